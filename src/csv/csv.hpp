@@ -8,7 +8,34 @@
 // Accepted: quoted fields, "" escapes, delimiters and newlines inside quotes,
 // CRLF or LF (or a lone CR) line ends, a UTF-8 byte-order mark at the start,
 // a missing final newline. Memory is bounded by max_record_bytes plus the
-// read buffer, whatever the size of the input.
+// read buffer, whatever the size of the input (more exactly: the buffer
+// starts at read_buffer_bytes and grows to at most read_buffer_bytes +
+// max_record_bytes for a long record, the old and new buffers coexisting
+// for a moment while it grows; each field of the widest record also costs
+// about 24 bytes of bookkeeping). No heap allocation happens per record once
+// the buffers have reached the size the input needs.
+//
+// Lines and offsets: `line` counts physical lines from 1; LF, CRLF and a lone
+// CR each end one line, also inside quoted fields (so a record after a field
+// with an embedded newline starts on a later line). `byte_offset` is a
+// position in the input as stored, so it can be used to seek: a UTF-8 BOM is
+// skipped but still counted, and after one the first record is at offset 3.
+// Blank lines (nothing between two line ends) are skipped and are not
+// records; a line holding only "" is a record with one empty field.
+//
+// Recovery after a bad record (each is reported once, as a RecordError):
+//   unexpected_quote   the rest of that physical line is skipped.
+//   unterminated_quote (the input ended inside quotes, or the record would
+//                      grow past max_record_bytes inside quotes) parsing
+//                      resumes at the physical line after the record's first
+//                      line, so one stray quote costs one line, not the file.
+//   record_too_long    the rest of the physical line is skipped without
+//                      being buffered.
+//   field_too_long, invalid_utf8  the record is parsed to its normal end
+//                      and reported instead of returned.
+// If one record has several problems, the first structural one (the first
+// three) wins over field-level ones; among field-level ones, the one in the
+// lowest column is reported.
 #pragma once
 
 #include <cstdint>
@@ -26,9 +53,16 @@ namespace skillsync::csv {
 struct Dialect {
   char delimiter = ',';
   char quote = '"';
-  size_t max_field_bytes = 64 * 1024;     // a longer field -> "field_too_long"
-  size_t max_record_bytes = 1024 * 1024;  // a longer record -> "record_too_long"
-  bool validate_utf8 = true;              // invalid UTF-8 -> "invalid_utf8"
+  // A field whose text (after "" unescaping) is longer -> "field_too_long".
+  size_t max_field_bytes = 64 * 1024;
+  // A record whose bytes (raw, without the line end) are longer ->
+  // "record_too_long", or "unterminated_quote" if it is inside quotes there.
+  size_t max_record_bytes = 1024 * 1024;
+  bool validate_utf8 = true;  // invalid UTF-8 -> "invalid_utf8"
+  // Size of the read buffer (the buffer grows to at most max_record_bytes +
+  // read_buffer_bytes while a long record is read). Tests use tiny values to
+  // exercise refills; values below 16 are raised to 16.
+  size_t read_buffer_bytes = 1024 * 1024;
 };
 
 // A record as read. The views point into the reader's buffers and are valid
@@ -36,27 +70,31 @@ struct Dialect {
 struct Record {
   std::span<const std::string_view> fields;
   uint64_t line = 0;         // 1-based physical line where the record starts
-  uint64_t byte_offset = 0;  // offset of its first byte in the stream (after any BOM)
+  uint64_t byte_offset = 0;  // offset of its first byte in the stream (a BOM counts)
   std::string_view raw;      // the record's bytes as in the file, without the line end
 };
 
-// Stable codes: "unterminated_quote" (the input ended inside quotes),
-// "unexpected_quote" (a quote inside an unquoted field, or text after a
-// closing quote), "field_too_long", "record_too_long", "invalid_utf8".
+// Stable codes: "unterminated_quote" (the input ended inside quotes, or the
+// record grew past max_record_bytes inside quotes), "unexpected_quote" (a
+// quote inside an unquoted field, or text after a closing quote),
+// "field_too_long", "record_too_long", "invalid_utf8". The message says what
+// is wrong in plain words ("quote inside unquoted field 3").
 struct RecordError {
   uint64_t line = 0;
   uint64_t byte_offset = 0;
   size_t column = 0;  // 1-based field index where the problem is; 0 = whole record
   std::string code;
   std::string message;
-  std::string raw;  // the record's bytes, cut at 4 KiB
+  std::string raw;  // the record's bytes up to its line end, cut at 4 KiB
 };
 
 class RecordReader {
  public:
   enum class Item { kRecord, kError, kEnd };
 
-  // REQUIRES: input outlives the reader.
+  // REQUIRES: input outlives the reader. A dialect whose delimiter and quote
+  // are equal, or either of them CR or LF, makes next() return an Error with
+  // code "invalid_dialect".
   RecordReader(ByteReader& input, Dialect dialect = {});
   ~RecordReader();
   RecordReader(const RecordReader&) = delete;
@@ -65,13 +103,19 @@ class RecordReader {
   // Advances to the next record. Returns kRecord (see record()), kError (see
   // error(); the bad record has been skipped) or kEnd. A failure of the
   // input itself (network, decompression) is returned as an Error and ends
-  // the stream.
+  // the stream: every later call returns the same Error.
   Result<Item> next();
 
+  // REQUIRES: the last next() returned kRecord.
   const Record& record() const;
+  // REQUIRES: the last next() returned kError.
   const RecordError& error() const;
 
-  // Bytes consumed from the input so far (for progress reporting).
+  // Bytes of the input the reader has parsed so far (for progress
+  // reporting): the stream offset just past the line end of the last item
+  // returned (for a CRLF, possibly just before its LF), and the input's size
+  // once next() has returned kEnd. Bytes read ahead into the buffer are not
+  // counted. To resume a stream, use a record's byte_offset instead.
   uint64_t bytes_consumed() const;
 
  private:

@@ -1,0 +1,345 @@
+// RecordReader: runs the tokenizer's transition table over a bounded read
+// buffer and turns its actions into records and RecordErrors.
+//
+// Buffer layout: buf[0, end) holds input bytes, buf[0] being at stream offset
+// `base`; `pos` is the next byte to classify. While a record is open, all of
+// its bytes from `rec_begin` stay in the buffer (fields are views into it),
+// except in discard mode, where a record already known to be bad is skipped
+// without keeping its bytes. Scanning of an open record stops at `rec_limit`,
+// one byte past max_record_bytes, which is how an over-long record is caught
+// at the same byte whatever the read sizes are.
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <optional>
+
+#include "csv/csv.hpp"
+#include "csv/record_state.hpp"
+#include "csv/tokenizer.hpp"
+
+namespace skillsync::csv {
+
+namespace {
+
+constexpr size_t kMinReadBuffer = 16;
+// Keeps rec_begin + limit + 1 and the buffer size from overflowing size_t.
+constexpr size_t kMaxRecordLimit = size_t{1} << 40;
+
+// The fast loops below skip bytes that leave the state unchanged and need no
+// action, so the table is consulted about once per field, not once per byte.
+// They test 8 bytes at a time for any byte that the state reacts to (SWAR:
+// a byte equal to c becomes zero in w ^ splat(c), and zero_bytes() flags it;
+// its false positives only sit above a real zero byte, so the lowest flag,
+// the first byte in memory order on little-endian, is exact).
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+static_assert(std::endian::native == std::endian::little);
+
+uint64_t splat(char c) { return kOnes * static_cast<uint8_t>(c); }
+uint64_t zero_bytes(uint64_t v) { return (v - kOnes) & ~v & kHighBits; }
+uint64_t load(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+struct Scanner {
+  Scanner(char delimiter, char quote)
+      : cls(delimiter, quote),
+        delim(splat(delimiter)),
+        quote(splat(quote)),
+        cr(splat('\r')),
+        lf(splat('\n')) {}
+
+  // Next byte at or after p that is not kOther.
+  size_t skip_unquoted(const char* b, size_t p, size_t lim) const {
+    for (; p + 8 <= lim; p += 8) {
+      const uint64_t w = load(b + p);
+      const uint64_t m =
+          zero_bytes(w ^ delim) | zero_bytes(w ^ quote) | zero_bytes(w ^ cr) | zero_bytes(w ^ lf);
+      if (m) return p + std::countr_zero(m) / 8;
+    }
+    while (p < lim && cls(b[p]) == CharClass::kOther) ++p;
+    return p;
+  }
+  // Next quote, CR or LF.
+  size_t skip_quoted(const char* b, size_t p, size_t lim) const {
+    for (; p + 8 <= lim; p += 8) {
+      const uint64_t w = load(b + p);
+      const uint64_t m = zero_bytes(w ^ quote) | zero_bytes(w ^ cr) | zero_bytes(w ^ lf);
+      if (m) return p + std::countr_zero(m) / 8;
+    }
+    while (p < lim && cls(b[p]) < CharClass::kQuote) ++p;
+    return p;
+  }
+  // Next CR or LF.
+  size_t skip_line(const char* b, size_t p, size_t lim) const {
+    for (; p + 8 <= lim; p += 8) {
+      const uint64_t w = load(b + p);
+      const uint64_t m = zero_bytes(w ^ cr) | zero_bytes(w ^ lf);
+      if (m) return p + std::countr_zero(m) / 8;
+    }
+    while (p < lim && cls(b[p]) < CharClass::kCR) ++p;
+    return p;
+  }
+
+  CharClassifier cls;
+  uint64_t delim, quote, cr, lf;
+};
+
+std::optional<Error> check_dialect(const Dialect& d) {
+  auto bad = [](char c) { return c == '\r' || c == '\n'; };
+  if (d.delimiter == d.quote || bad(d.delimiter) || bad(d.quote)) {
+    return Error{"invalid_dialect",
+                 "the delimiter and quote must be two different characters, neither CR nor LF"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct RecordReader::Impl {
+  Impl(ByteReader& in, const Dialect& d)
+      : input(in),
+        scan(d.delimiter, d.quote),
+        failure(check_dialect(d)),
+        read_size(std::max(d.read_buffer_bytes, kMinReadBuffer)),
+        rec(d, std::min(d.max_record_bytes, kMaxRecordLimit)) {
+    cap = read_size;
+    max_cap = rec.max_record + read_size;
+    buf = std::make_unique_for_overwrite<char[]>(cap);
+  }
+
+  Result<Item> next();
+  Status start();
+  Result<size_t> refill();
+  void compact(size_t keep);
+  void grow();
+  void begin_record(size_t p);
+  void on_overflow();
+  bool rewind_to_first_line_end(size_t stop);
+  size_t limit() const { return rec.open && !rec.discarding ? std::min(end, rec.limit) : end; }
+
+  ByteReader& input;
+  Scanner scan;
+  std::optional<Error> failure;  // sticky: a bad dialect or an input error
+  size_t read_size;              // bytes the buffer holds when no long record is open
+
+  std::unique_ptr<char[]> buf;
+  size_t cap = 0;
+  size_t max_cap = 0;
+  size_t pos = 0;
+  size_t end = 0;
+  uint64_t base = 0;  // stream offset of buf[0]
+  bool started = false;
+  bool eof = false;
+
+  State state = State::kRecordStart;
+  uint64_t line = 1;  // physical line of `pos` while no record is open
+  RecordState rec;
+};
+
+Status RecordReader::Impl::start() {
+  started = true;
+  // Gather three bytes (or the whole input, if shorter) to look for a BOM.
+  while (end < 3 && !eof) {
+    Result<size_t> n = input.read(std::span<char>(buf.get() + end, cap - end));
+    if (!n.ok()) return n.error();
+    if (*n == 0) eof = true;
+    end += *n;
+  }
+  if (end >= 3 && std::memcmp(buf.get(), "\xEF\xBB\xBF", 3) == 0) pos = 3;
+  return ok_status();
+}
+
+void RecordReader::Impl::compact(size_t keep) {
+  std::memmove(buf.get(), buf.get() + keep, end - keep);
+  end -= keep;
+  pos -= keep;
+  base += keep;
+  rec.shift(keep);
+}
+
+void RecordReader::Impl::grow() {
+  const size_t new_cap = std::min(max_cap, std::max(cap * 2, end + read_size));
+  auto bigger = std::make_unique_for_overwrite<char[]>(new_cap);
+  std::memcpy(bigger.get(), buf.get(), end);
+  buf = std::move(bigger);
+  cap = new_cap;
+}
+
+// REQUIRES: pos == end. Returns the number of bytes read (0 at the end).
+Result<size_t> RecordReader::Impl::refill() {
+  if (rec.open && rec.discarding) rec.flush_discarded(buf.get(), end);
+  const size_t keep = rec.open ? rec.begin : end;
+  const size_t min_read = read_size / 2;
+  if (keep > 0 && (keep == end || cap - end < min_read)) compact(keep);
+  if (cap - end < min_read && cap < max_cap) grow();
+  Result<size_t> n = input.read(std::span<char>(buf.get() + end, cap - end));
+  if (!n.ok()) return n.error();
+  end += *n;
+  return *n;
+}
+
+void RecordReader::Impl::begin_record(size_t p) { rec.begin_at(p, base + p, line); }
+
+// The record reached max_record_bytes + 1 bytes without ending.
+void RecordReader::Impl::on_overflow() {
+  if (state == State::kQuoted) {
+    rec.set_structural_error(rec.fields.size() + 1, "unterminated_quote",
+                             "quoted field " + std::to_string(rec.fields.size() + 1) +
+                                 " is still open when the record passes the " +
+                                 std::to_string(rec.max_record) + " byte limit");
+    if (rewind_to_first_line_end(pos)) return;
+  } else if (state != State::kSkipLine) {
+    rec.set_structural_error(
+        0, "record_too_long",
+        "record is over the " + std::to_string(rec.max_record) + " byte limit");
+  }
+  state = State::kSkipLine;
+  rec.discarding = true;
+}
+
+// For an unterminated quote: drops what was parsed of the record and makes
+// the line end that closes the record's first physical line the next byte,
+// in kSkipLine, so the bad record is reported as that one line and parsing
+// resumes on the line after it. Returns false if the first line does not
+// end before `stop`.
+bool RecordReader::Impl::rewind_to_first_line_end(size_t stop) {
+  const char* b = buf.get();
+  for (size_t k = rec.begin; k < stop; ++k) {
+    if (b[k] == '\r' || b[k] == '\n') {
+      pos = k;
+      state = State::kSkipLine;
+      rec.had_newline = false;
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<RecordReader::Item> RecordReader::Impl::next() {
+  if (failure) return *failure;
+  if (!started) {
+    Status s = start();
+    if (!s.ok()) {
+      failure = s.error();
+      return *failure;
+    }
+  }
+  for (;;) {
+    size_t lim = limit();
+    while (pos < lim) {
+      const char* b = buf.get();
+      switch (state) {
+        case State::kUnquoted:
+          pos = scan.skip_unquoted(b, pos, lim);
+          break;
+        case State::kQuoted:
+          pos = scan.skip_quoted(b, pos, lim);
+          break;
+        case State::kSkipLine:
+          pos = scan.skip_line(b, pos, lim);
+          break;
+        default:
+          break;
+      }
+      if (pos == lim) break;
+      const Transition t = transition(state, scan.cls(b[pos]));
+      state = t.next;
+      const size_t p = pos++;
+      switch (t.action) {
+        case Action::kNone:
+          break;
+        case Action::kBlankLine:
+          ++line;
+          break;
+        case Action::kBeginUnquoted:
+          begin_record(p);
+          lim = limit();
+          break;
+        case Action::kBeginQuoted:
+          begin_record(p);
+          rec.open_quote(p);
+          lim = limit();
+          break;
+        case Action::kBeginEmpty:
+          begin_record(p);
+          rec.end_field(b, p);
+          lim = limit();
+          break;
+        case Action::kOpenQuote:
+          rec.open_quote(p);
+          break;
+        case Action::kEndField:
+          rec.end_field(b, p);
+          break;
+        case Action::kEscapedQuote:
+          rec.escaped_quote(b, p);
+          break;
+        case Action::kQuotedNewline:
+          rec.had_newline = true;
+          break;
+        case Action::kUnexpectedQuote:
+          rec.set_structural_error(
+              rec.fields.size() + 1, "unexpected_quote",
+              "quote inside unquoted field " + std::to_string(rec.fields.size() + 1));
+          break;
+        case Action::kTextAfterQuote:
+          rec.set_structural_error(
+              rec.fields.size() + 1, "unexpected_quote",
+              "text after the closing quote of field " + std::to_string(rec.fields.size() + 1));
+          break;
+        case Action::kEndRecord:
+          rec.end_field(b, p);
+          return rec.finish(b, p, /*line_end=*/true, line);
+        case Action::kEndSkipped:
+          return rec.finish(b, p, /*line_end=*/true, line);
+      }
+    }
+    if (rec.open && !rec.discarding && pos == rec.limit) {
+      on_overflow();
+      continue;
+    }
+    if (!eof) {
+      Result<size_t> n = refill();
+      if (!n.ok()) {
+        failure = n.error();
+        return *failure;
+      }
+      if (*n > 0) continue;
+      eof = true;
+    }
+    // The input has ended at `pos`.
+    const char* b = buf.get();
+    switch (eof_action(state)) {
+      case EofAction::kNone:
+        return Item::kEnd;
+      case EofAction::kEndRecord:
+        state = State::kRecordStart;
+        rec.end_field(b, pos);
+        return rec.finish(b, pos, /*line_end=*/false, line);
+      case EofAction::kEndSkipped:
+        state = State::kRecordStart;
+        return rec.finish(b, pos, /*line_end=*/false, line);
+      case EofAction::kUnterminatedQuote:
+        rec.set_structural_error(rec.fields.size() + 1, "unterminated_quote",
+                                 "quoted field " + std::to_string(rec.fields.size() + 1) +
+                                     " is still open at the end of the input");
+        if (rewind_to_first_line_end(pos)) continue;
+        state = State::kRecordStart;
+        return rec.finish(b, pos, /*line_end=*/false, line);
+    }
+  }
+}
+
+RecordReader::RecordReader(ByteReader& input, Dialect dialect)
+    : impl_(std::make_unique<Impl>(input, dialect)) {}
+RecordReader::~RecordReader() = default;
+
+Result<RecordReader::Item> RecordReader::next() { return impl_->next(); }
+const Record& RecordReader::record() const { return impl_->rec.record; }
+const RecordError& RecordReader::error() const { return impl_->rec.error; }
+uint64_t RecordReader::bytes_consumed() const { return impl_->base + impl_->pos; }
+
+}  // namespace skillsync::csv
