@@ -10,6 +10,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,18 +33,31 @@ enum class FieldType {
 struct FieldDef {
   std::string name;
   FieldType type = FieldType::kText;
-  bool required = false;   // within content: see EntityDef::one_of
-  size_t max_length = 0;   // bytes; 0 = type default
+  bool required = false;  // within content: see EntityDef::one_of
+  size_t max_length = 0;  // bytes; 0 = type default (kDefaultTextMaxLength for kText)
 };
 
+// Limits of the built-in fields, in bytes.
+inline constexpr size_t kMaxExternalIdLength = 100;
+inline constexpr size_t kDefaultTextMaxLength = 65536;
+inline constexpr size_t kMaxSourceLength = 256;
+// Content fields per entity are tracked in a 64-bit mask.
+inline constexpr size_t kMaxContentFields = 64;
+
 struct EntityDef {
-  std::string event_type;               // "learning"
-  std::vector<FieldDef> content_fields; // every content field the entity knows
+  std::string event_type;                // "learning"
+  std::vector<FieldDef> content_fields;  // every content field the entity knows
   // Alternatives of content fields: at least one group must be fully present
   // ({{"course_id"}, {"learning_title", "learning_description"}}). Empty means
   // "the required flags of content_fields decide".
   std::vector<std::vector<std::string>> one_of;
 };
+
+// Checks that a definition is usable: a non-empty event_type, 1..64 content
+// fields with unique names that do not clash with the top-level columns,
+// and one_of groups that are non-empty and name only content fields. Every
+// registered entity passes (a unit test runs it over all_entities()).
+Status check_entity_def(const EntityDef& entity);
 
 // Looks up an entity by its event_type; nullptr when unknown.
 const EntityDef* find_entity(std::string_view event_type);
@@ -60,7 +74,10 @@ inline constexpr std::string_view kEventType = "event_type";
 
 // A validated skill event. content_json is a compact JSON object holding
 // only the entity's content fields that were present (non-empty), in the
-// order of EntityDef::content_fields.
+// order of EntityDef::content_fields, each as a JSON string: text, ids,
+// languages and dates as given; kTimestamp content normalized to RFC 3339
+// UTC. An empty value (JSON "" or null, or an empty CSV field) is absent,
+// so the same event reads the same from a JSON body and from a CSV row.
 struct Event {
   std::string employee_external_id;
   std::string external_id;
@@ -72,7 +89,11 @@ struct Event {
 };
 
 // One reason a field is invalid. `field` names the column (CSV) or the JSON
-// path ("content.course_id"); `code` is stable snake_case.
+// path ("content.course_id"); `code` is stable snake_case, one of: required,
+// invalid_external_id, invalid_language, invalid_timestamp, invalid_date,
+// too_long, invalid_utf8, invalid_type, unknown_field, unknown_event_type,
+// event_type_mismatch, missing_content, wrong_field_count. Messages echo at
+// most ~100 bytes of a value.
 struct FieldError {
   std::string field;
   std::string code;
@@ -86,17 +107,24 @@ bool is_valid_language(std::string_view s);
 bool is_valid_utf8(std::string_view s);
 // ISO 8601: "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM[:SS[.fff...]]"
 // followed by "Z" or "+HH:MM"/"-HH:MM" (also "+HHMM", "+HH"). A lowercase
-// 't'/'z' or a space instead of 'T' is accepted. No zone -> error.
+// 't'/'z' or a space instead of 'T' is accepted. No zone -> error. Checks
+// years 0001-9999, real calendar days (leap years), hour 0-23, minute and
+// second 0-59, offsets up to 23:59; 1-9 fraction digits, truncated to
+// microseconds. Fails with code "invalid_timestamp" and a message naming the
+// reason ("'2021-13-01' is not a valid ISO 8601 timestamp: month 13").
 Result<Micros> parse_timestamp(std::string_view s);
 
 // --- Skill Event API ----------------------------------------------------
 
 // Validates a POST /employees/{id}/skill_events body. `employee_external_id`
 // comes from the path and `language` from the query. Returns every problem
-// found, not just the first.
+// found, not just the first: on failure the result is
+// Error{"invalid_fields", ...} and one FieldError per problem is appended to
+// `*errors` (which may be null when the caller needs only the summary).
+// JSON null counts as absent; an empty string counts as absent too. Content
+// is checked only when event_type names a registered entity.
 Result<Event> event_from_json(std::string_view employee_external_id, std::string_view language,
-                              const boost::json::object& body,
-                              std::vector<FieldError>* errors);
+                              const boost::json::object& body, std::vector<FieldError>* errors);
 
 // --- CSV ----------------------------------------------------------------
 
@@ -105,7 +133,11 @@ class HeaderBinding {
  public:
   // Fails (code "missing_columns", "duplicate_columns" or "unknown_columns")
   // naming every offending column. Unknown columns are an error unless
-  // `ignore_unknown_columns`.
+  // `ignore_unknown_columns`. Names match exactly after trimming surrounding
+  // ASCII spaces. The header needs the four required columns and the columns
+  // of at least one one_of group; `event_type` and `source` are optional.
+  // When several kinds of problem occur, the code is the first of duplicate,
+  // missing, unknown, and the message lists all of them.
   static Result<HeaderBinding> bind(const EntityDef& entity,
                                     std::span<const std::string_view> header,
                                     bool ignore_unknown_columns = false);
@@ -123,6 +155,10 @@ class HeaderBinding {
   int employee_ = -1, language_ = -1, external_id_ = -1, timestamp_ = -1, source_ = -1,
       event_type_ = -1;
   std::vector<int> content_;  // per EntityDef::content_fields entry
+  // Bit i of each mask is content field i: the one_of groups (only those
+  // whose columns all exist), and the required fields when one_of is empty.
+  std::vector<uint64_t> group_masks_;
+  uint64_t required_mask_ = 0;
 };
 
 // Maps CSV rows to Events. Reuses its buffers: no allocation per row once
@@ -132,8 +168,16 @@ class RowMapper {
   explicit RowMapper(const HeaderBinding& binding) : binding_(&binding) {}
 
   // Fills `out` from one row. On failure returns false and sets `error` to
-  // the first invalid field (column name, code, message). A row with the
-  // wrong number of fields fails with code "wrong_field_count".
+  // the first invalid field (column name, code, message), checking in the
+  // order employee_external_id, language, external_id, event_type,
+  // timestamp, content fields, one_of, source. A row with the wrong number
+  // of fields fails with code "wrong_field_count" and an empty `field`; a row
+  // with no complete one_of group fails with "missing_content" naming the
+  // first missing column of the most nearly complete group. `out` is
+  // unspecified after a failure. Allocation-free on the success path once
+  // `out`'s strings have grown (a source longer than 15 bytes that comes
+  // back after an absent one is re-allocated, since absent resets the
+  // optional). REQUIRES: `binding` outlives the mapper.
   bool map(std::span<const std::string_view> fields, Event& out, FieldError& error);
 
  private:

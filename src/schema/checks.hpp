@@ -1,0 +1,67 @@
+// Internal to schema: the allocation-free value checks and the JSON writer
+// shared by the API path (json_event.cpp) and the CSV path (csv_mapping.cpp),
+// so both turn the same value into the same Event or the same error.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "schema/schema.hpp"
+
+namespace skillsync::schema::internal {
+
+enum class Fail : uint8_t {
+  kNone,
+  kInvalidExternalId,
+  kInvalidLanguage,
+  kInvalidTimestamp,
+  kInvalidDate,
+  kTooLong,
+  kInvalidUtf8,
+};
+
+// The outcome of check_value. `why` is written only when a timestamp or date
+// fails (a fixed buffer, so the success path never allocates).
+struct Checked {
+  Fail fail = Fail::kNone;
+  Micros micros = 0;  // kTimestamp only
+  char why[96];
+};
+
+// The byte limit of a field of `type` whose FieldDef says `max_length`.
+size_t effective_max_length(FieldType type, size_t max_length);
+
+// Validates a non-empty value. Returns c.fail (kNone when valid).
+Fail check_value(FieldType type, size_t max_length, std::string_view v, Checked& c);
+
+// The stable code of a failure ("invalid_timestamp").
+const char* fail_code(Fail f);
+
+// A plain message for a failed check of `field` holding `v`.
+std::string fail_message(std::string_view field, FieldType type, size_t max_length,
+                         std::string_view v, const Checked& c);
+
+// `v` in single quotes for a message: at most ~100 bytes, cut on a UTF-8
+// boundary, control characters and invalid bytes replaced by '?'.
+std::string quote_for_message(std::string_view v);
+
+// Appends `s` as a JSON string literal (quotes included). Escapes '"', '\\'
+// and control characters; other bytes, including UTF-8, pass through.
+void append_json_string(std::string& out, std::string_view s);
+
+// Appends `"name":"value"` (preceded by ',' unless first) for a validated
+// content value; timestamps are written as RFC 3339 UTC from c.micros.
+void append_content_member(std::string& out, bool first, const FieldDef& f, std::string_view v,
+                           const Checked& c);
+
+// "course_id | learning_title+learning_description" for messages.
+std::string describe_one_of(const EntityDef& e);
+
+// Bit mask of the content fields named in `group`; 0 if one is unknown.
+uint64_t group_mask(const EntityDef& e, const std::vector<std::string>& group);
+
+// True for the top-level field names (employee_external_id ... event_type).
+bool is_top_level_name(std::string_view name);
+
+}  // namespace skillsync::schema::internal

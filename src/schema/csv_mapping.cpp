@@ -1,0 +1,243 @@
+// The CSV path: a header bound to an entity, and rows mapped to Events.
+//
+// RowMapper::map runs once per row of files with millions of rows, so it
+// validates with the allocation-free checks in checks.hpp, assigns into the
+// caller's Event (reusing its buffers) and builds strings only for errors.
+#include <bit>
+
+#include "schema/checks.hpp"
+
+namespace skillsync::schema {
+
+using internal::Checked;
+using internal::Fail;
+
+namespace {
+
+std::string_view trim_spaces(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+void append_list(std::string& out, const std::vector<std::string>& names, bool quote) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += quote ? internal::quote_for_message(names[i]) : names[i];
+  }
+}
+
+void set_error(FieldError& error, std::string_view field, std::string_view code,
+               std::string message) {
+  error.field.assign(field);
+  error.code.assign(code);
+  error.message = std::move(message);
+}
+
+// Checks a non-empty value; on failure fills `error` for column `field`.
+bool check(std::string_view field, FieldType type, size_t max_length, std::string_view v,
+           Checked& c, FieldError& error) {
+  if (internal::check_value(type, max_length, v, c) == Fail::kNone) return true;
+  set_error(error, field, internal::fail_code(c.fail),
+            internal::fail_message(field, type, max_length, v, c));
+  return false;
+}
+
+bool check_required(std::string_view field, FieldType type, std::string_view v, Checked& c,
+                    FieldError& error) {
+  if (v.empty()) {
+    set_error(error, field, "required", std::string(field) + " is required");
+    return false;
+  }
+  return check(field, type, 0, v, c, error);
+}
+
+}  // namespace
+
+Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
+                                          std::span<const std::string_view> header,
+                                          bool ignore_unknown_columns) {
+  HeaderBinding b;
+  b.entity_ = &entity;
+  b.column_count_ = header.size();
+  b.content_.assign(entity.content_fields.size(), -1);
+  std::vector<std::string> duplicates, unknown, missing;
+
+  for (size_t col = 0; col < header.size(); ++col) {
+    const std::string_view name = trim_spaces(header[col]);
+    b.names_.emplace_back(name);
+    bool seen = false;
+    for (size_t j = 0; j < col; ++j) seen = seen || b.names_[j] == name;
+    if (seen) {
+      bool listed = false;
+      for (const auto& d : duplicates) listed = listed || d == name;
+      if (!listed) duplicates.emplace_back(name);
+      continue;
+    }
+    const int idx = static_cast<int>(col);
+    if (name == kEmployeeExternalId) {
+      b.employee_ = idx;
+    } else if (name == kLanguage) {
+      b.language_ = idx;
+    } else if (name == kExternalId) {
+      b.external_id_ = idx;
+    } else if (name == kTimestamp) {
+      b.timestamp_ = idx;
+    } else if (name == kSource) {
+      b.source_ = idx;
+    } else if (name == kEventType) {
+      b.event_type_ = idx;
+    } else {
+      bool known = false;
+      for (size_t i = 0; i < entity.content_fields.size(); ++i) {
+        if (entity.content_fields[i].name == name) {
+          b.content_[i] = idx;
+          known = true;
+        }
+      }
+      if (!known && !ignore_unknown_columns) unknown.emplace_back(name);
+    }
+  }
+
+  const std::pair<std::string_view, int> required[] = {{kEmployeeExternalId, b.employee_},
+                                                       {kLanguage, b.language_},
+                                                       {kExternalId, b.external_id_},
+                                                       {kTimestamp, b.timestamp_}};
+  for (const auto& [name, idx] : required) {
+    if (idx < 0) missing.emplace_back(name);
+  }
+  uint64_t have = 0;  // content fields with a column
+  for (size_t i = 0; i < b.content_.size(); ++i) {
+    if (b.content_[i] >= 0) have |= uint64_t{1} << i;
+  }
+  bool missing_one_of = false;
+  if (!entity.one_of.empty()) {
+    for (const auto& group : entity.one_of) {
+      const uint64_t m = internal::group_mask(entity, group);
+      if (m != 0 && (have & m) == m) b.group_masks_.push_back(m);
+    }
+    missing_one_of = b.group_masks_.empty();
+  } else {
+    for (size_t i = 0; i < entity.content_fields.size(); ++i) {
+      if (!entity.content_fields[i].required) continue;
+      b.required_mask_ |= uint64_t{1} << i;
+      if (b.content_[i] < 0) missing.push_back(entity.content_fields[i].name);
+    }
+  }
+
+  // One code (the first kind of problem found, in this order), but a
+  // message that names every problem so one attempt fixes the header.
+  std::string code, message;
+  auto part = [&](std::string_view kind) {
+    if (code.empty()) code = kind;
+    if (!message.empty()) message += ". ";
+  };
+  if (!duplicates.empty()) {
+    part("duplicate_columns");
+    message += "duplicate columns: ";
+    append_list(message, duplicates, true);
+  }
+  if (!missing.empty() || missing_one_of) {
+    part("missing_columns");
+    message += "missing required columns: ";
+    append_list(message, missing, false);
+    if (missing_one_of) {
+      message += missing.empty() ? "one of: " : "; and one of: ";
+      message += internal::describe_one_of(entity);
+    }
+  }
+  if (!unknown.empty()) {
+    part("unknown_columns");
+    message += "unknown columns for event_type '" + entity.event_type + "': ";
+    append_list(message, unknown, true);
+  }
+  if (!code.empty()) return Error{std::move(code), std::move(message)};
+  return b;
+}
+
+bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldError& error) {
+  const HeaderBinding& b = *binding_;
+  const EntityDef& entity = *b.entity_;
+  if (fields.size() != b.column_count_) {
+    set_error(error, "", "wrong_field_count",
+              "expected " + std::to_string(b.column_count_) + " fields, found " +
+                  std::to_string(fields.size()));
+    return false;
+  }
+  auto at = [&](int idx) { return idx < 0 ? std::string_view() : fields[idx]; };
+  Checked c;
+
+  std::string_view v = at(b.employee_);
+  if (!check_required(kEmployeeExternalId, FieldType::kExternalId, v, c, error)) return false;
+  out.employee_external_id.assign(v);
+
+  v = at(b.language_);
+  if (!check_required(kLanguage, FieldType::kLanguage, v, c, error)) return false;
+  out.language.assign(v);
+
+  v = at(b.external_id_);
+  if (!check_required(kExternalId, FieldType::kExternalId, v, c, error)) return false;
+  out.external_id.assign(v);
+
+  v = at(b.event_type_);
+  if (!v.empty() && v != entity.event_type) {
+    set_error(error, kEventType, "event_type_mismatch",
+              "event_type " + internal::quote_for_message(v) +
+                  " does not match the task's entity type '" + entity.event_type + "'");
+    return false;
+  }
+  out.event_type.assign(entity.event_type);
+
+  v = at(b.timestamp_);
+  if (!check_required(kTimestamp, FieldType::kTimestamp, v, c, error)) return false;
+  out.timestamp = c.micros;
+
+  out.content_json.clear();
+  out.content_json.push_back('{');
+  uint64_t provided = 0;
+  for (size_t i = 0; i < entity.content_fields.size(); ++i) {
+    v = at(b.content_[i]);
+    if (v.empty()) continue;
+    const FieldDef& f = entity.content_fields[i];
+    if (!check(f.name, f.type, f.max_length, v, c, error)) return false;
+    internal::append_content_member(out.content_json, provided == 0, f, v, c);
+    provided |= uint64_t{1} << i;
+  }
+  out.content_json.push_back('}');
+
+  if (!entity.one_of.empty()) {
+    uint64_t nearest_missing = 0;  // missing bits of the most nearly complete group
+    for (uint64_t m : b.group_masks_) {
+      const uint64_t miss = m & ~provided;
+      if (miss == 0) {
+        nearest_missing = 0;
+        break;
+      }
+      if (nearest_missing == 0 || std::popcount(miss) < std::popcount(nearest_missing)) {
+        nearest_missing = miss;
+      }
+    }
+    if (nearest_missing != 0) {
+      const FieldDef& f = entity.content_fields[std::countr_zero(nearest_missing)];
+      set_error(error, f.name, "missing_content",
+                "the row needs one of: " + internal::describe_one_of(entity));
+      return false;
+    }
+  } else if (const uint64_t miss = b.required_mask_ & ~provided; miss != 0) {
+    const FieldDef& f = entity.content_fields[std::countr_zero(miss)];
+    set_error(error, f.name, "required", f.name + " is required");
+    return false;
+  }
+
+  v = at(b.source_);
+  if (v.empty()) {
+    out.source.reset();
+  } else {
+    if (!check(kSource, FieldType::kText, kMaxSourceLength, v, c, error)) return false;
+    if (!out.source) out.source.emplace();
+    out.source->assign(v);
+  }
+  return true;
+}
+
+}  // namespace skillsync::schema

@@ -1,0 +1,317 @@
+// Field checks: ids, languages, UTF-8, ISO 8601 timestamps and dates. These
+// run once per field per CSV row, so they are plain loops that never
+// allocate on success; messages are built only when a value is rejected.
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "schema/checks.hpp"
+
+namespace skillsync::schema {
+
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1000000;
+
+// [A-Za-z0-9_-] as a lookup table: ids are checked twice per CSV row.
+struct IdCharTable {
+  bool ok[256] = {};
+  constexpr IdCharTable() {
+    for (int c = 0; c < 256; ++c) {
+      ok[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
+    }
+  }
+};
+constexpr IdCharTable kIdChars;
+
+bool is_id_char(unsigned char c) { return kIdChars.ok[c]; }
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Reads exactly `n` ASCII digits at `pos`; false if any is not a digit.
+bool read_digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (!is_digit(s[i])) return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(int y, int m) {
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
+}
+
+// Writes the reason a value is rejected into a Checked::why-sized buffer.
+__attribute__((format(printf, 2, 3))) bool fail(char (&why)[96], const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(why, sizeof why, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+// Parses "YYYY-MM-DD" at the start of `s`, checking ranges.
+bool parse_date_part(std::string_view s, int* y, int* m, int* d, char (&why)[96]) {
+  if (s.size() < 10 || !read_digits(s, 0, 4, y) || s[4] != '-' || !read_digits(s, 5, 2, m) ||
+      s[7] != '-' || !read_digits(s, 8, 2, d)) {
+    return fail(why, "expected a date YYYY-MM-DD");
+  }
+  if (*y < 1) return fail(why, "year %04d (must be 0001-9999)", *y);
+  if (*m < 1 || *m > 12) return fail(why, "month %d", *m);
+  if (*d < 1 || *d > days_in_month(*y, *m)) {
+    return fail(why, "day %d does not exist in %04d-%02d", *d, *y, *m);
+  }
+  return true;
+}
+
+// The ISO 8601 parser behind parse_timestamp and the kTimestamp check.
+bool parse_timestamp_into(std::string_view s, Micros* out, char (&why)[96]) {
+  int y = 0, mo = 0, d = 0;
+  if (!parse_date_part(s, &y, &mo, &d, why)) return false;
+  const int64_t day_micros =
+      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 *
+      kMicrosPerSecond;
+  if (s.size() == 10) {
+    *out = day_micros;
+    return true;
+  }
+  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') {
+    return fail(why, "expected 'T' and a time after the date");
+  }
+  int hh = 0, mm = 0, ss = 0;
+  if (!read_digits(s, 11, 2, &hh) || s.size() < 14 || s[13] != ':' || !read_digits(s, 14, 2, &mm)) {
+    return fail(why, "expected a time HH:MM after the date");
+  }
+  if (hh > 23) return fail(why, "hour %d", hh);
+  if (mm > 59) return fail(why, "minute %d", mm);
+  size_t pos = 16;
+  int64_t frac_micros = 0;
+  if (pos < s.size() && s[pos] == ':') {
+    if (!read_digits(s, pos + 1, 2, &ss)) return fail(why, "expected seconds SS after HH:MM:");
+    if (ss > 59) return fail(why, "second %d", ss);
+    pos += 3;
+    if (pos < s.size() && s[pos] == '.') {
+      ++pos;
+      size_t digits = 0;
+      int64_t scale = 100000;  // first digit is tenths of a second
+      while (pos < s.size() && is_digit(s[pos])) {
+        if (++digits > 9) return fail(why, "more than 9 fraction digits");
+        frac_micros += (s[pos] - '0') * scale;  // digits past micros add 0
+        scale /= 10;
+        ++pos;
+      }
+      if (digits == 0) return fail(why, "expected digits after '.'");
+    }
+  }
+  if (pos == s.size()) {
+    return fail(why, "a zone like Z or +02:00 is required after the time");
+  }
+  int64_t offset_minutes = 0;
+  const char z = s[pos];
+  if (z == 'Z' || z == 'z') {
+    ++pos;
+  } else if (z == '+' || z == '-') {
+    int oh = 0, om = 0;
+    if (!read_digits(s, pos + 1, 2, &oh)) return fail(why, "expected an offset +HH:MM");
+    pos += 3;
+    if (pos < s.size() && s[pos] == ':') {
+      if (!read_digits(s, pos + 1, 2, &om)) return fail(why, "expected an offset +HH:MM");
+      pos += 3;
+    } else if (pos < s.size() && is_digit(s[pos])) {
+      if (!read_digits(s, pos, 2, &om)) return fail(why, "expected an offset +HHMM");
+      pos += 2;
+    }
+    if (oh > 23) return fail(why, "offset hour %d", oh);
+    if (om > 59) return fail(why, "offset minute %d", om);
+    offset_minutes = (oh * 60 + om) * (z == '-' ? -1 : 1);
+  } else {
+    return fail(why, "unexpected character at position %zu; a zone like Z or +02:00 is required",
+                pos + 1);
+  }
+  if (pos != s.size()) return fail(why, "unexpected text at position %zu", pos + 1);
+  const int64_t secs = hh * 3600 + mm * 60 + ss - offset_minutes * 60;
+  *out = day_micros + secs * kMicrosPerSecond + frac_micros;
+  return true;
+}
+
+bool parse_date_only(std::string_view s, char (&why)[96]) {
+  int y = 0, m = 0, d = 0;
+  if (!parse_date_part(s, &y, &m, &d, why)) return false;
+  if (s.size() != 10) return fail(why, "unexpected text after the date");
+  return true;
+}
+
+}  // namespace
+
+bool is_valid_external_id(std::string_view s) {
+  if (s.empty() || s.size() > kMaxExternalIdLength) return false;
+  for (char c : s) {
+    if (!is_id_char(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+bool is_valid_language(std::string_view s) {
+  return s == "auto" || s == "nl" || s == "fr" || s == "en" || s == "de";
+}
+
+bool is_valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;  // continuation byte, overlong lead (C0/C1) or > F4
+    }
+    if (static_cast<size_t>(end - p) <= n) return false;
+    for (size_t i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and values past U+10FFFF.
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    p += n + 1;
+  }
+  return true;
+}
+
+Result<Micros> parse_timestamp(std::string_view s) {
+  Micros t = 0;
+  char why[96];
+  if (parse_timestamp_into(s, &t, why)) return t;
+  return Error{"invalid_timestamp",
+               internal::quote_for_message(s) + " is not a valid ISO 8601 timestamp: " + why};
+}
+
+namespace internal {
+
+size_t effective_max_length(FieldType type, size_t max_length) {
+  switch (type) {
+    case FieldType::kExternalId:
+      return kMaxExternalIdLength;
+    case FieldType::kText:
+      return max_length == 0 ? kDefaultTextMaxLength : max_length;
+    default:
+      return max_length;  // format-limited types; 0 = no extra limit
+  }
+}
+
+Fail check_value(FieldType type, size_t max_length, std::string_view v, Checked& c) {
+  c.fail = Fail::kNone;
+  switch (type) {
+    case FieldType::kExternalId:
+      if (!is_valid_external_id(v)) c.fail = Fail::kInvalidExternalId;
+      break;
+    case FieldType::kLanguage:
+      if (!is_valid_language(v)) c.fail = Fail::kInvalidLanguage;
+      break;
+    case FieldType::kTimestamp:
+      if (!parse_timestamp_into(v, &c.micros, c.why)) c.fail = Fail::kInvalidTimestamp;
+      break;
+    case FieldType::kDate:
+      if (!parse_date_only(v, c.why)) c.fail = Fail::kInvalidDate;
+      break;
+    case FieldType::kText:
+      if (v.size() > effective_max_length(type, max_length)) {
+        c.fail = Fail::kTooLong;
+      } else if (!is_valid_utf8(v)) {
+        c.fail = Fail::kInvalidUtf8;
+      }
+      break;
+  }
+  return c.fail;
+}
+
+const char* fail_code(Fail f) {
+  switch (f) {
+    case Fail::kNone:
+      return "";
+    case Fail::kInvalidExternalId:
+      return "invalid_external_id";
+    case Fail::kInvalidLanguage:
+      return "invalid_language";
+    case Fail::kInvalidTimestamp:
+      return "invalid_timestamp";
+    case Fail::kInvalidDate:
+      return "invalid_date";
+    case Fail::kTooLong:
+      return "too_long";
+    case Fail::kInvalidUtf8:
+      return "invalid_utf8";
+  }
+  return "";
+}
+
+std::string fail_message(std::string_view field, FieldType type, size_t max_length,
+                         std::string_view v, const Checked& c) {
+  std::string f(field);
+  switch (c.fail) {
+    case Fail::kNone:
+      return {};
+    case Fail::kInvalidExternalId:
+      return f + " must be 1-100 characters of A-Z a-z 0-9 _ - (got " + quote_for_message(v) + ")";
+    case Fail::kInvalidLanguage:
+      return f + " must be one of auto, nl, fr, en, de (got " + quote_for_message(v) + ")";
+    case Fail::kInvalidTimestamp:
+      return quote_for_message(v) + " is not a valid ISO 8601 timestamp: " + c.why;
+    case Fail::kInvalidDate:
+      return quote_for_message(v) + " is not a valid ISO 8601 date (YYYY-MM-DD): " + c.why;
+    case Fail::kTooLong:
+      return f + " is " + std::to_string(v.size()) + " bytes long; the limit is " +
+             std::to_string(effective_max_length(type, max_length)) + " bytes";
+    case Fail::kInvalidUtf8:
+      return f + " is not valid UTF-8";
+  }
+  return {};
+}
+
+std::string quote_for_message(std::string_view v) {
+  constexpr size_t kMaxEcho = 100;
+  std::string out = "'";
+  size_t i = 0;
+  while (i < v.size() && out.size() - 1 < kMaxEcho) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c < 0x80) {
+      out.push_back(c < 0x20 || c == 0x7F ? '?' : static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    // Copy one whole, valid UTF-8 sequence, or replace the lead byte.
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (n > 1 && i + n <= v.size() && is_valid_utf8(v.substr(i, n))) {
+      out.append(v.substr(i, n));
+      i += n;
+    } else {
+      out.push_back('?');
+      ++i;
+    }
+  }
+  if (i < v.size()) out += "...";
+  out.push_back('\'');
+  return out;
+}
+
+}  // namespace internal
+}  // namespace skillsync::schema

@@ -1,0 +1,168 @@
+// The entity registry and the content JSON writer.
+//
+// Adding an entity type is adding one EntityDef to build_registry(): the API,
+// the CSV header binding and the row mapper all read it from here.
+#include "schema/checks.hpp"
+
+namespace skillsync::schema {
+
+namespace {
+
+std::vector<EntityDef> build_registry() {
+  std::vector<EntityDef> entities;
+  entities.push_back(EntityDef{
+      .event_type = "learning",
+      .content_fields =
+          {
+              {.name = "course_id", .type = FieldType::kText, .max_length = 256},
+              {.name = "learning_title", .type = FieldType::kText, .max_length = 1000},
+              {.name = "learning_description", .type = FieldType::kText, .max_length = 65536},
+          },
+      .one_of = {{"course_id"}, {"learning_title", "learning_description"}},
+  });
+  return entities;
+}
+
+const std::vector<EntityDef>& registry() {
+  static const std::vector<EntityDef> entities = build_registry();
+  return entities;
+}
+
+// Which bytes need escaping inside a JSON string: '"', '\\' and controls.
+struct EscapeTable {
+  bool needs[256] = {};
+  constexpr EscapeTable() {
+    for (int c = 0; c < 0x20; ++c) needs[c] = true;
+    needs[static_cast<unsigned char>('"')] = true;
+    needs[static_cast<unsigned char>('\\')] = true;
+  }
+};
+constexpr EscapeTable kEscape;
+
+}  // namespace
+
+Status check_entity_def(const EntityDef& entity) {
+  auto bad = [&](const std::string& why) {
+    return Error{"invalid_entity", "entity '" + entity.event_type + "': " + why};
+  };
+  if (entity.event_type.empty()) return bad("event_type is empty");
+  if (entity.content_fields.empty() || entity.content_fields.size() > kMaxContentFields) {
+    return bad("needs 1-64 content fields");
+  }
+  for (size_t i = 0; i < entity.content_fields.size(); ++i) {
+    const std::string& name = entity.content_fields[i].name;
+    if (name.empty()) return bad("a content field has no name");
+    if (internal::is_top_level_name(name)) return bad("'" + name + "' clashes with a column");
+    for (size_t j = 0; j < i; ++j) {
+      if (entity.content_fields[j].name == name) return bad("'" + name + "' is defined twice");
+    }
+  }
+  for (const auto& group : entity.one_of) {
+    if (group.empty()) return bad("a one_of group is empty");
+    if (internal::group_mask(entity, group) == 0) {
+      return bad("a one_of group names an unknown content field");
+    }
+  }
+  return ok_status();
+}
+
+const EntityDef* find_entity(std::string_view event_type) {
+  for (const EntityDef& e : registry()) {
+    if (e.event_type == event_type) return &e;
+  }
+  return nullptr;
+}
+
+std::span<const EntityDef> all_entities() { return registry(); }
+
+namespace internal {
+
+bool is_top_level_name(std::string_view name) {
+  return name == kEmployeeExternalId || name == kLanguage || name == kExternalId ||
+         name == kTimestamp || name == kSource || name == kEventType;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t run = 0;  // start of the pending run of bytes that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (!kEscape.needs[c]) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      default: {
+        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(u, sizeof u);
+      }
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void append_content_member(std::string& out, bool first, const FieldDef& f, std::string_view v,
+                           const Checked& c) {
+  if (!first) out.push_back(',');
+  append_json_string(out, f.name);
+  out.push_back(':');
+  if (f.type == FieldType::kTimestamp) {
+    out.push_back('"');
+    append_rfc3339(out, c.micros);
+    out.push_back('"');
+  } else {
+    append_json_string(out, v);
+  }
+}
+
+std::string describe_one_of(const EntityDef& e) {
+  std::string out;
+  for (size_t g = 0; g < e.one_of.size(); ++g) {
+    if (g > 0) out += " | ";
+    for (size_t i = 0; i < e.one_of[g].size(); ++i) {
+      if (i > 0) out += '+';
+      out += e.one_of[g][i];
+    }
+  }
+  return out;
+}
+
+uint64_t group_mask(const EntityDef& e, const std::vector<std::string>& group) {
+  uint64_t mask = 0;
+  for (const std::string& name : group) {
+    bool found = false;
+    for (size_t i = 0; i < e.content_fields.size() && i < kMaxContentFields; ++i) {
+      if (e.content_fields[i].name == name) {
+        mask |= uint64_t{1} << i;
+        found = true;
+      }
+    }
+    if (!found) return 0;
+  }
+  return mask;
+}
+
+}  // namespace internal
+}  // namespace skillsync::schema
