@@ -10,8 +10,9 @@
 //
 // Errors carry S3's own code ("NoSuchKey", "AccessDenied",
 // "SignatureDoesNotMatch", "NoSuchBucket", ...) or one of ours for transport
-// failures ("connection_failed", "timeout", "object_changed"). Messages name the
-// bucket, key and HTTP status, never a credential.
+// failures ("connection_failed", "timeout", "object_changed"; also "tls_error",
+// "bad_response" for an answer that breaks the protocol, "invalid_endpoint").
+// Messages name the bucket, key and HTTP status, never a credential.
 #pragma once
 
 #include <chrono>
@@ -36,6 +37,10 @@ struct S3Uri {
 
 // Accepts exactly "s3://<bucket>/<key>" with a DNS-compatible bucket name
 // (3-63 chars of [a-z0-9.-]) and a non-empty key. Code "invalid_uri".
+// The key is taken literally, as the AWS CLI does: "%20" stays three
+// characters. It must be valid UTF-8 without NUL bytes, at most 1024
+// bytes; the bucket name must start and end with a letter or digit and must not
+// contain "..".
 Result<S3Uri> parse_s3_uri(std::string_view uri);
 
 struct Credentials {
@@ -49,29 +54,43 @@ struct Credentials {
 struct HttpRequest {
   std::string method;  // "GET"
   std::string host;    // "examplebucket.s3.amazonaws.com" (with ":port" if not default)
-  std::string path;    // raw, un-encoded path ("/my key.csv"); encoded by the signer
+  // S3 (s3_path_encoding): the raw, un-encoded path ("/my key.csv"); the
+  // signer encodes it once, exactly as the client encodes the URL it sends.
+  // Other services: the path as it appears on the wire; the signer removes
+  // dot segments and empty segments and encodes it once more (AWS's "double
+  // encoding"). The AWS test suite's request lines are such wire paths.
+  std::string path;
   std::multimap<std::string, std::string> query;    // un-encoded
   std::map<std::string, std::string> headers;       // extra headers to sign (lower-case names)
   std::string payload_sha256 = "UNSIGNED-PAYLOAD";  // hex digest or UNSIGNED-PAYLOAD
 };
 
 struct SigningParams {
-  std::string region;             // "us-east-1"
+  std::string region;  // "us-east-1"
   std::string service = "s3";
-  Micros time = 0;                // request time (x-amz-date)
-  bool s3_path_encoding = true;   // S3: encode the path once; other services: twice
+  Micros time = 0;               // request time (x-amz-date)
+  bool s3_path_encoding = true;  // S3: encode the path once; other services: twice
 };
 
-// Returns the headers to send, including "authorization", "x-amz-date",
-// "x-amz-content-sha256" and, with a session token, "x-amz-security-token".
+// sign_request returns the headers to send (lower-case names): the request's
+// own headers, "host", "x-amz-date", "authorization", "x-amz-content-sha256"
+// (only for service "s3", which requires it) and, with a session token,
+// "x-amz-security-token" (signed). The time comes from params.time only.
 // Exposed pieces for tests against AWS's published vectors:
+//
+// uri_encode keeps RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~) and
+// '/' unless encode_slash; every other byte becomes %XX (upper-case hex), so
+// UTF-8 is encoded byte by byte.
 std::string uri_encode(std::string_view s, bool encode_slash);
-std::string canonical_request(const HttpRequest& req, const std::map<std::string, std::string>&
-                                                          all_headers,
+// `all_headers` are the headers to sign with lower-case names (as
+// sign_request assembles them); values are trimmed and runs of whitespace
+// collapsed to one space. Query parameters are encoded and sorted by encoded
+// key, then value.
+std::string canonical_request(const HttpRequest& req,
+                              const std::map<std::string, std::string>& all_headers,
                               const SigningParams& params);
 std::string string_to_sign(const std::string& canonical_request, const SigningParams& params);
-std::map<std::string, std::string> sign_request(const HttpRequest& req,
-                                                const Credentials& creds,
+std::map<std::string, std::string> sign_request(const HttpRequest& req, const Credentials& creds,
                                                 const SigningParams& params);
 
 // --- Client -------------------------------------------------------------
@@ -104,15 +123,32 @@ class ObjectStream : public ByteReader {
   virtual uint64_t offset() const = 0;  // bytes delivered so far
 };
 
+class Transport;  // source/s3/transport.hpp: the HTTP layer (libcurl by default)
+
+// S3Client is thread safe: its methods may be called from several threads at
+// once. An ObjectStream is used by one thread at a time and may outlive the
+// client that opened it.
+//
+// Retries: transient failures (connection refused or reset, timeouts, a stall
+// of stall_timeout without a byte, HTTP 500/502/503/504, SlowDown) are retried
+// up to max_attempts times in a row with exponential backoff and full jitter
+// (a random delay in [0, min(backoff_cap, backoff_base * 2^(n-1))]). Other
+// 4xx answers are returned at once. An ObjectStream counts failures in a row:
+// delivering bytes resets its count.
 class S3Client {
  public:
   S3Client(ClientConfig config, Credentials credentials);
+  // The same client over another transport (tests use a fake that cuts
+  // connections). REQUIRES: transport != nullptr
+  S3Client(ClientConfig config, Credentials credentials, std::unique_ptr<Transport> transport);
   ~S3Client();
   S3Client(const S3Client&) = delete;
   S3Client& operator=(const S3Client&) = delete;
 
   Result<ObjectInfo> head_object(const S3Uri& object);
-  // Opens the object for streaming from `offset`.
+  // Opens the object for streaming from `offset` (info().size is the whole
+  // object's size). An offset equal to the size gives an empty stream; a
+  // larger one fails with "InvalidRange".
   Result<std::unique_ptr<ObjectStream>> get_object(const S3Uri& object, uint64_t offset = 0);
   // Used by tests and benchmarks to upload fixtures.
   Status put_object(const S3Uri& object, std::string_view body);
