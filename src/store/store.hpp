@@ -14,6 +14,12 @@
 //
 // Thread safety: a Store may be used from many threads at once. A TaskWriter
 // belongs to one thread.
+//
+// Error codes every Store uses: "not_found" (a task named by id does not
+// exist), "already_exists" (duplicate task id or API key hash),
+// "invalid_cursor", "invalid_argument" (a REQUIRES broken in a way the store
+// can check), "invalid_state" (a TaskWriter used after publish/discard),
+// "storage_busy" and "storage_error" (the database failed).
 #pragma once
 
 #include <cstdint>
@@ -78,8 +84,8 @@ struct Task {
   std::string entity_type;
   std::string method;
   std::string uri;
-  std::string region;        // "" = server default
-  std::string options_json;  // "{}" when none
+  std::string region;              // "" = server default
+  std::string options_json;        // "{}" when none
   std::string sealed_credentials;  // AES-GCM blob (see common/crypto); "" once erased
   TaskStatus status = TaskStatus::kPending;
   Micros created_at = 0;
@@ -97,6 +103,7 @@ struct ApiKey {
   Micros created_at = 0;
 };
 
+// REQUIRES: the Store that made a TaskWriter outlives it.
 class TaskWriter {
  public:
   virtual ~TaskWriter() = default;
@@ -107,10 +114,13 @@ class TaskWriter {
                        const Progress& progress) = 0;
   // Makes every staged row visible at once and finishes the task with
   // `status` (kCompleted or kCompletedWithErrors) and `progress`, erasing its
-  // credentials. Returns the number of events written.
+  // credentials. Returns the number of events written: every staged row
+  // counts, including one that a later row of the same file replaced.
+  // The writer is closed afterwards, even when publishing failed (the
+  // caller then finishes the task with Store::finish_task).
   virtual Result<uint64_t> publish(TaskStatus status, const Progress& progress) = 0;
   // Drops every staged row of the task (the task itself is finished with
-  // Store::finish_task).
+  // Store::finish_task). Closes the writer; a no-op on a closed writer.
   virtual Status discard() = 0;
 };
 
@@ -135,11 +145,13 @@ class Store {
 
   // --- API keys ---
   // Stores only `key_hash` (SHA-256 hex of the key), never the key.
+  // key.created_at == 0 means "now".
   virtual Status add_api_key(const ApiKey& key, std::string_view key_hash) = 0;
   virtual Result<std::optional<ApiKey>> find_api_key(std::string_view key_hash) = 0;
   virtual Result<uint64_t> count_api_keys() = 0;
 
   // --- tasks ---
+  // Stores `task` as given (normally pending); created_at == 0 means "now".
   virtual Status create_task(const Task& task) = 0;
   // std::nullopt when no task has that id in that tenant.
   virtual Result<std::optional<Task>> get_task(std::string_view tenant, std::string_view id) = 0;
@@ -159,6 +171,8 @@ class Store {
   // Row errors of a task, in file order.
   virtual Result<std::vector<RowError>> row_errors(std::string_view task_id, size_t limit) = 0;
 
+  // Opens the writer of an existing task ("not_found" otherwise). Rows a
+  // previous writer of the same attempt staged and did not discard are kept.
   virtual Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task) = 0;
 };
 

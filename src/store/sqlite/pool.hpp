@@ -1,0 +1,84 @@
+// Connection and ConnectionPool: the SqliteStore's connections to its one
+// database file.
+//
+// A Connection is used by one thread at a time and caches its prepared
+// statements. The pool hands out idle connections and opens a new one when
+// all are busy, so there is one connection per concurrent user (HTTP threads,
+// worker threads, open TaskWriters); a few idle ones are kept for reuse.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/sqlite/db.hpp"
+
+namespace skillsync::store::sqlite {
+
+class Connection {
+ public:
+  explicit Connection(Db db) : db_(std::move(db)) {}
+
+  Db& db() { return db_; }
+  // The cached prepared statement for `sql`, prepared on first use.
+  // The caller resets it after use (see StmtReset).
+  Result<Stmt*> cached(std::string_view sql);
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // stmts_ is declared after db_ so it is destroyed first: statements must
+  // be finalized before their connection closes.
+  Db db_;
+  std::unordered_map<std::string, Stmt, Hash, std::equal_to<>> stmts_;
+};
+
+class ConnectionPool;
+
+// A connection on loan from the pool; returned when destroyed.
+class PooledConnection {
+ public:
+  PooledConnection(ConnectionPool* pool, std::unique_ptr<Connection> c)
+      : pool_(pool), c_(std::move(c)) {}
+  PooledConnection(PooledConnection&&) noexcept = default;
+  PooledConnection& operator=(PooledConnection&&) = delete;
+  PooledConnection(const PooledConnection&) = delete;
+  ~PooledConnection();
+
+  Connection& operator*() { return *c_; }
+  Connection* operator->() { return c_.get(); }
+
+ private:
+  ConnectionPool* pool_;
+  std::unique_ptr<Connection> c_;
+};
+
+class ConnectionPool {
+ public:
+  // `max_idle` bounds the connections kept open while unused.
+  explicit ConnectionPool(std::string path, size_t max_idle = 8)
+      : path_(std::move(path)), max_idle_(max_idle) {}
+
+  // Opens a connection configured for this store (WAL is a property of the
+  // file, set once by the store when it opens).
+  static Result<std::unique_ptr<Connection>> open_connection(const std::string& path);
+
+  Result<PooledConnection> acquire();
+
+ private:
+  friend class PooledConnection;
+  void release(std::unique_ptr<Connection> c);
+
+  std::string path_;
+  size_t max_idle_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+}  // namespace skillsync::store::sqlite

@@ -1,0 +1,163 @@
+// SQLite-specific behaviour: the file, its schema versions, staging tables.
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store_contract.hpp"
+#include "temp_dir.hpp"
+
+namespace skillsync::store::testing {
+namespace {
+
+// Reads one integer or text value straight from the file, bypassing the store.
+std::string query(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(s, 0);
+    if (text) out = reinterpret_cast<const char*>(text);
+  } else {
+    ADD_FAILURE() << sqlite3_errmsg(db) << " in " << sql;
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
+void exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> open() {
+    auto s = open_sqlite_store(path_, clock_);
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+
+  TestClock clock_;
+  TempDir dir_;
+  std::string path_ = dir_.file("skillsync.db");
+};
+
+TEST_F(SqliteStoreTest, AnEmptyFileIsMigratedToTheCurrentSchemaInWalMode) {
+  ASSERT_NE(open(), nullptr);
+  EXPECT_EQ(query(path_, "PRAGMA user_version"), std::to_string(sqlite::schema_version()));
+  EXPECT_EQ(sqlite::schema_version(), static_cast<int>(sqlite::migrations().size()));
+  EXPECT_EQ(query(path_, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(query(path_,
+                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
+                  " WHERE type = 'table' ORDER BY name)"),
+            "api_keys,events,row_errors,tasks");
+}
+
+TEST_F(SqliteStoreTest, ReopeningTheFileKeepsItsData) {
+  {
+    auto s = open();
+    ASSERT_NE(s, nullptr);
+    ASSERT_TRUE(s->upsert_event("default", make_event("emp-1", "ev-1", 7)).ok());
+    ASSERT_TRUE(s->create_task(make_task("task-1", 1)).ok());
+    ASSERT_TRUE(s->add_api_key(ApiKey{"k", "default", "read", 1}, "h").ok());
+  }
+  auto s = open();
+  ASSERT_NE(s, nullptr);
+  auto e = s->get_event("default", "emp-1", "ev-1");
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ(e.value()->event.timestamp, 7);
+  EXPECT_TRUE(s->get_task("default", "task-1")->has_value());
+  EXPECT_EQ(s->count_api_keys().value(), 1u);
+  EXPECT_EQ(query(path_, "PRAGMA user_version"), std::to_string(sqlite::schema_version()));
+}
+
+TEST_F(SqliteStoreTest, AFileFromANewerSkillsyncIsRefusedUntouched) {
+  exec(path_, "CREATE TABLE future (x); PRAGMA user_version = 7;");
+  auto s = open_sqlite_store(path_, clock_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "schema_too_new");
+  EXPECT_EQ(s.error().message, "database schema version 7 is newer than this skillsync supports (" +
+                                   std::to_string(sqlite::schema_version()) +
+                                   "); upgrade skillsync");
+  EXPECT_EQ(query(path_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(query(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), "0");
+}
+
+TEST_F(SqliteStoreTest, AnInMemoryDatabaseIsRefused) {
+  auto s = open_sqlite_store(":memory:", clock_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "invalid_argument");
+}
+
+TEST_F(SqliteStoreTest, AnUnopenablePathIsAnError) {
+  auto s = open_sqlite_store(dir_.file("no/such/dir/x.db"), clock_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "storage_error");
+}
+
+TEST_F(SqliteStoreTest, StagingTablesExistOnlyWhileALoadIsOpen) {
+  auto s = open();
+  ASSERT_NE(s, nullptr);
+  const std::string count_stages =
+      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'stage%'";
+  Task t = make_task("task-1", 1);
+  ASSERT_TRUE(s->create_task(t).ok());
+  auto w = s->begin_load(t);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  std::vector<schema::Event> rows{make_event("emp-1", "ev-1", 1)};
+  ASSERT_TRUE((*w)->stage(rows, {}, Progress{}).ok());
+  EXPECT_EQ(query(path_, count_stages), "1");
+  ASSERT_TRUE((*w)->publish(TaskStatus::kCompleted, Progress{}).ok());
+  EXPECT_EQ(query(path_, count_stages), "0");
+  EXPECT_EQ(query(path_, "SELECT count(*) FROM tasks WHERE sealed_credentials IS NOT NULL"), "0");
+
+  // A closed writer refuses further work instead of touching a dropped table.
+  auto late = (*w)->stage(rows, {}, Progress{});
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, "invalid_state");
+  EXPECT_FALSE((*w)->publish(TaskStatus::kCompleted, Progress{}).ok());
+}
+
+TEST_F(SqliteStoreTest, PublishRefusesANonCompletedStatusAndBeginLoadAnUnknownTask) {
+  auto s = open();
+  ASSERT_NE(s, nullptr);
+  Task t = make_task("task-1", 1);
+  EXPECT_EQ(s->begin_load(t).error().code, "not_found");
+  ASSERT_TRUE(s->create_task(t).ok());
+  auto w = s->begin_load(t);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ((*w)->publish(TaskStatus::kFailed, Progress{}).error().code, "invalid_argument");
+}
+
+TEST_F(SqliteStoreTest, RawRecordsAreCutAt4KiB) {
+  auto s = open();
+  ASSERT_NE(s, nullptr);
+  Task t = make_task("task-1", 1);
+  ASSERT_TRUE(s->create_task(t).ok());
+  auto w = s->begin_load(t);
+  ASSERT_TRUE(w.ok());
+  std::vector<RowError> errors{make_row_error(1)};
+  errors[0].raw.assign(10000, 'x');
+  ASSERT_TRUE((*w)->stage({}, errors, Progress{}).ok());
+  EXPECT_EQ(s->row_errors("task-1", 10).value().at(0).raw, std::string(4096, 'x'));
+}
+
+TEST_F(SqliteStoreTest, ListRejectsALimitOutOfRange) {
+  auto s = open();
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->list_events("default", "emp-1", 0, "").error().code, "invalid_argument");
+  EXPECT_EQ(s->list_events("default", "emp-1", 1001, "").error().code, "invalid_argument");
+  EXPECT_TRUE(s->list_events("default", "emp-1", 1000, "").ok());
+}
+
+}  // namespace
+}  // namespace skillsync::store::testing
