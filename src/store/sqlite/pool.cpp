@@ -22,15 +22,18 @@ Result<std::unique_ptr<Connection>> ConnectionPool::open_connection(const std::s
   // busy_timeout: writers queue behind a load's batch transaction instead of
   // failing. synchronous=NORMAL is durable across application crashes in WAL
   // mode and only risks the last commits on power loss. The larger page
-  // cache keeps the events b-trees hot while a load is published.
+  // cache keeps the events b-trees hot while a load is published; it is a
+  // per-connection ceiling, so it bounds memory with the pool size.
+  // temp_store=FILE: publishing sorts the whole stage, which must spill to
+  // disk for a file of any size rather than grow the heap.
   // secure_delete=FAST zeroes deleted content (erased credentials) whenever
   // that costs no extra I/O.
   SKILLSYNC_TRY(
       db->exec("PRAGMA busy_timeout = 30000;"
                "PRAGMA foreign_keys = ON;"
                "PRAGMA synchronous = NORMAL;"
-               "PRAGMA cache_size = -65536;"
-               "PRAGMA temp_store = MEMORY;"
+               "PRAGMA cache_size = -32768;"
+               "PRAGMA temp_store = FILE;"
                "PRAGMA secure_delete = FAST;"));
   return std::make_unique<Connection>(std::move(db).value());
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what skillsync needs on Debian 12, skipping what is already there.
+#   scripts/install-deps.sh          build and run
+#   scripts/install-deps.sh --test   also what the tests and benchmarks need
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+
+packages=(build-essential cmake ninja-build pkg-config ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libcurl4-openssl-dev libssl-dev libsqlite3-dev libpq-dev zlib1g-dev libzstd-dev
+  libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev)
+if (( want_test )); then
+  # postgresql-15: the PostgreSQL store's tests; sqlite3: the benchmark's peer.
+  packages+=(clang-format sqlite3 postgresql-15 procps)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  echo "install-deps: installing ${missing[*]}"
+  as_root=()
+  [[ $(id -u) -ne 0 ]] && as_root=(sudo)
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
+fi
+
+if (( want_test )); then
+  # The real S3 server the tests run against (an npm package, pinned in package.json).
+  s3dir=tests/support/s3rver
+  if [[ ! -d $s3dir/node_modules/@20minutes/s3rver ]]; then
+    echo "install-deps: npm install in $s3dir"
+    (cd "$s3dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

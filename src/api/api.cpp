@@ -1,0 +1,260 @@
+// Api: authentication, routing and the handlers of every endpoint.
+#include "api/api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <boost/url.hpp>
+#include <charconv>
+
+#include "api/json_util.hpp"
+#include "common/crypto.hpp"
+
+namespace skillsync::api {
+namespace json = boost::json;
+namespace urls = boost::urls;
+
+std::string generate_api_key() { return "sk_" + crypto::base64url(crypto::random_bytes(32)); }
+
+std::string hash_api_key(std::string_view key) { return crypto::sha256_hex(key); }
+
+namespace {
+
+constexpr size_t kDefaultLimit = 100;
+constexpr size_t kMaxLimit = 1000;
+constexpr size_t kInlineRowErrors = 100;
+
+HttpResponse json_response(int status, const json::value& v) {
+  return HttpResponse{status, "application/json", json::serialize(v), {}};
+}
+
+HttpResponse error(int status, std::string_view code, std::string_view message,
+                   const std::vector<schema::FieldError>& details = {}) {
+  return HttpResponse{status, "application/json", error_body(code, message, details), {}};
+}
+
+HttpResponse store_failure(const Error& e) {
+  spdlog::error("store error: {}: {}", e.code, e.message);
+  return error(500, "internal", "internal error");
+}
+
+struct Request {
+  const HttpRequest& http;
+  std::vector<std::string> segments;  // decoded path segments
+  urls::url_view url;
+  std::string tenant;
+
+  std::optional<std::string> query(std::string_view name) const {
+    auto it = url.params().find(name);
+    if (it == url.params().end()) return std::nullopt;
+    return std::string((*it).value);
+  }
+};
+
+bool is_json_content_type(std::string_view ct) {
+  auto semi = ct.find(';');
+  std::string_view base = ct.substr(0, semi);
+  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+  return base.empty() || base == "application/json";
+}
+
+// Parses a JSON request body, or returns the error response to send.
+std::optional<HttpResponse> parse_body(const Request& r, json::value& out) {
+  if (!is_json_content_type(r.http.content_type)) {
+    return error(415, "unsupported_media_type", "the body must be application/json");
+  }
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 32;
+  out = json::parse(r.http.body, ec, {}, opts);
+  if (ec) return error(400, "malformed_json", "the body is not valid JSON: " + ec.message());
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct Api::Impl {
+  store::Store& store;
+  tasks::TaskService& tasks;
+  std::function<void()> on_task_created;
+
+  HttpResponse handle(const HttpRequest& http) {
+    auto parsed = urls::parse_origin_form(http.target);
+    if (!parsed) return error(400, "malformed_request", "invalid request target");
+    Request r{http, {}, *parsed, {}};
+    for (auto seg : parsed->segments()) r.segments.emplace_back(seg);
+    const auto& s = r.segments;
+    const std::string& m = http.method;
+
+    if (s.size() == 1 && s[0] == "healthz") {
+      if (m != "GET") return method_not_allowed();
+      return json_response(200, json::object{{"status", "ok"}});
+    }
+    if (auto denied = authenticate(r)) return *denied;
+
+    if (s.size() >= 3 && s[0] == "employees" && s[2] == "skill_events") {
+      if (s.size() == 3) {
+        if (m == "POST") return post_event(r);
+        if (m == "GET") return list_events(r);
+        return method_not_allowed();
+      }
+      if (s.size() == 4) {
+        if (m == "GET") return get_event(r);
+        if (m == "DELETE") return delete_event(r);
+        return method_not_allowed();
+      }
+    }
+    if (s.size() >= 2 && s[0] == "integrations" && s[1] == "file-load-tasks") {
+      if (s.size() == 2) {
+        if (m == "POST") return post_task(r);
+        return method_not_allowed();
+      }
+      if (s.size() == 3) {
+        if (m == "GET") return get_task(r);
+        return method_not_allowed();
+      }
+    }
+    return error(404, "not_found", "no such endpoint");
+  }
+
+  static HttpResponse method_not_allowed() {
+    return error(405, "method_not_allowed", "method not allowed on this endpoint");
+  }
+
+  std::optional<HttpResponse> authenticate(Request& r) {
+    std::string_view auth = r.http.authorization;
+    constexpr std::string_view kBearer = "Bearer ";
+    auto unauthorized = [](std::string_view message) {
+      HttpResponse resp = error(401, "unauthenticated", message);
+      resp.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return resp;
+    };
+    if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
+      return unauthorized("missing 'Authorization: Bearer <api key>' header");
+    }
+    auto key = store.find_api_key(hash_api_key(auth.substr(kBearer.size())));
+    if (!key.ok()) return store_failure(key.error());
+    if (!key->has_value()) return unauthorized("invalid API key");
+    r.tenant = (*key)->tenant;
+    return std::nullopt;
+  }
+
+  // --- Skill Event API ---
+
+  HttpResponse post_event(const Request& r) {
+    json::value body;
+    if (auto bad = parse_body(r, body)) return *bad;
+    if (!body.is_object()) return error(400, "malformed_json", "the body must be a JSON object");
+    std::vector<schema::FieldError> errors;
+    auto language = r.query("language");
+    auto event =
+        schema::event_from_json(r.segments[1], language.value_or(""), body.get_object(), &errors);
+    if (!event.ok()) {
+      if (errors.empty()) errors.push_back({"", event.error().code, event.error().message});
+      return error(422, "invalid_fields", "the skill event has invalid fields", errors);
+    }
+    auto stored = store.upsert_event(r.tenant, *event);
+    if (!stored.ok()) return store_failure(stored.error());
+    return json_response(201, event_json(*stored));
+  }
+
+  HttpResponse list_events(const Request& r) {
+    size_t limit = kDefaultLimit;
+    if (auto l = r.query("limit")) {
+      size_t v = 0;
+      auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), v);
+      if (ec != std::errc() || ptr != l->data() + l->size() || v < 1 || v > kMaxLimit) {
+        return error(422, "invalid_fields", "invalid query parameter",
+                     {{"limit", "invalid_limit", "limit must be an integer from 1 to 1000"}});
+      }
+      limit = v;
+    }
+    if (!schema::is_valid_external_id(r.segments[1])) {
+      return error(422, "invalid_fields", "invalid path parameter",
+                   {{"employee_external_id", "invalid_external_id",
+                     "employee_external_id must be 1-100 characters of A-Z a-z 0-9 _ -"}});
+    }
+    auto page = store.list_events(r.tenant, r.segments[1], limit, r.query("cursor").value_or(""));
+    if (!page.ok()) {
+      if (page.error().code == "invalid_cursor") {
+        return error(422, "invalid_fields", "invalid query parameter",
+                     {{"cursor", "invalid_cursor", "cursor is not one this API returned"}});
+      }
+      return store_failure(page.error());
+    }
+    json::array items;
+    for (const auto& e : page->items) items.push_back(event_json(e));
+    json::object o{{"items", std::move(items)}};
+    o["next_cursor"] =
+        page->next_cursor ? json::value(json::string(*page->next_cursor)) : json::value(nullptr);
+    return json_response(200, o);
+  }
+
+  HttpResponse get_event(const Request& r) {
+    auto e = store.get_event(r.tenant, r.segments[1], r.segments[3]);
+    if (!e.ok()) return store_failure(e.error());
+    if (!e->has_value()) return error(404, "not_found", "no such skill event");
+    return json_response(200, event_json(**e));
+  }
+
+  HttpResponse delete_event(const Request& r) {
+    auto deleted = store.delete_event(r.tenant, r.segments[1], r.segments[3]);
+    if (!deleted.ok()) return store_failure(deleted.error());
+    if (!*deleted) return error(404, "not_found", "no such skill event");
+    return HttpResponse{204, "application/json", "", {}};
+  }
+
+  // --- File Load Tasks ---
+
+  HttpResponse post_task(const Request& r) {
+    json::value body;
+    if (auto bad = parse_body(r, body)) return *bad;
+    std::vector<schema::FieldError> errors;
+    auto req = tasks::parse_create_request(body, &errors);
+    wipe_secrets(body);
+    if (!req.ok()) return error(422, "invalid_fields", "the file load task is invalid", errors);
+    auto task = tasks.create(r.tenant, std::move(*req));
+    if (!task.ok()) return store_failure(task.error());
+    spdlog::info("task {} pending: {} {}", task->id, task->entity_type, task->uri);
+    if (on_task_created) on_task_created();
+    return json_response(201, task_json(*task, {}));
+  }
+
+  HttpResponse get_task(const Request& r) {
+    auto task = tasks.get(r.tenant, r.segments[2]);
+    if (!task.ok()) return store_failure(task.error());
+    if (!task->has_value()) return error(404, "not_found", "no such file load task");
+    auto errors = store.row_errors((*task)->id, kInlineRowErrors);
+    if (!errors.ok()) return store_failure(errors.error());
+    return json_response(200, task_json(**task, *errors));
+  }
+
+  // Overwrites credential strings held by the parsed body.
+  static void wipe_secrets(json::value& body) {
+    if (!body.is_object()) return;
+    auto* creds = body.get_object().if_contains("credentials");
+    if (creds == nullptr || !creds->is_object()) return;
+    for (auto& kv : creds->get_object()) {
+      if (kv.value().is_string()) {
+        auto& s = kv.value().get_string();
+        std::fill(s.begin(), s.end(), '\0');
+      }
+    }
+  }
+};
+
+Api::Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created)
+    : impl_(std::make_shared<Impl>(Impl{store, tasks, std::move(on_task_created)})) {}
+
+HttpResponse Api::handle(const HttpRequest& request) {
+  try {
+    return impl_->handle(request);
+  } catch (const std::exception& e) {
+    // The boundary of a request: nothing below is expected to throw, but a
+    // bug must cost one request, not the process.
+    spdlog::error("unhandled exception in {} request: {}", request.method, e.what());
+    return error(500, "internal", "internal error");
+  }
+}
+
+}  // namespace skillsync::api

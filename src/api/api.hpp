@@ -1,0 +1,79 @@
+// api: the HTTP interface (Boost.Beast), authentication and JSON mapping.
+//
+// Routes (every one but GET /healthz requires "Authorization: Bearer <key>"):
+//   GET    /healthz
+//   POST   /employees/{employee_external_id}/skill_events?language=xx
+//   GET    /employees/{employee_external_id}/skill_events?limit=&cursor=
+//   GET    /employees/{employee_external_id}/skill_events/{external_id}
+//   DELETE /employees/{employee_external_id}/skill_events/{external_id}
+//   POST   /integrations/file-load-tasks
+//   GET    /integrations/file-load-tasks/{task_id}
+// Errors are JSON: {"error": {"code", "message", "details": [...]}}.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.hpp"
+#include "store/store.hpp"
+#include "tasks/tasks.hpp"
+
+namespace skillsync::api {
+
+struct HttpRequest {
+  std::string method;  // "GET"
+  std::string target;  // path and query, as received
+  std::string authorization;
+  std::string content_type;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
+};
+
+struct ApiConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
+  int threads = 4;
+  size_t max_body_bytes = 1024 * 1024;
+};
+
+// The application: routes a request to its handler. Independent of the
+// transport, so handlers are unit-testable without sockets.
+class Api {
+ public:
+  Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created);
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// Serves an Api over HTTP/1.1 until stop().
+class HttpServer {
+ public:
+  HttpServer(ApiConfig config, Api& api);
+  ~HttpServer();
+  // Binds the listening socket. Returns the bound "host:port".
+  Result<std::string> bind();
+  // Serves on config.threads threads; returns after stop().
+  void run();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// API keys: random, shown once, stored as SHA-256 hex.
+std::string generate_api_key();
+std::string hash_api_key(std::string_view key);
+
+}  // namespace skillsync::api

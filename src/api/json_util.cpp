@@ -1,0 +1,78 @@
+#include "api/json_util.hpp"
+
+#include <boost/json.hpp>
+
+namespace skillsync::api {
+namespace json = boost::json;
+
+std::string error_body(std::string_view code, std::string_view message,
+                       const std::vector<schema::FieldError>& details) {
+  json::object err;
+  err["code"] = code;
+  err["message"] = message;
+  json::array d;
+  for (const auto& fe : details) {
+    d.push_back(json::object{{"field", fe.field}, {"code", fe.code}, {"message", fe.message}});
+  }
+  err["details"] = std::move(d);
+  return json::serialize(json::object{{"error", std::move(err)}});
+}
+
+static json::value time_or_null(const std::optional<Micros>& t) {
+  if (!t) return nullptr;
+  return json::string(format_rfc3339(*t));
+}
+
+json::value event_json(const store::StoredEvent& e) {
+  json::object o;
+  o["employee_external_id"] = e.event.employee_external_id;
+  o["external_id"] = e.event.external_id;
+  o["event_type"] = e.event.event_type;
+  o["timestamp"] = format_rfc3339(e.event.timestamp);
+  o["language"] = e.event.language;
+  boost::system::error_code ec;
+  json::value content = json::parse(e.event.content_json, ec);
+  o["content"] = ec ? json::value(json::object{}) : std::move(content);
+  o["source"] = e.event.source ? json::value(json::string(*e.event.source)) : json::value(nullptr);
+  o["created_at"] = format_rfc3339(e.created_at);
+  o["updated_at"] = format_rfc3339(e.updated_at);
+  o["task_id"] = e.task_id ? json::value(json::string(*e.task_id)) : json::value(nullptr);
+  return o;
+}
+
+json::value task_json(const store::Task& t, const std::vector<store::RowError>& row_errors) {
+  json::object o;
+  o["task_id"] = t.id;
+  o["entity_type"] = t.entity_type;
+  o["method"] = t.method;
+  o["uri"] = t.uri;
+  o["region"] = t.region.empty() ? json::value(nullptr) : json::value(json::string(t.region));
+  o["status"] = store::to_string(t.status);
+  o["created_at"] = format_rfc3339(t.created_at);
+  o["started_at"] = time_or_null(t.started_at);
+  o["finished_at"] = time_or_null(t.finished_at);
+  o["attempts"] = t.attempts;
+  o["progress"] = json::object{{"bytes_total", t.progress.bytes_total},
+                               {"bytes_read", t.progress.bytes_read},
+                               {"rows_read", t.progress.rows_read},
+                               {"rows_loaded", t.progress.rows_loaded},
+                               {"rows_rejected", t.progress.rows_rejected}};
+  if (t.error) {
+    o["error"] = json::object{{"code", t.error->code}, {"message", t.error->message}};
+  } else {
+    o["error"] = nullptr;
+  }
+  json::array errs;
+  for (const auto& re : row_errors) {
+    errs.push_back(json::object{
+        {"line", re.line},
+        {"byte_offset", re.byte_offset},
+        {"column", re.column.empty() ? json::value(nullptr) : json::value(json::string(re.column))},
+        {"code", re.code},
+        {"message", re.message}});
+  }
+  o["row_errors"] = std::move(errs);
+  return o;
+}
+
+}  // namespace skillsync::api

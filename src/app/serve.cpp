@@ -1,0 +1,139 @@
+#include "app/serve.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "api/api.hpp"
+#include "common/crypto.hpp"
+#include "common/log.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "tasks/tasks.hpp"
+
+namespace skillsync::app {
+namespace {
+
+bool make_dir(const std::string& path) {
+  return ::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST;
+}
+
+bool write_secret_file(const std::string& path, const std::string& content) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  std::string line = content + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  secure_wipe(line);
+  return ::close(fd) == 0 && ok;
+}
+
+// On first start there is no API key: create one so the operator can log in.
+Status bootstrap_api_key(store::Store& store, const ServeConfig& config) {
+  auto count = store.count_api_keys();
+  if (!count.ok()) return count.error();
+  if (*count > 0) return ok_status();
+  const char* env = std::getenv("SKILLSYNC_BOOTSTRAP_API_KEY");
+  bool from_env = env != nullptr && *env != '\0';
+  SecretString key(from_env ? std::string(env) : api::generate_api_key());
+  store::ApiKey info{"key_" + crypto::hex(crypto::random_bytes(8)),
+                     std::string(store::kDefaultTenant), "read,write",
+                     SystemClock::instance().now()};
+  SKILLSYNC_TRY(store.add_api_key(info, api::hash_api_key(key.reveal())));
+  if (from_env) {
+    spdlog::info("created the first API key from SKILLSYNC_BOOTSTRAP_API_KEY");
+    return ok_status();
+  }
+  std::string path = config.data_dir + "/initial-api-key";
+  if (!write_secret_file(path, key.reveal())) {
+    return Error{"io_error", "cannot write " + path};
+  }
+  // Printed once, on purpose: this is how the operator learns the key.
+  std::fprintf(stderr, "\nskillsync: created the first API key (also in %s):\n\n  %s\n\n",
+               path.c_str(), key.reveal().c_str());
+  return ok_status();
+}
+
+}  // namespace
+
+int run_serve(const ServeConfig& config) {
+  init_logging(config.log_level);
+  // The database holds employees' records and sealed credentials: files this
+  // process creates are for its own user only.
+  ::umask(077);
+  if (!make_dir(config.data_dir)) {
+    spdlog::error("cannot create data directory {}: {}", config.data_dir, std::strerror(errno));
+    return 1;
+  }
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto opened = store::open_sqlite_store(config.data_dir + "/skillsync.db");
+  if (!opened.ok()) {
+    spdlog::error("cannot open the store: {}", opened.error().message);
+    return 1;
+  }
+  store::Store& store = **opened;
+  if (auto n = store.requeue_running_tasks(); n.ok() && *n > 0) {
+    spdlog::info("requeued {} task(s) left running by a previous process", *n);
+  }
+  auto key = tasks::MasterKey::load_or_create(
+      config.master_key_file.empty() ? config.data_dir + "/master.key" : config.master_key_file);
+  if (!key.ok()) {
+    spdlog::error("{}", key.error().message);
+    return 1;
+  }
+  if (auto s = bootstrap_api_key(store, config); !s.ok()) {
+    spdlog::error("cannot create the first API key: {}", s.error().message);
+    return 1;
+  }
+
+  source::s3::ClientConfig s3_config;
+  s3_config.endpoint = config.s3_endpoint;
+  s3_config.region = config.s3_region;
+  auto opener = tasks::make_s3_opener(s3_config);
+  tasks::WorkerPoolConfig pool_config;
+  pool_config.workers = config.workers;
+  tasks::WorkerPool pool(store, *opener, *key, SystemClock::instance(), pool_config);
+  tasks::TaskService service(store, *key, SystemClock::instance());
+  api::Api api(store, service, [&pool] { pool.notify(); });
+  api::ApiConfig api_config;
+  api_config.listen = config.listen;
+  api_config.threads = config.http_threads;
+  api_config.max_body_bytes = config.max_body_bytes;
+  api::HttpServer server(api_config, api);
+  auto bound = server.bind();
+  if (!bound.ok()) {
+    spdlog::error("{}", bound.error().message);
+    return 1;
+  }
+  pool.start();
+  spdlog::info("skillsync listening on {} (data dir {}, {} workers, S3 {})", *bound,
+               config.data_dir, config.workers,
+               config.s3_endpoint.empty() ? "AWS " + config.s3_region : config.s3_endpoint);
+
+  std::thread signal_waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.stop();
+  });
+  server.run();
+  pool.stop();
+  if (signal_waiter.joinable()) {
+    // run() only returns after stop(), which only the waiter calls.
+    signal_waiter.join();
+  }
+  spdlog::info("skillsync stopped");
+  return 0;
+}
+
+}  // namespace skillsync::app

@@ -1,0 +1,122 @@
+// Creating and reading tasks; sealing credentials at rest.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "common/crypto.hpp"
+#include "tasks/tasks.hpp"
+
+namespace skillsync::tasks {
+namespace json = boost::json;
+
+namespace {
+constexpr size_t kMasterKeyBytes = 32;
+
+Result<std::string> read_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{"io_error", "cannot open " + path + ": " + std::strerror(errno)};
+  std::string data(kMasterKeyBytes + 1, '\0');
+  ssize_t n = ::read(fd, data.data(), data.size());
+  ::close(fd);
+  if (n < 0) return Error{"io_error", "cannot read " + path + ": " + std::strerror(errno)};
+  data.resize(static_cast<size_t>(n));
+  return data;
+}
+}  // namespace
+
+Result<MasterKey> MasterKey::load_or_create(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    std::string key = crypto::random_bytes(kMasterKeyBytes);
+    ssize_t n = ::write(fd, key.data(), key.size());
+    bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    if (n != static_cast<ssize_t>(key.size()) || !synced) {
+      ::unlink(path.c_str());
+      return Error{"io_error", "cannot write master key file " + path};
+    }
+    return MasterKey(SecretString(std::move(key)));
+  }
+  if (errno != EEXIST) {
+    return Error{"io_error", "cannot create master key file " + path + ": " + std::strerror(errno)};
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    return Error{"insecure_master_key",
+                 "master key file " + path + " is readable by group or others; chmod 600 it"};
+  }
+  auto data = read_file(path);
+  if (!data.ok()) return data.error();
+  if (data->size() != kMasterKeyBytes) {
+    return Error{"bad_master_key", "master key file " + path + " must hold exactly 32 bytes"};
+  }
+  return MasterKey(SecretString(std::move(*data)));
+}
+
+std::string seal_credentials(const MasterKey& key, std::string_view task_id,
+                             const source::s3::Credentials& creds) {
+  json::object o;
+  o["aws_access_key_id"] = creds.access_key_id;
+  o["aws_secret_access_key"] = creds.secret_access_key.reveal();
+  if (!creds.session_token.empty()) o["aws_session_token"] = creds.session_token.reveal();
+  std::string plain = json::serialize(o);
+  std::string sealed = crypto::aes256gcm_seal(key.bytes(), plain, task_id);
+  secure_wipe(plain);
+  return sealed;
+}
+
+Result<source::s3::Credentials> open_credentials(const MasterKey& key, std::string_view task_id,
+                                                 std::string_view sealed) {
+  if (sealed.empty()) return Error{"credentials_erased", "the task's credentials were erased"};
+  auto plain = crypto::aes256gcm_open(key.bytes(), sealed, task_id);
+  if (!plain.ok()) {
+    return Error{"credentials_unreadable",
+                 "the task's credentials cannot be decrypted with this master key"};
+  }
+  SecretString holder(std::move(*plain));
+  boost::system::error_code ec;
+  json::value v = json::parse(holder.reveal(), ec);
+  if (ec || !v.is_object()) return Error{"credentials_unreadable", "sealed credentials corrupt"};
+  source::s3::Credentials creds;
+  const auto& o = v.get_object();
+  if (auto* p = o.if_contains("aws_access_key_id"); p && p->is_string()) {
+    creds.access_key_id = std::string(p->get_string());
+  }
+  if (auto* p = o.if_contains("aws_secret_access_key"); p && p->is_string()) {
+    creds.secret_access_key = SecretString(std::string(p->get_string()));
+  }
+  if (auto* p = o.if_contains("aws_session_token"); p && p->is_string()) {
+    creds.session_token = SecretString(std::string(p->get_string()));
+  }
+  return creds;
+}
+
+Result<store::Task> TaskService::create(std::string_view tenant, CreateTaskRequest request) {
+  store::Task task;
+  task.id = "flt_" + crypto::hex(crypto::random_bytes(12));
+  task.tenant = std::string(tenant);
+  task.entity_type = std::move(request.entity_type);
+  task.method = std::move(request.method);
+  task.uri = std::move(request.uri);
+  task.region = std::move(request.region);
+  task.options_json = "{}";
+  task.sealed_credentials = seal_credentials(key_, task.id, request.credentials);
+  task.status = store::TaskStatus::kPending;
+  task.created_at = clock_.now();
+  SKILLSYNC_TRY(store_.create_task(task));
+  task.sealed_credentials.clear();
+  return task;
+}
+
+Result<std::optional<store::Task>> TaskService::get(std::string_view tenant,
+                                                    std::string_view task_id) {
+  auto task = store_.get_task(tenant, task_id);
+  if (task.ok() && task->has_value()) (*task)->sealed_credentials.clear();
+  return task;
+}
+
+}  // namespace skillsync::tasks

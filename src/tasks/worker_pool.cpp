@@ -1,0 +1,63 @@
+// WorkerPool: claim -> run -> repeat, with an idle wait that a new task cuts short.
+#include <spdlog/spdlog.h>
+
+#include "tasks/tasks.hpp"
+
+namespace skillsync::tasks {
+
+WorkerPool::WorkerPool(store::Store& store, ObjectOpener& opener, const MasterKey& key,
+                       const Clock& clock, WorkerPoolConfig config)
+    : store_(store), opener_(opener), key_(key), clock_(clock), config_(config) {}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::start() {
+  for (int i = 0; i < config_.workers; ++i) threads_.emplace_back([this, i] { loop(i); });
+}
+
+void WorkerPool::notify() {
+  {
+    std::lock_guard lock(mu_);
+    ++wakeups_;
+  }
+  cv_.notify_one();
+}
+
+void WorkerPool::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  stop_token_.cancel();
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void WorkerPool::loop(int index) {
+  const std::string worker_id = "worker-" + std::to_string(index);
+  LoadPipeline pipeline(store_, opener_, key_, clock_, config_.pipeline);
+  uint64_t seen_wakeups = 0;
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      seen_wakeups = wakeups_;
+    }
+    auto claimed = store_.claim_next_task(worker_id, clock_.now());
+    if (!claimed.ok()) {
+      spdlog::error("{}: cannot claim a task: {}", worker_id, claimed.error().message);
+    } else if (claimed->has_value()) {
+      const store::Task& task = **claimed;
+      spdlog::info("task {} running on {} (attempt {}): {} {}", task.id, worker_id, task.attempts,
+                   task.entity_type, task.uri);
+      pipeline.run(task, stop_token_);
+      continue;  // look for more work at once
+    }
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, config_.idle_poll, [&] { return stopping_ || wakeups_ != seen_wakeups; });
+  }
+}
+
+}  // namespace skillsync::tasks

@@ -1,0 +1,240 @@
+// LoadPipeline against a real SQLite store, with fake object openers at the
+// I/O boundary to reach the fault paths.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+#include "common/crypto.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "tasks/tasks.hpp"
+
+namespace skillsync::tasks {
+namespace {
+
+class StringReader : public ByteReader {
+ public:
+  StringReader(std::string data, size_t fail_after = std::string::npos)
+      : data_(std::move(data)), fail_after_(fail_after) {}
+  Result<size_t> read(std::span<char> buf) override {
+    if (pos_ >= fail_after_) return Error{"connection_failed", "connection reset by peer"};
+    size_t end = std::min({data_.size(), pos_ + buf.size(), fail_after_});
+    size_t n = end - pos_;
+    std::copy_n(data_.data() + pos_, n, buf.data());
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+  size_t fail_after_;
+};
+
+class FakeOpener : public ObjectOpener {
+ public:
+  std::string content;
+  size_t fail_after = std::string::npos;
+  std::optional<Error> open_error;
+  std::string seen_secret;
+
+  Result<Opened> open(const store::Task&, const source::s3::Credentials& creds) override {
+    seen_secret = creds.secret_access_key.reveal();
+    if (open_error) return *open_error;
+    return Opened{std::make_unique<StringReader>(content, fail_after), content.size()};
+  }
+};
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/skillsync-pipeline-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    auto s = store::open_sqlite_store(dir_ + "/db.sqlite");
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(*s);
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  store::Task make_task() {
+    TaskService service(*store_, key_, SystemClock::instance());
+    CreateTaskRequest req;
+    req.entity_type = "learning";
+    req.method = "s3_iam_user";
+    req.uri = "s3://bucket/file.csv";
+    req.credentials.access_key_id = "AKIDEXAMPLE";
+    req.credentials.secret_access_key = SecretString("s3cr3t-value");
+    auto created = service.create(store::kDefaultTenant, std::move(req));
+    EXPECT_TRUE(created.ok());
+    auto claimed = store_->claim_next_task("test-worker", SystemClock::instance().now());
+    EXPECT_TRUE(claimed.ok() && claimed->has_value());
+    return **claimed;
+  }
+
+  store::TaskStatus run(const std::string& csv, PipelineConfig config = {}) {
+    opener_.content = csv;
+    task_ = make_task();
+    LoadPipeline pipeline(*store_, opener_, key_, SystemClock::instance(), config);
+    CancellationToken never;
+    return pipeline.run(task_, never);
+  }
+
+  store::Task reload() {
+    auto t = store_->get_task(store::kDefaultTenant, task_.id);
+    EXPECT_TRUE(t.ok() && t->has_value());
+    return **t;
+  }
+
+  size_t event_count(const std::string& employee) {
+    auto page = store_->list_events(store::kDefaultTenant, employee, 1000, "");
+    EXPECT_TRUE(page.ok());
+    return page->items.size();
+  }
+
+  std::string dir_;
+  std::unique_ptr<store::Store> store_;
+  MasterKey key_{SecretString(crypto::random_bytes(32))};
+  FakeOpener opener_;
+  store::Task task_;
+};
+
+constexpr const char* kSeed =
+    "employee_external_id,language,external_id,timestamp,course_id,source\n"
+    "employee-1,en,learning-1,2021-01-01T00:00:00Z,course-1,source-1\n"
+    "employee-2,en,learning-2,2021-01-01T00:00:00Z,course-2,source-2\n";
+
+TEST_F(PipelineTest, LoadsTheSeedExample) {
+  EXPECT_EQ(run(kSeed), store::TaskStatus::kCompleted);
+  EXPECT_EQ(opener_.seen_secret, "s3cr3t-value");
+  store::Task t = reload();
+  EXPECT_EQ(t.status, store::TaskStatus::kCompleted);
+  EXPECT_EQ(t.progress.rows_read, 2u);
+  EXPECT_EQ(t.progress.rows_loaded, 2u);
+  EXPECT_EQ(t.progress.rows_rejected, 0u);
+  EXPECT_EQ(t.progress.bytes_read, std::string(kSeed).size());
+  EXPECT_EQ(t.progress.bytes_total, std::string(kSeed).size());
+  EXPECT_TRUE(t.sealed_credentials.empty()) << "credentials must be erased when a task ends";
+  EXPECT_TRUE(t.finished_at.has_value());
+
+  auto e = store_->get_event(store::kDefaultTenant, "employee-2", "learning-2");
+  ASSERT_TRUE(e.ok() && e->has_value());
+  const auto& ev = **e;
+  EXPECT_EQ(ev.event.event_type, "learning");
+  EXPECT_EQ(ev.event.language, "en");
+  EXPECT_EQ(format_rfc3339(ev.event.timestamp), "2021-01-01T00:00:00Z");
+  EXPECT_EQ(boost::json::parse(ev.event.content_json),
+            boost::json::parse(R"({"course_id":"course-2"})"));
+  EXPECT_EQ(ev.event.source, "source-2");
+  EXPECT_EQ(ev.task_id, task_.id);
+}
+
+TEST_F(PipelineTest, RejectsBadRowsAndLoadsTheRest) {
+  std::string csv =
+      "employee_external_id,language,external_id,timestamp,course_id\n"
+      "e1,en,x1,2021-01-01T00:00:00Z,c1\n"
+      "e1,en,x2,2021-13-01T00:00:00Z,c2\n"
+      "e1,xx,x3,2021-01-01,c3\n"
+      "e1,en,x4,2021-01-02,\"c4\n";
+  EXPECT_EQ(run(csv), store::TaskStatus::kCompletedWithErrors);
+  store::Task t = reload();
+  EXPECT_EQ(t.progress.rows_read, 4u);
+  EXPECT_EQ(t.progress.rows_loaded, 1u);
+  EXPECT_EQ(t.progress.rows_rejected, 3u);
+  auto errors = store_->row_errors(task_.id, 100);
+  ASSERT_TRUE(errors.ok());
+  ASSERT_EQ(errors->size(), 3u);
+  EXPECT_EQ((*errors)[0].line, 3u);
+  EXPECT_EQ((*errors)[0].column, "timestamp");
+  EXPECT_EQ((*errors)[0].code, "invalid_timestamp");
+  EXPECT_EQ((*errors)[0].raw, "e1,en,x2,2021-13-01T00:00:00Z,c2");
+  EXPECT_EQ((*errors)[1].line, 4u);
+  EXPECT_EQ((*errors)[1].column, "language");
+  EXPECT_EQ((*errors)[1].code, "invalid_language");
+  EXPECT_EQ((*errors)[2].line, 5u);
+  EXPECT_EQ((*errors)[2].code, "unterminated_quote");
+  EXPECT_EQ(event_count("e1"), 1u);
+}
+
+TEST_F(PipelineTest, MissingColumnFailsBeforeAnythingLoads) {
+  EXPECT_EQ(run("employee_external_id,language,external_id,course_id\ne1,en,x1,c1\n"),
+            store::TaskStatus::kFailed);
+  store::Task t = reload();
+  ASSERT_TRUE(t.error.has_value());
+  EXPECT_EQ(t.error->code, "missing_columns");
+  EXPECT_NE(t.error->message.find("timestamp"), std::string::npos);
+  EXPECT_EQ(event_count("e1"), 0u);
+  EXPECT_TRUE(t.sealed_credentials.empty());
+}
+
+TEST_F(PipelineTest, SourceErrorFailsWithS3Code) {
+  opener_.open_error = Error{"NoSuchKey", "S3 GET s3://bucket/file.csv: 404 NoSuchKey"};
+  EXPECT_EQ(run(kSeed), store::TaskStatus::kFailed);
+  store::Task t = reload();
+  ASSERT_TRUE(t.error.has_value());
+  EXPECT_EQ(t.error->code, "NoSuchKey");
+  EXPECT_TRUE(t.sealed_credentials.empty());
+}
+
+TEST_F(PipelineTest, FailureMidStreamLeavesNoRowsBehind) {
+  std::string csv = "employee_external_id,language,external_id,timestamp,course_id\n";
+  for (int i = 0; i < 1000; ++i) csv += "e1,en,x" + std::to_string(i) + ",2021-01-01,c\n";
+  opener_.fail_after = csv.size() - 100;
+  PipelineConfig config;
+  config.batch_rows = 100;  // several batches are staged before the failure
+  EXPECT_EQ(run(csv, config), store::TaskStatus::kFailed);
+  store::Task t = reload();
+  ASSERT_TRUE(t.error.has_value());
+  EXPECT_EQ(t.error->code, "connection_failed");
+  EXPECT_EQ(event_count("e1"), 0u);
+}
+
+TEST_F(PipelineTest, EmptyFileFailsAndHeaderOnlyCompletes) {
+  EXPECT_EQ(run(""), store::TaskStatus::kFailed);
+  EXPECT_EQ(reload().error->code, "empty_file");
+  EXPECT_EQ(run("employee_external_id,language,external_id,timestamp,course_id\n"),
+            store::TaskStatus::kCompleted);
+  EXPECT_EQ(reload().progress.rows_read, 0u);
+}
+
+TEST_F(PipelineTest, LaterRowWinsAcrossBatches) {
+  std::string csv = "employee_external_id,language,external_id,timestamp,course_id\n";
+  for (int i = 0; i < 10; ++i) {
+    csv += "e1,en,same,2021-01-01,course-" + std::to_string(i) + "\n";
+  }
+  PipelineConfig config;
+  config.batch_rows = 3;
+  EXPECT_EQ(run(csv, config), store::TaskStatus::kCompleted);
+  EXPECT_EQ(event_count("e1"), 1u);
+  auto e = store_->get_event(store::kDefaultTenant, "e1", "same");
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ(boost::json::parse((*e)->event.content_json),
+            boost::json::parse(R"({"course_id":"course-9"})"));
+}
+
+TEST_F(PipelineTest, StopInterruptsWithoutPublishing) {
+  opener_.content = kSeed;
+  task_ = make_task();
+  LoadPipeline pipeline(*store_, opener_, key_, SystemClock::instance());
+  CancellationToken stop;
+  stop.cancel();
+  EXPECT_EQ(pipeline.run(task_, stop), store::TaskStatus::kRunning);
+  EXPECT_EQ(reload().status, store::TaskStatus::kRunning);
+  EXPECT_EQ(event_count("employee-1"), 0u);
+}
+
+TEST_F(PipelineTest, WrongMasterKeyFailsTheTaskCleanly) {
+  opener_.content = kSeed;
+  task_ = make_task();
+  MasterKey other{SecretString(crypto::random_bytes(32))};
+  LoadPipeline pipeline(*store_, opener_, other, SystemClock::instance());
+  CancellationToken never;
+  EXPECT_EQ(pipeline.run(task_, never), store::TaskStatus::kFailed);
+  EXPECT_EQ(reload().error->code, "credentials_unreadable");
+}
+
+}  // namespace
+}  // namespace skillsync::tasks
