@@ -131,8 +131,7 @@ const unsigned char* u8(std::string_view s) {
 }
 }  // namespace
 
-std::string aes256gcm_seal(std::string_view key, std::string_view plaintext,
-                           std::string_view aad) {
+std::string aes256gcm_seal(std::string_view key, std::string_view plaintext, std::string_view aad) {
   std::string nonce = random_bytes(kNonceLen);
   CtxPtr ctx(EVP_CIPHER_CTX_new());
   std::string out(kNonceLen + plaintext.size() + kTagLen, '\0');
@@ -162,13 +161,12 @@ Result<std::string> aes256gcm_open(std::string_view key, std::string_view sealed
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int len = 0;
   std::string tag(sealed.substr(kNonceLen + ct_len));
-  bool ok =
-      ctx &&
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u8(key), u8(sealed)) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, u8(aad), int(aad.size())) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), o, &len, u8(sealed.substr(kNonceLen)), int(ct_len)) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, int(kTagLen), tag.data()) == 1 &&
-      EVP_DecryptFinal_ex(ctx.get(), o + len, &len) == 1;
+  bool ok = ctx &&
+            EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u8(key), u8(sealed)) == 1 &&
+            EVP_DecryptUpdate(ctx.get(), nullptr, &len, u8(aad), int(aad.size())) == 1 &&
+            EVP_DecryptUpdate(ctx.get(), o, &len, u8(sealed.substr(kNonceLen)), int(ct_len)) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, int(kTagLen), tag.data()) == 1 &&
+            EVP_DecryptFinal_ex(ctx.get(), o + len, &len) == 1;
   if (!ok) {
     secure_wipe(out);
     return Error{"decrypt_failed", "sealed data failed authentication"};

@@ -36,8 +36,7 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 // `aad` binds the ciphertext to its context (for example a task id) so a
 // sealed blob cannot be moved to another row.
 // REQUIRES: key.size() == 32
-std::string aes256gcm_seal(std::string_view key, std::string_view plaintext,
-                           std::string_view aad);
+std::string aes256gcm_seal(std::string_view key, std::string_view plaintext, std::string_view aad);
 Result<std::string> aes256gcm_open(std::string_view key, std::string_view sealed,
                                    std::string_view aad);
 

@@ -23,7 +23,7 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
@@ -83,8 +83,8 @@ inline Status ok_status() { return {}; }
 }  // namespace skillsync
 
 // Propagates a failed Result<...> from the current function.
-#define SKILLSYNC_TRY(expr)                                  \
-  do {                                                       \
-    auto&& skillsync_try_result_ = (expr);                   \
+#define SKILLSYNC_TRY(expr)                                                \
+  do {                                                                     \
+    auto&& skillsync_try_result_ = (expr);                                 \
     if (!skillsync_try_result_.ok()) return skillsync_try_result_.error(); \
   } while (0)
