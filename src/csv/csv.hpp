@@ -24,7 +24,13 @@
 // records; a line holding only "" is a record with one empty field.
 //
 // Recovery after a bad record (each is reported once, as a RecordError):
-//   unexpected_quote   the rest of that physical line is skipped.
+//   unexpected_quote   the rest of that physical line is skipped. But if the
+//                      record had already run past its first line inside a
+//                      quoted field (most likely a quote left open that a
+//                      later row's quote closed), only the first line is
+//                      reported (column: the field whose quote ran on) and
+//                      parsing resumes on the line after it, so the good rows
+//                      in between are not lost.
 //   unterminated_quote (the input ended inside quotes, or the record would
 //                      grow past max_record_bytes inside quotes) parsing
 //                      resumes at the physical line after the record's first
@@ -64,6 +70,10 @@ struct Dialect {
   // exercise refills; values below 16 are raised to 16.
   size_t read_buffer_bytes = 1024 * 1024;
 };
+
+// For input in another encoding than UTF-8, put a csv::EncodingReader
+// (csv/encoding.hpp) in front; positions are then those of its UTF-8 output.
+// csv/dialect_options.hpp builds a validated Dialect from task options.
 
 // A record as read. The views point into the reader's buffers and are valid
 // until the next call to next().

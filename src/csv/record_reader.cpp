@@ -12,6 +12,7 @@
 #include <bit>
 #include <cstring>
 #include <optional>
+#include <string>
 
 #include "csv/csv.hpp"
 #include "csv/record_state.hpp"
@@ -117,6 +118,7 @@ struct RecordReader::Impl {
   void grow();
   void begin_record(size_t p);
   void on_overflow();
+  void on_quote_error(size_t p, std::string what);
   bool rewind_to_first_line_end(size_t stop);
   size_t limit() const { return rec.open && !rec.discarding ? std::min(end, rec.limit) : end; }
 
@@ -200,6 +202,31 @@ void RecordReader::Impl::on_overflow() {
   rec.discarding = true;
 }
 
+// A quote where none may be (buf[p]). If a quoted field with a line end in
+// it came first, the likeliest cause is a quote left open on the record's
+// first line that a quote of some later row happened to close: the rows in
+// between are good ones. So, as for an unterminated quote, only the first
+// line is rejected and parsing resumes on the next one; if that line was
+// really part of a field, it shows up as a bad row of its own.
+void RecordReader::Impl::on_quote_error(size_t p, std::string what) {
+  const size_t column = rec.fields.size() + 1;
+  if (!rec.had_newline) {
+    rec.set_structural_error(column, "unexpected_quote", std::move(what));
+    return;
+  }
+  const uint64_t first = rec.first_line();
+  const uint64_t here = first + count_line_ends(buf.get() + rec.begin, p - rec.begin);
+  rec.set_structural_error(
+      rec.newline_column, "unexpected_quote",
+      what + " on line " + std::to_string(here) + ", in a record whose quoted field " +
+          std::to_string(rec.newline_column) + " runs past the end of line " +
+          std::to_string(first) + "; line " + std::to_string(first) +
+          " is rejected and reading resumes on line " + std::to_string(first + 1));
+  // The record's bytes are all in the buffer (no discard mode before a
+  // structural error), and one of them is a line end.
+  rewind_to_first_line_end(p);
+}
+
 // For an unterminated quote: drops what was parsed of the record and makes
 // the line end that closes the record's first physical line the next byte,
 // in kSkipLine, so the bad record is reported as that one line and parsing
@@ -278,17 +305,15 @@ Result<RecordReader::Item> RecordReader::Impl::next() {
           rec.escaped_quote(b, p);
           break;
         case Action::kQuotedNewline:
+          if (!rec.had_newline) rec.newline_column = rec.fields.size() + 1;
           rec.had_newline = true;
           break;
         case Action::kUnexpectedQuote:
-          rec.set_structural_error(
-              rec.fields.size() + 1, "unexpected_quote",
-              "quote inside unquoted field " + std::to_string(rec.fields.size() + 1));
+          on_quote_error(p, "quote inside unquoted field " + std::to_string(rec.fields.size() + 1));
           break;
         case Action::kTextAfterQuote:
-          rec.set_structural_error(
-              rec.fields.size() + 1, "unexpected_quote",
-              "text after the closing quote of field " + std::to_string(rec.fields.size() + 1));
+          on_quote_error(
+              p, "text after the closing quote of field " + std::to_string(rec.fields.size() + 1));
           break;
         case Action::kEndRecord:
           rec.end_field(b, p);

@@ -46,6 +46,8 @@ class RecordState {
   // Records a problem with the whole record's structure; it replaces a
   // field-level problem but not an earlier structural one.
   void set_structural_error(size_t column, std::string_view code, std::string message);
+  // The physical line the open record starts on.
+  uint64_t first_line() const { return first_line_; }
   // Discard mode: keeps the first 4 KiB of buf[begin, end) for error.raw and
   // lets the reader drop those bytes.
   void flush_discarded(const char* buf, size_t end);
@@ -59,10 +61,11 @@ class RecordState {
   const char quote;
 
   bool open = false;
-  bool discarding = false;   // the bad record's bytes are dropped, not kept
-  bool had_newline = false;  // a line end inside quotes: count lines at finish()
-  size_t begin = 0;          // first byte of the record (in discard mode: not yet flushed)
-  size_t limit = 0;          // one past the last byte the record may have
+  bool discarding = false;    // the bad record's bytes are dropped, not kept
+  bool had_newline = false;   // a line end inside quotes: count lines at finish()
+  size_t newline_column = 0;  // the field holding the record's first such line end
+  size_t begin = 0;           // first byte of the record (in discard mode: not yet flushed)
+  size_t limit = 0;           // one past the last byte the record may have
   struct FieldRef {
     size_t offset;  // from the record's first byte, or into scratch
     size_t size;

@@ -23,11 +23,36 @@ TEST(ReaderErrors, TextAfterClosingQuote) {
                    rec({"x"}, 3, 12, "x")}));
 }
 
-TEST(ReaderErrors, UnexpectedQuoteAfterQuotedNewlineKeepsLineCount) {
-  // The bad record spans lines 1-2; the skip ends at the end of line 2.
-  EXPECT_EQ(read_all("\"a\nb\"x,y\nz\n"), (Items{err("unexpected_quote", 1, 1, 0, "\"a\nb\"x,y",
-                                                     "text after the closing quote of field 1"),
-                                                 rec({"z"}, 3, 9, "z")}));
+TEST(ReaderErrors, UnexpectedQuoteAfterQuotedNewlineRejectsTheFirstLineAlone) {
+  // The bad record would span lines 1-2: line 1 is reported and line 2 is
+  // parsed again (and is bad in its own right).
+  EXPECT_EQ(read_all("\"a\nb\"x,y\nz\n"),
+            (Items{err("unexpected_quote", 1, 1, 0, "\"a",
+                       "text after the closing quote of field 1 on line 2, in a record whose "
+                       "quoted field 1 runs past the end of line 1; line 1 is rejected and "
+                       "reading resumes on line 2"),
+                   err("unexpected_quote", 1, 2, 3, "b\"x,y", "quote inside unquoted field 1"),
+                   rec({"z"}, 3, 9, "z")}));
+}
+
+TEST(ReaderErrors, StrayQuoteClosedByALaterRowDoesNotSwallowTheRowsBetween) {
+  // The quote opened on line 1 pairs with the first quote of line 4; without
+  // the rewind, lines 1-4 would be one bad record and rows 2-3 would be lost.
+  EXPECT_EQ(read_all("1,\"abc\r\n2,x\r\n3,y\r\n4,\"q\"\r\n5,z\r\n"),
+            (Items{err("unexpected_quote", 2, 1, 0, "1,\"abc",
+                       "text after the closing quote of field 2 on line 4, in a record whose "
+                       "quoted field 2 runs past the end of line 1; line 1 is rejected and "
+                       "reading resumes on line 2"),
+                   rec({"2", "x"}, 2, 8, "2,x"), rec({"3", "y"}, 3, 13, "3,y"),
+                   rec({"4", "q"}, 4, 18, "4,\"q\""), rec({"5", "z"}, 5, 25, "5,z")}));
+  // The same with a quote inside an unquoted field as the break.
+  EXPECT_EQ(read_all("\"a\nb\",c\"d\ne\n"),
+            (Items{err("unexpected_quote", 1, 1, 0, "\"a",
+                       "quote inside unquoted field 2 on line 2, in a record whose quoted field "
+                       "1 runs past the end of line 1; line 1 is rejected and reading resumes on "
+                       "line 2"),
+                   err("unexpected_quote", 1, 2, 3, "b\",c\"d", "quote inside unquoted field 1"),
+                   rec({"e"}, 3, 10, "e")}));
 }
 
 TEST(ReaderErrors, UnexpectedQuoteAtEndOfInput) {
