@@ -76,7 +76,8 @@ Result<CreateTaskRequest> parse_create_request(const json::value& body,
     return Error{"invalid_fields", "invalid file load task"};
   }
   const json::object& obj = body.get_object();
-  reject_unknown(obj, {"entity_type", "method", "uri", "credentials", "region"}, "", errors);
+  reject_unknown(obj, {"entity_type", "method", "uri", "credentials", "region", "options"}, "",
+                 errors);
 
   CreateTaskRequest req;
   if (auto v = string_member(obj, "entity_type", "entity_type", true, 64, errors)) {
@@ -127,6 +128,8 @@ Result<CreateTaskRequest> parse_create_request(const json::value& body,
       req.credentials.session_token = SecretString(std::move(*v));
     }
   }
+  auto options = parse_load_options(obj.if_contains("options"), errors);
+  if (options.ok()) req.options = *options;
   if (errors->size() != before) return Error{"invalid_fields", "invalid file load task"};
   return req;
 }

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "csv/csv.hpp"
+#include "csv/encoding.hpp"
+#include "source/decompress/decompress.hpp"
 #include "tasks/batch_stager.hpp"
 #include "tasks/tasks.hpp"
 
@@ -19,6 +21,24 @@ std::string column_name(const schema::HeaderBinding& binding, size_t column_1bas
   const auto& names = binding.column_names();
   if (column_1based == 0 || column_1based > names.size()) return "";
   return names[column_1based - 1];
+}
+
+// The error that ends a task because of its rejected rows, if any.
+std::optional<Error> rejection_policy(const LoadOptions& options, const store::Progress& progress,
+                                      const std::vector<store::RowError>& batch_errors) {
+  if (progress.rows_rejected == 0) return std::nullopt;
+  if (options.on_error == OnError::kAbort && !batch_errors.empty()) {
+    const store::RowError& e = batch_errors.back();
+    return Error{"rejected_rows_abort",
+                 "line " + std::to_string(e.line) + " was rejected (" + e.code + ": " + e.message +
+                     "); on_error is abort, so nothing of the file was stored"};
+  }
+  if (options.max_rejected_rows && progress.rows_rejected > *options.max_rejected_rows) {
+    return Error{"too_many_rejected_rows",
+                 "more than " + std::to_string(*options.max_rejected_rows) +
+                     " rows were rejected (max_rejected_rows); nothing of the file was stored"};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -61,7 +81,17 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, const CancellationT
   if (!opened.ok()) return fail(opened.error());
   progress.bytes_total = opened->size;
 
-  csv::RecordReader reader(*opened->reader, csv::Dialect{});
+  auto options = load_options_from_json(task.options_json);
+  if (!options.ok()) return fail(options.error());
+  // object -> (gunzip | unzstd, by magic bytes) -> (to UTF-8) -> CSV records
+  decompress::DecompressingReader decompressed(*opened->reader);
+  ByteReader* text = &decompressed;
+  std::unique_ptr<csv::EncodingReader> transcoded;
+  if (options->encoding != csv::Encoding::kUtf8) {
+    transcoded = std::make_unique<csv::EncodingReader>(decompressed, options->encoding);
+    text = transcoded.get();
+  }
+  csv::RecordReader reader(*text, options->dialect());
   auto first = reader.next();
   if (!first.ok()) return fail(first.error());
   if (*first == csv::RecordReader::Item::kEnd) {
@@ -74,7 +104,7 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, const CancellationT
   std::vector<std::string> header_names(reader.record().fields.begin(),
                                         reader.record().fields.end());
   std::vector<std::string_view> header(header_names.begin(), header_names.end());
-  auto binding = schema::HeaderBinding::bind(*entity, header);
+  auto binding = schema::HeaderBinding::bind(*entity, header, options->ignore_unknown_columns);
   if (!binding.ok()) return fail(binding.error());
 
   auto begun = store_.begin_load(task);
@@ -88,7 +118,7 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, const CancellationT
     schema::FieldError field_error;
     Batch* batch = stager.acquire();
     auto hand_over = [&] {
-      progress.bytes_read = reader.bytes_consumed();
+      progress.bytes_read = decompressed.compressed_bytes_consumed();
       progress.rows_loaded += batch->count;
       batch->progress = progress;
       stager.submit(batch);
@@ -125,6 +155,13 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, const CancellationT
         batch->errors.push_back({e.line, e.byte_offset, column_name(*binding, e.column), e.code,
                                  e.message, cut_raw(e.raw)});
       }
+      if (auto policy = rejection_policy(*options, progress, batch->errors)) {
+        // Keep the report of what was rejected, but none of the file's rows.
+        batch->count = 0;
+        hand_over();
+        staged = stager.close();
+        return fail(staged.ok() ? *policy : staged.error());
+      }
       if (batch->rows() >= config_.batch_rows && !hand_over()) break;
     }
     if (batch != nullptr) hand_over();
@@ -132,7 +169,7 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, const CancellationT
   }
   if (!staged.ok()) return fail(staged.error());
 
-  progress.bytes_read = reader.bytes_consumed();
+  progress.bytes_read = decompressed.compressed_bytes_consumed();
   TaskStatus final_status =
       progress.rows_rejected > 0 ? TaskStatus::kCompletedWithErrors : TaskStatus::kCompleted;
   auto published = writer->publish(final_status, progress);

@@ -103,7 +103,7 @@ Result<store::Task> TaskService::create(std::string_view tenant, CreateTaskReque
   task.method = std::move(request.method);
   task.uri = std::move(request.uri);
   task.region = std::move(request.region);
-  task.options_json = "{}";
+  task.options_json = to_json(request.options);
   task.sealed_credentials = seal_credentials(key_, task.id, request.credentials);
   task.status = store::TaskStatus::kPending;
   task.created_at = clock_.now();

@@ -31,6 +31,7 @@
 #include "schema/schema.hpp"
 #include "source/s3/s3.hpp"
 #include "store/store.hpp"
+#include "tasks/load_options.hpp"
 
 namespace skillsync::tasks {
 
@@ -42,6 +43,7 @@ struct CreateTaskRequest {
   std::string uri;
   std::string region;  // "" = server default
   source::s3::Credentials credentials;
+  LoadOptions options;
 };
 
 // Validates a create body. On failure returns Error{"invalid_fields"} and

@@ -101,5 +101,38 @@ TEST(MasterKey, CreatedWithMode0600AndReloaded) {
   ::rmdir(dir.c_str());
 }
 
+TEST(ParseCreateRequest, OptionsAreValidatedAndRoundTrip) {
+  std::vector<schema::FieldError> errors;
+  auto body = boost::json::parse(kSeedBody).as_object();
+  body["options"] = boost::json::parse(
+      R"({"on_error":"abort","max_rejected_rows":5,"dry_run":true,"delimiter":"tab",
+          "quote":"'","encoding":"windows-1252","ignore_unknown_columns":true})");
+  auto req = parse_create_request(body, &errors);
+  ASSERT_TRUE(req.ok()) << testing::PrintToString(fields_of(errors));
+  const LoadOptions& o = req->options;
+  EXPECT_EQ(o.on_error, OnError::kAbort);
+  EXPECT_EQ(o.max_rejected_rows, 5u);
+  EXPECT_TRUE(o.dry_run);
+  EXPECT_EQ(o.delimiter, '\t');
+  EXPECT_EQ(o.quote, '\'');
+  EXPECT_EQ(o.encoding, csv::Encoding::kWindows1252);
+  auto again = load_options_from_json(to_json(o));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(to_json(*again), to_json(o));
+
+  body["options"] = boost::json::parse(
+      R"({"on_error":"stop","max_rejected_rows":-1,"delimiter":"x","encoding":"ebcdic",
+          "dry_run":"yes","colour":1})");
+  errors.clear();
+  EXPECT_FALSE(parse_create_request(body, &errors).ok());
+  auto f = fields_of(errors);
+  for (const char* want :
+       {"options.on_error:invalid_option", "options.max_rejected_rows:invalid_option",
+        "options.delimiter:invalid_option", "options.encoding:invalid_option",
+        "options.dry_run:invalid_type", "options.colour:unknown_field"}) {
+    EXPECT_NE(std::find(f.begin(), f.end(), want), f.end()) << want;
+  }
+}
+
 }  // namespace
 }  // namespace skillsync::tasks

@@ -2,8 +2,10 @@
 // I/O boundary to reach the fault paths.
 #include <gtest/gtest.h>
 
+#include <zlib.h>
 #include <boost/json.hpp>
 #include <cstdlib>
+
 #include <filesystem>
 
 #include "common/crypto.hpp"
@@ -60,9 +62,10 @@ class PipelineTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  store::Task make_task() {
+  store::Task make_task(LoadOptions options = {}) {
     TaskService service(*store_, key_, SystemClock::instance());
     CreateTaskRequest req;
+    req.options = options;
     req.entity_type = "learning";
     req.method = "s3_iam_user";
     req.uri = "s3://bucket/file.csv";
@@ -75,9 +78,10 @@ class PipelineTest : public ::testing::Test {
     return **claimed;
   }
 
-  store::TaskStatus run(const std::string& csv, PipelineConfig config = {}) {
+  store::TaskStatus run(const std::string& csv, PipelineConfig config = {},
+                        LoadOptions options = {}) {
     opener_.content = csv;
-    task_ = make_task();
+    task_ = make_task(options);
     LoadPipeline pipeline(*store_, opener_, key_, SystemClock::instance(), config);
     CancellationToken never;
     return pipeline.run(task_, never);
@@ -234,6 +238,93 @@ TEST_F(PipelineTest, WrongMasterKeyFailsTheTaskCleanly) {
   CancellationToken never;
   EXPECT_EQ(pipeline.run(task_, never), store::TaskStatus::kFailed);
   EXPECT_EQ(reload().error->code, "credentials_unreadable");
+}
+
+std::string gzip(const std::string& data) {
+  z_stream zs{};
+  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+TEST_F(PipelineTest, GzipIsDetectedByContentAndProgressCountsCompressedBytes) {
+  std::string compressed = gzip(kSeed);
+  EXPECT_EQ(run(compressed), store::TaskStatus::kCompleted);
+  store::Task t = reload();
+  EXPECT_EQ(t.progress.rows_loaded, 2u);
+  EXPECT_EQ(t.progress.bytes_total, compressed.size());
+  EXPECT_EQ(t.progress.bytes_read, compressed.size());
+  EXPECT_EQ(event_count("employee-1"), 1u);
+}
+
+TEST_F(PipelineTest, DialectAndEncodingOptions) {
+  LoadOptions options;
+  options.delimiter = ';';
+  options.encoding = csv::Encoding::kLatin1;
+  std::string csv =
+      "employee_external_id;language;external_id;timestamp;learning_title;learning_description\n"
+      "e1;fr;x1;2021-01-01;Caf\xe9;Cr\xe8me, br\xfbl\xe9"
+      "e\n";
+  EXPECT_EQ(run(csv, {}, options), store::TaskStatus::kCompleted);
+  auto e = store_->get_event(store::kDefaultTenant, "e1", "x1");
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ(boost::json::parse((*e)->event.content_json),
+            boost::json::parse("{\"learning_title\":\"Caf\xc3\xa9\",\"learning_description\":"
+                               "\"Cr\xc3\xa8me, br\xc3\xbbl\xc3\xa9"
+                               "e\"}"));
+}
+
+TEST_F(PipelineTest, UnknownColumnsFailUnlessIgnored) {
+  std::string csv =
+      "employee_external_id,language,external_id,timestamp,course_id,colour\n"
+      "e1,en,x1,2021-01-01,c1,red\n";
+  EXPECT_EQ(run(csv), store::TaskStatus::kFailed);
+  EXPECT_EQ(reload().error->code, "unknown_columns");
+  LoadOptions options;
+  options.ignore_unknown_columns = true;
+  EXPECT_EQ(run(csv, {}, options), store::TaskStatus::kCompleted);
+  EXPECT_EQ(event_count("e1"), 1u);
+}
+
+constexpr const char* kTwoBad =
+    "employee_external_id,language,external_id,timestamp,course_id\n"
+    "e1,en,x1,2021-01-01,c1\n"
+    "e1,en,x2,not-a-date,c2\n"
+    "e1,en,x3,2021-01-03,c3\n"
+    "e1,zz,x4,2021-01-04,c4\n"
+    "e1,en,x5,2021-01-05,c5\n";
+
+TEST_F(PipelineTest, AbortOnFirstRejectedRowStoresNothing) {
+  LoadOptions options;
+  options.on_error = OnError::kAbort;
+  EXPECT_EQ(run(kTwoBad, {}, options), store::TaskStatus::kFailed);
+  store::Task t = reload();
+  EXPECT_EQ(t.error->code, "rejected_rows_abort");
+  EXPECT_NE(t.error->message.find("line 3"), std::string::npos);
+  EXPECT_EQ(event_count("e1"), 0u);
+  auto errors = store_->row_errors(task_.id, 100);
+  ASSERT_TRUE(errors.ok());
+  ASSERT_EQ(errors->size(), 1u);
+  EXPECT_EQ((*errors)[0].line, 3u);
+}
+
+TEST_F(PipelineTest, MaxRejectedRowsFailsOnlyWhenExceeded) {
+  LoadOptions options;
+  options.max_rejected_rows = 2;
+  EXPECT_EQ(run(kTwoBad, {}, options), store::TaskStatus::kCompletedWithErrors);
+  EXPECT_EQ(event_count("e1"), 3u);
+  options.max_rejected_rows = 1;
+  ASSERT_TRUE(store_->delete_event(store::kDefaultTenant, "e1", "x1").ok());
+  EXPECT_EQ(run(kTwoBad, {}, options), store::TaskStatus::kFailed);
+  EXPECT_EQ(reload().error->code, "too_many_rejected_rows");
+  EXPECT_EQ(event_count("e1"), 2u) << "only the first run's rows (less the deleted one) remain";
 }
 
 }  // namespace
