@@ -1,5 +1,7 @@
-// S3Client: HEAD / PUT / create bucket with retries; GET lives in
-// object_stream.cpp.
+// S3Client: the shared core (addressing, signing, region redirects, retry
+// policy) and HEAD / PUT / create bucket; GET lives in object_stream.cpp,
+// listing in listing.cpp, presigned URLs in presign.cpp.
+#include <algorithm>
 #include <array>
 #include <thread>
 
@@ -10,6 +12,36 @@
 
 namespace skillsync::source::s3 {
 namespace internal {
+namespace {
+
+// A response whose (small) body was already read, to look for a region.
+class BufferedResponse final : public ResponseStream {
+ public:
+  BufferedResponse(int status, std::map<std::string, std::string> headers, std::string body)
+      : status_(status), headers_(std::move(headers)), body_(std::move(body)) {}
+  int status() const override { return status_; }
+  const std::map<std::string, std::string>& headers() const override { return headers_; }
+  Result<size_t> read(std::span<char> buf) override {
+    const size_t n = std::min(buf.size(), body_.size() - pos_);
+    std::copy_n(body_.data() + pos_, n, buf.data());
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  int status_;
+  std::map<std::string, std::string> headers_;
+  std::string body_;
+  size_t pos_ = 0;
+};
+
+constexpr size_t kMinSecretToScrub = 8;  // shorter "secrets" are test stand-ins
+
+milliseconds clamp_timeout(milliseconds configured, milliseconds override_value) {
+  return override_value.count() > 0 ? std::min(configured, override_value) : configured;
+}
+
+}  // namespace
 
 ClientCore::ClientCore(ClientConfig config, Credentials credentials,
                        std::unique_ptr<Transport> transport)
@@ -18,32 +50,43 @@ ClientCore::ClientCore(ClientConfig config, Credentials credentials,
       transport_(std::move(transport)),
       rng_(std::random_device{}()) {}
 
-Result<std::unique_ptr<ResponseStream>> ClientCore::send(
-    const std::string& method, std::string_view bucket, std::string_view key,
-    const std::map<std::string, std::string>& headers, std::string_view body) {
-  auto target = make_target(config_, bucket, key);
+TransportRequest ClientCore::transport_request(const std::string& method,
+                                               const SendOptions& options) const {
+  TransportRequest treq;
+  treq.method = method;
+  treq.body = options.body;
+  treq.connect_timeout = clamp_timeout(config_.connect_timeout, options.connect_timeout);
+  treq.stall_timeout = clamp_timeout(
+      std::chrono::duration_cast<milliseconds>(config_.stall_timeout), options.stall_timeout);
+  return treq;
+}
+
+Result<std::unique_ptr<ResponseStream>> ClientCore::send_in_region(const std::string& method,
+                                                                   std::string_view bucket,
+                                                                   std::string_view key,
+                                                                   const SendOptions& options,
+                                                                   const std::string& region) {
+  auto target = make_target(config_, region, bucket, key);
   if (!target.ok()) return target.error();
 
   HttpRequest req;
   req.method = method;
   req.host = target->host;
   req.path = target->path;
-  req.headers = headers;
+  req.query = options.query;
+  req.headers = options.headers;
   // GET and HEAD have no body: the hash of the empty string is as cheap as
   // UNSIGNED-PAYLOAD and lets strict servers verify it.
-  req.payload_sha256 = crypto::sha256_hex(body);
+  req.payload_sha256 = crypto::sha256_hex(options.body);
 
   SigningParams params;
-  params.region = config_.region;
+  params.region = region;
   params.time = config_.clock->now();
 
-  TransportRequest treq;
-  treq.method = method;
+  TransportRequest treq = transport_request(method, options);
   treq.url = std::move(target->url);
+  if (!options.query.empty()) treq.url.append("?").append(encode_query(options.query));
   treq.headers = sign_request(req, credentials_, params);
-  treq.body = body;
-  treq.connect_timeout = config_.connect_timeout;
-  treq.stall_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config_.stall_timeout);
   auto response = transport_->open(treq);
   // The signed headers hold the session token: do not leave it in memory.
   if (auto it = treq.headers.find("x-amz-security-token"); it != treq.headers.end()) {
@@ -52,14 +95,61 @@ Result<std::unique_ptr<ResponseStream>> ClientCore::send(
   return response;
 }
 
-void ClientCore::backoff(int failures) {
+Result<std::unique_ptr<ResponseStream>> ClientCore::send(const std::string& method,
+                                                         std::string_view bucket,
+                                                         std::string_view key,
+                                                         const SendOptions& options) {
+  const std::string region = region_for(bucket);
+  auto response = send_in_region(method, bucket, key, options, region);
+  if (!response.ok()) return response;
+  ResponseStream& r = **response;
+  const int status = r.status();
+  if (status != 301 && status != 307 && status != 400) return response;
+  std::string body = method == "HEAD" ? "" : read_small_body(r);
+  if (auto hint = region_hint(status, r.headers(), body); hint && *hint != region) {
+    {
+      std::lock_guard lock(mu_);
+      regions_[std::string(bucket)] = *hint;
+    }
+    return send_in_region(method, bucket, key, options, *hint);  // once: no loop
+  }
+  return std::unique_ptr<ResponseStream>(
+      std::make_unique<BufferedResponse>(status, r.headers(), std::move(body)));
+}
+
+Result<std::unique_ptr<ResponseStream>> ClientCore::send_url(const std::string& method,
+                                                             const PresignedUrl& url,
+                                                             const SendOptions& options) {
+  TransportRequest treq = transport_request(method, options);
+  treq.url = url.url.reveal();
+  treq.headers = options.headers;  // unsigned: the query carries the signature
+  auto response = transport_->open(treq);
+  secure_wipe(treq.url);
+  return response;
+}
+
+std::string ClientCore::region_for(std::string_view bucket) const {
+  std::lock_guard lock(mu_);
+  auto it = regions_.find(bucket);
+  return it == regions_.end() ? config_.region : it->second;
+}
+
+void ClientCore::backoff(int failures, milliseconds at_most) {
   double unit;
   {
-    std::lock_guard lock(rng_mu_);
+    std::lock_guard lock(mu_);
     unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   }
   std::this_thread::sleep_for(
-      backoff_delay(failures, config_.backoff_base, config_.backoff_cap, unit));
+      std::min(backoff_delay(failures, config_.backoff_base, config_.backoff_cap, unit), at_most));
+}
+
+Error ClientCore::scrub(Error error) const {
+  const std::string& secret = credentials_.secret_access_key.reveal();
+  const std::string& token = credentials_.session_token.reveal();
+  redact_all(error.message, {secret.size() >= kMinSecretToScrub ? secret : std::string_view(),
+                             token.size() >= kMinSecretToScrub ? token : std::string_view()});
+  return error;
 }
 
 std::string read_small_body(ResponseStream& response, size_t limit) {
@@ -78,43 +168,115 @@ Error after_attempts(Error error, int attempts) {
   return error;
 }
 
-namespace {
+Error deadline_error(std::string_view what, const Budget& budget, const Error& last,
+                     std::string_view limit_name) {
+  std::string message(what);
+  message.append(": gave up after ")
+      .append(std::to_string(budget.elapsed().count()))
+      .append(" ms of retries (")
+      .append(limit_name)
+      .append(" ")
+      .append(std::to_string(budget.limit().count()))
+      .append(" ms); last error: ")
+      .append(last.message);
+  return Error{"timeout", std::move(message)};
+}
 
-// One request with retries for transient failures; success is a 2xx answer.
-Result<std::unique_ptr<ResponseStream>> send_with_retries(ClientCore& core,
-                                                          const std::string& method,
-                                                          std::string_view bucket,
-                                                          std::string_view key,
-                                                          std::string_view body) {
-  const std::string resource = resource_name(bucket, key);
+Result<std::unique_ptr<ResponseStream>> GetTarget::send(ClientCore& core, const std::string& method,
+                                                        const SendOptions& options) const {
+  if (presigned) return core.send_url(method, *presigned, options);
+  return core.send(method, object->bucket, object->key, options);
+}
+
+Error GetTarget::scrub(const ClientCore& core, Error error) const {
+  // The URL first: redacting a credential inside it would hide the URL.
+  if (!presigned) return core.scrub(std::move(error));
+  const std::string& url = presigned->url.reveal();
+  const size_t q = url.find('?');
+  const std::string_view query = q == std::string::npos ? "" : std::string_view(url).substr(q + 1);
+  redact_all(error.message, {url, query});
+  // A server may echo single parameters (the signature, the token).
+  size_t pos = 0;
+  while (pos < query.size()) {
+    size_t end = query.find('&', pos);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view param = query.substr(pos, end - pos);
+    const size_t eq = param.find('=');
+    if (eq != std::string_view::npos && param.size() - eq - 1 >= kMinSecretToScrub) {
+      redact_all(error.message, {param.substr(eq + 1)});
+    }
+    pos = end + 1;
+  }
+  return core.scrub(std::move(error));
+}
+
+Result<std::unique_ptr<ResponseStream>> send_with_retries(
+    ClientCore& core, const std::string& method, const GetTarget& target,
+    const SendOptions& options, const Budget& budget, std::string_view limit_name) {
+  const std::string what = "S3 " + method + " " + target.resource;
+  SendOptions attempt_options = options;
   for (int attempt = 1;; ++attempt) {
-    auto response = core.send(method, bucket, key, {}, body);
+    // No attempt may outlast the budget.
+    attempt_options.connect_timeout = std::max(budget.remaining(), milliseconds(1));
+    attempt_options.stall_timeout = attempt_options.connect_timeout;
+    auto response = target.send(core, method, attempt_options);
     Error error;
     bool transient;
     if (!response.ok()) {
       error = response.error();
-      error.message = "S3 " + method + " " + resource + ": " + error.code + ": " + error.message;
+      error.message = what + ": " + error.code + ": " + error.message;
       transient = is_transient_error(response.error());
     } else {
       const int status = (*response)->status();
       if (status >= 200 && status < 300) return response;
       const std::string err_body = method == "HEAD" ? "" : read_small_body(**response);
-      error = http_error(method, resource, status, err_body, (*response)->headers());
+      error = http_error(method, target.resource, status, err_body, (*response)->headers());
       transient = is_transient_status(status, error.code);
     }
     if (!transient || attempt >= core.config().max_attempts) {
-      return after_attempts(std::move(error), attempt);
+      return target.scrub(core, after_attempts(std::move(error), attempt));
     }
-    core.backoff(attempt);
+    if (!budget.exhausted()) core.backoff(attempt, budget.remaining());
+    if (budget.exhausted()) {
+      return target.scrub(core, deadline_error(what, budget, error, limit_name));
+    }
   }
 }
 
-}  // namespace
-}  // namespace internal
+Result<std::unique_ptr<ResponseStream>> send_with_retries(ClientCore& core,
+                                                          const std::string& method,
+                                                          std::string_view bucket,
+                                                          std::string_view key,
+                                                          const SendOptions& options) {
+  return send_with_retries(core, method,
+                           GetTarget::for_object(S3Uri{std::string(bucket), std::string(key)}),
+                           options, Budget(core.config().retry_deadline), "retry_deadline");
+}
 
-struct S3Client::Impl {
-  std::shared_ptr<internal::ClientCore> core;
-};
+GetTarget GetTarget::for_object(const S3Uri& object) {
+  GetTarget target;
+  target.object = object;
+  target.resource = resource_name(object.bucket, object.key);
+  return target;
+}
+
+GetTarget GetTarget::for_url(const PresignedUrl& url) {
+  GetTarget target;
+  target.presigned = url;
+  target.resource = url.redacted;
+  return target;
+}
+
+ObjectInfo info_from_headers(const std::map<std::string, std::string>& headers) {
+  ObjectInfo info;
+  if (auto it = headers.find("content-length"); it != headers.end()) {
+    if (auto size = parse_uint(it->second)) info.size = *size;
+  }
+  if (auto it = headers.find("etag"); it != headers.end()) info.etag = it->second;
+  return info;
+}
+
+}  // namespace internal
 
 S3Client::S3Client(ClientConfig config, Credentials credentials)
     : S3Client(std::move(config), std::move(credentials), make_curl_transport()) {}
@@ -129,23 +291,31 @@ S3Client::S3Client(ClientConfig config, Credentials credentials,
 S3Client::~S3Client() = default;
 
 Result<ObjectInfo> S3Client::head_object(const S3Uri& object) {
-  auto response = internal::send_with_retries(*impl_->core, "HEAD", object.bucket, object.key, "");
-  if (!response.ok()) return response.error();
-  const auto& headers = (*response)->headers();
-  ObjectInfo info;
-  if (auto it = headers.find("content-length"); it != headers.end()) {
-    if (auto size = internal::parse_uint(it->second)) info.size = *size;
-  }
-  if (auto it = headers.find("etag"); it != headers.end()) info.etag = it->second;
-  return info;
+  auto& core = *impl_->core;
+  return internal::probe_object(core, internal::GetTarget::for_object(object),
+                                internal::Budget(core.config().head_timeout), "head_timeout");
 }
 
 Result<std::unique_ptr<ObjectStream>> S3Client::get_object(const S3Uri& object, uint64_t offset) {
-  return internal::open_object(impl_->core, object, offset);
+  return internal::open_object(impl_->core, internal::GetTarget::for_object(object), offset);
+}
+
+Result<std::unique_ptr<ObjectStream>> S3Client::get_presigned(const PresignedUrl& url,
+                                                              uint64_t offset) {
+  return internal::open_object(impl_->core, internal::GetTarget::for_url(url), offset);
+}
+
+Result<ObjectInfo> S3Client::head_presigned(const PresignedUrl& url) {
+  auto& core = *impl_->core;
+  return internal::probe_object(core, internal::GetTarget::for_url(url),
+                                internal::Budget(core.config().head_timeout), "head_timeout");
 }
 
 Status S3Client::put_object(const S3Uri& object, std::string_view body) {
-  auto response = internal::send_with_retries(*impl_->core, "PUT", object.bucket, object.key, body);
+  internal::SendOptions options;
+  options.body = body;
+  auto response =
+      internal::send_with_retries(*impl_->core, "PUT", object.bucket, object.key, options);
   if (!response.ok()) return response.error();
   internal::read_small_body(**response);
   return ok_status();
@@ -161,10 +331,16 @@ Status S3Client::create_bucket(const std::string& bucket) {
         "<LocationConstraint>" +
         config.region + "</LocationConstraint></CreateBucketConfiguration>";
   }
-  auto response = internal::send_with_retries(*impl_->core, "PUT", bucket, "", body);
+  internal::SendOptions options;
+  options.body = body;
+  auto response = internal::send_with_retries(*impl_->core, "PUT", bucket, "", options);
   if (!response.ok()) return response.error();
   internal::read_small_body(**response);
   return ok_status();
+}
+
+std::string S3Client::bucket_region(std::string_view bucket) const {
+  return impl_->core->region_for(bucket);
 }
 
 }  // namespace skillsync::source::s3

@@ -1,8 +1,10 @@
 // ClientCore: what S3Client and its ObjectStreams share (configuration,
-// credentials, transport, retry policy). Held by shared_ptr so a stream may
-// outlive the client. Internal to source/s3.
+// credentials, transport, retry policy, the regions learnt from redirects).
+// Held by shared_ptr so a stream may outlive the client. Internal to
+// source/s3.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +17,38 @@
 
 namespace skillsync::source::s3::internal {
 
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// What one request carries besides its method and target.
+struct SendOptions {
+  std::multimap<std::string, std::string> query;  // un-encoded; signed and sent sorted
+  std::map<std::string, std::string> headers;     // lower-case names
+  std::string_view body;
+  // Per-attempt limits; zero means the configured connect / stall timeout.
+  milliseconds connect_timeout{0};
+  milliseconds stall_timeout{0};
+};
+
+// A time budget that starts when it is made: retry_deadline or head_timeout.
+class Budget {
+ public:
+  explicit Budget(milliseconds limit) : limit_(limit), start_(SteadyClock::now()) {}
+  // A budget whose clock started at `start` (set in the past to count time
+  // already spent).
+  Budget(milliseconds limit, SteadyClock::time_point start) : limit_(limit), start_(start) {}
+  milliseconds elapsed() const {
+    return std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start_);
+  }
+  milliseconds remaining() const { return std::max(limit_ - elapsed(), milliseconds(0)); }
+  bool exhausted() const { return remaining() <= milliseconds(0); }
+  milliseconds limit() const { return limit_; }
+
+ private:
+  milliseconds limit_;
+  SteadyClock::time_point start_;
+};
+
 class ClientCore {
  public:
   ClientCore(ClientConfig config, Credentials credentials, std::unique_ptr<Transport> transport);
@@ -22,21 +56,39 @@ class ClientCore {
   const ClientConfig& config() const { return config_; }
 
   // Addresses, signs (at config().clock->now()) and sends one request; any
-  // HTTP status is a success here. `key` empty addresses the bucket.
+  // HTTP status is a success here. `key` empty addresses the bucket. A
+  // region redirect (see S3Client) is followed once, here, and remembered.
   Result<std::unique_ptr<ResponseStream>> send(const std::string& method, std::string_view bucket,
-                                               std::string_view key,
-                                               const std::map<std::string, std::string>& headers,
-                                               std::string_view body);
+                                               std::string_view key, const SendOptions& options);
 
-  // Sleeps the backoff before attempt `failures + 1`.
-  void backoff(int failures);
+  // Sends one unsigned request to a presigned URL.
+  Result<std::unique_ptr<ResponseStream>> send_url(const std::string& method,
+                                                   const PresignedUrl& url,
+                                                   const SendOptions& options);
+
+  std::string region_for(std::string_view bucket) const;
+
+  // Sleeps the backoff before attempt `failures + 1`, at most `at_most`.
+  void backoff(int failures, milliseconds at_most = milliseconds::max());
+
+  // Removes any credential (secret key, session token) from the message:
+  // defence in depth for text that came from elsewhere (a server, curl).
+  Error scrub(Error error) const;
 
  private:
+  Result<std::unique_ptr<ResponseStream>> send_in_region(const std::string& method,
+                                                         std::string_view bucket,
+                                                         std::string_view key,
+                                                         const SendOptions& options,
+                                                         const std::string& region);
+  TransportRequest transport_request(const std::string& method, const SendOptions& options) const;
+
   ClientConfig config_;
   Credentials credentials_;
   std::unique_ptr<Transport> transport_;
-  std::mutex rng_mu_;
+  mutable std::mutex mu_;  // guards rng_ and regions_
   std::mt19937_64 rng_;
+  std::map<std::string, std::string, std::less<>> regions_;  // learnt from redirects
 };
 
 // Reads at most `limit` bytes of a (small, error) body; a transport failure
@@ -46,8 +98,58 @@ std::string read_small_body(ResponseStream& response, size_t limit = 64 * 1024);
 // Appends "(after N attempts)" to an error's message when N > 1.
 Error after_attempts(Error error, int attempts);
 
+// The "timeout" Error for a budget that ran out; `last` is the failure
+// that was being retried.
+Error deadline_error(std::string_view what, const Budget& budget, const Error& last,
+                     std::string_view limit_name);
+
+// How a request reaches its object: an S3 bucket / key (signed) or a
+// presigned URL (sent as is).
+struct GetTarget {
+  std::optional<S3Uri> object;
+  std::optional<PresignedUrl> presigned;
+  std::string resource;  // "s3://bucket/key" or the redacted URL: for messages
+
+  static GetTarget for_object(const S3Uri& object);
+  static GetTarget for_url(const PresignedUrl& url);
+
+  Result<std::unique_ptr<ResponseStream>> send(ClientCore& core, const std::string& method,
+                                               const SendOptions& options) const;
+  // The message with anything secret of the target removed.
+  Error scrub(const ClientCore& core, Error error) const;
+};
+
+// One request with retries for transient failures within `budget` (each
+// attempt's timeouts cut to what is left of it); success is a 2xx answer.
+// `limit_name` names the budget in the "timeout" message.
+Result<std::unique_ptr<ResponseStream>> send_with_retries(
+    ClientCore& core, const std::string& method, const GetTarget& target,
+    const SendOptions& options, const Budget& budget, std::string_view limit_name);
+// The same for a bucket / key, within config.retry_deadline.
+Result<std::unique_ptr<ResponseStream>> send_with_retries(ClientCore& core,
+                                                          const std::string& method,
+                                                          std::string_view bucket,
+                                                          std::string_view key,
+                                                          const SendOptions& options);
+
+// Size and ETag from a 200 answer's headers.
+ObjectInfo info_from_headers(const std::map<std::string, std::string>& headers);
+
+// HEAD of an object, or for a presigned URL (signed for GET only) a GET of
+// its first byte, within `budget`.
+Result<ObjectInfo> probe_object(ClientCore& core, const GetTarget& target, const Budget& budget,
+                                std::string_view limit_name);
+
 // Opens an ObjectStream (object_stream.cpp).
 Result<std::unique_ptr<ObjectStream>> open_object(std::shared_ptr<ClientCore> core,
-                                                  const S3Uri& object, uint64_t offset);
+                                                  GetTarget target, uint64_t offset);
 
 }  // namespace skillsync::source::s3::internal
+
+namespace skillsync::source::s3 {
+
+struct S3Client::Impl {
+  std::shared_ptr<internal::ClientCore> core;
+};
+
+}  // namespace skillsync::source::s3

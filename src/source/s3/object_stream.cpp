@@ -1,6 +1,7 @@
 // GET as a ByteReader that resumes: on a transient failure mid-stream the
 // object is reopened at the current offset with Range and If-Match, so the
-// reader sees every byte exactly once, or an Error.
+// reader sees every byte exactly once, or an Error. The same code serves S3
+// objects and presigned URLs (GetTarget).
 #include <utility>
 
 #include "source/s3/client_core.hpp"
@@ -9,32 +10,40 @@
 namespace skillsync::source::s3::internal {
 namespace {
 
-// One attempt's outcome: a response to stream from, or an error that may be
-// worth retrying.
+// One attempt's outcome: a response to stream from.
 struct Opened {
-  std::unique_ptr<ResponseStream> body;  // null with `error`, or for an empty tail
+  std::unique_ptr<ResponseStream> body;
   ObjectInfo info;
 };
 
+std::string range_from(uint64_t offset) { return "bytes=" + std::to_string(offset) + "-"; }
+
 class S3ObjectStream final : public ObjectStream {
  public:
-  S3ObjectStream(std::shared_ptr<ClientCore> core, S3Uri object, ObjectInfo info, uint64_t offset,
-                 std::unique_ptr<ResponseStream> body)
+  S3ObjectStream(std::shared_ptr<ClientCore> core, GetTarget target, ObjectInfo info,
+                 uint64_t offset, std::unique_ptr<ResponseStream> body, milliseconds spent)
       : core_(std::move(core)),
-        object_(std::move(object)),
+        target_(std::move(target)),
         info_(std::move(info)),
         offset_(offset),
-        body_(std::move(body)) {}
+        body_(std::move(body)),
+        spent_(spent) {}
 
   const ObjectInfo& info() const override { return info_; }
   uint64_t offset() const override { return offset_; }
 
   Result<size_t> read(std::span<char> buf) override {
     if (failed_) return *failed_;
+    // Time spent retrying in this call counts against retry_deadline on top
+    // of what earlier calls spent; time between calls (the reader's) does not.
+    const Budget budget(
+        core_->config().retry_deadline,
+        SteadyClock::now() - std::chrono::duration_cast<SteadyClock::duration>(spent_));
+    bool retried = false;
     for (;;) {
       if (offset_ >= info_.size) return size_t{0};
       if (!body_) {
-        auto reopened = reopen();
+        auto reopened = reopen(budget);
         if (!reopened.ok()) return fail(reopened.error());
         body_ = std::move(*reopened);
       }
@@ -44,39 +53,56 @@ class S3ObjectStream final : public ObjectStream {
       if (n.ok() && *n > 0) {
         offset_ += *n;
         failures_ = 0;
+        if (retried) spent_ = budget.elapsed();
         return *n;
       }
       // The body ended before the object did, or the connection failed.
+      retried = true;
       Error error = n.ok() ? Error{"connection_failed", "connection closed early"} : n.error();
       body_.reset();
       if (!is_transient_error(error)) return fail(describe(std::move(error)));
       if (++failures_ >= core_->config().max_attempts) {
         return fail(after_attempts(describe(std::move(error)), failures_));
       }
-      core_->backoff(failures_);
+      if (auto over = past_deadline(budget, error)) return fail(*over);
     }
   }
 
  private:
+  std::string what() const {
+    return "S3 GET " + target_.resource + " at byte " + std::to_string(offset_);
+  }
+
   Error describe(Error error) const {
-    error.message = "S3 GET " + resource_name(object_.bucket, object_.key) + " at byte " +
-                    std::to_string(offset_) + ": " + error.code + ": " + error.message;
+    error.message = what() + ": " + error.code + ": " + error.message;
     return error;
   }
 
   Error fail(Error error) {
-    failed_ = error;
-    return error;
+    failed_ = target_.scrub(*core_, std::move(error));
+    return *failed_;
+  }
+
+  // Sleeps the backoff unless the budget is spent; the deadline Error when
+  // it is (before or after the sleep).
+  std::optional<Error> past_deadline(const Budget& budget, const Error& last) {
+    if (!budget.exhausted()) core_->backoff(failures_, budget.remaining());
+    if (!budget.exhausted()) return std::nullopt;
+    Error error = last;
+    if (!error.message.starts_with("S3 ")) error = describe(std::move(error));
+    return deadline_error(what(), budget, error, "retry_deadline");
   }
 
   // Reopens at offset_, retrying transient failures; failures_ continues the
   // count of the failure that led here.
-  Result<std::unique_ptr<ResponseStream>> reopen() {
-    const std::string resource = resource_name(object_.bucket, object_.key);
-    std::map<std::string, std::string> headers{{"range", "bytes=" + std::to_string(offset_) + "-"}};
-    if (!info_.etag.empty()) headers["if-match"] = info_.etag;
+  Result<std::unique_ptr<ResponseStream>> reopen(const Budget& budget) {
+    SendOptions options;
+    options.headers["range"] = range_from(offset_);
+    if (!info_.etag.empty()) options.headers["if-match"] = info_.etag;
     for (;;) {
-      auto response = core_->send("GET", object_.bucket, object_.key, headers, "");
+      options.connect_timeout = std::max(budget.remaining(), milliseconds(1));
+      options.stall_timeout = options.connect_timeout;
+      auto response = target_.send(*core_, "GET", options);
       Error error;
       bool transient = false;
       if (!response.ok()) {
@@ -90,7 +116,7 @@ class S3ObjectStream final : public ObjectStream {
         if (status == 412 || (status == 206 && !info_.etag.empty() && etag != h.end() &&
                               etag->second != info_.etag)) {
           return Error{"object_changed",
-                       "S3 GET " + resource +
+                       "S3 GET " + target_.resource +
                            ": the object changed while it was being read (at byte " +
                            std::to_string(offset_) + ")"};
         }
@@ -98,7 +124,7 @@ class S3ObjectStream final : public ObjectStream {
           const auto cr = h.find("content-range");
           auto range = cr == h.end() ? std::nullopt : parse_content_range(cr->second);
           if (!range || range->first != offset_ || range->total != info_.size) {
-            return Error{"bad_response", "S3 GET " + resource +
+            return Error{"bad_response", "S3 GET " + target_.resource +
                                              ": the resumed response does not start at byte " +
                                              std::to_string(offset_)};
           }
@@ -106,32 +132,36 @@ class S3ObjectStream final : public ObjectStream {
         }
         if (status >= 200 && status < 300) {
           return Error{"bad_response",
-                       "S3 GET " + resource + ": the server ignored the Range header"};
+                       "S3 GET " + target_.resource + ": the server ignored the Range header"};
         }
-        error = http_error("GET", resource, status, read_small_body(r), h);
+        error = http_error("GET", target_.resource, status, read_small_body(r), h);
         transient = is_transient_status(status, error.code);
       }
       if (!transient) return error;
       if (++failures_ >= core_->config().max_attempts) return after_attempts(error, failures_);
-      core_->backoff(failures_);
+      if (auto over = past_deadline(budget, error)) return *over;
     }
   }
 
   std::shared_ptr<ClientCore> core_;
-  S3Uri object_;
+  GetTarget target_;
   ObjectInfo info_;
   uint64_t offset_;
   std::unique_ptr<ResponseStream> body_;
+  milliseconds spent_;  // retrying, by earlier read() calls
   int failures_ = 0;
   std::optional<Error> failed_;
 };
 
 // One attempt at the first GET. Sets `transient` when worth retrying.
-Result<Opened> open_once(ClientCore& core, const S3Uri& object, uint64_t offset, bool& transient) {
-  const std::string resource = resource_name(object.bucket, object.key);
-  std::map<std::string, std::string> headers;
-  if (offset > 0) headers["range"] = "bytes=" + std::to_string(offset) + "-";
-  auto response = core.send("GET", object.bucket, object.key, headers, "");
+Result<Opened> open_once(ClientCore& core, const GetTarget& target, uint64_t offset,
+                         const Budget& budget, bool& transient) {
+  const std::string& resource = target.resource;
+  SendOptions options;
+  if (offset > 0) options.headers["range"] = range_from(offset);
+  options.connect_timeout = std::max(budget.remaining(), milliseconds(1));
+  options.stall_timeout = options.connect_timeout;
+  auto response = target.send(core, "GET", options);
   if (!response.ok()) {
     transient = is_transient_error(response.error());
     Error e = response.error();
@@ -172,37 +202,68 @@ Result<Opened> open_once(ClientCore& core, const S3Uri& object, uint64_t offset,
 
 }  // namespace
 
+Result<ObjectInfo> probe_object(ClientCore& core, const GetTarget& target, const Budget& budget,
+                                std::string_view limit_name) {
+  if (!target.presigned) {
+    auto response = send_with_retries(core, "HEAD", target, {}, budget, limit_name);
+    if (!response.ok()) return response.error();
+    return info_from_headers((*response)->headers());
+  }
+  SendOptions options;
+  options.headers["range"] = "bytes=0-0";
+  auto response = send_with_retries(core, "GET", target, options, budget, limit_name);
+  if (!response.ok()) {
+    // S3 answers a range of an empty object with 416.
+    if (response.error().code == "InvalidRange") return ObjectInfo{};
+    return response.error();
+  }
+  const auto& h = (*response)->headers();
+  ObjectInfo info = info_from_headers(h);
+  if ((*response)->status() == 206) {
+    // Only the total matters here, and some servers write the range of an
+    // empty object oddly ("bytes 0--1/0"): read what follows the '/'.
+    const auto cr = h.find("content-range");
+    const size_t slash = cr == h.end() ? std::string::npos : cr->second.rfind('/');
+    auto total =
+        slash == std::string::npos ? std::nullopt : parse_uint(cr->second.substr(slash + 1));
+    if (!total) {
+      return Error{"bad_response", "S3 GET " + target.resource + ": unexpected Content-Range"};
+    }
+    info.size = *total;
+  }
+  return info;
+}
+
 Result<std::unique_ptr<ObjectStream>> open_object(std::shared_ptr<ClientCore> core,
-                                                  const S3Uri& object, uint64_t offset) {
+                                                  GetTarget target, uint64_t offset) {
+  const Budget budget(core->config().retry_deadline);
   for (int attempt = 1;; ++attempt) {
     bool transient = false;
-    auto opened = open_once(*core, object, offset, transient);
+    auto opened = open_once(*core, target, offset, budget, transient);
     if (opened.ok()) {
-      return std::unique_ptr<ObjectStream>(std::make_unique<S3ObjectStream>(
-          core, object, std::move(opened->info), offset, std::move(opened->body)));
+      const milliseconds spent = attempt > 1 ? budget.elapsed() : milliseconds(0);
+      return std::unique_ptr<ObjectStream>(
+          std::make_unique<S3ObjectStream>(core, std::move(target), std::move(opened->info), offset,
+                                           std::move(opened->body), spent));
     }
     if (opened.error().code == "InvalidRange" && offset > 0) {
       // S3 refuses a range that starts at the end; reading from the end of an
       // object is still well defined: nothing is left.
-      auto response = core->send("HEAD", object.bucket, object.key, {}, "");
-      if (response.ok() && (*response)->status() == 200) {
-        const auto& h = (*response)->headers();
-        const auto cl = h.find("content-length");
-        auto size = cl == h.end() ? std::nullopt : parse_uint(cl->second);
-        if (size && *size == offset) {
-          ObjectInfo info;
-          info.size = *size;
-          if (auto it = h.find("etag"); it != h.end()) info.etag = it->second;
-          return std::unique_ptr<ObjectStream>(
-              std::make_unique<S3ObjectStream>(core, object, std::move(info), offset, nullptr));
-        }
+      auto info = probe_object(*core, target, budget, "retry_deadline");
+      if (info.ok() && info->size == offset) {
+        return std::unique_ptr<ObjectStream>(std::make_unique<S3ObjectStream>(
+            core, std::move(target), std::move(*info), offset, nullptr, milliseconds(0)));
       }
-      return opened.error();
+      return target.scrub(*core, opened.error());
     }
     if (!transient || attempt >= core->config().max_attempts) {
-      return after_attempts(opened.error(), attempt);
+      return target.scrub(*core, after_attempts(opened.error(), attempt));
     }
-    core->backoff(attempt);
+    if (!budget.exhausted()) core->backoff(attempt, budget.remaining());
+    if (budget.exhausted()) {
+      return target.scrub(*core, deadline_error("S3 GET " + target.resource, budget, opened.error(),
+                                                "retry_deadline"));
+    }
   }
 }
 

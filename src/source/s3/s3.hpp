@@ -8,11 +8,17 @@
 //   S3Client          HEAD / GET (streamed, ranged, resumed) / PUT over libcurl,
 //                     TLS verification on
 //
+//   list_objects      ListObjectsV2 with continuation, for "s3://bucket/prefix/"
+//   presigned URLs    parse_presigned_url (validation), S3Client::get_presigned
+//                     (streaming with the same retry/resume), presign_get
+//
 // Errors carry S3's own code ("NoSuchKey", "AccessDenied",
 // "SignatureDoesNotMatch", "NoSuchBucket", ...) or one of ours for transport
 // failures ("connection_failed", "timeout", "object_changed"; also "tls_error",
-// "bad_response" for an answer that breaks the protocol, "invalid_endpoint").
-// Messages name the bucket, key and HTTP status, never a credential.
+// "bad_response" for an answer that breaks the protocol, "invalid_endpoint",
+// "invalid_presigned_url", "too_many_objects").
+// Messages name the bucket, key (or a presigned URL without its query string)
+// and HTTP status, never a credential, a signature or a session token.
 #pragma once
 
 #include <chrono>
@@ -22,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/byte_reader.hpp"
 #include "common/result.hpp"
@@ -42,6 +49,10 @@ struct S3Uri {
 // bytes; the bucket name must start and end with a letter or digit and must not
 // contain "..".
 Result<S3Uri> parse_s3_uri(std::string_view uri);
+
+// True when the URI names a prefix ("s3://bucket/exports/2024/"): every
+// object under it is loaded, in key order (see S3Client::list_objects).
+inline bool is_prefix(const S3Uri& uri) { return uri.key.ends_with('/'); }
 
 struct Credentials {
   std::string access_key_id;
@@ -93,19 +104,45 @@ std::string string_to_sign(const std::string& canonical_request, const SigningPa
 std::map<std::string, std::string> sign_request(const HttpRequest& req, const Credentials& creds,
                                                 const SigningParams& params);
 
+// Query-string signing (a presigned URL): returns the encoded query to put
+// after '?': req.query plus X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date,
+// X-Amz-Expires, X-Amz-SignedHeaders (host and req.headers),
+// X-Amz-Security-Token (with a session token) and X-Amz-Signature, sorted.
+// The payload is always UNSIGNED-PAYLOAD, as AWS documents for S3.
+// The result is a secret (it holds a signature and maybe a session token).
+// REQUIRES: 1 <= expires <= 604800 (seven days)
+std::string presign_query(const HttpRequest& req, const Credentials& creds,
+                          const SigningParams& params, std::chrono::seconds expires);
+
 // --- Client -------------------------------------------------------------
 
 struct ClientConfig {
   // "http://127.0.0.1:9000": path-style addressing against this endpoint.
   // Empty: AWS, virtual-hosted style https://<bucket>.s3.<region>.amazonaws.com
-  // (path style for bucket names with dots).
+  // (us-east-1: its original host <bucket>.s3.amazonaws.com, as in AWS's own
+  // examples), path style https://s3.<region>.amazonaws.com/<bucket>/<key>
+  // for bucket names with dots (they break the wildcard TLS certificate).
   std::string endpoint;
+  // Region of buckets the client has not learnt another region for (see
+  // S3Client::bucket_region).
   std::string region = "us-east-1";
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::seconds stall_timeout{60};  // no byte for this long -> retry
-  int max_attempts = 5;                    // per GET, for transient failures
+  int max_attempts = 5;                    // failures in a row, for transient failures
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_cap{10000};
+  // Overall limit on the time spent retrying: by one request (HEAD, PUT, a
+  // listing page), or by an ObjectStream over its whole life (the time
+  // inside failed attempts, waits for a stalled connection included, plus the
+  // backoff sleeps; not the time the reader spends between reads). Past it
+  // the operation fails with code "timeout". Attempts are shortened so as
+  // not to outlast it, except a stall already under way on an open body, so
+  // it may be overrun by at most one stall_timeout.
+  std::chrono::milliseconds retry_deadline{std::chrono::minutes(15)};
+  // Whole-call limit of head_object and head_presigned, retries included
+  // (each attempt's connect and stall timeouts are cut to what is left):
+  // short, so that the API can check access while the caller waits.
+  std::chrono::milliseconds head_timeout{10000};
   const Clock* clock = &SystemClock::instance();
 };
 
@@ -113,6 +150,60 @@ struct ObjectInfo {
   uint64_t size = 0;
   std::string etag;
 };
+
+// One object of a listing.
+struct ListedObject {
+  std::string key;  // decoded, the full key (prefix included)
+  uint64_t size = 0;
+  std::string etag;  // as S3 gives it, quotes included: "\"9b2cf5...\""
+
+  bool operator==(const ListedObject&) const = default;
+};
+
+struct ListOptions {
+  int page_size = 1000;  // max-keys of each ListObjectsV2 request (S3 caps it at 1000)
+  // More objects than this under the prefix -> "too_many_objects" (bounds
+  // the memory of the listing).
+  size_t max_objects = 100000;
+  // Skip zero-byte keys ending in '/' (the "folders" of the S3 console).
+  bool skip_folder_markers = true;
+};
+
+// --- Presigned URLs --------------------------------------------------------
+
+// A validated presigned GET URL. The URL is a secret like a key (whoever has
+// it can read the object until it expires): it is held as a SecretString
+// and only `redacted` may appear in messages and logs.
+struct PresignedUrl {
+  SecretString url;      // the whole URL, query included, exactly as given
+  std::string redacted;  // scheme://host[:port]/path, no query: safe to show
+};
+
+// Validates `url` as a presigned GET URL the client may fetch:
+//   - an absolute URL, at most 8 KiB of printable ASCII, no fragment, no
+//     userinfo ("user:pass@"), a non-empty path and a signature in the
+//     query (X-Amz-Signature, or Signature for SigV2 URLs);
+//   - https:// to an AWS S3 host (<bucket>.s3[.-]<region>.amazonaws.com,
+//     s3.<region>.amazonaws.com, s3.amazonaws.com, dualstack / fips /
+//     accesspoint forms, .amazonaws.com.cn), default port or 443; or
+//   - http:// or https:// to exactly the host and port of
+//     config.endpoint (when set). An IP literal or any other host is
+//     refused unless it is that endpoint.
+// Errors have code "invalid_presigned_url" and a message that shows at most
+// the URL without its query string.
+Result<PresignedUrl> parse_presigned_url(std::string_view url, const ClientConfig& config);
+
+// "scheme://host[:port]/path" of any URL-like text: everything from the
+// first '?' or '#' on is dropped, and so is a "user:pass@" part. For logs.
+std::string redact_url(std::string_view url);
+
+// A presigned GET URL for `object`, addressed as S3Client addresses it
+// (config.endpoint and config.region), valid `expires` from `time`.
+// Code "invalid_endpoint" for a bad config.endpoint, "invalid_argument"
+// unless 1 s <= expires <= 7 days. The result is a secret.
+Result<std::string> presign_get(const ClientConfig& config, const S3Uri& object,
+                                const Credentials& credentials, std::chrono::seconds expires,
+                                Micros time);
 
 // A GET body as a ByteReader. On a transient failure mid-stream it reopens
 // the object at the current offset (Range: bytes=<offset>-, If-Match: <etag>)
@@ -132,9 +223,18 @@ class Transport;  // source/s3/transport.hpp: the HTTP layer (libcurl by default
 // Retries: transient failures (connection refused or reset, timeouts, a stall
 // of stall_timeout without a byte, HTTP 500/502/503/504, SlowDown) are retried
 // up to max_attempts times in a row with exponential backoff and full jitter
-// (a random delay in [0, min(backoff_cap, backoff_base * 2^(n-1))]). Other
-// 4xx answers are returned at once. An ObjectStream counts failures in a row:
-// delivering bytes resets its count.
+// (a random delay in [0, min(backoff_cap, backoff_base * 2^(n-1))]), within
+// retry_deadline. Other 4xx answers are returned at once. An ObjectStream
+// counts failures in a row: delivering bytes resets its count.
+//
+// Regions: a bucket is first addressed in config.region. When S3 answers
+// 301 PermanentRedirect, 307, or 400 AuthorizationHeaderMalformed and names
+// the bucket's region (x-amz-bucket-region header, <Region> element, or
+// "expecting '<region>'"), the request is sent once more in that region, and
+// the client remembers it for the bucket (bucket_region).
+//
+// Credentials are not used by get_presigned / head_presigned: a client for
+// presigned URLs only may be built with empty Credentials.
 class S3Client {
  public:
   S3Client(ClientConfig config, Credentials credentials);
@@ -145,11 +245,37 @@ class S3Client {
   S3Client(const S3Client&) = delete;
   S3Client& operator=(const S3Client&) = delete;
 
+  // Size and ETag of the object, within config.head_timeout (retries
+  // included; past it: "timeout"). Fails with S3's code when the
+  // credentials cannot read it: "AccessDenied" (HEAD answers have no body,
+  // so a 403 says no more), "NoSuchKey", "InvalidAccessKeyId"... This is the
+  // check the API makes before accepting a task.
   Result<ObjectInfo> head_object(const S3Uri& object);
   // Opens the object for streaming from `offset` (info().size is the whole
   // object's size). An offset equal to the size gives an empty stream; a
   // larger one fails with "InvalidRange".
   Result<std::unique_ptr<ObjectStream>> get_object(const S3Uri& object, uint64_t offset = 0);
+
+  // Every object whose key starts with `prefix` (ListObjectsV2, following
+  // continuation tokens), sorted by key in byte order (S3's own order),
+  // with size and ETag. An empty result is not an error. Fails with
+  // "too_many_objects" past options.max_objects, else like any request.
+  Result<std::vector<ListedObject>> list_objects(const std::string& bucket,
+                                                 const std::string& prefix,
+                                                 const ListOptions& options = {});
+
+  // The region requests for `bucket` are signed for: config.region until a
+  // redirect taught the client another one.
+  std::string bucket_region(std::string_view bucket) const;
+
+  // Streams a presigned GET URL exactly like get_object streams an object
+  // (Range + If-Match on resume, retries, retry_deadline), without signing
+  // anything. Error messages name url.redacted only.
+  Result<std::unique_ptr<ObjectStream>> get_presigned(const PresignedUrl& url, uint64_t offset = 0);
+  // The HEAD of a presigned GET URL, within config.head_timeout. The URL is
+  // signed for GET only, so this GETs its first byte (Range: bytes=0-0) and
+  // takes the size from Content-Range; an empty object is size 0.
+  Result<ObjectInfo> head_presigned(const PresignedUrl& url);
   // Used by tests and benchmarks to upload fixtures.
   Status put_object(const S3Uri& object, std::string_view body);
   Status create_bucket(const std::string& bucket);

@@ -6,17 +6,6 @@
 namespace skillsync::source::s3::internal {
 namespace {
 
-std::optional<std::string_view> element(std::string_view xml, std::string_view name) {
-  const std::string open = "<" + std::string(name) + ">";
-  const std::string close = "</" + std::string(name) + ">";
-  const size_t start = xml.find(open);
-  if (start == std::string_view::npos) return std::nullopt;
-  const size_t from = start + open.size();
-  const size_t end = xml.find(close, from);
-  if (end == std::string_view::npos) return std::nullopt;
-  return xml.substr(from, end - from);
-}
-
 void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
@@ -53,6 +42,17 @@ std::string code_for_status(int status) {
 }
 
 }  // namespace
+
+std::optional<std::string_view> xml_element(std::string_view xml, std::string_view name) {
+  const std::string open = "<" + std::string(name) + ">";
+  const std::string close = "</" + std::string(name) + ">";
+  const size_t start = xml.find(open);
+  if (start == std::string_view::npos) return std::nullopt;
+  const size_t from = start + open.size();
+  const size_t end = xml.find(close, from);
+  if (end == std::string_view::npos) return std::nullopt;
+  return xml.substr(from, end - from);
+}
 
 std::string xml_unescape(std::string_view text) {
   std::string out;
@@ -95,11 +95,11 @@ std::string xml_unescape(std::string_view text) {
 }
 
 std::optional<ErrorBody> parse_error_xml(std::string_view xml) {
-  const auto code = element(xml, "Code");
+  const auto code = xml_element(xml, "Code");
   if (!code || code->empty()) return std::nullopt;
   ErrorBody out;
   out.code = xml_unescape(*code);
-  if (const auto message = element(xml, "Message")) out.message = xml_unescape(*message);
+  if (const auto message = xml_element(xml, "Message")) out.message = xml_unescape(*message);
   return out;
 }
 
@@ -166,8 +166,8 @@ std::optional<ContentRange> parse_content_range(std::string_view value) {
   return ContentRange{*first, *last, *total};
 }
 
-Result<Target> make_target(const ClientConfig& config, std::string_view bucket,
-                           std::string_view key) {
+Result<Target> make_target(const ClientConfig& config, std::string_view region,
+                           std::string_view bucket, std::string_view key) {
   std::string scheme;
   std::string host;
   std::string path;
@@ -192,13 +192,16 @@ Result<Target> make_target(const ClientConfig& config, std::string_view bucket,
     if (!key.empty()) path.append("/").append(key);
   } else {
     scheme = "https";
-    if (bucket.find('.') != std::string_view::npos) {
+    // us-east-1 keeps its original host, the one AWS's examples sign.
+    const std::string s3_host =
+        region == "us-east-1" ? "s3.amazonaws.com" : "s3." + std::string(region) + ".amazonaws.com";
+    if (bucket.find('.') != std::string_view::npos || bucket.empty()) {
       // A dotted name breaks the wildcard TLS certificate: path style.
-      host = "s3." + config.region + ".amazonaws.com";
+      host = s3_host;
       path.append("/").append(bucket);
       if (!key.empty()) path.append("/").append(key);
     } else {
-      host = std::string(bucket) + ".s3." + config.region + ".amazonaws.com";
+      host = std::string(bucket) + "." + s3_host;
       path.append("/").append(key);
     }
   }
@@ -207,6 +210,19 @@ Result<Target> make_target(const ClientConfig& config, std::string_view bucket,
   t.host = std::move(host);
   t.path = std::move(path);
   return t;
+}
+
+std::string encode_query(const std::multimap<std::string, std::string>& query) {
+  std::vector<std::pair<std::string, std::string>> encoded;
+  encoded.reserve(query.size());
+  for (const auto& [k, v] : query) encoded.emplace_back(uri_encode(k, true), uri_encode(v, true));
+  std::sort(encoded.begin(), encoded.end());
+  std::string out;
+  for (const auto& [k, v] : encoded) {
+    if (!out.empty()) out.push_back('&');
+    out.append(k).append("=").append(v);
+  }
+  return out;
 }
 
 std::string resource_name(std::string_view bucket, std::string_view key) {

@@ -1,4 +1,5 @@
-// AWS Signature Version 4 for requests signed in the Authorization header.
+// AWS Signature Version 4: requests signed in the Authorization header and
+// presigned URLs (query-string signing).
 //
 // Written here rather than taken from libcurl (CURLOPT_AWS_SIGV4 omits
 // x-amz-content-sha256 and canonicalises neither paths nor queries); tested
@@ -10,6 +11,7 @@
 
 #include "common/crypto.hpp"
 #include "source/s3/s3.hpp"
+#include "source/s3/s3_internal.hpp"
 
 namespace skillsync::source::s3 {
 namespace {
@@ -108,6 +110,24 @@ std::string signed_header_list(const std::vector<std::pair<std::string, std::str
   return out;
 }
 
+// The hex signature of a canonical request (AWS's four-step key derivation).
+std::string signature_of(const std::string& canonical, const Credentials& creds,
+                         const std::string& date8, const SigningParams& params) {
+  const std::string to_sign = string_to_sign(canonical, params);
+  // The derived keys are as secret as the secret key itself: wipe them.
+  std::string key = "AWS4" + creds.secret_access_key.reveal();
+  for (std::string_view part :
+       {std::string_view(date8), std::string_view(params.region), std::string_view(params.service),
+        std::string_view("aws4_request")}) {
+    const crypto::Digest d = crypto::hmac_sha256(key, part);
+    secure_wipe(key);
+    key.assign(reinterpret_cast<const char*>(d.data()), d.size());
+  }
+  std::string signature = crypto::hex(crypto::hmac_sha256(key, to_sign));
+  secure_wipe(key);
+  return signature;
+}
+
 }  // namespace
 
 std::string canonical_request(const HttpRequest& req,
@@ -170,19 +190,7 @@ std::map<std::string, std::string> sign_request(const HttpRequest& req, const Cr
   if (!creds.session_token.empty()) headers["x-amz-security-token"] = creds.session_token.reveal();
 
   const std::string canonical = canonical_request(req, headers, params);
-  const std::string to_sign = string_to_sign(canonical, params);
-
-  // The derived keys are as secret as the secret key itself: wipe them.
-  std::string key = "AWS4" + creds.secret_access_key.reveal();
-  for (std::string_view part :
-       {std::string_view(date8), std::string_view(params.region), std::string_view(params.service),
-        std::string_view("aws4_request")}) {
-    const crypto::Digest d = crypto::hmac_sha256(key, part);
-    secure_wipe(key);
-    key.assign(reinterpret_cast<const char*>(d.data()), d.size());
-  }
-  const std::string signature = crypto::hex(crypto::hmac_sha256(key, to_sign));
-  secure_wipe(key);
+  const std::string signature = signature_of(canonical, creds, date8, params);
 
   std::string auth(kAlgorithm);
   auth.append(" Credential=").append(creds.access_key_id).push_back('/');
@@ -191,6 +199,36 @@ std::map<std::string, std::string> sign_request(const HttpRequest& req, const Cr
   auth.append(", Signature=").append(signature);
   headers["authorization"] = std::move(auth);
   return headers;
+}
+
+std::string presign_query(const HttpRequest& req, const Credentials& creds,
+                          const SigningParams& params, std::chrono::seconds expires) {
+  const std::string date = amz_date(params.time);
+  const std::string date8 = date.substr(0, 8);
+
+  std::map<std::string, std::string> headers;
+  for (const auto& [name, value] : req.headers) headers[lower(name)] = value;
+  headers["host"] = req.host;
+
+  HttpRequest signed_req = req;
+  signed_req.payload_sha256 = "UNSIGNED-PAYLOAD";
+  auto& q = signed_req.query;
+  q.emplace("X-Amz-Algorithm", std::string(kAlgorithm));
+  q.emplace("X-Amz-Credential", creds.access_key_id + "/" + scope(date8, params));
+  q.emplace("X-Amz-Date", date);
+  q.emplace("X-Amz-Expires", std::to_string(expires.count()));
+  q.emplace("X-Amz-SignedHeaders", signed_header_list(canonical_headers(headers)));
+  if (!creds.session_token.empty()) q.emplace("X-Amz-Security-Token", creds.session_token.reveal());
+
+  const std::string canonical = canonical_request(signed_req, headers, params);
+  const std::string signature = signature_of(canonical, creds, date8, params);
+  // The signature last, as in AWS's examples (the order does not matter).
+  std::string out = internal::encode_query(q);
+  out.append("&X-Amz-Signature=").append(signature);
+  for (auto& [k, v] : q) {
+    if (k == "X-Amz-Security-Token") secure_wipe(v);
+  }
+  return out;
 }
 
 }  // namespace skillsync::source::s3

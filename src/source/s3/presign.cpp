@@ -1,0 +1,230 @@
+// Presigned URLs: making them (presign_get), checking a URL a user gives
+// before the service fetches it (parse_presigned_url), and keeping them out
+// of messages (redact_url, redact_all).
+//
+// A URL the service fetches on a user's behalf is a server-side request
+// forgery risk: only AWS's own S3 hosts, or the one endpoint the operator
+// configured, are accepted, never an IP address or a host a customer names.
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <string>
+#include <vector>
+
+#include "source/s3/s3.hpp"
+#include "source/s3/s3_internal.hpp"
+
+namespace skillsync::source::s3 {
+namespace {
+
+constexpr size_t kMaxUrlBytes = 8192;
+constexpr int64_t kMaxExpiresSeconds = 7 * 24 * 3600;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  for (;;) {
+    const size_t next = s.find(sep, pos);
+    out.push_back(s.substr(pos, next == std::string_view::npos ? s.npos : next - pos));
+    if (next == std::string_view::npos) return out;
+    pos = next + 1;
+  }
+}
+
+bool is_label(std::string_view label) {
+  if (label.empty() || label.size() > 63) return false;
+  for (char c : label) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+// "us-east-1", "us-gov-west-1", "ap-southeast-2": two letters, words, a number.
+bool is_aws_region(std::string_view r) {
+  const auto parts = split(r, '-');
+  if (parts.size() < 3 || parts[0].size() != 2) return false;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].empty()) return false;
+    const bool last = i + 1 == parts.size();
+    for (char c : parts[i]) {
+      if (last ? !(c >= '0' && c <= '9') : !(c >= 'a' && c <= 'z')) return false;
+    }
+  }
+  return true;
+}
+
+// Whether `labels` end with one of S3's endpoint forms ("R" is a region).
+bool ends_with_s3_endpoint(const std::vector<std::string_view>& labels) {
+  static const std::vector<std::vector<std::string_view>> kForms = {
+      {"s3"},
+      {"s3-external-1"},
+      {"s3", "R"},
+      {"s3", "dualstack", "R"},
+      {"s3-fips", "R"},
+      {"s3-fips", "dualstack", "R"},
+      {"s3-accesspoint", "R"},
+      {"s3-accesspoint", "dualstack", "R"},
+  };
+  for (const auto& form : kForms) {
+    if (form.size() > labels.size()) continue;
+    const size_t base = labels.size() - form.size();
+    bool match = true;
+    for (size_t i = 0; i < form.size() && match; ++i) {
+      match = form[i] == "R" ? is_aws_region(labels[base + i]) : form[i] == labels[base + i];
+    }
+    if (match) return true;
+  }
+  // The legacy dash form "s3-us-west-2".
+  const std::string_view last = labels.back();
+  return last.starts_with("s3-") && is_aws_region(last.substr(3));
+}
+
+uint16_t default_port(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
+
+}  // namespace
+
+namespace internal {
+
+bool is_aws_s3_host(std::string_view host) {
+  std::string_view rest = host;
+  if (rest.ends_with(".amazonaws.com")) {
+    rest.remove_suffix(std::string_view(".amazonaws.com").size());
+  } else if (rest.ends_with(".amazonaws.com.cn")) {
+    rest.remove_suffix(std::string_view(".amazonaws.com.cn").size());
+  } else {
+    return false;
+  }
+  const auto labels = split(rest, '.');
+  for (std::string_view label : labels) {
+    if (!is_label(label)) return false;
+  }
+  return ends_with_s3_endpoint(labels);
+}
+
+void redact_all(std::string& text, std::initializer_list<std::string_view> secrets) {
+  constexpr std::string_view kMark = "[redacted]";
+  for (std::string_view secret : secrets) {
+    if (secret.empty()) continue;
+    for (size_t at = text.find(secret); at != std::string::npos;
+         at = text.find(secret, at + kMark.size())) {
+      text.replace(at, secret.size(), kMark);
+    }
+  }
+}
+
+}  // namespace internal
+
+std::string redact_url(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  const size_t authority = scheme_end + 3;
+  const size_t path = url.find('/', authority);
+  const std::string_view auth =
+      url.substr(authority, path == url.npos ? url.npos : path - authority);
+  const size_t at = auth.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, authority));
+  out.append(auth.substr(at + 1));
+  if (path != std::string_view::npos) out.append(url.substr(path));
+  return out;
+}
+
+Result<PresignedUrl> parse_presigned_url(std::string_view text, const ClientConfig& config) {
+  std::string shown;  // what messages may show of the URL: nothing until it parses
+  auto invalid = [&shown](std::string_view why) {
+    std::string message = "invalid presigned URL";
+    if (!shown.empty()) message.append(" ").append(shown);
+    message.append(": ").append(why);
+    return Error{"invalid_presigned_url", std::move(message)};
+  };
+  if (text.empty()) return invalid("it is empty");
+  if (text.size() > kMaxUrlBytes) return invalid("it is longer than 8 KiB");
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F) return invalid("it may hold only printable ASCII, no spaces");
+  }
+  auto parsed = boost::urls::parse_uri(text);
+  if (!parsed) return invalid("it is not an absolute URL");
+  const boost::urls::url_view& u = *parsed;
+  const std::string scheme = lower(u.scheme());
+  const std::string host = lower(u.encoded_host());
+  shown = scheme + "://" + lower(u.encoded_host_and_port()) + std::string(u.encoded_path());
+
+  if (scheme != "https" && scheme != "http") return invalid("the scheme must be https");
+  if (u.has_userinfo()) return invalid("it must not hold a user name or password");
+  if (u.has_fragment()) return invalid("it must not have a fragment (#...)");
+  if (host.empty()) return invalid("it has no host");
+  if (u.has_port() && u.port().empty()) return invalid("it has an empty port");
+  const uint16_t port = u.has_port() ? u.port_number() : default_port(scheme);
+  if (u.has_port() && port == 0) return invalid("its port is not valid");
+
+  bool is_endpoint = false;
+  if (!config.endpoint.empty()) {
+    auto ep = boost::urls::parse_uri(config.endpoint);
+    if (ep) {
+      const std::string ep_scheme = lower(ep->scheme());
+      const uint16_t ep_port = ep->has_port() ? ep->port_number() : default_port(ep_scheme);
+      is_endpoint = lower(ep->encoded_host()) == host && ep_port == port;
+    }
+  }
+  if (!is_endpoint) {
+    if (scheme != "https") {
+      return invalid("plain http is allowed only to the configured S3 endpoint");
+    }
+    if (u.host_type() != boost::urls::host_type::name) {
+      return invalid("an IP address is allowed only as the configured S3 endpoint");
+    }
+    if (!internal::is_aws_s3_host(host)) {
+      return invalid(config.endpoint.empty()
+                         ? "the host is not an Amazon S3 host"
+                         : "the host is neither an Amazon S3 host nor the configured S3 endpoint");
+    }
+    if (port != 443) return invalid("an Amazon S3 URL must use port 443");
+  }
+  if (u.encoded_path().size() <= 1) return invalid("it does not name an object");
+
+  bool signed_v4 = false;
+  bool signed_v2 = false;
+  for (const auto& param : u.params()) {
+    if (param.key == "X-Amz-Signature" && param.has_value) signed_v4 = true;
+    if (param.key == "Signature" && param.has_value) signed_v2 = true;
+    if (param.key == "X-Amz-Algorithm" && param.value != "AWS4-HMAC-SHA256") {
+      return invalid("X-Amz-Algorithm must be AWS4-HMAC-SHA256");
+    }
+  }
+  if (!signed_v4 && !signed_v2) {
+    return invalid("it carries no signature (X-Amz-Signature): is it a presigned URL?");
+  }
+  PresignedUrl out;
+  out.url = SecretString(std::string(text));
+  out.redacted = std::move(shown);
+  return out;
+}
+
+Result<std::string> presign_get(const ClientConfig& config, const S3Uri& object,
+                                const Credentials& credentials, std::chrono::seconds expires,
+                                Micros time) {
+  if (expires.count() < 1 || expires.count() > kMaxExpiresSeconds) {
+    return Error{"invalid_argument", "presigned URLs expire after 1 s to 7 days"};
+  }
+  auto target = internal::make_target(config, config.region, object.bucket, object.key);
+  if (!target.ok()) return target.error();
+  HttpRequest req;
+  req.method = "GET";
+  req.host = target->host;
+  req.path = target->path;
+  SigningParams params;
+  params.region = config.region;
+  params.time = time;
+  return target->url + "?" + presign_query(req, credentials, params, expires);
+}
+
+}  // namespace skillsync::source::s3

@@ -1,0 +1,88 @@
+// FaultProxy: a TCP proxy on 127.0.0.1 that forwards to a real server (the
+// S3 server of the tests) and injects network faults, one fault per
+// accepted connection, from a script:
+//   pass       forward both ways untouched
+//   cut        forward the first N response bytes, then reset both sides
+//   stall      forward N response bytes, forward nothing for T, then resume
+//   refuse     accept and reset at once (the client sees a reset, no answer)
+//   slow_down  read the request and answer it with "503 SlowDown" (an S3 XML
+//              error) instead of forwarding it
+// Connections beyond the script get the default fault (pass unless set).
+// Each connection carries one request for S3Client (one easy handle per
+// request), so "the first K connections" are "the first K requests".
+//
+// It also records the head (request line and headers) of the first request
+// on each connection, so that tests can see the Range and If-Match headers
+// of resumed GETs. Thread safe; the destructor stops every thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace skillsync::testsupport {
+
+struct Fault {
+  enum class Kind { kPass, kCut, kStall, kRefuse, kSlowDown };
+  Kind kind = Kind::kPass;
+  uint64_t after_bytes = 0;            // kCut, kStall: response bytes forwarded first
+  std::chrono::milliseconds stall{0};  // kStall: how long nothing is forwarded
+
+  static Fault pass() { return {}; }
+  static Fault cut(uint64_t after) { return {Kind::kCut, after, {}}; }
+  static Fault stall_for(uint64_t after, std::chrono::milliseconds t) {
+    return {Kind::kStall, after, t};
+  }
+  static Fault refuse() { return {Kind::kRefuse, 0, {}}; }
+  static Fault slow_down() { return {Kind::kSlowDown, 0, {}}; }
+};
+
+class FaultProxy {
+ public:
+  // Listens on 127.0.0.1 (a port the kernel picks) and forwards to
+  // 127.0.0.1:upstream_port. Throws std::runtime_error if it cannot listen.
+  explicit FaultProxy(int upstream_port);
+  ~FaultProxy();
+  FaultProxy(const FaultProxy&) = delete;
+  FaultProxy& operator=(const FaultProxy&) = delete;
+
+  int port() const { return port_; }
+  std::string endpoint() const;  // "http://127.0.0.1:PORT"
+
+  // Appends faults for the next connections, one each, in order.
+  void script(const std::vector<Fault>& faults);
+  // The fault of connections beyond the script.
+  void set_default(Fault fault);
+
+  // Connections accepted so far.
+  int connections() const;
+  // The first request head of each connection so far, in accept order
+  // ("" when none came: a refused connection). Header names as sent.
+  std::vector<std::string> request_heads() const;
+  // Forgets the counts and heads (not the script).
+  void clear_log();
+
+ private:
+  void accept_loop();
+  void serve(int client, Fault fault, size_t index);
+  void record_head(size_t index, std::string head);
+
+  int upstream_port_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mu_;
+  std::deque<Fault> script_;
+  Fault default_;
+  std::vector<std::string> heads_;  // one per connection ever accepted
+  size_t log_base_ = 0;             // heads_ before this index were cleared
+  std::vector<std::thread> workers_;
+  std::thread acceptor_;
+};
+
+}  // namespace skillsync::testsupport
