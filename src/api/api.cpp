@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "api/json_util.hpp"
+#include "api/rate_limiter.hpp"
 #include "common/crypto.hpp"
 
 namespace skillsync::api {
@@ -71,12 +72,30 @@ std::optional<HttpResponse> parse_body(const Request& r, json::value& out) {
   return std::nullopt;
 }
 
+bool has_scope(std::string_view scopes, std::string_view want) {
+  while (!scopes.empty()) {
+    auto comma = scopes.find(',');
+    if (scopes.substr(0, comma) == want) return true;
+    if (comma == std::string_view::npos) break;
+    scopes.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 struct Api::Impl {
+  Impl(store::Store& s, tasks::TaskService& t, std::function<void()> created, RateLimit rate,
+       const Clock& clock)
+      : store(s),
+        tasks(t),
+        on_task_created(std::move(created)),
+        limiter(rate.per_second, rate.burst, clock) {}
+
   store::Store& store;
   tasks::TaskService& tasks;
   std::function<void()> on_task_created;
+  RateLimiter limiter;
 
   HttpResponse handle(const HttpRequest& http) {
     auto parsed = urls::parse_origin_form(http.target);
@@ -135,7 +154,19 @@ struct Api::Impl {
     auto key = store.find_api_key(hash_api_key(auth.substr(kBearer.size())));
     if (!key.ok()) return store_failure(key.error());
     if (!key->has_value()) return unauthorized("invalid API key");
-    r.tenant = (*key)->tenant;
+    const store::ApiKey& k = **key;
+    const bool reading = r.http.method == "GET" || r.http.method == "HEAD";
+    if (!has_scope(k.scopes, reading ? "read" : "write")) {
+      return error(
+          403, "forbidden",
+          std::string("this API key lacks the '") + (reading ? "read" : "write") + "' scope");
+    }
+    if (int wait = limiter.acquire(k.id); wait > 0) {
+      HttpResponse resp = error(429, "rate_limited", "too many requests for this API key");
+      resp.headers.emplace_back("Retry-After", std::to_string(wait));
+      return resp;
+    }
+    r.tenant = k.tenant;
     return std::nullopt;
   }
 
@@ -243,8 +274,9 @@ struct Api::Impl {
   }
 };
 
-Api::Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created)
-    : impl_(std::make_shared<Impl>(Impl{store, tasks, std::move(on_task_created)})) {}
+Api::Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
+         RateLimit rate_limit, const Clock& clock)
+    : impl_(std::make_shared<Impl>(store, tasks, std::move(on_task_created), rate_limit, clock)) {}
 
 HttpResponse Api::handle(const HttpRequest& request) {
   try {

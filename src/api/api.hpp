@@ -1,6 +1,7 @@
 // api: the HTTP interface (Boost.Beast), authentication and JSON mapping.
 //
-// Routes (every one but GET /healthz requires "Authorization: Bearer <key>"):
+// Routes (every one but GET /healthz requires "Authorization: Bearer <key>";
+// GET needs the key's `read` scope, every other method `write`):
 //   GET    /healthz
 //   POST   /employees/{employee_external_id}/skill_events?language=xx
 //   GET    /employees/{employee_external_id}/skill_events?limit=&cursor=
@@ -11,6 +12,7 @@
 // Errors are JSON: {"error": {"code", "message", "details": [...]}}.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/time.hpp"
 #include "store/store.hpp"
 #include "tasks/tasks.hpp"
 
@@ -28,6 +31,8 @@ struct HttpRequest {
   std::string target;  // path and query, as received
   std::string authorization;
   std::string content_type;
+  std::string accept;
+  std::string idempotency_key;
   std::string body;
 };
 
@@ -42,13 +47,26 @@ struct ApiConfig {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
   int threads = 4;
   size_t max_body_bytes = 1024 * 1024;
+  size_t max_target_bytes = 8 * 1024;        // longer request targets get 414
+  size_t max_connections = 1024;             // further connections are closed at once
+  std::chrono::seconds request_timeout{30};  // to receive a whole request (slow clients)
+  // TLS: both set -> HTTPS only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+};
+
+// Per-key request rate limit (token bucket); rate <= 0 disables it.
+struct RateLimit {
+  double per_second = 50;
+  double burst = 200;
 };
 
 // The application: routes a request to its handler. Independent of the
 // transport, so handlers are unit-testable without sockets.
 class Api {
  public:
-  Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created);
+  Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
+      RateLimit rate_limit = {}, const Clock& clock = SystemClock::instance());
   HttpResponse handle(const HttpRequest& request);
 
  private:

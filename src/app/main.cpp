@@ -41,6 +41,27 @@ int main(int argc, char** argv) {
       ->envname("SKILLSYNC_MAX_BODY_BYTES")
       ->check(CLI::Range(size_t{1024}, size_t{64} << 20))
       ->capture_default_str();
+  cmd->add_option("--max-connections", serve.max_connections,
+                  "Open connections at most; further ones are closed at once")
+      ->envname("SKILLSYNC_MAX_CONNECTIONS")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--rate-limit", serve.rate_limit,
+                  "Requests per second allowed per API key (token bucket); 0 turns it off")
+      ->envname("SKILLSYNC_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--rate-burst", serve.rate_burst, "Requests an API key may burst above the rate")
+      ->envname("SKILLSYNC_RATE_BURST")
+      ->check(CLI::Range(1.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--tls-cert", serve.tls_cert,
+                  "PEM certificate chain: serve HTTPS (with --tls-key)")
+      ->envname("SKILLSYNC_TLS_CERT")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert")
+      ->envname("SKILLSYNC_TLS_KEY")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--log-level", serve.log_level, "trace, debug, info, warn, error or off")
       ->envname("SKILLSYNC_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))

@@ -104,11 +104,16 @@ int run_serve(const ServeConfig& config) {
   pool_config.workers = config.workers;
   tasks::WorkerPool pool(store, *opener, *key, SystemClock::instance(), pool_config);
   tasks::TaskService service(store, *key, SystemClock::instance());
-  api::Api api(store, service, [&pool] { pool.notify(); });
+  api::Api api(
+      store, service, [&pool] { pool.notify(); },
+      api::RateLimit{config.rate_limit, config.rate_burst});
   api::ApiConfig api_config;
   api_config.listen = config.listen;
   api_config.threads = config.http_threads;
   api_config.max_body_bytes = config.max_body_bytes;
+  api_config.max_connections = config.max_connections;
+  api_config.tls_cert_file = config.tls_cert;
+  api_config.tls_key_file = config.tls_key;
   api::HttpServer server(api_config, api);
   auto bound = server.bind();
   if (!bound.ok()) {
@@ -116,8 +121,9 @@ int run_serve(const ServeConfig& config) {
     return 1;
   }
   pool.start();
-  spdlog::info("skillsync listening on {} (data dir {}, {} workers, S3 {})", *bound,
-               config.data_dir, config.workers,
+  spdlog::info("skillsync listening on {}{} (data dir {}, {} workers, S3 {})",
+               config.tls_cert.empty() ? "http://" : "https://", *bound, config.data_dir,
+               config.workers,
                config.s3_endpoint.empty() ? "AWS " + config.s3_region : config.s3_endpoint);
 
   std::thread signal_waiter([&] {

@@ -15,6 +15,11 @@ struct ServeConfig {
   int workers = 2;
   int http_threads = 4;
   size_t max_body_bytes = 1024 * 1024;
+  size_t max_connections = 1024;
+  double rate_limit = 50;   // requests per second per API key; 0 = off
+  double rate_burst = 200;  // bucket size
+  std::string tls_cert;     // PEM certificate chain; with tls_key -> HTTPS
+  std::string tls_key;
   std::string log_level = "info";
 };
 

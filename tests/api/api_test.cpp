@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "api/rate_limiter.hpp"
 #include "common/crypto.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -62,7 +63,9 @@ constexpr const char* kEvent =
         "content":{"course_id":"course-1"},"source":"lms"})";
 
 TEST_F(ApiTest, HealthNeedsNoKeyButEverythingElseDoes) {
-  HttpRequest r{"GET", "/healthz", "", "", ""};
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/healthz";
   EXPECT_EQ(api_->handle(r).status, 200);
   r.target = "/employees/e1/skill_events";
   auto resp = api_->handle(r);
@@ -119,8 +122,12 @@ TEST_F(ApiTest, InvalidEventNamesEachField) {
 
 TEST_F(ApiTest, MalformedBodiesAndUnknownRoutes) {
   EXPECT_EQ(call("POST", "/employees/e1/skill_events?language=en", "{not json").status, 400);
-  HttpRequest r{"POST", "/employees/e1/skill_events?language=en", "Bearer " + key_, "text/plain",
-                kEvent};
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/employees/e1/skill_events?language=en";
+  r.authorization = "Bearer " + key_;
+  r.content_type = "text/plain";
+  r.body = kEvent;
   EXPECT_EQ(api_->handle(r).status, 415);
   EXPECT_EQ(call("GET", "/nope").status, 404);
   EXPECT_EQ(call("PUT", "/integrations/file-load-tasks").status, 405);
@@ -180,6 +187,59 @@ TEST_F(ApiTest, CreatesTasksWithoutEverEchoingCredentials) {
   auto bad = call("POST", "/integrations/file-load-tasks", R"({"entity_type":"learning"})");
   ASSERT_EQ(bad.status, 422);
   EXPECT_EQ(created_, 1);
+}
+
+TEST_F(ApiTest, ScopesDecideWhatAKeyMayDo) {
+  std::string reader = generate_api_key();
+  ASSERT_TRUE(store_
+                  ->add_api_key({"key_r", std::string(store::kDefaultTenant), "read", 0},
+                                hash_api_key(reader))
+                  .ok());
+  EXPECT_EQ(call("GET", "/employees/e1/skill_events", "", reader).status, 200);
+  auto denied = call("POST", "/employees/e1/skill_events?language=en", kEvent, reader);
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(parse(denied).at("error").at("code"), json::value("forbidden"));
+  EXPECT_EQ(call("GET", "/employees/e1/skill_events/learning-1", "", reader).status, 404);
+}
+
+class FixedClock : public Clock {
+ public:
+  Micros now() const override { return t; }
+  Micros t = 1'000'000'000'000;
+};
+
+TEST(RateLimiter, RefusesPastTheBurstAndRefillsOverTime) {
+  FixedClock clock;
+  RateLimiter limiter(2, 3, clock);  // 2 per second, bursts of 3
+  EXPECT_EQ(limiter.acquire("a"), 0);
+  EXPECT_EQ(limiter.acquire("a"), 0);
+  EXPECT_EQ(limiter.acquire("a"), 0);
+  EXPECT_EQ(limiter.acquire("a"), 1);  // empty: retry after 1 s
+  EXPECT_EQ(limiter.acquire("b"), 0) << "buckets are per key";
+  clock.t += 500'000;  // half a second refills one token
+  EXPECT_EQ(limiter.acquire("a"), 0);
+  EXPECT_EQ(limiter.acquire("a"), 1);
+  RateLimiter off(0, 1, clock);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(off.acquire("a"), 0);
+}
+
+TEST_F(ApiTest, RateLimitAnswers429WithRetryAfter) {
+  FixedClock clock;
+  Api limited(*store_, *service_, nullptr, RateLimit{1, 2}, clock);
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/employees/e1/skill_events";
+  r.authorization = "Bearer " + key_;
+  EXPECT_EQ(limited.handle(r).status, 200);
+  EXPECT_EQ(limited.handle(r).status, 200);
+  auto refused = limited.handle(r);
+  EXPECT_EQ(refused.status, 429);
+  ASSERT_EQ(refused.headers.size(), 1u);
+  EXPECT_EQ(refused.headers[0].first, "Retry-After");
+  EXPECT_EQ(refused.headers[0].second, "1");
+  r.target = "/healthz";
+  r.authorization.clear();
+  EXPECT_EQ(limited.handle(r).status, 200) << "health checks are not limited";
 }
 
 }  // namespace
