@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "schema/schema.hpp"
 
@@ -19,6 +20,9 @@ enum class Fail : uint8_t {
   kInvalidDate,
   kTooLong,
   kInvalidUtf8,
+  kInvalidValue,  // kEnum: not one of allowed_values
+  kInvalidUrl,
+  kLast = kInvalidUrl,  // keep last: tests walk every failure up to it
 };
 
 // The outcome of check_value. `why` is written only when a timestamp or date
@@ -29,18 +33,48 @@ struct Checked {
   char why[96];
 };
 
-// The byte limit of a field of `type` whose FieldDef says `max_length`.
-size_t effective_max_length(FieldType type, size_t max_length);
+// Every entity, in registry order (entities.cpp).
+const std::vector<EntityDef>& registry();
 
-// Validates a non-empty value. Returns c.fail (kNone when valid).
-Fail check_value(FieldType type, size_t max_length, std::string_view v, Checked& c);
+// The byte limit of `f` (its max_length or its type's default; 0 = none).
+size_t effective_max_length(const FieldDef& f);
+
+// Validates a non-empty value of field `f`. Returns c.fail (kNone when
+// valid). Never allocates.
+Fail check_value(const FieldDef& f, std::string_view v, Checked& c);
 
 // The stable code of a failure ("invalid_timestamp").
 const char* fail_code(Fail f);
 
-// A plain message for a failed check of `field` holding `v`.
-std::string fail_message(std::string_view field, FieldType type, size_t max_length,
-                         std::string_view v, const Checked& c);
+// A plain message for a failed check of `f`, named `path` ("content.x" in
+// the API, the column name in CSV), holding `v`.
+std::string fail_message(std::string_view path, const FieldDef& f, std::string_view v,
+                         const Checked& c);
+
+// The definitions of the top-level fields, as used by both paths and by the
+// docs (indexes into top_level_fields()).
+enum TopLevel : size_t {
+  kEmployeeField,
+  kLanguageField,
+  kExternalIdField,
+  kTimestampField,
+  kSourceField,
+  kEventTypeField,
+};
+inline const FieldDef& top_field(TopLevel i) { return top_level_fields()[i]; }
+
+// For a date_ranges check: true when both kDate values (already valid
+// YYYY-MM-DD) are in order. Fixed-width ISO dates compare as text.
+inline bool dates_in_order(std::string_view earlier, std::string_view later) {
+  return earlier <= later;
+}
+
+// The message for an invalid_date_range.
+std::string date_range_message(std::string_view earlier_path, std::string_view earlier,
+                               std::string_view later_path, std::string_view later);
+
+// Index of the content field `name`, or -1.
+int content_index(const EntityDef& e, std::string_view name);
 
 // `v` in single quotes for a message: at most ~100 bytes, cut on a UTF-8
 // boundary, control characters and invalid bytes replaced by '?'.

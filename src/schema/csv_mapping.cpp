@@ -34,22 +34,20 @@ void set_error(FieldError& error, std::string_view field, std::string_view code,
   error.message = std::move(message);
 }
 
-// Checks a non-empty value; on failure fills `error` for column `field`.
-bool check(std::string_view field, FieldType type, size_t max_length, std::string_view v,
-           Checked& c, FieldError& error) {
-  if (internal::check_value(type, max_length, v, c) == Fail::kNone) return true;
-  set_error(error, field, internal::fail_code(c.fail),
-            internal::fail_message(field, type, max_length, v, c));
+// Checks a non-empty value of `f`; on failure fills `error` for its column.
+bool check(const FieldDef& f, std::string_view v, Checked& c, FieldError& error) {
+  if (internal::check_value(f, v, c) == Fail::kNone) return true;
+  set_error(error, f.name, internal::fail_code(c.fail), internal::fail_message(f.name, f, v, c));
   return false;
 }
 
-bool check_required(std::string_view field, FieldType type, std::string_view v, Checked& c,
-                    FieldError& error) {
+bool check_required(internal::TopLevel which, std::string_view v, Checked& c, FieldError& error) {
+  const FieldDef& f = internal::top_field(which);
   if (v.empty()) {
-    set_error(error, field, "required", std::string(field) + " is required");
+    set_error(error, f.name, "required", f.name + " is required");
     return false;
   }
-  return check(field, type, 0, v, c, error);
+  return check(f, v, c, error);
 }
 
 }  // namespace
@@ -110,6 +108,11 @@ Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
   for (size_t i = 0; i < b.content_.size(); ++i) {
     if (b.content_[i] >= 0) have |= uint64_t{1} << i;
   }
+  for (size_t i = 0; i < entity.content_fields.size(); ++i) {
+    if (!entity.content_fields[i].required) continue;
+    b.required_mask_ |= uint64_t{1} << i;
+    if (b.content_[i] < 0) missing.push_back(entity.content_fields[i].name);
+  }
   bool missing_one_of = false;
   if (!entity.one_of.empty()) {
     for (const auto& group : entity.one_of) {
@@ -117,11 +120,13 @@ Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
       if (m != 0 && (have & m) == m) b.group_masks_.push_back(m);
     }
     missing_one_of = b.group_masks_.empty();
-  } else {
-    for (size_t i = 0; i < entity.content_fields.size(); ++i) {
-      if (!entity.content_fields[i].required) continue;
-      b.required_mask_ |= uint64_t{1} << i;
-      if (b.content_[i] < 0) missing.push_back(entity.content_fields[i].name);
+  }
+  // Only ranges whose two columns exist can ever fail.
+  for (const DateRange& r : entity.date_ranges) {
+    const int earlier = internal::content_index(entity, r.earlier);
+    const int later = internal::content_index(entity, r.later);
+    if (earlier >= 0 && later >= 0 && b.content_[earlier] >= 0 && b.content_[later] >= 0) {
+      b.date_ranges_.emplace_back(earlier, later);
     }
   }
 
@@ -168,15 +173,15 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
   Checked c;
 
   std::string_view v = at(b.employee_);
-  if (!check_required(kEmployeeExternalId, FieldType::kExternalId, v, c, error)) return false;
+  if (!check_required(internal::kEmployeeField, v, c, error)) return false;
   out.employee_external_id.assign(v);
 
   v = at(b.language_);
-  if (!check_required(kLanguage, FieldType::kLanguage, v, c, error)) return false;
+  if (!check_required(internal::kLanguageField, v, c, error)) return false;
   out.language.assign(v);
 
   v = at(b.external_id_);
-  if (!check_required(kExternalId, FieldType::kExternalId, v, c, error)) return false;
+  if (!check_required(internal::kExternalIdField, v, c, error)) return false;
   out.external_id.assign(v);
 
   v = at(b.event_type_);
@@ -189,7 +194,7 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
   out.event_type.assign(entity.event_type);
 
   v = at(b.timestamp_);
-  if (!check_required(kTimestamp, FieldType::kTimestamp, v, c, error)) return false;
+  if (!check_required(internal::kTimestampField, v, c, error)) return false;
   out.timestamp = c.micros;
 
   out.content_json.clear();
@@ -199,12 +204,17 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
     v = at(b.content_[i]);
     if (v.empty()) continue;
     const FieldDef& f = entity.content_fields[i];
-    if (!check(f.name, f.type, f.max_length, v, c, error)) return false;
+    if (!check(f, v, c, error)) return false;
     internal::append_content_member(out.content_json, provided == 0, f, v, c);
     provided |= uint64_t{1} << i;
   }
   out.content_json.push_back('}');
 
+  if (const uint64_t miss = b.required_mask_ & ~provided; miss != 0) {
+    const FieldDef& f = entity.content_fields[std::countr_zero(miss)];
+    set_error(error, f.name, "required", f.name + " is required");
+    return false;
+  }
   if (!entity.one_of.empty()) {
     uint64_t nearest_missing = 0;  // missing bits of the most nearly complete group
     for (uint64_t m : b.group_masks_) {
@@ -223,9 +233,16 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
                 "the row needs one of: " + internal::describe_one_of(entity));
       return false;
     }
-  } else if (const uint64_t miss = b.required_mask_ & ~provided; miss != 0) {
-    const FieldDef& f = entity.content_fields[std::countr_zero(miss)];
-    set_error(error, f.name, "required", f.name + " is required");
+  }
+  // Both values passed their kDate check above, or are empty (absent).
+  for (const auto& [earlier, later] : b.date_ranges_) {
+    const std::string_view from = fields[b.content_[earlier]];
+    const std::string_view to = fields[b.content_[later]];
+    if (from.empty() || to.empty() || internal::dates_in_order(from, to)) continue;
+    const std::string& later_name = entity.content_fields[later].name;
+    set_error(
+        error, later_name, "invalid_date_range",
+        internal::date_range_message(entity.content_fields[earlier].name, from, later_name, to));
     return false;
   }
 
@@ -233,7 +250,7 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
   if (v.empty()) {
     out.source.reset();
   } else {
-    if (!check(kSource, FieldType::kText, kMaxSourceLength, v, c, error)) return false;
+    if (!check(internal::top_field(internal::kSourceField), v, c, error)) return false;
     if (!out.source) out.source.emplace();
     out.source->assign(v);
   }

@@ -1,4 +1,5 @@
-// Field checks: ids, languages, UTF-8, ISO 8601 timestamps and dates. These
+// Field checks: ids, languages, UTF-8, ISO 8601 timestamps and dates, enum
+// values and URLs. These
 // run once per field per CSV row, so they are plain loops that never
 // allocate on success; messages are built only when a value is rejected.
 #include <cstdarg>
@@ -197,6 +198,32 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
+bool is_valid_url(std::string_view v) {
+  auto has_scheme = [&](std::string_view scheme) {
+    if (v.size() < scheme.size()) return false;
+    for (size_t i = 0; i < scheme.size(); ++i) {
+      char ch = v[i];
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      if (ch != scheme[i]) return false;
+    }
+    return true;
+  };
+  size_t host = 0;
+  if (has_scheme("https://")) {
+    host = 8;
+  } else if (has_scheme("http://")) {
+    host = 7;
+  } else {
+    return false;
+  }
+  if (host >= v.size() || v[host] == '/' || v[host] == '?' || v[host] == '#') return false;
+  for (char ch : v) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (u <= 0x20 || u == 0x7F) return false;
+  }
+  return is_valid_utf8(v);
+}
+
 Result<Micros> parse_timestamp(std::string_view s) {
   Micros t = 0;
   char why[96];
@@ -207,20 +234,22 @@ Result<Micros> parse_timestamp(std::string_view s) {
 
 namespace internal {
 
-size_t effective_max_length(FieldType type, size_t max_length) {
-  switch (type) {
+size_t effective_max_length(const FieldDef& f) {
+  switch (f.type) {
     case FieldType::kExternalId:
       return kMaxExternalIdLength;
     case FieldType::kText:
-      return max_length == 0 ? kDefaultTextMaxLength : max_length;
+      return f.max_length == 0 ? kDefaultTextMaxLength : f.max_length;
+    case FieldType::kUrl:
+      return f.max_length == 0 ? kDefaultUrlMaxLength : f.max_length;
     default:
-      return max_length;  // format-limited types; 0 = no extra limit
+      return f.max_length;  // format-limited types; 0 = no extra limit
   }
 }
 
-Fail check_value(FieldType type, size_t max_length, std::string_view v, Checked& c) {
+Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
   c.fail = Fail::kNone;
-  switch (type) {
+  switch (f.type) {
     case FieldType::kExternalId:
       if (!is_valid_external_id(v)) c.fail = Fail::kInvalidExternalId;
       break;
@@ -233,8 +262,21 @@ Fail check_value(FieldType type, size_t max_length, std::string_view v, Checked&
     case FieldType::kDate:
       if (!parse_date_only(v, c.why)) c.fail = Fail::kInvalidDate;
       break;
+    case FieldType::kEnum: {
+      bool found = false;
+      for (const std::string& a : f.allowed_values) found = found || a == v;
+      if (!found) c.fail = Fail::kInvalidValue;
+      break;
+    }
+    case FieldType::kUrl:
+      if (v.size() > effective_max_length(f)) {
+        c.fail = Fail::kTooLong;
+      } else if (!is_valid_url(v)) {
+        c.fail = Fail::kInvalidUrl;
+      }
+      break;
     case FieldType::kText:
-      if (v.size() > effective_max_length(type, max_length)) {
+      if (v.size() > effective_max_length(f)) {
         c.fail = Fail::kTooLong;
       } else if (!is_valid_utf8(v)) {
         c.fail = Fail::kInvalidUtf8;
@@ -260,31 +302,52 @@ const char* fail_code(Fail f) {
       return "too_long";
     case Fail::kInvalidUtf8:
       return "invalid_utf8";
+    case Fail::kInvalidValue:
+      return "invalid_value";
+    case Fail::kInvalidUrl:
+      return "invalid_url";
   }
   return "";
 }
 
-std::string fail_message(std::string_view field, FieldType type, size_t max_length,
-                         std::string_view v, const Checked& c) {
-  std::string f(field);
+std::string fail_message(std::string_view path, const FieldDef& f, std::string_view v,
+                         const Checked& c) {
+  std::string p(path);
   switch (c.fail) {
     case Fail::kNone:
       return {};
     case Fail::kInvalidExternalId:
-      return f + " must be 1-100 characters of A-Z a-z 0-9 _ - (got " + quote_for_message(v) + ")";
+      return p + " must be 1-100 characters of A-Z a-z 0-9 _ - (got " + quote_for_message(v) + ")";
     case Fail::kInvalidLanguage:
-      return f + " must be one of auto, nl, fr, en, de (got " + quote_for_message(v) + ")";
+      return p + " must be one of auto, nl, fr, en, de (got " + quote_for_message(v) + ")";
     case Fail::kInvalidTimestamp:
       return quote_for_message(v) + " is not a valid ISO 8601 timestamp: " + c.why;
     case Fail::kInvalidDate:
       return quote_for_message(v) + " is not a valid ISO 8601 date (YYYY-MM-DD): " + c.why;
     case Fail::kTooLong:
-      return f + " is " + std::to_string(v.size()) + " bytes long; the limit is " +
-             std::to_string(effective_max_length(type, max_length)) + " bytes";
+      return p + " is " + std::to_string(v.size()) + " bytes long; the limit is " +
+             std::to_string(effective_max_length(f)) + " bytes";
     case Fail::kInvalidUtf8:
-      return f + " is not valid UTF-8";
+      return p + " is not valid UTF-8";
+    case Fail::kInvalidValue: {
+      std::string m = p + " must be one of ";
+      for (size_t i = 0; i < f.allowed_values.size(); ++i) {
+        if (i > 0) m += ", ";
+        m += f.allowed_values[i];
+      }
+      return m + " (got " + quote_for_message(v) + ")";
+    }
+    case Fail::kInvalidUrl:
+      return p + " must be an http:// or https:// URL without spaces (got " + quote_for_message(v) +
+             ")";
   }
   return {};
+}
+
+std::string date_range_message(std::string_view earlier_path, std::string_view earlier,
+                               std::string_view later_path, std::string_view later) {
+  return std::string(later_path) + " " + quote_for_message(later) + " is before " +
+         std::string(earlier_path) + " " + quote_for_message(earlier);
 }
 
 std::string quote_for_message(std::string_view v) {

@@ -52,24 +52,24 @@ std::string_view string_member(const json::object& obj, std::string_view key,
   return v->get_string();
 }
 
-// Validates a present value of `type`; records the failure under `path`.
-bool check(std::string_view path, FieldType type, size_t max_length, std::string_view v, Checked& c,
+// Validates a present value of field `f`; records the failure under `path`.
+bool check(std::string_view path, const FieldDef& f, std::string_view v, Checked& c,
            Collector& out) {
-  if (internal::check_value(type, max_length, v, c) == Fail::kNone) return true;
-  out.add(std::string(path), internal::fail_code(c.fail),
-          internal::fail_message(path, type, max_length, v, c));
+  if (internal::check_value(f, v, c) == Fail::kNone) return true;
+  out.add(std::string(path), internal::fail_code(c.fail), internal::fail_message(path, f, v, c));
   return false;
 }
 
 // A required top-level field: absent -> "required", else the type check.
-bool required_field(std::string_view path, FieldType type, std::string_view v, bool type_error,
-                    Checked& c, Collector& out) {
+bool required_field(internal::TopLevel which, std::string_view v, bool type_error, Checked& c,
+                    Collector& out) {
   if (type_error) return false;
+  const FieldDef& f = internal::top_field(which);
   if (v.empty()) {
-    out.add(std::string(path), "required", std::string(path) + " is required");
+    out.add(f.name, "required", f.name + " is required");
     return false;
   }
-  return check(path, type, 0, v, c, out);
+  return check(f.name, f, v, c, out);
 }
 
 void check_content(const EntityDef& entity, const json::object& content, Event& ev,
@@ -84,22 +84,30 @@ void check_content(const EntityDef& entity, const json::object& content, Event& 
     }
   }
   // Validate every field first; write content_json only if all are valid.
-  uint64_t provided = 0;
-  bool valid = true;
+  uint64_t provided = 0;  // present, valid or not
+  uint64_t valid_mask = 0;
+  std::string_view values[kMaxContentFields];
   for (size_t i = 0; i < entity.content_fields.size(); ++i) {
     const FieldDef& f = entity.content_fields[i];
     const std::string path = "content." + f.name;
     bool type_error = false;
-    std::string_view v = string_member(content, f.name, path, out, &type_error);
+    values[i] = string_member(content, f.name, path, out, &type_error);
     if (type_error) {
-      valid = false;
-      provided |= uint64_t{1} << i;  // present, so no extra missing_content
+      provided |= uint64_t{1} << i;  // present, so no extra required/missing_content
       continue;
     }
-    if (v.empty()) continue;
+    if (values[i].empty()) continue;
     provided |= uint64_t{1} << i;
     Checked c;
-    valid = check(path, f.type, f.max_length, v, c, out) && valid;
+    if (check(path, f, values[i], c, out)) valid_mask |= uint64_t{1} << i;
+  }
+  bool valid = provided == valid_mask;
+  for (size_t i = 0; i < entity.content_fields.size(); ++i) {
+    const FieldDef& f = entity.content_fields[i];
+    if (f.required && (provided & (uint64_t{1} << i)) == 0) {
+      out.add("content." + f.name, "required", "content." + f.name + " is required");
+      valid = false;
+    }
   }
   if (!entity.one_of.empty()) {
     bool complete = false;
@@ -112,14 +120,17 @@ void check_content(const EntityDef& entity, const json::object& content, Event& 
               "content needs one of: " + internal::describe_one_of(entity));
       valid = false;
     }
-  } else {
-    for (size_t i = 0; i < entity.content_fields.size(); ++i) {
-      const FieldDef& f = entity.content_fields[i];
-      if (f.required && (provided & (uint64_t{1} << i)) == 0) {
-        out.add("content." + f.name, "required", "content." + f.name + " is required");
-        valid = false;
-      }
-    }
+  }
+  for (const DateRange& r : entity.date_ranges) {
+    const int a = internal::content_index(entity, r.earlier);
+    const int b = internal::content_index(entity, r.later);
+    if (a < 0 || b < 0) continue;  // check_entity_def rejects such a range
+    const uint64_t both = (uint64_t{1} << a) | (uint64_t{1} << b);
+    if ((valid_mask & both) != both || internal::dates_in_order(values[a], values[b])) continue;
+    const std::string later_path = "content." + r.later;
+    out.add(later_path, "invalid_date_range",
+            internal::date_range_message("content." + r.earlier, values[a], later_path, values[b]));
+    valid = false;
   }
   if (!valid) return;
   ev.content_json.assign("{");
@@ -128,7 +139,7 @@ void check_content(const EntityDef& entity, const json::object& content, Event& 
     const json::value* v = content.if_contains(f.name);
     if (v == nullptr || !v->is_string() || v->get_string().empty()) continue;
     Checked c;
-    internal::check_value(f.type, f.max_length, v->get_string(), c);
+    internal::check_value(f, v->get_string(), c);
     internal::append_content_member(ev.content_json, first, f, v->get_string(), c);
     first = false;
   }
@@ -144,11 +155,10 @@ Result<Event> event_from_json(std::string_view employee_external_id, std::string
   Event ev;
   Checked c;
 
-  if (required_field(kEmployeeExternalId, FieldType::kExternalId, employee_external_id, false, c,
-                     out)) {
+  if (required_field(internal::kEmployeeField, employee_external_id, false, c, out)) {
     ev.employee_external_id.assign(employee_external_id);
   }
-  if (required_field(kLanguage, FieldType::kLanguage, language, false, c, out)) {
+  if (required_field(internal::kLanguageField, language, false, c, out)) {
     ev.language.assign(language);
   }
 
@@ -163,7 +173,7 @@ Result<Event> event_from_json(std::string_view employee_external_id, std::string
 
   bool type_error = false;
   std::string_view v = string_member(body, kExternalId, "external_id", out, &type_error);
-  if (required_field(kExternalId, FieldType::kExternalId, v, type_error, c, out)) {
+  if (required_field(internal::kExternalIdField, v, type_error, c, out)) {
     ev.external_id.assign(v);
   }
 
@@ -182,7 +192,7 @@ Result<Event> event_from_json(std::string_view employee_external_id, std::string
   }
 
   v = string_member(body, kTimestamp, "timestamp", out, &type_error);
-  if (required_field(kTimestamp, FieldType::kTimestamp, v, type_error, c, out)) {
+  if (required_field(internal::kTimestampField, v, type_error, c, out)) {
     ev.timestamp = c.micros;
   }
 
@@ -196,7 +206,7 @@ Result<Event> event_from_json(std::string_view employee_external_id, std::string
   }
 
   v = string_member(body, kSource, "source", out, &type_error);
-  if (!v.empty() && check(kSource, FieldType::kText, kMaxSourceLength, v, c, out)) {
+  if (!v.empty() && check(kSource, internal::top_field(internal::kSourceField), v, c, out)) {
     ev.source.emplace(v);
   }
 

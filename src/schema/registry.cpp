@@ -1,32 +1,10 @@
-// The entity registry and the content JSON writer.
-//
-// Adding an entity type is adding one EntityDef to build_registry(): the API,
-// the CSV header binding and the row mapper all read it from here.
+// Lookups in the entity registry (entities.cpp), the checks a definition
+// must pass, and the content JSON writer.
 #include "schema/checks.hpp"
 
 namespace skillsync::schema {
 
 namespace {
-
-std::vector<EntityDef> build_registry() {
-  std::vector<EntityDef> entities;
-  entities.push_back(EntityDef{
-      .event_type = "learning",
-      .content_fields =
-          {
-              {.name = "course_id", .type = FieldType::kText, .max_length = 256},
-              {.name = "learning_title", .type = FieldType::kText, .max_length = 1000},
-              {.name = "learning_description", .type = FieldType::kText, .max_length = 65536},
-          },
-      .one_of = {{"course_id"}, {"learning_title", "learning_description"}},
-  });
-  return entities;
-}
-
-const std::vector<EntityDef>& registry() {
-  static const std::vector<EntityDef> entities = build_registry();
-  return entities;
-}
 
 // Which bytes need escaping inside a JSON string: '"', '\\' and controls.
 struct EscapeTable {
@@ -50,11 +28,27 @@ Status check_entity_def(const EntityDef& entity) {
     return bad("needs 1-64 content fields");
   }
   for (size_t i = 0; i < entity.content_fields.size(); ++i) {
-    const std::string& name = entity.content_fields[i].name;
+    const FieldDef& f = entity.content_fields[i];
+    const std::string& name = f.name;
     if (name.empty()) return bad("a content field has no name");
     if (internal::is_top_level_name(name)) return bad("'" + name + "' clashes with a column");
     for (size_t j = 0; j < i; ++j) {
       if (entity.content_fields[j].name == name) return bad("'" + name + "' is defined twice");
+    }
+    if ((f.type == FieldType::kEnum) != !f.allowed_values.empty()) {
+      return bad("'" + name + "': allowed_values are for kEnum fields, and kEnum needs them");
+    }
+    for (size_t a = 0; a < f.allowed_values.size(); ++a) {
+      if (f.allowed_values[a].empty()) return bad("'" + name + "' allows an empty value");
+      for (size_t b = 0; b < a; ++b) {
+        if (f.allowed_values[a] == f.allowed_values[b]) {
+          return bad("'" + name + "' allows '" + f.allowed_values[a] + "' twice");
+        }
+      }
+    }
+    internal::Checked c;
+    if (!f.example.empty() && internal::check_value(f, f.example, c) != internal::Fail::kNone) {
+      return bad("'" + name + "': the example " + internal::fail_message(name, f, f.example, c));
     }
   }
   for (const auto& group : entity.one_of) {
@@ -62,18 +56,32 @@ Status check_entity_def(const EntityDef& entity) {
     if (internal::group_mask(entity, group) == 0) {
       return bad("a one_of group names an unknown content field");
     }
+    for (const std::string& name : group) {
+      if (entity.content_fields[internal::content_index(entity, name)].required) {
+        return bad("'" + name + "' is required and also in a one_of group");
+      }
+    }
+  }
+  for (const DateRange& r : entity.date_ranges) {
+    const int a = internal::content_index(entity, r.earlier);
+    const int b = internal::content_index(entity, r.later);
+    if (a < 0 || b < 0 || a == b || entity.content_fields[a].type != FieldType::kDate ||
+        entity.content_fields[b].type != FieldType::kDate) {
+      return bad("date range '" + r.earlier + "' <= '" + r.later +
+                 "' needs two different kDate content fields");
+    }
   }
   return ok_status();
 }
 
 const EntityDef* find_entity(std::string_view event_type) {
-  for (const EntityDef& e : registry()) {
+  for (const EntityDef& e : internal::registry()) {
     if (e.event_type == event_type) return &e;
   }
   return nullptr;
 }
 
-std::span<const EntityDef> all_entities() { return registry(); }
+std::span<const EntityDef> all_entities() { return internal::registry(); }
 
 namespace internal {
 
@@ -121,6 +129,13 @@ void append_json_string(std::string& out, std::string_view s) {
   }
   out.append(s.data() + run, s.size() - run);
   out.push_back('"');
+}
+
+int content_index(const EntityDef& e, std::string_view name) {
+  for (size_t i = 0; i < e.content_fields.size(); ++i) {
+    if (e.content_fields[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 void append_content_member(std::string& out, bool first, const FieldDef& f, std::string_view v,

@@ -3,7 +3,8 @@
 //
 // One registry of EntityDef drives the Skill Event API's validation, the
 // File Load Task's CSV header binding and the docs, so they cannot disagree.
-// Adding an entity type is adding one definition to the registry.
+// Adding an entity type is adding one definition to the registry
+// (entities.cpp); docs.hpp renders docs/entities.md and docs/errors.md.
 //
 // Thread safety: the registry is immutable after start-up; HeaderBinding is
 // immutable after bind(); RowMapper holds per-thread scratch state.
@@ -15,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -28,35 +30,66 @@ enum class FieldType {
   kTimestamp,   // ISO 8601 date or date-time with zone -> Micros UTC
   kDate,        // ISO 8601 date (YYYY-MM-DD); content dates of later entities
   kLanguage,    // one of: auto nl fr en de
+  kEnum,        // exactly one of FieldDef::allowed_values (case-sensitive)
+  kUrl,         // http:// or https:// URL, no whitespace or control bytes, UTF-8
 };
 
 struct FieldDef {
   std::string name;
   FieldType type = FieldType::kText;
-  bool required = false;  // within content: see EntityDef::one_of
-  size_t max_length = 0;  // bytes; 0 = type default (kDefaultTextMaxLength for kText)
+  // A required content field must be present (non-empty) in every event, in
+  // addition to any one_of rule of its entity.
+  bool required = false;
+  // Bytes; 0 = type default (kDefaultTextMaxLength for kText,
+  // kDefaultUrlMaxLength for kUrl). Ignored for the fixed-format types.
+  size_t max_length = 0;
+  // kEnum only: the accepted values, in the order the docs list them.
+  std::vector<std::string> allowed_values = {};
+  // One sentence for docs/entities.md.
+  std::string description = {};
+  // A valid value for the example row in docs/entities.md; empty = the
+  // example leaves this column out.
+  std::string example = {};
 };
 
 // Limits of the built-in fields, in bytes.
 inline constexpr size_t kMaxExternalIdLength = 100;
 inline constexpr size_t kDefaultTextMaxLength = 65536;
+inline constexpr size_t kDefaultUrlMaxLength = 2048;
 inline constexpr size_t kMaxSourceLength = 256;
 // Content fields per entity are tracked in a 64-bit mask.
 inline constexpr size_t kMaxContentFields = 64;
+
+// Two kDate content fields that, when both are present, must be in order:
+// `later` may equal `earlier` but not precede it (code "invalid_date_range",
+// reported on `later`).
+struct DateRange {
+  std::string earlier;
+  std::string later;
+  bool operator==(const DateRange&) const = default;
+};
 
 struct EntityDef {
   std::string event_type;                // "learning"
   std::vector<FieldDef> content_fields;  // every content field the entity knows
   // Alternatives of content fields: at least one group must be fully present
   // ({{"course_id"}, {"learning_title", "learning_description"}}). Empty means
-  // "the required flags of content_fields decide".
-  std::vector<std::vector<std::string>> one_of;
+  // no alternatives; the required flags of content_fields apply either way.
+  std::vector<std::vector<std::string>> one_of = {};
+  // Ordered date pairs (start_date before end_date), checked when both are
+  // present and valid.
+  std::vector<DateRange> date_ranges = {};
+  // One or two sentences for docs/entities.md.
+  std::string description = {};
 };
 
 // Checks that a definition is usable: a non-empty event_type, 1..64 content
-// fields with unique names that do not clash with the top-level columns,
-// and one_of groups that are non-empty and name only content fields. Every
-// registered entity passes (a unit test runs it over all_entities()).
+// fields with unique names that do not clash with the top-level columns;
+// one_of groups that are non-empty, name only content fields and no required
+// one; allowed_values non-empty, unique and non-empty exactly for kEnum
+// fields; date_ranges naming two different kDate content fields; and
+// examples that pass their field's check. Every registered entity passes (a
+// unit test runs it over all_entities()).
 Status check_entity_def(const EntityDef& entity);
 
 // Looks up an entity by its event_type; nullptr when unknown.
@@ -72,11 +105,18 @@ inline constexpr std::string_view kTimestamp = "timestamp";
 inline constexpr std::string_view kSource = "source";
 inline constexpr std::string_view kEventType = "event_type";
 
+// The definitions of those six columns, in the order above (for checks and
+// docs): the first four are required; `source` is optional text of at most
+// kMaxSourceLength bytes; `event_type` is optional in CSV (it must then
+// equal the task's entity type) and required in an API body, where it is a
+// kEnum of every registered event_type.
+std::span<const FieldDef> top_level_fields();
+
 // A validated skill event. content_json is a compact JSON object holding
 // only the entity's content fields that were present (non-empty), in the
 // order of EntityDef::content_fields, each as a JSON string: text, ids,
-// languages and dates as given; kTimestamp content normalized to RFC 3339
-// UTC. An empty value (JSON "" or null, or an empty CSV field) is absent,
+// languages, enum values, URLs and dates as given; kTimestamp content
+// normalized to RFC 3339 UTC. An empty value (JSON "" or null, or an empty CSV field) is absent,
 // so the same event reads the same from a JSON body and from a CSV row.
 struct Event {
   std::string employee_external_id;
@@ -91,9 +131,10 @@ struct Event {
 // One reason a field is invalid. `field` names the column (CSV) or the JSON
 // path ("content.course_id"); `code` is stable snake_case, one of: required,
 // invalid_external_id, invalid_language, invalid_timestamp, invalid_date,
-// too_long, invalid_utf8, invalid_type, unknown_field, unknown_event_type,
-// event_type_mismatch, missing_content, wrong_field_count. Messages echo at
-// most ~100 bytes of a value.
+// invalid_value (kEnum), invalid_url, too_long, invalid_utf8,
+// invalid_date_range, invalid_type, unknown_field, unknown_event_type,
+// event_type_mismatch, missing_content, wrong_field_count. Every code is in
+// error_catalog() (docs.hpp). Messages echo at most ~100 bytes of a value.
 struct FieldError {
   std::string field;
   std::string code;
@@ -105,6 +146,11 @@ struct FieldError {
 bool is_valid_external_id(std::string_view s);
 bool is_valid_language(std::string_view s);
 bool is_valid_utf8(std::string_view s);
+// An absolute http:// or https:// URL (scheme in any case) with a non-empty
+// host, no ASCII whitespace or control bytes anywhere (a URL with a space is
+// a typo, not a link), and valid UTF-8 (links copied from browsers may hold
+// non-ASCII text). The byte limit is the field's max_length.
+bool is_valid_url(std::string_view s);
 // ISO 8601: "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM[:SS[.fff...]]"
 // followed by "Z" or "+HH:MM"/"-HH:MM" (also "+HHMM", "+HH"). A lowercase
 // 't'/'z' or a space instead of 'T' is accepted. No zone -> error. Checks
@@ -134,8 +180,9 @@ class HeaderBinding {
   // Fails (code "missing_columns", "duplicate_columns" or "unknown_columns")
   // naming every offending column. Unknown columns are an error unless
   // `ignore_unknown_columns`. Names match exactly after trimming surrounding
-  // ASCII spaces. The header needs the four required columns and the columns
-  // of at least one one_of group; `event_type` and `source` are optional.
+  // ASCII spaces. The header needs the four required columns, the required
+  // content columns and the columns of at least one one_of group (when the
+  // entity has any); `event_type` and `source` are optional.
   // When several kinds of problem occur, the code is the first of duplicate,
   // missing, unknown, and the message lists all of them.
   static Result<HeaderBinding> bind(const EntityDef& entity,
@@ -156,9 +203,11 @@ class HeaderBinding {
       event_type_ = -1;
   std::vector<int> content_;  // per EntityDef::content_fields entry
   // Bit i of each mask is content field i: the one_of groups (only those
-  // whose columns all exist), and the required fields when one_of is empty.
+  // whose columns all exist), and the required fields.
   std::vector<uint64_t> group_masks_;
   uint64_t required_mask_ = 0;
+  // EntityDef::date_ranges as content field indexes (earlier, later).
+  std::vector<std::pair<int, int>> date_ranges_;
 };
 
 // Maps CSV rows to Events. Reuses its buffers: no allocation per row once
@@ -170,7 +219,8 @@ class RowMapper {
   // Fills `out` from one row. On failure returns false and sets `error` to
   // the first invalid field (column name, code, message), checking in the
   // order employee_external_id, language, external_id, event_type,
-  // timestamp, content fields, one_of, source. A row with the wrong number
+  // timestamp, content fields (in EntityDef order), required content fields,
+  // one_of, date_ranges, source. A row with the wrong number
   // of fields fails with code "wrong_field_count" and an empty `field`; a row
   // with no complete one_of group fails with "missing_content" naming the
   // first missing column of the most nearly complete group. `out` is

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/time.hpp"
+#include "schema/checks.hpp"
 #include "schema/schema.hpp"
 
 namespace skillsync::schema {
@@ -189,6 +190,108 @@ TEST(TimestampTest, MessageNeverEchoesControlBytes) {
   EXPECT_EQ(msg.find('\x01'), std::string::npos);
   EXPECT_EQ(msg.find('\xFF'), std::string::npos);
   EXPECT_TRUE(is_valid_utf8(msg));
+}
+
+TEST(UrlTest, AcceptsHttpAndHttpsLinksWithAHost) {
+  for (std::string_view ok :
+       {"http://a", "https://example.com", "https://example.com/path?q=1&r=%20#frag",
+        "HTTPS://Example.com/X", "http://127.0.0.1:9000/bucket/key.csv",
+        "https://example.com/caf\xC3\xA9", "https://user@example.com/"}) {
+    EXPECT_TRUE(is_valid_url(ok)) << ok;
+  }
+}
+
+TEST(UrlTest, RejectsOtherSchemesMissingHostsSpacesAndBadBytes) {
+  for (std::string_view bad :
+       {"", "example.com", "ftp://example.com", "mailto:a@b.c", "https://", "http:///path",
+        "https://?q", "https://#x", "https:/example.com", " https://example.com",
+        "https://example.com/a b", "https://example.com/\t", "https://example.com/\x7F",
+        "https://example.com/\xC3", "javascript:alert(1)"}) {
+    EXPECT_FALSE(is_valid_url(bad)) << bad;
+  }
+}
+
+// The check both paths run on a content value of `f`.
+std::string code_of(const FieldDef& f, std::string_view v) {
+  internal::Checked c;
+  return internal::fail_code(internal::check_value(f, v, c));
+}
+
+TEST(FieldCheckTest, EnumAcceptsExactlyItsValues) {
+  const FieldDef f{.name = "goal_status",
+                   .type = FieldType::kEnum,
+                   .allowed_values = {"open", "in_progress", "done"}};
+  for (std::string_view ok : {"open", "in_progress", "done"}) EXPECT_EQ(code_of(f, ok), "") << ok;
+  for (std::string_view bad : {"Open", "open ", "in progress", "don", "done\n", "openx"}) {
+    EXPECT_EQ(code_of(f, bad), "invalid_value") << bad;
+  }
+  internal::Checked c;
+  internal::check_value(f, "closed", c);
+  EXPECT_EQ(internal::fail_message("goal_status", f, "closed", c),
+            "goal_status must be one of open, in_progress, done (got 'closed')");
+}
+
+TEST(FieldCheckTest, DateIsACalendarDateOnly) {
+  const FieldDef f{.name = "start_date", .type = FieldType::kDate};
+  for (std::string_view ok : {"2020-02-29", "0001-01-01", "9999-12-31", "2021-12-31"}) {
+    EXPECT_EQ(code_of(f, ok), "") << ok;
+  }
+  for (std::string_view bad : {"2021-02-29", "2021-13-01", "2021-1-1", "2021-01-01T00:00:00Z",
+                               "2021-01-01 ", "01/02/2021", "0000-01-01", "yesterday"}) {
+    EXPECT_EQ(code_of(f, bad), "invalid_date") << bad;
+  }
+}
+
+TEST(FieldCheckTest, UrlChecksLengthThenForm) {
+  const FieldDef f{.name = "u", .type = FieldType::kUrl, .max_length = 30};
+  EXPECT_EQ(code_of(f, "https://example.com/" + std::string(10, 'x')), "");
+  EXPECT_EQ(code_of(f, "https://example.com/" + std::string(11, 'x')), "too_long");
+  EXPECT_EQ(code_of(f, "www.example.com"), "invalid_url");
+  internal::Checked c;
+  internal::check_value(f, "www.example.com", c);
+  EXPECT_EQ(internal::fail_message("u", f, "www.example.com", c),
+            "u must be an http:// or https:// URL without spaces (got 'www.example.com')");
+  // Without an explicit limit a URL gets the URL default, text the text default.
+  const FieldDef url_default{.name = "u", .type = FieldType::kUrl};
+  EXPECT_EQ(internal::effective_max_length(url_default), kDefaultUrlMaxLength);
+  const FieldDef text_default{.name = "t", .type = FieldType::kText};
+  EXPECT_EQ(internal::effective_max_length(text_default), kDefaultTextMaxLength);
+}
+
+TEST(FieldCheckTest, TextChecksLengthInBytesThenUtf8) {
+  const FieldDef f{.name = "t", .type = FieldType::kText, .max_length = 4};
+  EXPECT_EQ(code_of(f, "abcd"), "");
+  EXPECT_EQ(code_of(f, "caf\xC3\xA9"), "too_long");  // 5 bytes, 4 characters
+  EXPECT_EQ(code_of(f, "\xC3\xA9\xC3\xA9"), "");
+  EXPECT_EQ(code_of(f, "ab\xFF"), "invalid_utf8");
+}
+
+TEST(FieldCheckTest, EveryFailureHasAStableCode) {
+  for (int i = 1; i <= static_cast<int>(internal::Fail::kLast); ++i) {
+    const std::string code = internal::fail_code(static_cast<internal::Fail>(i));
+    EXPECT_FALSE(code.empty()) << i;
+    for (int j = 1; j < i; ++j) {
+      EXPECT_NE(code, internal::fail_code(static_cast<internal::Fail>(j)));
+    }
+  }
+}
+
+TEST(TopLevelFieldsTest, DefinitionsMatchTheColumnNamesAndLimits) {
+  const auto top = top_level_fields();
+  ASSERT_EQ(top.size(), 6u);
+  const std::string_view names[] = {kEmployeeExternalId, kLanguage, kExternalId,
+                                    kTimestamp,          kSource,   kEventType};
+  for (size_t i = 0; i < top.size(); ++i) {
+    EXPECT_EQ(top[i].name, names[i]);
+    EXPECT_EQ(top[i].required, i < 4) << names[i];
+  }
+  EXPECT_EQ(top[0].type, FieldType::kExternalId);
+  EXPECT_EQ(top[1].type, FieldType::kLanguage);
+  EXPECT_EQ(top[2].type, FieldType::kExternalId);
+  EXPECT_EQ(top[3].type, FieldType::kTimestamp);
+  EXPECT_EQ(top[4].type, FieldType::kText);
+  EXPECT_EQ(top[4].max_length, kMaxSourceLength);
+  EXPECT_EQ(top[5].allowed_values.size(), all_entities().size());
 }
 
 }  // namespace

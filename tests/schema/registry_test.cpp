@@ -87,6 +87,70 @@ TEST(RegistryTest, CheckEntityDefRejectsBrokenDefinitions) {
   e = valid_def();
   e.one_of = {{}};
   expect_bad(e, "group is empty");
+
+  e = valid_def();
+  e.content_fields[0].required = true;
+  expect_bad(e, "'a' is required and also in a one_of group");
+
+  e = valid_def();
+  e.content_fields[0].type = FieldType::kEnum;
+  expect_bad(e, "'a': allowed_values are for kEnum fields");
+  e.content_fields[0].allowed_values = {"x", "y"};
+  EXPECT_TRUE(check_entity_def(e).ok());
+  e.content_fields[0].allowed_values = {"x", ""};
+  expect_bad(e, "'a' allows an empty value");
+  e.content_fields[0].allowed_values = {"x", "y", "x"};
+  expect_bad(e, "'a' allows 'x' twice");
+  e.content_fields[0].allowed_values = {"x"};
+  e.content_fields[1].allowed_values = {"x"};  // b is kText
+  expect_bad(e, "'b': allowed_values are for kEnum fields");
+
+  e = valid_def();
+  e.content_fields[0].max_length = 3;
+  e.content_fields[0].example = "long";
+  expect_bad(e, "'a': the example a is 4 bytes long; the limit is 3 bytes");
+}
+
+TEST(RegistryTest, CheckEntityDefRejectsBrokenDateRanges) {
+  EntityDef e{.event_type = "x",
+              .content_fields = {{.name = "from", .type = FieldType::kDate},
+                                 {.name = "to", .type = FieldType::kDate},
+                                 {.name = "note", .type = FieldType::kText}},
+              .date_ranges = {{"from", "to"}}};
+  EXPECT_TRUE(check_entity_def(e).ok());
+  for (const DateRange& bad : std::vector<DateRange>{
+           {"from", "from"}, {"from", "note"}, {"note", "to"}, {"from", "until"}, {"", "to"}}) {
+    e.date_ranges = {bad};
+    Status s = check_entity_def(e);
+    ASSERT_FALSE(s.ok()) << bad.earlier << " " << bad.later;
+    EXPECT_NE(s.error().message.find("needs two different kDate content fields"),
+              std::string::npos);
+  }
+}
+
+TEST(RegistryTest, TheContentFieldsTheIssueNamesAreExact) {
+  auto names = [](std::string_view type) {
+    std::vector<std::string> out;
+    for (const FieldDef& f : find_entity(type)->content_fields) {
+      out.push_back(f.name + (f.required ? "!" : "") + ":" +
+                    std::string(f.type == FieldType::kDate ? "date" : "text"));
+    }
+    return out;
+  };
+  EXPECT_EQ(names("learning"), (std::vector<std::string>{"course_id:text", "learning_title:text",
+                                                         "learning_description:text"}));
+  EXPECT_EQ(names("working_history"),
+            (std::vector<std::string>{"job_title!:text", "job_description!:text",
+                                      "start_date!:date", "end_date:date", "company:text"}));
+  const EntityDef& wh = *find_entity("working_history");
+  EXPECT_TRUE(wh.one_of.empty());
+  EXPECT_EQ(wh.date_ranges, (std::vector<DateRange>{{"start_date", "end_date"}}));
+  const EntityDef& edu = *find_entity("education_history");
+  EXPECT_EQ(edu.content_fields[0].name, "degree_name");
+  EXPECT_TRUE(edu.content_fields[0].required);
+  for (size_t i = 1; i < edu.content_fields.size(); ++i) {
+    EXPECT_FALSE(edu.content_fields[i].required) << edu.content_fields[i].name;
+  }
 }
 
 }  // namespace

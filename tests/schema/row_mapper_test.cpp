@@ -290,6 +290,58 @@ TEST(RowMapperTest, NoAllocationPerRowOnceWarm) {
   EXPECT_GE(g_allocations.load() - before, 2u);
 }
 
+// The same for entities with dates, a date range, enums, URLs and required
+// fields next to one-of groups.
+TEST(RowMapperTest, NoAllocationPerRowOnceWarmForEveryKindOfField) {
+  struct Case {
+    const char* type;
+    Row header;
+    Row rows[2];
+  } cases[] = {
+      {"working_history",
+       {"employee_external_id", "language", "external_id", "timestamp", "job_title",
+        "job_description", "start_date", "end_date", "company", "source"},
+       {{"employee-1", "en", "wh-1", "2021-01-01", "Data Engineer",
+         "Built the data platform, mentored two juniors", "2019-03-01", "2021-06-30", "Acme Corp",
+         "src"},
+        {"employee-2", "de", "wh-2", "2021-01-01T10:00:00Z", "Engineer", "Builds", "2019-03-01", "",
+         "", ""}}},
+      {"feedback",
+       {"employee_external_id", "language", "external_id", "timestamp", "event_type",
+        "feedback_text", "rating", "reviewer_role", "reviewer_external_id"},
+       {{"employee-1", "en", "fb-1", "2021-01-01", "feedback", "Explains well", "5", "peer",
+         "employee-2"},
+        {"employee-3", "fr", "fb-2", "2021-01-02", "", "Great mentor", "", "direct_report", ""}}},
+      {"certificate",
+       {"employee_external_id", "language", "external_id", "timestamp", "certificate_id",
+        "certificate_name", "issuer", "issue_date", "expiry_date", "credential_url"},
+       {{"employee-1", "en", "c-1", "2021-01-01", "", "AWS Certified Solutions Architect", "Amazon",
+         "2021-01-15", "2024-01-15", "https://certs.example.com/c/123"},
+        {"employee-1", "en", "c-2", "2021-01-01", "cert-77", "", "", "2021-01-15", "2021-01-15",
+         ""}}},
+      {"skill_profile_feedback",
+       {"employee_external_id", "language", "external_id", "timestamp", "skill_id", "skill_name",
+        "feedback_type", "proficiency", "comment"},
+       {{"employee-1", "en", "s-1", "2021-01-01", "", "Python", "confirmed", "expert", "yes"},
+        {"employee-1", "en", "s-2", "2021-01-01", "skill-9", "", "added", "", ""}}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.type);
+    HeaderBinding b = bind(*find_entity(c.type), c.header);
+    RowMapper m(b);
+    Event ev;
+    FieldError err;
+    ASSERT_TRUE(m.map(c.rows[0], ev, err)) << err.message;
+    ASSERT_TRUE(m.map(c.rows[1], ev, err)) << err.message;
+    ASSERT_TRUE(m.map(c.rows[0], ev, err)) << err.message;
+    const size_t before = g_allocations.load();
+    bool all_ok = true;
+    for (int i = 0; i < 1000; ++i) all_ok = m.map(c.rows[i % 2], ev, err) && all_ok;
+    EXPECT_EQ(g_allocations.load() - before, 0u);
+    EXPECT_TRUE(all_ok);
+  }
+}
+
 TEST(RowMapperTest, EntitiesAreDataDatesTimestampsAndRequiredFields) {
   // A hypothetical later entity: no one_of, so required flags decide.
   const EntityDef cert{
