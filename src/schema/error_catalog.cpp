@@ -73,6 +73,10 @@ constexpr std::array kCatalog = {
     ErrorCodeInfo{"unsupported_method", kApiDetail,
                   "A File Load Task's `method` is not `s3_iam_user`."},
     ErrorCodeInfo{"invalid_uri", kApiDetail, "`uri` is not `s3://<bucket>/<key>`."},
+    ErrorCodeInfo{"invalid_option", kApiDetail,
+                  "An `options.*` value of a File Load Task is not allowed (`on_error`, "
+                  "`max_rejected_rows`, `delimiter`, `quote`, `encoding`); the message lists the "
+                  "allowed values."},
     ErrorCodeInfo{"invalid_region", kApiDetail, "`region` is not an AWS region name."},
     ErrorCodeInfo{"invalid_limit", kApiDetail, "`limit` is not a number from 1 to 1000."},
     ErrorCodeInfo{"invalid_cursor", kApiDetail,
@@ -111,6 +115,9 @@ constexpr std::array kCatalog = {
     ErrorCodeInfo{"timeout", kTaskError, "S3 stopped sending data, after retries."},
     ErrorCodeInfo{"tls_error", kTaskError, "The TLS connection to S3 failed."},
     ErrorCodeInfo{"bad_response", kTaskError, "S3 answered something that breaks the protocol."},
+    ErrorCodeInfo{"decompress_failed", kTaskError,
+                  "The object looks gzip- or zstd-compressed (by its first bytes) but is corrupt "
+                  "or truncated; the message gives the compressed byte offset."},
     ErrorCodeInfo{"object_changed", kTaskError,
                   "The object was replaced in S3 while the task read it (its ETag changed). "
                   "Nothing of the file is stored; run the task again."},
@@ -131,9 +138,16 @@ constexpr std::array kCatalog = {
     ErrorCodeInfo{"malformed_json", kApiError, "400: the body is not JSON, or not an object."},
     ErrorCodeInfo{"malformed_request", kApiError, "400: the request is not valid HTTP."},
     ErrorCodeInfo{"unauthenticated", kApiError, "401: missing or unknown API key."},
+    ErrorCodeInfo{"forbidden", kApiError,
+                  "403: the API key lacks the scope the request needs (`read` for GET, `write` "
+                  "for the rest)."},
     ErrorCodeInfo{"not_found", kApiError, "404: no such event, task or endpoint."},
     ErrorCodeInfo{"method_not_allowed", kApiError, "405: the path exists, the method does not."},
     ErrorCodeInfo{"body_too_large", kApiError, "413: the body is over `--max-body-bytes`."},
+    ErrorCodeInfo{"uri_too_long", kApiError, "414: the request target is over 8 KiB."},
+    ErrorCodeInfo{"rate_limited", kApiError,
+                  "429: the API key sent more requests than `--rate-limit` allows; retry after "
+                  "the `Retry-After` seconds."},
     ErrorCodeInfo{"unsupported_media_type", kApiError,
                   "415: a body that is not `application/json`."},
     ErrorCodeInfo{"headers_too_large", kApiError, "431: request headers over 16 KiB."},
