@@ -240,6 +240,7 @@ struct Api::Impl {
   HttpResponse post_task(const Request& r) {
     json::value body;
     if (auto bad = parse_body(r, body)) return *bad;
+    if (!body.is_object()) return error(400, "malformed_json", "the body must be a JSON object");
     std::vector<schema::FieldError> errors;
     auto req = tasks::parse_create_request(body, &errors);
     wipe_secrets(body);
