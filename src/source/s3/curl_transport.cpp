@@ -55,7 +55,10 @@ class CurlResponse final : public ResponseStream {
     curl_easy_setopt(easy_, CURLOPT_PATH_AS_IS, 1L);  // send exactly the signed path
     curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, header_list_);
     curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+    // Redirects are never followed (a region hint is handled by the client,
+    // which only ever builds S3 hosts), and only HTTP(S) is spoken at all.
     curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
