@@ -1,8 +1,12 @@
-// Keyset cursors for Store::list_events, shared by every Store.
+// Keyset cursors for the Store's lists, shared by every Store.
 //
-// A cursor names the last item of a page by its sort key (timestamp,
-// external_id). It is opaque to clients: base64url (no padding) of a version
-// byte, the timestamp as 8 big-endian bytes, and the external_id bytes.
+// A cursor names the last item of a page by its sort key. It is opaque to
+// clients: base64url (no padding) of a kind byte, a number as 8 big-endian
+// bytes, and (for events and tasks) an id's bytes. The kind byte keeps a
+// cursor of one list from being accepted by another.
+//   events:     (timestamp, external_id)   list_events
+//   tasks:      (created_at, task id)      list_tasks
+//   row errors: (seq)                      row_errors_page
 #pragma once
 
 #include <string>
@@ -25,5 +29,20 @@ std::string encode_event_cursor(Micros timestamp, std::string_view external_id);
 // Fails with code "invalid_cursor" when `text` is not a cursor produced by
 // encode_event_cursor (bad base64url, wrong version, empty or over-long id).
 Result<EventCursor> decode_event_cursor(std::string_view text);
+
+struct TaskCursor {
+  Micros created_at = 0;
+  std::string id;
+
+  bool operator==(const TaskCursor&) const = default;
+};
+
+std::string encode_task_cursor(Micros created_at, std::string_view id);
+// "invalid_cursor" unless `text` came from encode_task_cursor (ids up to 200 bytes).
+Result<TaskCursor> decode_task_cursor(std::string_view text);
+
+std::string encode_seq_cursor(int64_t seq);
+// "invalid_cursor" unless `text` came from encode_seq_cursor.
+Result<int64_t> decode_seq_cursor(std::string_view text);
 
 }  // namespace skillsync::store

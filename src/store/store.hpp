@@ -15,10 +15,33 @@
 // Thread safety: a Store may be used from many threads at once. A TaskWriter
 // belongs to one thread.
 //
+// Durable tasks (leases, fencing, checkpoints): a worker claims a task with
+// claim_next_task(worker_id, now, lease_duration) and renews its lease with
+// heartbeat(). A task whose lease ran out (its worker died) is claimed again
+// by any worker and continues from its last Checkpoint: every
+// TaskWriter::stage(events, errors, checkpoint) writes the batch's rows, its
+// row errors and the checkpoint in ONE transaction, so the staged rows, the
+// row errors and the checkpoint always agree, also after a crash. Every
+// write of a fenced writer (one opened with begin_load(task, worker_id)) and
+// finish_task(task_id, worker_id, ...) checks, inside its transaction, that
+// the task is still `running` and owned by that worker; otherwise it rolls
+// back and fails with "lease_lost", so a slow worker whose lease was taken
+// over can never write into the new owner's load.
+//
+// Cancellation: request_cancel() cancels a pending task at once. For a
+// running task it records cancel_requested_at; the owning worker learns it
+// from heartbeat() (cancel_requested) or from stage()/publish() failing
+// with "cancelled" (nothing of that call is written), and then ends the task
+// with finish_task(task_id, worker_id, kCancelled, ...), which drops the
+// stage. A running task whose lease has already expired is cancelled at once.
+//
 // Error codes every Store uses: "not_found" (a task named by id does not
 // exist), "already_exists" (duplicate task id or API key hash),
 // "invalid_cursor", "invalid_argument" (a REQUIRES broken in a way the store
-// can check), "invalid_state" (a TaskWriter used after publish/discard),
+// can check), "invalid_state" (a TaskWriter used after publish/discard, or
+// cancelling a finished task), "lease_lost" (the task is no longer this
+// worker's), "cancelled" (cancellation was requested; see above),
+// "idempotency_conflict" (an idempotency key reused with another body),
 // "storage_busy" and "storage_error" (the database failed).
 #pragma once
 
@@ -62,6 +85,23 @@ struct Progress {
   uint64_t rows_read = 0;
   uint64_t rows_loaded = 0;
   uint64_t rows_rejected = 0;
+  // Rows of the file replaced by a later row with the same
+  // (employee_external_id, external_id) in the same file. Computed by the
+  // store in publish() and finish_dry_run(); a caller's value is ignored there.
+  uint64_t rows_superseded = 0;
+};
+
+// Where a load stands, stored with the task by TaskWriter::stage() in the
+// same transaction as the batch it follows. Resuming reads the object from
+// byte_offset; every record before it is staged or reported.
+struct Checkpoint {
+  uint64_t byte_offset = 0;  // first byte of the object not yet consumed
+  uint64_t line = 0;         // 1-based physical line that starts at byte_offset
+  Progress progress;         // the task's progress as of this checkpoint
+  std::string header_json;   // the file's header names, a JSON array of strings
+  uint64_t batches = 0;      // batches staged so far
+  std::string state_json;    // opaque state the pipeline needs to continue (e.g.
+                             // the object's ETag, the dialect); "" when none
 };
 
 struct TaskError {
@@ -93,8 +133,47 @@ struct Task {
   std::optional<Micros> finished_at;
   Progress progress;
   std::optional<TaskError> error;
-  int attempts = 0;
+  int attempts = 0;  // how many times a worker claimed (started or resumed) it
+  // --- set by the store; ignored by create_task ---
+  std::optional<Micros> cancel_requested_at;
+  std::optional<Micros> last_heartbeat_at;
+  std::string worker_id;                   // owner while running; "" otherwise
+  std::optional<Micros> lease_expires_at;  // while running under a lease
+  // The last checkpoint of the current load (absent before the first
+  // checkpointed batch, after reset_load() and once the task is finished).
+  std::optional<Checkpoint> checkpoint;
+  // The header names of the file (a JSON array), kept after the task ends so
+  // the error report can be written as CSV; "" until a checkpoint names them.
+  std::string header_json;
 };
+
+struct TaskFilter {
+  std::optional<TaskStatus> status;
+  std::optional<std::string> entity_type;
+};
+
+struct TaskPage {
+  std::vector<Task> items;  // sealed_credentials is always "" here
+  std::optional<std::string> next_cursor;
+};
+
+struct RowErrorPage {
+  std::vector<RowError> items;
+  std::optional<std::string> next_cursor;
+};
+
+struct CreatedTask {
+  Task task;
+  bool created = false;  // false: an earlier request with the same key made it
+};
+
+struct Heartbeat {
+  bool cancel_requested = false;
+  Micros lease_expires_at = 0;
+};
+
+// How long an idempotency key keeps answering with its task.
+inline constexpr Micros kIdempotencyWindow = Micros{24} * 3600 * 1'000'000;
 
 struct ApiKey {
   std::string id;
@@ -110,18 +189,43 @@ class TaskWriter {
   // Stages a batch of good rows, its row errors and the task's progress, in
   // one transaction. Events are kept in the order given; across calls, order
   // is the order of the calls.
+  // Deprecated: use the overload with a Checkpoint (this one stores none, so
+  // a reclaimed task cannot resume from it).
   virtual Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
                        const Progress& progress) = 0;
+  // Same, and stores `checkpoint` (and checkpoint.progress as the task's
+  // progress, and checkpoint.header_json as its header) in the same
+  // transaction. A fenced writer fails with "lease_lost" or "cancelled"
+  // (see the file comment) and then writes nothing of the batch.
+  virtual Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
+                       const Checkpoint& checkpoint) = 0;
   // Makes every staged row visible at once and finishes the task with
   // `status` (kCompleted or kCompletedWithErrors) and `progress`, erasing its
   // credentials. Returns the number of events written: every staged row
   // counts, including one that a later row of the same file replaced.
   // The writer is closed afterwards, even when publishing failed (the
-  // caller then finishes the task with Store::finish_task).
+  // caller then finishes the task with Store::finish_task). A fenced writer
+  // fails with "lease_lost" or "cancelled" and then changes nothing. The
+  // stored progress's rows_superseded is computed here (staged rows minus
+  // distinct keys).
   virtual Result<uint64_t> publish(TaskStatus status, const Progress& progress) = 0;
-  // Drops every staged row of the task (the task itself is finished with
-  // Store::finish_task). Closes the writer; a no-op on a closed writer.
+  // Drops every staged row of the task and its checkpoint (the two always go
+  // together); row errors stay for the report. The task itself is finished
+  // with Store::finish_task. A fenced writer that lost the task drops
+  // nothing ("lease_lost"). Not for shutdown: release_lease() keeps the
+  // stage for the next claim. Closes the writer; a no-op on a closed writer.
   virtual Status discard() = 0;
+
+  // Rows staged so far that a later staged row with the same key replaces
+  // (what publish() would store as rows_superseded). Reads the whole stage.
+  virtual Result<uint64_t> count_superseded() = 0;
+  // Ends a dry run: finishes the task with `status` (kCompleted or
+  // kCompletedWithErrors) and `progress` (rows_superseded computed as in
+  // publish) WITHOUT writing any event, dropping the stage and erasing the
+  // credentials in the same transaction. Fenced like publish(). Like
+  // publish(), a wrong status is refused ("invalid_argument") with the
+  // writer left open; otherwise the writer is closed, even on failure.
+  virtual Status finish_dry_run(TaskStatus status, const Progress& progress) = 0;
 };
 
 class Store {
@@ -153,27 +257,105 @@ class Store {
   // --- tasks ---
   // Stores `task` as given (normally pending); created_at == 0 means "now".
   virtual Status create_task(const Task& task) = 0;
+  // Creates `task` unless the same tenant used `idempotency_key` within
+  // kIdempotencyWindow before `now`: then, when `body_sha256` matches, it
+  // returns that earlier task with created == false, and otherwise fails
+  // with "idempotency_conflict". An older key is forgotten and the task is
+  // created. Concurrent calls with one key create exactly one task.
+  // REQUIRES: idempotency_key is not empty.
+  virtual Result<CreatedTask> create_task_idempotent(const Task& task,
+                                                     std::string_view idempotency_key,
+                                                     std::string_view body_sha256, Micros now) = 0;
   // std::nullopt when no task has that id in that tenant.
   virtual Result<std::optional<Task>> get_task(std::string_view tenant, std::string_view id) = 0;
+  // The tenant's tasks matching `filter`, newest first (created_at, then id,
+  // both descending). `cursor` is a next_cursor of a previous page ("" for
+  // the first page; "invalid_cursor" when it is not one). Keyset pagination:
+  // tasks created after the first page never shift later pages.
+  // REQUIRES: 1 <= limit <= 1000
+  virtual Result<TaskPage> list_tasks(std::string_view tenant, const TaskFilter& filter,
+                                      size_t limit, std::string_view cursor) = 0;
+
   // Claims the oldest pending task: status -> running, started_at = now,
   // attempts + 1, owned by `worker_id`. std::nullopt when none is pending.
+  // Deprecated: use the overload with a lease (this one sets none, so only
+  // requeue_running_tasks() recovers the task after a crash).
   virtual Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now) = 0;
-  // Tasks left `running` by a process that died go back to `pending` (their
-  // staged rows are dropped, so the load restarts cleanly). Returns how many.
+  // Claims, for `worker_id` until now + lease_duration, a running task whose
+  // lease expired before `now` (its worker died or released it), or else the
+  // oldest pending task; oldest first within each kind. attempts + 1,
+  // started_at is set on the first claim only, last_heartbeat_at = now. The
+  // task comes with its checkpoint (if any) and its stage and row errors are
+  // kept, so the load continues from the checkpoint. A claimed task may carry
+  // cancel_requested_at: the worker then finishes it as cancelled at once.
+  // REQUIRES: worker_id is unique among live workers of every process that
+  // shares the store (e.g. host, pid and a random part), lease_duration > 0.
+  virtual Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,
+                                                      Micros lease_duration) = 0;
+  // Extends the lease of a task this worker owns to now + lease_duration.
+  // "lease_lost" when the task is finished or another worker owns it (the
+  // worker must stop writing), "not_found" when there is no such task.
+  virtual Result<Heartbeat> heartbeat(std::string_view task_id, std::string_view worker_id,
+                                      Micros now, Micros lease_duration) = 0;
+  // Gives the task up (shutdown): it stays running with its checkpoint and
+  // stage, and any worker may claim it at once. "lease_lost" when the task
+  // is not this worker's.
+  virtual Status release_lease(std::string_view task_id, std::string_view worker_id) = 0;
+  // Tasks left `running` with no lease (claimed by the deprecated
+  // claim_next_task) by a process that died go back to `pending`. Those
+  // without a checkpoint lose their staged rows and row errors (the load
+  // restarts cleanly); those with one keep them. Returns how many. Tasks
+  // under a lease are never touched: they are reclaimed when it expires.
   virtual Result<uint64_t> requeue_running_tasks() = 0;
+  // Drops the task's stage, row errors and checkpoint and zeroes its
+  // progress, so the load restarts from the first byte (a compressed object
+  // cannot resume in the middle). "lease_lost" unless `worker_id` owns it.
+  // REQUIRES: no writer of the task is open.
+  virtual Status reset_load(std::string_view task_id, std::string_view worker_id) = 0;
   virtual Status update_progress(std::string_view task_id, const Progress& progress) = 0;
   // Finishes a task that did not publish (kFailed, kCancelled): sets the
   // status, error, progress and finished_at, erases the credentials and
   // drops any staged rows and keeps its row errors.
+  // Deprecated: use the fenced overload below.
   virtual Status finish_task(std::string_view task_id, TaskStatus status,
                              const std::optional<TaskError>& error, const Progress& progress,
                              Micros now) = 0;
+  // Same, in one transaction, only while `worker_id` owns the running task
+  // ("lease_lost" otherwise). Clears the checkpoint.
+  // REQUIRES: status is kFailed or kCancelled (completed tasks go through
+  // TaskWriter::publish or finish_dry_run).
+  virtual Status finish_task(std::string_view task_id, std::string_view worker_id,
+                             TaskStatus status, const std::optional<TaskError>& error,
+                             const Progress& progress, Micros now) = 0;
+  // Cancels a task of `tenant`: a pending task (or a running one whose lease
+  // has expired) becomes cancelled at once (finished_at = now, credentials
+  // erased, stage dropped); a running one gets cancel_requested_at = now
+  // (kept if already set) and its worker ends it. Returns the task as it is
+  // afterwards. "invalid_state" when the task is finished, "not_found" when
+  // the tenant has no such task.
+  virtual Result<Task> request_cancel(std::string_view tenant, std::string_view task_id,
+                                      Micros now) = 0;
+  // Deletes finished tasks with finished_at < cutoff, their row errors and
+  // idempotency keys. Returns how many tasks.
+  virtual Result<uint64_t> purge_finished_before(Micros cutoff) = 0;
+
   // Row errors of a task, in file order.
   virtual Result<std::vector<RowError>> row_errors(std::string_view task_id, size_t limit) = 0;
+  // One page of a task's row errors, in file order; `cursor` as in
+  // list_tasks. An unknown task has none.
+  // REQUIRES: 1 <= limit <= 10000
+  virtual Result<RowErrorPage> row_errors_page(std::string_view task_id, size_t limit,
+                                               std::string_view cursor) = 0;
 
   // Opens the writer of an existing task ("not_found" otherwise). Rows a
   // previous writer of the same attempt staged and did not discard are kept.
+  // Deprecated: use the fenced overload below.
   virtual Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task) = 0;
+  // Opens a fenced writer for `worker_id`: every stage/publish/finish_dry_run
+  // checks that the worker still owns the running task. Rows staged under
+  // earlier claims (up to the task's checkpoint) are kept.
+  virtual Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
+                                                         std::string_view worker_id) = 0;
 };
 
 }  // namespace skillsync::store

@@ -59,7 +59,7 @@ TEST_F(SqliteStoreTest, AnEmptyFileIsMigratedToTheCurrentSchemaInWalMode) {
   EXPECT_EQ(query(path_,
                   "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                   " WHERE type = 'table' ORDER BY name)"),
-            "api_keys,events,row_errors,tasks");
+            "api_keys,events,idempotency_keys,row_errors,tasks");
 }
 
 TEST_F(SqliteStoreTest, ReopeningTheFileKeepsItsData) {
@@ -90,6 +90,56 @@ TEST_F(SqliteStoreTest, AFileFromANewerSkillsyncIsRefusedUntouched) {
                                    "); upgrade skillsync");
   EXPECT_EQ(query(path_, "PRAGMA user_version"), "7");
   EXPECT_EQ(query(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), "0");
+}
+
+TEST_F(SqliteStoreTest, AVersion1FileIsMigratedForwardKeepingItsTasks) {
+  // A database as the first release wrote it, with a task left running.
+  exec(path_, std::string(sqlite::migrations()[0]) +
+                  "INSERT INTO tasks (id, tenant, entity_type, method, uri, region, options_json,"
+                  " status, created_at_us, started_at_us, rows_read, attempts, worker_id)"
+                  " VALUES ('t-old', 'default', 'learning', 's3', 's3://b/k', '', '{}',"
+                  " 'running', 5, 6, 42, 1, 'worker-0');"
+                  "PRAGMA user_version = 1;");
+  auto s = open();
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(query(path_, "PRAGMA user_version"), std::to_string(sqlite::schema_version()));
+  auto t = s->get_task("default", "t-old");
+  ASSERT_TRUE(t.ok() && t->has_value()) << (t.ok() ? "missing" : t.error().message);
+  EXPECT_EQ((*t)->status, TaskStatus::kRunning);
+  EXPECT_EQ((*t)->progress.rows_read, 42u);
+  EXPECT_EQ((*t)->progress.rows_superseded, 0u);
+  EXPECT_FALSE((*t)->checkpoint.has_value());
+  EXPECT_FALSE((*t)->lease_expires_at.has_value());
+  EXPECT_EQ((*t)->header_json, "");
+  // It ran without a lease, so requeue (not lease expiry) recovers it.
+  EXPECT_EQ(s->requeue_running_tasks().value(), 1u);
+  EXPECT_EQ(s->get_task("default", "t-old")->value().progress.rows_read, 0u);
+  EXPECT_EQ(s->claim_next_task("w", 10, 1000).value()->id, "t-old");
+}
+
+TEST_F(SqliteStoreTest, APublishedOrCancelledLoadLeavesNoStageTable) {
+  auto s = open();
+  ASSERT_NE(s, nullptr);
+  const std::string count_stages =
+      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'stage%'";
+  for (const char* id : {"t-1", "t-2"}) ASSERT_TRUE(s->create_task(make_task(id, 1)).ok());
+  std::vector<schema::Event> rows{make_event("emp-1", "ev-1", 1)};
+  for (const char* id : {"t-1", "t-2"}) {
+    Task t = s->claim_next_task("w", 1, 1'000'000).value().value();
+    ASSERT_EQ(t.id, id);
+    auto w = s->begin_load(t, "w");
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->stage(rows, {}, Checkpoint{}).ok());
+  }
+  EXPECT_EQ(query(path_, count_stages), "2");
+  ASSERT_TRUE(s->request_cancel("default", "t-1", 5).ok());
+  ASSERT_TRUE(s->finish_task("t-1", "w", TaskStatus::kCancelled, std::nullopt, {}, 6).ok());
+  EXPECT_EQ(query(path_, count_stages), "1");
+  auto w = s->begin_load(s->get_task("default", "t-2")->value(), "w");
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->finish_dry_run(TaskStatus::kCompleted, Progress{}).ok());
+  EXPECT_EQ(query(path_, count_stages), "0");
+  EXPECT_EQ(query(path_, "SELECT count(*) FROM events"), "0");
 }
 
 TEST_F(SqliteStoreTest, AnInMemoryDatabaseIsRefused) {

@@ -48,5 +48,28 @@ TEST(EventCursor, RejectsAnythingItDidNotIssue) {
   }
 }
 
+TEST(TaskCursor, RoundTripsAndIsNotAnEventCursor) {
+  const std::string text = encode_task_cursor(1'700'000'000'000'000, "flt_0f3c");
+  auto c = decode_task_cursor(text);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.value(), (TaskCursor{1'700'000'000'000'000, "flt_0f3c"}));
+  EXPECT_EQ(decode_event_cursor(text).error().code, "invalid_cursor");
+  EXPECT_EQ(decode_task_cursor(encode_event_cursor(1, "x")).error().code, "invalid_cursor");
+  EXPECT_EQ(decode_task_cursor(encode_task_cursor(1, std::string(201, 'a'))).error().code,
+            "invalid_cursor");
+  EXPECT_EQ(decode_task_cursor("").error().code, "invalid_cursor");
+}
+
+TEST(SeqCursor, RoundTripsAndRejectsOthers) {
+  for (int64_t seq : {int64_t{0}, int64_t{99}, INT64_MAX}) {
+    auto c = decode_seq_cursor(encode_seq_cursor(seq));
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c.value(), seq);
+  }
+  EXPECT_EQ(decode_seq_cursor(encode_task_cursor(1, "t")).error().code, "invalid_cursor");
+  EXPECT_EQ(decode_seq_cursor(encode_seq_cursor(-1)).error().code, "invalid_cursor");
+  EXPECT_EQ(decode_seq_cursor("AAAA").error().code, "invalid_cursor");
+}
+
 }  // namespace
 }  // namespace skillsync::store

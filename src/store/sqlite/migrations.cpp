@@ -12,8 +12,20 @@ namespace {
 //   three, and the listing index holds the key columns with no rowid.
 // - Per-task staging tables (stage_<hex of task id>) are created by loads,
 //   not here; they carry no index, so staging is a plain append.
-// - The lease columns of tasks are used by a later issue.
-constexpr std::array<std::string_view, 1> kMigrations = {
+// - The lease columns of tasks are used from schema version 2 on.
+//
+// Version 2 (durable tasks, error reports):
+// - tasks gains the lease/cancel timestamps, rows_superseded, staged_rows
+//   (rows in the task's stage table, so publish knows it without a scan),
+//   header_json (kept after the task ends, for the CSV error report) and the
+//   checkpoint columns ckpt_* (ckpt_byte_offset IS NULL = no checkpoint).
+//   Columns rather than a table: stage() rewrites them with the progress it
+//   already updates, one row write per batch.
+// - idempotency_keys maps (tenant, key) to the task a POST created; it goes
+//   with its task (ON DELETE CASCADE) when retention purges it.
+// - Listing indexes (newest first per tenant, optionally by status) and a
+//   partial index for retention.
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT NOT NULL,
@@ -76,6 +88,36 @@ CREATE TABLE api_keys (
   scopes TEXT NOT NULL,
   created_at_us INTEGER NOT NULL
 );
+)sql",
+    R"sql(
+ALTER TABLE tasks ADD COLUMN rows_superseded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN cancel_requested_at_us INTEGER;
+ALTER TABLE tasks ADD COLUMN last_heartbeat_at_us INTEGER;
+ALTER TABLE tasks ADD COLUMN staged_rows INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN header_json TEXT NOT NULL DEFAULT '';
+ALTER TABLE tasks ADD COLUMN ckpt_byte_offset INTEGER;
+ALTER TABLE tasks ADD COLUMN ckpt_line INTEGER;
+ALTER TABLE tasks ADD COLUMN ckpt_batches INTEGER;
+ALTER TABLE tasks ADD COLUMN ckpt_state TEXT;
+ALTER TABLE tasks ADD COLUMN ckpt_bytes_total INTEGER;
+ALTER TABLE tasks ADD COLUMN ckpt_bytes_read INTEGER;
+ALTER TABLE tasks ADD COLUMN ckpt_rows_read INTEGER;
+ALTER TABLE tasks ADD COLUMN ckpt_rows_loaded INTEGER;
+ALTER TABLE tasks ADD COLUMN ckpt_rows_rejected INTEGER;
+ALTER TABLE tasks ADD COLUMN ckpt_rows_superseded INTEGER;
+CREATE INDEX tasks_by_tenant_time ON tasks (tenant, created_at_us, id);
+CREATE INDEX tasks_by_tenant_status_time ON tasks (tenant, status, created_at_us, id);
+CREATE INDEX tasks_by_finished ON tasks (finished_at_us) WHERE finished_at_us IS NOT NULL;
+
+CREATE TABLE idempotency_keys (
+  tenant TEXT NOT NULL,
+  idem_key TEXT NOT NULL,
+  body_sha256 TEXT NOT NULL,
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  created_at_us INTEGER NOT NULL,
+  PRIMARY KEY (tenant, idem_key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_by_task ON idempotency_keys (task_id);
 )sql",
 };
 

@@ -2,11 +2,14 @@
 // the public entry point is open_sqlite_store() in sqlite_store.hpp.
 //
 // The implementation is split by responsibility: sqlite_store.cpp (opening,
-// events, API keys), sqlite_tasks.cpp (tasks and row errors) and
-// task_writer.cpp (staging and publishing loads).
+// events, API keys), sqlite_tasks.cpp (creating, reading, listing, purging
+// tasks and their row errors), sqlite_leases.cpp (claiming, leases,
+// cancelling and finishing) and task_writer.cpp (staging and publishing
+// loads). task_rows.cpp holds what they share about the tasks table.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,24 +37,80 @@ class SqliteStore final : public Store {
   Result<uint64_t> count_api_keys() override;
 
   Status create_task(const Task& task) override;
+  Result<CreatedTask> create_task_idempotent(const Task& task, std::string_view idempotency_key,
+                                             std::string_view body_sha256, Micros now) override;
   Result<std::optional<Task>> get_task(std::string_view tenant, std::string_view id) override;
+  Result<TaskPage> list_tasks(std::string_view tenant, const TaskFilter& filter, size_t limit,
+                              std::string_view cursor) override;
   Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now) override;
+  Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,
+                                              Micros lease_duration) override;
+  Result<Heartbeat> heartbeat(std::string_view task_id, std::string_view worker_id, Micros now,
+                              Micros lease_duration) override;
+  Status release_lease(std::string_view task_id, std::string_view worker_id) override;
   Result<uint64_t> requeue_running_tasks() override;
+  Status reset_load(std::string_view task_id, std::string_view worker_id) override;
   Status update_progress(std::string_view task_id, const Progress& progress) override;
   Status finish_task(std::string_view task_id, TaskStatus status,
                      const std::optional<TaskError>& error, const Progress& progress,
                      Micros now) override;
+  Status finish_task(std::string_view task_id, std::string_view worker_id, TaskStatus status,
+                     const std::optional<TaskError>& error, const Progress& progress,
+                     Micros now) override;
+  Result<Task> request_cancel(std::string_view tenant, std::string_view task_id,
+                              Micros now) override;
+  Result<uint64_t> purge_finished_before(Micros cutoff) override;
   Result<std::vector<RowError>> row_errors(std::string_view task_id, size_t limit) override;
+  Result<RowErrorPage> row_errors_page(std::string_view task_id, size_t limit,
+                                       std::string_view cursor) override;
 
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task) override;
+  Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
+                                                 std::string_view worker_id) override;
 
   ConnectionPool& pool() { return pool_; }
   const Clock& clock() const { return clock_; }
 
  private:
+  Result<std::unique_ptr<TaskWriter>> open_writer(const Task& task,
+                                                  std::optional<std::string> worker_id);
+
   ConnectionPool pool_;
   const Clock& clock_;
 };
+
+// --- shared by the task files (task_rows.cpp) ---
+
+// Column list of every query that returns tasks; read_task() depends on
+// this order.
+#define SKILLSYNC_TASK_COLUMNS                                                              \
+  "id, tenant, entity_type, method, uri, region, options_json, sealed_credentials, status," \
+  " created_at_us, started_at_us, finished_at_us, bytes_total, bytes_read, rows_read,"      \
+  " rows_loaded, rows_rejected, error_code, error_message, attempts, rows_superseded,"      \
+  " cancel_requested_at_us, last_heartbeat_at_us, worker_id, lease_expires_at_us,"          \
+  " header_json, ckpt_byte_offset, ckpt_line, ckpt_batches, ckpt_state, ckpt_bytes_total,"  \
+  " ckpt_bytes_read, ckpt_rows_read, ckpt_rows_loaded, ckpt_rows_rejected,"                 \
+  " ckpt_rows_superseded"
+
+// SET clause fragment that forgets a task's checkpoint.
+#define SKILLSYNC_CLEAR_CHECKPOINT                                                     \
+  "ckpt_byte_offset = NULL, ckpt_line = NULL, ckpt_batches = NULL, ckpt_state = NULL," \
+  " ckpt_bytes_total = NULL, ckpt_bytes_read = NULL, ckpt_rows_read = NULL,"           \
+  " ckpt_rows_loaded = NULL, ckpt_rows_rejected = NULL, ckpt_rows_superseded = NULL"
+
+// SET clause fragment that ends a task: ?2 status, ?3 error code, ?4 error
+// message, ?5..?10 progress, ?11 finished_at; the stage is gone with it.
+#define SKILLSYNC_FINISH_SET                                                             \
+  "status = ?2, error_code = ?3, error_message = ?4, bytes_total = ?5, bytes_read = ?6," \
+  " rows_read = ?7, rows_loaded = ?8, rows_rejected = ?9, rows_superseded = ?10,"        \
+  " finished_at_us = ?11, sealed_credentials = NULL, worker_id = NULL,"                  \
+  " lease_expires_at_us = NULL, staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT
+
+Result<Task> read_task(const Stmt& s);
+// Reads zero or one task from a bound statement, then runs it to the end
+// (an UPDATE ... RETURNING commits when it completes).
+Result<std::optional<Task>> read_optional_task(Stmt& s);
+Error task_not_found(std::string_view id);
 
 // The staging table of a task: "stage_" + hex of the task id, so any id
 // yields a valid identifier without quoting games.
@@ -60,7 +119,19 @@ std::string stage_table_name(std::string_view task_id);
 // Drops the task's staging table if there is one.
 Status drop_stage(Db& db, std::string_view task_id);
 
-// Binds the five progress counters to parameters first..first+4.
+// Binds the six progress counters to parameters first..first+5.
 void bind_progress(Stmt& s, int first, const Progress& p);
+
+// Runs a finishing UPDATE (SKILLSYNC_FINISH_SET ... WHERE id = ?1 ...) on
+// `conn`, binding the parameters above. Returns the rows it changed.
+Result<int64_t> run_finish(Connection& conn, std::string_view sql, std::string_view task_id,
+                           TaskStatus status, const std::optional<TaskError>& error,
+                           const Progress& progress, Micros now);
+
+// Inside a write transaction: fails unless `worker_id` owns task `task_id`
+// and it is running ("not_found", "lease_lost"), and, when
+// `cancel_is_error`, unless no cancellation was requested ("cancelled").
+Status check_owner(Connection& conn, std::string_view task_id, std::string_view worker_id,
+                   bool cancel_is_error);
 
 }  // namespace skillsync::store::sqlite

@@ -4,6 +4,11 @@
 // no index, so a batch is an append of pages. publish() upserts the whole
 // table into events in one statement and one transaction, so readers see
 // nothing of a load until all of it is there.
+//
+// A fenced writer (worker_id set) starts every transaction with
+// check_owner(): BEGIN IMMEDIATE holds the write lock from there to COMMIT,
+// so no claim or cancel can slip in between the check and the write.
+#include <algorithm>
 #include <string>
 
 #include "store/sqlite/sqlite_store_impl.hpp"
@@ -15,53 +20,81 @@ constexpr size_t kMaxRawBytes = 4096;
 
 class SqliteTaskWriter final : public TaskWriter {
  public:
-  SqliteTaskWriter(SqliteStore& store, PooledConnection conn, Task task, Stmt insert_row,
-                   int64_t next_seq)
+  SqliteTaskWriter(SqliteStore& store, PooledConnection conn, Task task,
+                   std::optional<std::string> worker_id, Stmt insert_row, int64_t next_seq)
       : store_(store),
         conn_(std::move(conn)),
         task_(std::move(task)),
+        worker_id_(std::move(worker_id)),
         stage_(stage_table_name(task_.id)),
         insert_row_(std::move(insert_row)),
         next_seq_(next_seq) {}
 
   Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
-               const Progress& progress) override;
+               const Progress& progress) override {
+    return stage_checked(events, errors, progress, nullptr);
+  }
+  Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
+               const Checkpoint& checkpoint) override {
+    return stage_checked(events, errors, checkpoint.progress, &checkpoint);
+  }
   Result<uint64_t> publish(TaskStatus status, const Progress& progress) override;
   Status discard() override;
+  Result<uint64_t> count_superseded() override;
+  Status finish_dry_run(TaskStatus status, const Progress& progress) override;
 
  private:
   Status check_open() const {
     if (closed_) return Error{"invalid_state", "the load was already published or discarded"};
     return ok_status();
   }
+  // Fenced writers only; inside the caller's transaction.
+  Status check_fence(bool cancel_is_error) {
+    if (!worker_id_) return ok_status();
+    return check_owner(*conn_, task_.id, *worker_id_, cancel_is_error);
+  }
+  // Closes the writer: a statement on the stage table would block DROP TABLE.
+  void close() {
+    closed_ = true;
+    insert_row_ = Stmt();
+  }
+  Status stage_checked(std::span<const schema::Event> events, std::span<const RowError> errors,
+                       const Progress& progress, const Checkpoint* checkpoint);
   Status stage_batch(std::span<const schema::Event> events, std::span<const RowError> errors,
-                     const Progress& progress);
+                     const Progress& progress, const Checkpoint* checkpoint);
   Status insert_errors(std::span<const RowError> errors);
-  Status write_progress(const Progress& progress);
+  Status write_task_row(size_t staged, const Progress& progress, const Checkpoint* checkpoint);
+  // Rows in the stage and distinct keys among them.
+  Result<std::pair<uint64_t, uint64_t>> stage_counts();
+  Status finish_closed(TaskStatus status, Progress progress, uint64_t superseded, Micros now);
 
   SqliteStore& store_;
   PooledConnection conn_;
   Task task_;
+  std::optional<std::string> worker_id_;  // set: fenced
   std::string stage_;
   Stmt insert_row_;   // INSERT INTO the stage table; finalized before it is dropped
   int64_t next_seq_;  // seq of the next row error; row errors keep file order
   bool closed_ = false;
 };
 
-Status SqliteTaskWriter::stage(std::span<const schema::Event> events,
-                               std::span<const RowError> errors, const Progress& progress) {
+Status SqliteTaskWriter::stage_checked(std::span<const schema::Event> events,
+                                       std::span<const RowError> errors, const Progress& progress,
+                                       const Checkpoint* checkpoint) {
   SKILLSYNC_TRY(check_open());
   const int64_t first_seq = next_seq_;
-  Status st = stage_batch(events, errors, progress);
+  Status st = stage_batch(events, errors, progress, checkpoint);
   if (!st.ok()) next_seq_ = first_seq;  // the batch's transaction rolled back
   return st;
 }
 
 Status SqliteTaskWriter::stage_batch(std::span<const schema::Event> events,
-                                     std::span<const RowError> errors, const Progress& progress) {
+                                     std::span<const RowError> errors, const Progress& progress,
+                                     const Checkpoint* checkpoint) {
   Db& db = conn_->db();
   auto tx = Transaction::begin(db);
   if (!tx.ok()) return tx.error();
+  SKILLSYNC_TRY(check_fence(true));
   // The events outlive every step, so their bytes are bound without a copy:
   // no allocation per row.
   Stmt& s = insert_row_;
@@ -82,7 +115,7 @@ Status SqliteTaskWriter::stage_batch(std::span<const schema::Event> events,
     if (rc != SQLITE_DONE) return db_error(db.get(), "staging a row failed");
   }
   SKILLSYNC_TRY(insert_errors(errors));
-  SKILLSYNC_TRY(write_progress(progress));
+  SKILLSYNC_TRY(write_task_row(events.size(), progress, checkpoint));
   return tx->commit();
 }
 
@@ -111,16 +144,71 @@ Status SqliteTaskWriter::insert_errors(std::span<const RowError> errors) {
   return ok_status();
 }
 
-Status SqliteTaskWriter::write_progress(const Progress& progress) {
+Status SqliteTaskWriter::write_task_row(size_t staged, const Progress& progress,
+                                        const Checkpoint* checkpoint) {
   auto stmt = conn_->cached(
-      "UPDATE tasks SET bytes_total = ?2, bytes_read = ?3, rows_read = ?4, rows_loaded = ?5,"
-      " rows_rejected = ?6 WHERE id = ?1");
+      checkpoint == nullptr
+          ? "UPDATE tasks SET bytes_total = ?2, bytes_read = ?3, rows_read = ?4,"
+            " rows_loaded = ?5, rows_rejected = ?6, rows_superseded = ?7,"
+            " staged_rows = staged_rows + ?8 WHERE id = ?1"
+          : "UPDATE tasks SET bytes_total = ?2, bytes_read = ?3, rows_read = ?4,"
+            " rows_loaded = ?5, rows_rejected = ?6, rows_superseded = ?7,"
+            " staged_rows = staged_rows + ?8, ckpt_bytes_total = ?2, ckpt_bytes_read = ?3,"
+            " ckpt_rows_read = ?4, ckpt_rows_loaded = ?5, ckpt_rows_rejected = ?6,"
+            " ckpt_rows_superseded = ?7, ckpt_byte_offset = ?9, ckpt_line = ?10,"
+            " ckpt_batches = ?11, ckpt_state = ?12, header_json = ?13 WHERE id = ?1");
   if (!stmt.ok()) return stmt.error();
   Stmt& s = *stmt.value();
   StmtReset reset(s);
   s.bind_text(1, task_.id);
   bind_progress(s, 2, progress);
+  s.bind_int64(8, static_cast<int64_t>(staged));
+  if (checkpoint != nullptr) {
+    s.bind_int64(9, static_cast<int64_t>(checkpoint->byte_offset));
+    s.bind_int64(10, static_cast<int64_t>(checkpoint->line));
+    s.bind_int64(11, static_cast<int64_t>(checkpoint->batches));
+    s.bind_text_static(12, checkpoint->state_json);
+    s.bind_text_static(13, checkpoint->header_json);
+  }
   return s.run();
+}
+
+Result<std::pair<uint64_t, uint64_t>> SqliteTaskWriter::stage_counts() {
+  // staged_rows is kept by stage(), so only the distinct keys need the
+  // stage itself: a sort of the two key columns.
+  auto stmt = conn_->db().prepare(
+      "SELECT (SELECT staged_rows FROM tasks WHERE id = ?1),"
+      " (SELECT count(*) FROM (SELECT 1 FROM " +
+      stage_ + " GROUP BY employee_external_id, external_id))");
+  if (!stmt.ok()) return stmt.error();
+  stmt->bind_text(1, task_.id);
+  auto row = stmt->step();
+  if (!row.ok()) return row.error();
+  if (!row.value()) return Error{"storage_error", "counting the stage returned no row"};
+  const auto distinct = static_cast<uint64_t>(stmt->column_int64(1));
+  // A stage written before staged_rows existed counts 0: never report less
+  // than what is there.
+  const uint64_t staged = std::max(static_cast<uint64_t>(stmt->column_int64(0)), distinct);
+  return std::make_pair(staged, distinct);
+}
+
+Result<uint64_t> SqliteTaskWriter::count_superseded() {
+  SKILLSYNC_TRY(check_open());
+  auto counts = stage_counts();
+  if (!counts.ok()) return counts.error();
+  return counts->first - counts->second;
+}
+
+// Ends the task inside the caller's transaction, with the stage already
+// gone (or about to go in the same transaction).
+Status SqliteTaskWriter::finish_closed(TaskStatus status, Progress progress, uint64_t superseded,
+                                       Micros now) {
+  progress.rows_superseded = superseded;
+  auto changed = run_finish(*conn_, "UPDATE tasks SET " SKILLSYNC_FINISH_SET " WHERE id = ?1",
+                            task_.id, status, std::nullopt, progress, now);
+  if (!changed.ok()) return changed.error();
+  if (changed.value() == 0) return task_not_found(task_.id);
+  return ok_status();
 }
 
 Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& progress) {
@@ -129,21 +217,37 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
     return Error{"invalid_argument", "publish needs kCompleted or kCompletedWithErrors"};
   }
   Db& db = conn_->db();
-  insert_row_ = Stmt();  // a statement on the stage table would block DROP TABLE
-  closed_ = true;        // even on failure: the caller finishes the task instead
+  close();  // even on failure: the caller finishes the task instead
   auto tx = Transaction::begin(db);
   if (!tx.ok()) return tx.error();
-  // Rows are applied in (key, rowid) order: sorting by key turns the b-tree
-  // inserts into appends, and rowid order within a key makes the file's
-  // last row for a key the one that stays. WHERE true resolves SQLite's
-  // parsing ambiguity between a join's ON and the upsert's ON CONFLICT.
+  SKILLSYNC_TRY(check_fence(true));
+  uint64_t staged = 0;
+  {
+    auto stmt = conn_->cached("SELECT staged_rows FROM tasks WHERE id = ?1");
+    if (!stmt.ok()) return stmt.error();
+    Stmt& s = *stmt.value();
+    StmtReset reset(s);
+    s.bind_text(1, task_.id);
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!row.value()) return task_not_found(task_.id);
+    staged = static_cast<uint64_t>(s.column_int64(0));
+  }
+  // Only the file's last row of each key is applied. GROUP BY sorts the
+  // stage by key, which turns the b-tree inserts into appends; with
+  // max(rowid) as the only aggregate, SQLite takes the other (bare) columns
+  // from the row holding that maximum, i.e. the last one staged. Every
+  // change is then one distinct key, and rows_superseded costs no extra pass.
+  // WHERE true resolves SQLite's parsing ambiguity between a join's ON and
+  // the upsert's ON CONFLICT.
   auto upsert = db.prepare(
       "INSERT INTO events (tenant, employee_external_id, external_id, event_type, timestamp_us,"
       " language, content, source, created_at_us, updated_at_us, task_id)"
       " SELECT ?1, employee_external_id, external_id, event_type, timestamp_us, language,"
-      " content, source, ?2, ?2, ?3 FROM " +
+      " content, source, ?2, ?2, ?3 FROM (SELECT employee_external_id, external_id, event_type,"
+      " timestamp_us, language, content, source, max(rowid) FROM " +
       stage_ +
-      " WHERE true ORDER BY employee_external_id, external_id, rowid"
+      " GROUP BY employee_external_id, external_id) WHERE true"
       " ON CONFLICT (tenant, employee_external_id, external_id) DO UPDATE SET"
       " event_type = excluded.event_type, timestamp_us = excluded.timestamp_us,"
       " language = excluded.language, content = excluded.content, source = excluded.source,"
@@ -154,41 +258,73 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   upsert->bind_int64(2, now);
   upsert->bind_text(3, task_.id);
   SKILLSYNC_TRY(upsert->run());
-  const auto written = static_cast<uint64_t>(db.changes());
+  const auto distinct = static_cast<uint64_t>(db.changes());
   upsert = Stmt();
+  // A stage written before staged_rows existed counts 0.
+  staged = std::max(staged, distinct);
   SKILLSYNC_TRY(db.exec("DROP TABLE " + stage_));
-  {
-    auto stmt = conn_->cached(
-        "UPDATE tasks SET status = ?2, error_code = NULL, error_message = NULL,"
-        " bytes_total = ?3, bytes_read = ?4, rows_read = ?5, rows_loaded = ?6,"
-        " rows_rejected = ?7, finished_at_us = ?8, sealed_credentials = NULL,"
-        " worker_id = NULL, lease_expires_at_us = NULL WHERE id = ?1");
-    if (!stmt.ok()) return stmt.error();
-    Stmt& s = *stmt.value();
-    StmtReset reset(s);
-    s.bind_text(1, task_.id);
-    s.bind_text(2, to_string(status));
-    bind_progress(s, 3, progress);
-    s.bind_int64(8, now);
-    SKILLSYNC_TRY(s.run());
-  }
+  SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct, now));
   SKILLSYNC_TRY(tx->commit());
-  return written;
+  return staged;
 }
 
 Status SqliteTaskWriter::discard() {
   if (closed_) return ok_status();
-  closed_ = true;
-  insert_row_ = Stmt();
-  return drop_stage(conn_->db(), task_.id);
+  close();
+  Db& db = conn_->db();
+  auto tx = Transaction::begin(db);
+  if (!tx.ok()) return tx.error();
+  // A writer that lost its lease must not drop the new owner's stage.
+  SKILLSYNC_TRY(check_fence(false));
+  SKILLSYNC_TRY(drop_stage(db, task_.id));
+  // The stage and the checkpoint always go together.
+  auto stmt = conn_->cached("UPDATE tasks SET staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT
+                            " WHERE id = ?1");
+  if (!stmt.ok()) return stmt.error();
+  {
+    Stmt& s = *stmt.value();
+    StmtReset reset(s);
+    s.bind_text(1, task_.id);
+    SKILLSYNC_TRY(s.run());
+  }
+  return tx->commit();
+}
+
+Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progress) {
+  SKILLSYNC_TRY(check_open());
+  if (status != TaskStatus::kCompleted && status != TaskStatus::kCompletedWithErrors) {
+    return Error{"invalid_argument", "finish_dry_run needs kCompleted or kCompletedWithErrors"};
+  }
+  Db& db = conn_->db();
+  close();
+  auto tx = Transaction::begin(db);
+  if (!tx.ok()) return tx.error();
+  SKILLSYNC_TRY(check_fence(true));
+  auto counts = stage_counts();
+  if (!counts.ok()) return counts.error();
+  SKILLSYNC_TRY(db.exec("DROP TABLE " + stage_));
+  SKILLSYNC_TRY(
+      finish_closed(status, progress, counts->first - counts->second, store_.clock().now()));
+  return tx->commit();
 }
 
 }  // namespace
 
 Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task) {
+  return open_writer(task, std::nullopt);
+}
+
+Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task,
+                                                            std::string_view worker_id) {
+  return open_writer(task, std::string(worker_id));
+}
+
+Result<std::unique_ptr<TaskWriter>> SqliteStore::open_writer(const Task& task,
+                                                             std::optional<std::string> worker_id) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   Db& db = (*conn)->db();
+  if (worker_id) SKILLSYNC_TRY(check_owner(**conn, task.id, *worker_id, false));
   auto seq = [&]() -> Result<int64_t> {
     auto stmt = (*conn)->cached(
         "SELECT (SELECT count(*) FROM tasks WHERE id = ?1),"
@@ -206,15 +342,16 @@ Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task) {
   }();
   if (!seq.ok()) return seq.error();
   const std::string stage = stage_table_name(task.id);
-  // IF NOT EXISTS: rows staged by an earlier writer of the same attempt stay.
+  // IF NOT EXISTS: rows staged by an earlier writer (up to the checkpoint) stay.
   SKILLSYNC_TRY(db.exec("CREATE TABLE IF NOT EXISTS " + stage +
                         " (employee_external_id TEXT NOT NULL, external_id TEXT NOT NULL,"
                         " event_type TEXT NOT NULL, timestamp_us INTEGER NOT NULL,"
                         " language TEXT NOT NULL, content TEXT NOT NULL, source TEXT)"));
   auto insert = db.prepare("INSERT INTO " + stage + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!insert.ok()) return insert.error();
-  return std::unique_ptr<TaskWriter>(std::make_unique<SqliteTaskWriter>(
-      *this, std::move(conn).value(), task, std::move(insert).value(), seq.value()));
+  return std::unique_ptr<TaskWriter>(
+      std::make_unique<SqliteTaskWriter>(*this, std::move(conn).value(), task, std::move(worker_id),
+                                         std::move(insert).value(), seq.value()));
 }
 
 }  // namespace skillsync::store::sqlite
