@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of a File Load Task against `sqlite3 .import`.
+#
+#   bench/run.sh              1,000,000 rows
+#   ROWS=100000 bench/run.sh  another row count
+#
+# Run from anywhere on Debian 12 as root (or with sudo): it installs what it
+# needs (scripts/install-deps.sh --test), builds the release preset, then:
+#   1. generates a learning CSV of $ROWS rows (bench_gen_learning, seeded);
+#   2. starts the real S3 server (tests/support/s3rver) with a random key pair;
+#   3. uploads the file with skillsync's own S3 client (bench_s3_put);
+#   4. starts build/release/skillsync serve on a free port with a fresh data
+#      dir, POSTs a File Load Task and polls it every 50 ms until it ends;
+#      the time is from the POST to the first poll that sees a terminal status;
+#      skillsync's peak memory is VmHWM from /proc, read just before stopping it;
+#   5. times `sqlite3 .import` of the same file into an equivalent table;
+#   6. prints rows/s for both, their ratio and skillsync's peak memory.
+# Everything it starts is stopped and its temp dir removed on exit.
+# docs/benchmarks.md describes the method and records results.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROWS=${ROWS:-1000000}
+SEED=${SEED:-42}
+# TRACE=file: append one line per poll, "seconds status rows_read rss_kib".
+TRACE=${TRACE:-}
+POLL_SECONDS=0.05
+[[ $ROWS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: ROWS must be a positive integer" >&2; exit 2; }
+
+scripts/install-deps.sh --test
+# The curl command line tool drives the API; install-deps only brings libcurl.
+if ! command -v curl >/dev/null 2>&1; then
+  as_root=()
+  [[ $(id -u) -ne 0 ]] && as_root=(sudo)
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends curl
+fi
+cmake --preset release >/dev/null
+cmake --build --preset release
+
+bin=build/release
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/skillsync-bench.XXXXXX")
+s3_pid=""
+ss_pid=""
+cleanup() {
+  local pid
+  for pid in "$ss_pid" "$s3_pid"; do
+    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() {
+  say "error: $*"
+  exit 1
+}
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+# Sum of user and system CPU seconds of a live process (fields 14 and 15 of
+# /proc/<pid>/stat; the command name in field 2 has no spaces here).
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+# A top-level JSON field of a compact or pretty object: string or number.
+json_field() {
+  sed -nE "s/.*\"$2\"[[:space:]]*:[[:space:]]*\"?([^\",}]*)\"?.*/\1/p" <<<"$1" | head -n1
+}
+# Waits up to $3 seconds for file $1 to match the regex $2 while process $4 lives.
+wait_for_line() {
+  local deadline=$((SECONDS + $3))
+  until grep -qE "$2" "$1" 2>/dev/null; do
+    kill -0 "$4" 2>/dev/null || return 1
+    ((SECONDS < deadline)) || return 1
+    sleep 0.05
+  done
+}
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || commit+=" + uncommitted changes"
+say "commit $commit; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 1. The CSV.
+csv=$tmp/learning.csv
+t0=$(now)
+"$bin/bench/tools/bench_gen_learning" "$csv" "$ROWS" "$SEED"
+t1=$(now)
+bytes=$(stat -c %s "$csv")
+say "generated $ROWS rows, $bytes bytes in $(elapsed "$t0" "$t1") s"
+
+# 2. The S3 server, with a key pair of its own.
+access_key="AKIA$(random_hex 8 | tr a-f A-F)"
+secret_key=$(random_hex 20)
+bucket=skillsync-bench
+mkdir -p "$tmp/s3"
+S3RVER_DIR=$tmp/s3 S3RVER_ACCESS_KEY_ID=$access_key S3RVER_SECRET_KEY=$secret_key \
+  S3RVER_BUCKETS=$bucket S3RVER_REQUIRE_AUTH=1 S3RVER_PORT=0 \
+  node --openssl-legacy-provider tests/support/s3rver/launch.js \
+  >"$tmp/s3rver.out" 2>"$tmp/s3rver.log" &
+s3_pid=$!
+wait_for_line "$tmp/s3rver.out" '"port"' 30 "$s3_pid" ||
+  die "the S3 server did not start; its log: $(tail -n 20 "$tmp/s3rver.log")"
+s3_port=$(json_field "$(head -n1 "$tmp/s3rver.out")" port)
+s3_endpoint=http://127.0.0.1:$s3_port
+say "S3 server on $s3_endpoint"
+
+# 3. Upload.
+uri=s3://$bucket/learning.csv
+t0=$(now)
+AWS_ACCESS_KEY_ID=$access_key AWS_SECRET_ACCESS_KEY=$secret_key \
+  "$bin/bench/tools/bench_s3_put" "$s3_endpoint" "$uri" "$csv" >/dev/null
+t1=$(now)
+say "uploaded to $uri in $(elapsed "$t0" "$t1") s"
+
+# 4. skillsync.
+api_key="bench_$(random_hex 24)"
+SKILLSYNC_BOOTSTRAP_API_KEY=$api_key "$bin/skillsync" serve --listen 127.0.0.1:0 \
+  --data-dir "$tmp/data" --s3-endpoint "$s3_endpoint" 2>"$tmp/skillsync.log" &
+ss_pid=$!
+listening='listening on (http://)?[0-9.]+:[0-9]+'
+wait_for_line "$tmp/skillsync.log" "$listening" 30 "$ss_pid" ||
+  die "skillsync did not start; its log: $(tail -n 20 "$tmp/skillsync.log")"
+api=http://$(grep -oE "$listening" "$tmp/skillsync.log" | head -n1 | sed -E 's#.* (http://)?##')
+say "skillsync on $api"
+
+body=$(printf '{"entity_type":"learning","method":"s3_iam_user","uri":"%s",%s}' "$uri" \
+  "$(printf '"credentials":{"aws_access_key_id":"%s","aws_secret_access_key":"%s"}' \
+    "$access_key" "$secret_key")")
+# Secrets go to curl through files and stdin, not its command line.
+auth=$tmp/auth-header
+(umask 077 && printf 'Authorization: Bearer %s\n' "$api_key" >"$auth")
+t_start=$(now)
+created=$(curl -sS -X POST "$api/integrations/file-load-tasks" -H "@$auth" \
+  -H 'Content-Type: application/json' --data-binary @- <<<"$body" -w '\n%{http_code}')
+[[ $(tail -n1 <<<"$created") == 201 ]] || die "POST answered: $created"
+task_id=$(json_field "$(head -n -1 <<<"$created")" task_id)
+[[ -n $task_id ]] || die "no task_id in: $created"
+
+status=pending
+while :; do
+  task=$(curl -sS -H "@$auth" "$api/integrations/file-load-tasks/$task_id") ||
+    die "skillsync stopped answering; its log ends: $(tail -n 5 "$tmp/skillsync.log")"
+  # Bash's own regex, not sed: each poll should cost as little as possible.
+  [[ $task =~ \"status\"[[:space:]]*:[[:space:]]*\"([a-z_]+)\" ]] && status=${BASH_REMATCH[1]} ||
+    status=""
+  case $status in
+    completed | completed_with_errors | failed | cancelled) break ;;
+    pending | running) ;;
+    *) die "unexpected answer while polling: $task" ;;
+  esac
+  kill -0 "$ss_pid" 2>/dev/null || die "skillsync exited while loading"
+  if [[ -n $TRACE ]]; then
+    [[ $task =~ \"rows_read\"[[:space:]]*:[[:space:]]*([0-9]+) ]] && read_now=${BASH_REMATCH[1]}
+    rss_now=$(awk '/^VmRSS:/ { print $2 }' "/proc/$ss_pid/status")
+    echo "$(elapsed "$t_start" "$(now)") $status ${read_now:-0} $rss_now" >>"$TRACE"
+  fi
+  sleep "$POLL_SECONDS"
+done
+t_end=$(now)
+ss_seconds=$(elapsed "$t_start" "$t_end")
+ss_cpu=$(cpu_seconds "$ss_pid")
+ss_hwm_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$ss_pid/status")
+kill "$ss_pid"
+wait "$ss_pid" || true
+ss_pid=""
+
+rows_loaded=$(json_field "$task" rows_loaded)
+rows_rejected=$(json_field "$task" rows_rejected)
+server_line=$(grep -E "task $task_id (completed|completed_with_errors|failed)" \
+  "$tmp/skillsync.log" | tail -n1 || true)
+say "skillsync: $status, rows_loaded=$rows_loaded rows_rejected=$rows_rejected in $ss_seconds s"
+[[ -n $server_line ]] && say "server log: $server_line"
+# The server's own duration of the task (its log line ends "in <seconds>s"),
+# free of the polling interval; "?" if the line is missing.
+server_seconds=$(sed -nE 's/.* in ([0-9.]+)s$/\1/p' <<<"$server_line")
+server_seconds=${server_seconds:-?}
+if [[ $status != completed || $rows_loaded != "$ROWS" ]]; then
+  die "expected status completed with rows_loaded=$ROWS; the task: $task"
+fi
+
+# 5. sqlite3 .import of the same file: the same columns, a primary key on
+# (employee_external_id, external_id) as our events table has (WITHOUT ROWID,
+# like ours), and our journal settings: WAL, synchronous=NORMAL, 64 MiB cache.
+# Our timestamp is stored as an integer after parsing; .import cannot parse,
+# so here it stays TEXT.
+db=$tmp/sqlite-import.db
+sqlite3 "$db" >/dev/null <<'SQL'
+PRAGMA journal_mode = WAL;
+CREATE TABLE learning (
+  employee_external_id TEXT NOT NULL,
+  language TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  timestamp TEXT NOT NULL,
+  course_id TEXT,
+  source TEXT,
+  PRIMARY KEY (employee_external_id, external_id)
+) WITHOUT ROWID;
+SQL
+TIMEFORMAT='%R %U %S'
+sq_times=$({ time sqlite3 -cmd 'PRAGMA synchronous = NORMAL' -cmd 'PRAGMA cache_size = -65536' \
+  "$db" ".import --csv --skip 1 $csv learning" >"$tmp/sqlite.out" 2>"$tmp/sqlite.err"; } 2>&1) ||
+  die "sqlite3 .import failed: $(tail -n 5 "$tmp/sqlite.err")"
+read -r sq_seconds sq_user sq_sys <<<"$(tail -n1 <<<"$sq_times")"
+sq_cpu=$(awk -v u="$sq_user" -v s="$sq_sys" 'BEGIN { printf "%.2f", u + s }')
+sq_rows=$(sqlite3 "$db" 'SELECT count(*) FROM learning')
+[[ $sq_rows == "$ROWS" ]] || die "sqlite3 imported $sq_rows rows, expected $ROWS"
+say "sqlite3 .import: $sq_rows rows in $sq_seconds s"
+
+# 6. The table.
+awk -v rows="$ROWS" -v bytes="$bytes" -v ss="$ss_seconds" -v sq="$sq_seconds" \
+  -v server="$server_seconds" -v ss_cpu="$ss_cpu" -v sq_cpu="$sq_cpu" -v hwm="$ss_hwm_kib" \
+  -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+  printf "\nrows %d (%.1f MiB CSV), load average after the run: %s\n\n", rows, bytes / 1048576, load
+  printf "%-18s %10s %10s %12s\n", "", "seconds", "cpu s", "rows/s"
+  printf "%-18s %10.3f %10.2f %12.0f\n", "skillsync", ss, ss_cpu, rows / ss
+  printf "%-18s %10.3f %10.2f %12.0f\n", "sqlite3 .import", sq, sq_cpu, rows / sq
+  printf "%-18s %10s   (the task as timed by the server, from its log)\n", "  server-side", server
+  printf "\nratio (skillsync rows/s / sqlite3 rows/s): %.2f\n", sq / ss
+  printf "skillsync peak memory (VmHWM): %.1f MiB\n", hwm / 1024
+}'

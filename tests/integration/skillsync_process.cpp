@@ -1,0 +1,210 @@
+#include "integration/skillsync_process.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+
+#ifndef SKILLSYNC_BINARY
+#error "SKILLSYNC_BINARY must name the skillsync binary under test"
+#endif
+
+namespace skillsync::it {
+namespace json = boost::json;
+using testsupport::ChildProcess;
+using testsupport::TempDir;
+
+namespace {
+
+std::string trim_newlines(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+json::value ApiResponse::json() const {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) return nullptr;
+  return v;
+}
+
+std::string ApiResponse::header(const std::string& lower_case_name) const {
+  auto it = headers.find(lower_case_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::vector<std::string> TaskTrace::distinct() const {
+  std::vector<std::string> out;
+  for (const auto& s : statuses) {
+    if (out.empty() || out.back() != s) out.push_back(s);
+  }
+  return out;
+}
+
+bool is_terminal_status(const std::string& status) {
+  return status == "completed" || status == "completed_with_errors" || status == "failed" ||
+         status == "cancelled";
+}
+
+struct SkillsyncProcess::Impl {
+  std::unique_ptr<TempDir> own_data_dir;  // null when the caller gave one
+  TempDir log_dir{"skillsync-it-log-"};
+  std::unique_ptr<ChildProcess> child;
+  int exit_code = 0;
+  bool stopped = false;
+};
+
+Result<std::unique_ptr<SkillsyncProcess>> SkillsyncProcess::start(
+    SkillsyncOptions options, std::chrono::milliseconds timeout) {
+  std::unique_ptr<SkillsyncProcess> p(new SkillsyncProcess());
+  p->impl_ = std::make_unique<Impl>();
+  if (options.data_dir.empty()) {
+    p->impl_->own_data_dir = std::make_unique<TempDir>("skillsync-it-data-");
+    p->data_dir_ = p->impl_->own_data_dir->path();
+  } else {
+    p->data_dir_ = options.data_dir;
+  }
+  std::map<std::string, std::string> env;
+  // An empty value counts as unset for the server, so this also protects the
+  // "generated key" case from a variable set in the caller's environment.
+  env["SKILLSYNC_BOOTSTRAP_API_KEY"] = options.bootstrap_api_key.value_or("");
+
+  // free_port() can race with another process taking the port; a server that
+  // exits at once is retried on a new port.
+  std::string last_error;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const int port = testsupport::free_port();
+    p->base_url_ = "http://127.0.0.1:" + std::to_string(port);
+    std::vector<std::string> argv = {SKILLSYNC_BINARY, "serve",
+                                     "--listen",       "127.0.0.1:" + std::to_string(port),
+                                     "--data-dir",     p->data_dir_,
+                                     "--s3-endpoint",  options.s3_endpoint,
+                                     "--workers",      std::to_string(options.workers)};
+    p->impl_->child = std::make_unique<ChildProcess>(argv, env, p->impl_->log_dir.path(),
+                                                     "skillsync-" + std::to_string(attempt));
+    p->log_path_ = p->impl_->child->stderr_path();
+    p->impl_->stopped = false;
+    bool exited = false;
+    const bool healthy = testsupport::wait_until(
+        [&] {
+          if (!p->impl_->child->running()) {
+            exited = true;
+            return true;
+          }
+          ApiResponse r = p->request("GET", "/healthz", "", std::string());
+          return r.status == 200;
+        },
+        timeout, std::chrono::milliseconds(25));
+    if (healthy && !exited) {
+      if (options.bootstrap_api_key) {
+        p->api_key_ = *options.bootstrap_api_key;
+      } else {
+        p->api_key_ = trim_newlines(testsupport::read_file(p->data_dir_ + "/initial-api-key"));
+      }
+      std::lock_guard lock(p->mu_);
+      p->bodies_.clear();  // health checks are not API answers the tests care about
+      return p;
+    }
+    if (exited) {
+      const int status = p->impl_->child->wait();
+      last_error = "skillsync exited during start-up (" +
+                   (WIFEXITED(status) ? "exit code " + std::to_string(WEXITSTATUS(status))
+                                      : "signal " + std::to_string(WTERMSIG(status))) +
+                   ")";
+    } else {
+      last_error = "skillsync did not become healthy";
+    }
+    last_error += " (listen 127.0.0.1:" + std::to_string(port) + "); log tail:\n" + p->log_tail();
+    p->stop();
+    if (!exited) break;  // a hang is not a port race: do not retry
+  }
+  return Error{"start_failed", last_error};
+}
+
+SkillsyncProcess::~SkillsyncProcess() {
+  if (impl_) stop();
+}
+
+int SkillsyncProcess::stop() {
+  if (!impl_->child || impl_->stopped) return impl_->exit_code;
+  impl_->stopped = true;
+  if (impl_->child->running()) {
+    impl_->child->kill(SIGTERM);
+    // A clean shutdown is quick; a hang must not hang the test run.
+    if (!testsupport::wait_until([&] { return !impl_->child->running(); },
+                                 std::chrono::seconds(10))) {
+      impl_->child->kill(SIGKILL);
+    }
+  }
+  const int status = impl_->child->wait();
+  impl_->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  return impl_->exit_code;
+}
+
+std::string SkillsyncProcess::log() const { return testsupport::read_file(log_path_); }
+
+std::string SkillsyncProcess::log_tail(size_t max_bytes) const {
+  std::string all = log();
+  return all.size() <= max_bytes ? all : all.substr(all.size() - max_bytes);
+}
+
+ApiResponse SkillsyncProcess::post_task(const std::string& uri, const std::string& access_key_id,
+                                        const std::string& secret_access_key,
+                                        const std::optional<std::string>& session_token) {
+  json::object credentials{{"aws_access_key_id", access_key_id},
+                           {"aws_secret_access_key", secret_access_key}};
+  if (session_token) credentials["aws_session_token"] = *session_token;
+  json::object body{{"entity_type", "learning"},
+                    {"method", "s3_iam_user"},
+                    {"uri", uri},
+                    {"credentials", std::move(credentials)}};
+  return post("/integrations/file-load-tasks", json::serialize(body));
+}
+
+TaskTrace SkillsyncProcess::wait_for_task(const std::string& task_id,
+                                          std::chrono::milliseconds timeout) {
+  TaskTrace trace;
+  const bool done = testsupport::wait_until(
+      [&] {
+        ApiResponse r = get("/integrations/file-load-tasks/" + task_id);
+        json::value v = r.json();
+        if (r.status != 200 || !v.is_object()) return false;
+        trace.task = v.get_object();
+        const json::value* status = trace.task.if_contains("status");
+        if (status == nullptr || !status->is_string()) return false;
+        trace.statuses.emplace_back(status->get_string());
+        return is_terminal_status(trace.statuses.back());
+      },
+      timeout, std::chrono::milliseconds(50));
+  trace.timed_out = !done;
+  return trace;
+}
+
+ApiResponse SkillsyncProcess::request(const std::string& method, const std::string& path,
+                                      const std::string& body,
+                                      std::optional<std::string> authorization,
+                                      const std::string& content_type) {
+  std::map<std::string, std::string> headers;
+  const std::string auth = authorization.value_or("Bearer " + api_key_);
+  if (!auth.empty()) headers["Authorization"] = auth;
+  // Without an explicit type libcurl would send a form content type.
+  if (!body.empty() && !content_type.empty()) headers["Content-Type"] = content_type;
+  testsupport::HttpResponse r = testsupport::request(method, base_url_ + path, headers, body);
+  ApiResponse out{r.status, std::move(r.body), std::move(r.headers)};
+  std::lock_guard lock(mu_);
+  bodies_.push_back(out.body);
+  return out;
+}
+
+std::vector<std::string> SkillsyncProcess::seen_bodies() const {
+  std::lock_guard lock(mu_);
+  return bodies_;
+}
+
+}  // namespace skillsync::it
