@@ -98,6 +98,14 @@ struct RecordError {
   std::string raw;  // the record's bytes up to its line end, cut at 4 KiB
 };
 
+// Where in a stream a reader starts: used to resume a load from a
+// checkpoint, with the input opened at `byte_offset` of the file.
+struct Position {
+  uint64_t byte_offset = 0;  // file offset of the input's first byte
+  uint64_t line = 1;         // physical line of that byte
+  bool after_cr = false;     // the byte before was a CR ending a line: an LF here completes it
+};
+
 class RecordReader {
  public:
   enum class Item { kRecord, kError, kEnd };
@@ -105,7 +113,7 @@ class RecordReader {
   // REQUIRES: input outlives the reader. A dialect whose delimiter and quote
   // are equal, or either of them CR or LF, makes next() return an Error with
   // code "invalid_dialect".
-  RecordReader(ByteReader& input, Dialect dialect = {});
+  RecordReader(ByteReader& input, Dialect dialect = {}, Position start = {});
   ~RecordReader();
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
@@ -127,6 +135,12 @@ class RecordReader {
   // once next() has returned kEnd. Bytes read ahead into the buffer are not
   // counted. To resume a stream, use a record's byte_offset instead.
   uint64_t bytes_consumed() const;
+
+  // Where the next record starts: a reader created with this Position over
+  // the input from this offset returns exactly the items this one would have
+  // returned next (same lines, offsets and raw bytes). Valid after next()
+  // returned kRecord or kError.
+  Position position() const;
 
  private:
   struct Impl;

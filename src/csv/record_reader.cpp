@@ -100,8 +100,11 @@ std::optional<Error> check_dialect(const Dialect& d) {
 }  // namespace
 
 struct RecordReader::Impl {
-  Impl(ByteReader& in, const Dialect& d)
+  Impl(ByteReader& in, const Dialect& d, Position start_at)
       : input(in),
+        base(start_at.byte_offset),
+        line(start_at.line),
+        resumed(start_at.byte_offset > 0),
         scan(d.delimiter, d.quote),
         failure(check_dialect(d)),
         read_size(std::max(d.read_buffer_bytes, kMinReadBuffer)),
@@ -109,6 +112,7 @@ struct RecordReader::Impl {
     cap = read_size;
     max_cap = rec.max_record + read_size;
     buf = std::make_unique_for_overwrite<char[]>(cap);
+    if (start_at.after_cr) state = State::kAfterCR;
   }
 
   Result<Item> next();
@@ -123,6 +127,9 @@ struct RecordReader::Impl {
   size_t limit() const { return rec.open && !rec.discarding ? std::min(end, rec.limit) : end; }
 
   ByteReader& input;
+  uint64_t base = 0;     // stream offset of buf[0]
+  uint64_t line = 1;     // physical line of `pos` while no record is open
+  bool resumed = false;  // started mid-file: there is no BOM to look for
   Scanner scan;
   std::optional<Error> failure;  // sticky: a bad dialect or an input error
   size_t read_size;              // bytes the buffer holds when no long record is open
@@ -132,17 +139,16 @@ struct RecordReader::Impl {
   size_t max_cap = 0;
   size_t pos = 0;
   size_t end = 0;
-  uint64_t base = 0;  // stream offset of buf[0]
   bool started = false;
   bool eof = false;
 
   State state = State::kRecordStart;
-  uint64_t line = 1;  // physical line of `pos` while no record is open
   RecordState rec;
 };
 
 Status RecordReader::Impl::start() {
   started = true;
+  if (resumed) return ok_status();
   // Gather three bytes (or the whole input, if shorter) to look for a BOM.
   while (end < 3 && !eof) {
     Result<size_t> n = input.read(std::span<char>(buf.get() + end, cap - end));
@@ -358,13 +364,16 @@ Result<RecordReader::Item> RecordReader::Impl::next() {
   }
 }
 
-RecordReader::RecordReader(ByteReader& input, Dialect dialect)
-    : impl_(std::make_unique<Impl>(input, dialect)) {}
+RecordReader::RecordReader(ByteReader& input, Dialect dialect, Position start)
+    : impl_(std::make_unique<Impl>(input, dialect, start)) {}
 RecordReader::~RecordReader() = default;
 
 Result<RecordReader::Item> RecordReader::next() { return impl_->next(); }
 const Record& RecordReader::record() const { return impl_->rec.record; }
 const RecordError& RecordReader::error() const { return impl_->rec.error; }
 uint64_t RecordReader::bytes_consumed() const { return impl_->base + impl_->pos; }
+Position RecordReader::position() const {
+  return {impl_->base + impl_->pos, impl_->line, impl_->state == State::kAfterCR};
+}
 
 }  // namespace skillsync::csv
