@@ -5,6 +5,7 @@
 // A URL the service fetches on a user's behalf is a server-side request
 // forgery risk: only AWS's own S3 hosts, or the one endpoint the operator
 // configured, are accepted, never an IP address or a host a customer names.
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <string>
@@ -163,6 +164,18 @@ Result<PresignedUrl> parse_presigned_url(std::string_view text, const ClientConf
   if (u.has_fragment()) return invalid("it must not have a fragment (#...)");
   if (host.empty()) return invalid("it has no host");
   if (u.has_port() && u.port().empty()) return invalid("it has an empty port");
+  // Boost.URL 1.81 stops a port at its first non-digit (the rest becomes the
+  // path) and wraps values over 65535: check the text ourselves, so that what
+  // we compare is what curl will connect to.
+  if (u.has_port()) {
+    std::string_view p = u.port();
+    bool digits = p.size() <= 5 &&
+                  std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoul(std::string(p)) == 0 || std::stoul(std::string(p)) > 65535) {
+      return invalid("its port is not a number from 1 to 65535");
+    }
+  }
+  if (!u.encoded_path().starts_with("/")) return invalid("its path does not start with '/'");
   const uint16_t port = u.has_port() ? u.port_number() : default_port(scheme);
   if (u.has_port() && port == 0) return invalid("its port is not valid");
 
