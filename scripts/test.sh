@@ -3,7 +3,8 @@
 #   1. clang-format check of every C++ file;
 #   2. unit tests under ASan + UBSan (build/sanitize);
 #   3. every test, unit and integration (real S3 server, real binary), on the
-#      release build.
+#      release build;
+#   4. each libFuzzer target briefly, after replaying its regression inputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -28,3 +29,5 @@ echo "== unit tests under ASan+UBSan"
 ctest --preset sanitize -L unit -j "$jobs"
 echo "== all tests (release)"
 ctest --preset release -j "$jobs"
+echo "== fuzzers (a few seconds each; see fuzz/README.md for long runs)"
+fuzz/run.sh 5

@@ -1,4 +1,5 @@
-// Api: authentication, routing and the handlers of every endpoint.
+// Api: authentication, routing and the Skill Event handlers (the File Load
+// Task handlers are in task_routes.cpp).
 #include "api/api.hpp"
 
 #include <spdlog/spdlog.h>
@@ -7,6 +8,7 @@
 #include <boost/url.hpp>
 #include <charconv>
 
+#include "api/api_internal.hpp"
 #include "api/json_util.hpp"
 #include "api/rate_limiter.hpp"
 #include "common/crypto.hpp"
@@ -23,14 +25,40 @@ namespace {
 
 constexpr size_t kDefaultLimit = 100;
 constexpr size_t kMaxLimit = 1000;
-constexpr size_t kInlineRowErrors = 100;
+
+bool is_json_content_type(std::string_view ct) {
+  auto semi = ct.find(';');
+  std::string_view base = ct.substr(0, semi);
+  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+  return base.empty() || base == "application/json";
+}
+
+bool has_scope(std::string_view scopes, std::string_view want) {
+  while (!scopes.empty()) {
+    auto comma = scopes.find(',');
+    if (scopes.substr(0, comma) == want) return true;
+    if (comma == std::string_view::npos) break;
+    scopes.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+namespace internal {
+
+std::optional<std::string> Request::query(std::string_view name) const {
+  auto it = url.params().find(name);
+  if (it == url.params().end()) return std::nullopt;
+  return std::string((*it).value);
+}
 
 HttpResponse json_response(int status, const json::value& v) {
   return HttpResponse{status, "application/json", json::serialize(v), {}};
 }
 
 HttpResponse error(int status, std::string_view code, std::string_view message,
-                   const std::vector<schema::FieldError>& details = {}) {
+                   const std::vector<schema::FieldError>& details) {
   return HttpResponse{status, "application/json", error_body(code, message, details), {}};
 }
 
@@ -39,24 +67,8 @@ HttpResponse store_failure(const Error& e) {
   return error(500, "internal", "internal error");
 }
 
-struct Request {
-  const HttpRequest& http;
-  std::vector<std::string> segments;  // decoded path segments
-  urls::url_view url;
-  std::string tenant;
-
-  std::optional<std::string> query(std::string_view name) const {
-    auto it = url.params().find(name);
-    if (it == url.params().end()) return std::nullopt;
-    return std::string((*it).value);
-  }
-};
-
-bool is_json_content_type(std::string_view ct) {
-  auto semi = ct.find(';');
-  std::string_view base = ct.substr(0, semi);
-  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
-  return base.empty() || base == "application/json";
+HttpResponse method_not_allowed() {
+  return error(405, "method_not_allowed", "method not allowed on this endpoint");
 }
 
 // Parses a JSON request body, or returns the error response to send.
@@ -72,30 +84,40 @@ std::optional<HttpResponse> parse_body(const Request& r, json::value& out) {
   return std::nullopt;
 }
 
-bool has_scope(std::string_view scopes, std::string_view want) {
-  while (!scopes.empty()) {
-    auto comma = scopes.find(',');
-    if (scopes.substr(0, comma) == want) return true;
-    if (comma == std::string_view::npos) break;
-    scopes.remove_prefix(comma + 1);
+std::optional<HttpResponse> parse_limit(const Request& r, size_t max, size_t* limit) {
+  *limit = kDefaultLimit;
+  auto l = r.query("limit");
+  if (!l) return std::nullopt;
+  size_t v = 0;
+  auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), v);
+  if (ec != std::errc() || ptr != l->data() + l->size() || v < 1 || v > max) {
+    return error(
+        422, "invalid_fields", "invalid query parameter",
+        {{"limit", "invalid_limit", "limit must be an integer from 1 to " + std::to_string(max)}});
   }
-  return false;
+  *limit = v;
+  return std::nullopt;
 }
 
-}  // namespace
+HttpResponse invalid_cursor() {
+  return error(422, "invalid_fields", "invalid query parameter",
+               {{"cursor", "invalid_cursor", "cursor is not one this API returned"}});
+}
+
+}  // namespace internal
+
+using namespace internal;  // NOLINT: the handlers below are this file's own
 
 struct Api::Impl {
   Impl(store::Store& s, tasks::TaskService& t, std::function<void()> created, RateLimit rate,
        const Clock& clock)
       : store(s),
-        tasks(t),
-        on_task_created(std::move(created)),
-        limiter(rate.per_second, rate.burst, clock) {}
+        limiter(rate.per_second, rate.burst, clock),
+        task_routes(s, t, std::move(created), clock) {}
 
   store::Store& store;
-  tasks::TaskService& tasks;
-  std::function<void()> on_task_created;
   RateLimiter limiter;
+  TaskRoutes task_routes;
 
   HttpResponse handle(const HttpRequest& http) {
     auto parsed = urls::parse_origin_form(http.target);
@@ -124,20 +146,9 @@ struct Api::Impl {
       }
     }
     if (s.size() >= 2 && s[0] == "integrations" && s[1] == "file-load-tasks") {
-      if (s.size() == 2) {
-        if (m == "POST") return post_task(r);
-        return method_not_allowed();
-      }
-      if (s.size() == 3) {
-        if (m == "GET") return get_task(r);
-        return method_not_allowed();
-      }
+      return task_routes.route(r);
     }
     return error(404, "not_found", "no such endpoint");
-  }
-
-  static HttpResponse method_not_allowed() {
-    return error(405, "method_not_allowed", "method not allowed on this endpoint");
   }
 
   std::optional<HttpResponse> authenticate(Request& r) {
@@ -191,15 +202,7 @@ struct Api::Impl {
 
   HttpResponse list_events(const Request& r) {
     size_t limit = kDefaultLimit;
-    if (auto l = r.query("limit")) {
-      size_t v = 0;
-      auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), v);
-      if (ec != std::errc() || ptr != l->data() + l->size() || v < 1 || v > kMaxLimit) {
-        return error(422, "invalid_fields", "invalid query parameter",
-                     {{"limit", "invalid_limit", "limit must be an integer from 1 to 1000"}});
-      }
-      limit = v;
-    }
+    if (auto bad = parse_limit(r, kMaxLimit, &limit)) return *bad;
     if (!schema::is_valid_external_id(r.segments[1])) {
       return error(422, "invalid_fields", "invalid path parameter",
                    {{"employee_external_id", "invalid_external_id",
@@ -207,10 +210,7 @@ struct Api::Impl {
     }
     auto page = store.list_events(r.tenant, r.segments[1], limit, r.query("cursor").value_or(""));
     if (!page.ok()) {
-      if (page.error().code == "invalid_cursor") {
-        return error(422, "invalid_fields", "invalid query parameter",
-                     {{"cursor", "invalid_cursor", "cursor is not one this API returned"}});
-      }
+      if (page.error().code == "invalid_cursor") return invalid_cursor();
       return store_failure(page.error());
     }
     json::array items;
@@ -233,45 +233,6 @@ struct Api::Impl {
     if (!deleted.ok()) return store_failure(deleted.error());
     if (!*deleted) return error(404, "not_found", "no such skill event");
     return HttpResponse{204, "application/json", "", {}};
-  }
-
-  // --- File Load Tasks ---
-
-  HttpResponse post_task(const Request& r) {
-    json::value body;
-    if (auto bad = parse_body(r, body)) return *bad;
-    if (!body.is_object()) return error(400, "malformed_json", "the body must be a JSON object");
-    std::vector<schema::FieldError> errors;
-    auto req = tasks::parse_create_request(body, &errors);
-    wipe_secrets(body);
-    if (!req.ok()) return error(422, "invalid_fields", "the file load task is invalid", errors);
-    auto task = tasks.create(r.tenant, std::move(*req));
-    if (!task.ok()) return store_failure(task.error());
-    spdlog::info("task {} pending: {} {}", task->id, task->entity_type, task->uri);
-    if (on_task_created) on_task_created();
-    return json_response(201, task_json(*task, {}));
-  }
-
-  HttpResponse get_task(const Request& r) {
-    auto task = tasks.get(r.tenant, r.segments[2]);
-    if (!task.ok()) return store_failure(task.error());
-    if (!task->has_value()) return error(404, "not_found", "no such file load task");
-    auto errors = store.row_errors((*task)->id, kInlineRowErrors);
-    if (!errors.ok()) return store_failure(errors.error());
-    return json_response(200, task_json(**task, *errors));
-  }
-
-  // Overwrites credential strings held by the parsed body.
-  static void wipe_secrets(json::value& body) {
-    if (!body.is_object()) return;
-    auto* creds = body.get_object().if_contains("credentials");
-    if (creds == nullptr || !creds->is_object()) return;
-    for (auto& kv : creds->get_object()) {
-      if (kv.value().is_string()) {
-        auto& s = kv.value().get_string();
-        std::fill(s.begin(), s.end(), '\0');
-      }
-    }
   }
 };
 

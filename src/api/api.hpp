@@ -7,8 +7,13 @@
 //   GET    /employees/{employee_external_id}/skill_events?limit=&cursor=
 //   GET    /employees/{employee_external_id}/skill_events/{external_id}
 //   DELETE /employees/{employee_external_id}/skill_events/{external_id}
-//   POST   /integrations/file-load-tasks
+//   POST   /integrations/file-load-tasks            (optional Idempotency-Key)
+//   GET    /integrations/file-load-tasks?status=&entity_type=&limit=&cursor=
 //   GET    /integrations/file-load-tasks/{task_id}
+//   POST   /integrations/file-load-tasks/{task_id}/cancel
+//   GET    /integrations/file-load-tasks/{task_id}/errors?limit=&cursor=
+//          (Accept: text/csv -> the whole report as CSV, see error_report.hpp)
+// docs/api.md describes every status and code.
 // Errors are JSON: {"error": {"code", "message", "details": [...]}}.
 #pragma once
 

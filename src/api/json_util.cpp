@@ -40,7 +40,18 @@ json::value event_json(const store::StoredEvent& e) {
   return o;
 }
 
-json::value task_json(const store::Task& t, const std::vector<store::RowError>& row_errors) {
+json::value row_error_json(const store::RowError& e, bool with_raw) {
+  json::object o{
+      {"line", e.line},
+      {"byte_offset", e.byte_offset},
+      {"column", e.column.empty() ? json::value(nullptr) : json::value(json::string(e.column))},
+      {"code", e.code},
+      {"message", e.message}};
+  if (with_raw) o["raw"] = e.raw;
+  return o;
+}
+
+json::value task_summary_json(const store::Task& t) {
   json::object o;
   o["task_id"] = t.id;
   o["entity_type"] = t.entity_type;
@@ -51,28 +62,30 @@ json::value task_json(const store::Task& t, const std::vector<store::RowError>& 
   o["created_at"] = format_rfc3339(t.created_at);
   o["started_at"] = time_or_null(t.started_at);
   o["finished_at"] = time_or_null(t.finished_at);
+  o["cancel_requested_at"] = time_or_null(t.cancel_requested_at);
   o["attempts"] = t.attempts;
-  o["progress"] = json::object{{"bytes_total", t.progress.bytes_total},
-                               {"bytes_read", t.progress.bytes_read},
-                               {"rows_read", t.progress.rows_read},
-                               {"rows_loaded", t.progress.rows_loaded},
-                               {"rows_rejected", t.progress.rows_rejected}};
+  o["progress"] = json::object{
+      {"bytes_total", t.progress.bytes_total},     {"bytes_read", t.progress.bytes_read},
+      {"rows_read", t.progress.rows_read},         {"rows_loaded", t.progress.rows_loaded},
+      {"rows_rejected", t.progress.rows_rejected}, {"rows_superseded", t.progress.rows_superseded}};
+  boost::system::error_code ec;
+  json::value options =
+      t.options_json.empty() ? json::value(json::object{}) : json::parse(t.options_json, ec);
+  o["options"] = (ec || !options.is_object()) ? json::value(json::object{}) : std::move(options);
   if (t.error) {
     o["error"] = json::object{{"code", t.error->code}, {"message", t.error->message}};
   } else {
     o["error"] = nullptr;
   }
-  json::array errs;
-  for (const auto& re : row_errors) {
-    errs.push_back(json::object{
-        {"line", re.line},
-        {"byte_offset", re.byte_offset},
-        {"column", re.column.empty() ? json::value(nullptr) : json::value(json::string(re.column))},
-        {"code", re.code},
-        {"message", re.message}});
-  }
-  o["row_errors"] = std::move(errs);
   return o;
+}
+
+json::value task_json(const store::Task& t, const std::vector<store::RowError>& row_errors) {
+  json::value v = task_summary_json(t);
+  json::array errs;
+  for (const auto& re : row_errors) errs.push_back(row_error_json(re, false));
+  v.get_object()["row_errors"] = std::move(errs);
+  return v;
 }
 
 }  // namespace skillsync::api

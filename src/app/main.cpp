@@ -33,6 +33,12 @@ int main(int argc, char** argv) {
       ->envname("SKILLSYNC_WORKERS")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  cmd->add_option("--task-lease", serve.task_lease_seconds,
+                  "Seconds after which a task whose worker stopped renewing (a crashed process) "
+                  "is continued by another worker; must outlast the longest publish")
+      ->envname("SKILLSYNC_TASK_LEASE")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
   cmd->add_option("--http-threads", serve.http_threads, "Threads serving HTTP requests")
       ->envname("SKILLSYNC_HTTP_THREADS")
       ->check(CLI::Range(1, 256))

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -102,8 +103,14 @@ int run_serve(const ServeConfig& config) {
   auto opener = tasks::make_s3_opener(s3_config);
   tasks::WorkerPoolConfig pool_config;
   pool_config.workers = config.workers;
+  pool_config.pipeline.lease_duration = int64_t{config.task_lease_seconds} * 1000000;
+  pool_config.pipeline.heartbeat_interval =
+      std::chrono::milliseconds(std::max(200, config.task_lease_seconds * 1000 / 5));
   tasks::WorkerPool pool(store, *opener, *key, SystemClock::instance(), pool_config);
-  tasks::TaskService service(store, *key, SystemClock::instance());
+  // Fail fast: a task whose credentials cannot read its object is refused at
+  // POST time (unless options.validate_access is false).
+  tasks::TaskService service(store, *key, SystemClock::instance(),
+                             tasks::make_s3_access_check(s3_config));
   api::Api api(
       store, service, [&pool] { pool.notify(); },
       api::RateLimit{config.rate_limit, config.rate_burst});

@@ -53,7 +53,7 @@ void BatchStager::loop() {
       }
     }
     Status s = writer_.stage(std::span(batch->events.data(), batch->count), batch->errors,
-                             batch->progress);
+                             batch->checkpoint);
     {
       std::lock_guard lock(mu_);
       if (!s.ok() && status_.ok()) status_ = s;

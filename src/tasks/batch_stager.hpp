@@ -18,7 +18,7 @@ struct Batch {
   std::vector<schema::Event> events;  // slots reused across batches
   size_t count = 0;                   // events[0, count) are this batch's rows
   std::vector<store::RowError> errors;
-  store::Progress progress;
+  store::Checkpoint checkpoint;  // where the file stands after this batch
 
   // Returns the next free slot; its strings keep their capacity.
   schema::Event& next_slot() {

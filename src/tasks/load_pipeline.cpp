@@ -1,14 +1,25 @@
-// LoadPipeline: object -> CSV records -> validated events -> staged batches
-// -> one atomic publish. Bad rows become RowErrors; they never stop the load.
+// LoadPipeline: object -> (decompress) -> (to UTF-8) -> CSV records ->
+// validated events -> staged batches, each with a checkpoint -> one atomic
+// publish. Bad rows become RowErrors; they never stop the load.
+//
+// Exactly once: a batch's rows, its row errors and the checkpoint that says
+// where the file stands after it are written in one transaction. A task
+// reclaimed after a crash continues from that checkpoint (plain UTF-8 files;
+// compressed or transcoded ones restart from the first byte), and rows become
+// visible only at publish, so no row is lost or loaded twice.
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
 
 #include "csv/csv.hpp"
 #include "csv/encoding.hpp"
 #include "source/decompress/decompress.hpp"
 #include "tasks/batch_stager.hpp"
+#include "tasks/lease_keeper.hpp"
 #include "tasks/tasks.hpp"
 
 namespace skillsync::tasks {
+namespace json = boost::json;
 namespace {
 
 constexpr size_t kMaxRawBytes = 4096;
@@ -17,8 +28,7 @@ std::string cut_raw(std::string_view raw) {
   return std::string(raw.substr(0, std::min(raw.size(), kMaxRawBytes)));
 }
 
-std::string column_name(const schema::HeaderBinding& binding, size_t column_1based) {
-  const auto& names = binding.column_names();
+std::string column_name(const std::vector<std::string>& names, size_t column_1based) {
   if (column_1based == 0 || column_1based > names.size()) return "";
   return names[column_1based - 1];
 }
@@ -41,76 +51,169 @@ std::optional<Error> rejection_policy(const LoadOptions& options, const store::P
   return std::nullopt;
 }
 
+std::string header_to_json(const std::vector<std::string>& names) {
+  json::array a;
+  for (const auto& n : names) a.emplace_back(n);
+  return json::serialize(a);
+}
+
+std::optional<std::vector<std::string>> header_from_json(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_array()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const auto& e : v.get_array()) {
+    if (!e.is_string()) return std::nullopt;
+    out.emplace_back(e.get_string());
+  }
+  return out;
+}
+
+// What a checkpoint needs beyond offset and line to continue mid-file.
+struct ResumeState {
+  bool resumable = false;  // plain UTF-8: offsets in the CSV are offsets in the object
+  bool after_cr = false;
+};
+
+std::string to_json(const ResumeState& s) {
+  return json::serialize(json::object{{"resumable", s.resumable}, {"after_cr", s.after_cr}});
+}
+
+ResumeState resume_state_from_json(std::string_view text) {
+  ResumeState s;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return s;
+  const auto& o = v.get_object();
+  if (auto* r = o.if_contains("resumable"); r && r->is_bool()) s.resumable = r->get_bool();
+  if (auto* r = o.if_contains("after_cr"); r && r->is_bool()) s.after_cr = r->get_bool();
+  return s;
+}
+
 }  // namespace
 
-store::TaskStatus LoadPipeline::run(const store::Task& task, const CancellationToken& stop) {
+store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view worker_id,
+                                    const CancellationToken& stop) {
   using store::TaskStatus;
   const Micros started = clock_.now();
-  store::Progress progress;
+  const std::string worker(worker_id);
+  store::Progress progress = task.checkpoint ? task.checkpoint->progress : store::Progress{};
   std::unique_ptr<store::TaskWriter> writer;
 
-  auto fail = [&](const Error& e) {
+  auto finish = [&](TaskStatus status, std::optional<Error> e) {
     if (writer) (void)writer->discard();
-    Status s = store_.finish_task(task.id, TaskStatus::kFailed, store::TaskError{e.code, e.message},
-                                  progress, clock_.now());
+    std::optional<store::TaskError> err;
+    if (e) err = store::TaskError{e->code, e->message};
+    Status s = store_.finish_task(task.id, worker, status, err, progress, clock_.now());
     if (!s.ok()) {
-      spdlog::error("task {}: cannot record failure: {}", task.id, s.error().message);
+      spdlog::error("task {}: cannot record its end: {}", task.id, s.error().message);
     }
-    spdlog::info("task {} failed: {}: {}", task.id, e.code, e.message);
-    return TaskStatus::kFailed;
+    if (e) {
+      spdlog::info("task {} {}: {}: {}", task.id, store::to_string(status), e->code, e->message);
+    } else {
+      spdlog::info("task {} {}", task.id, store::to_string(status));
+    }
+    return status;
   };
-  // Shutdown: the task stays `running` in the store and is picked up again
-  // (from the start) after the restart.
+  auto fail = [&](const Error& e) { return finish(TaskStatus::kFailed, e); };
+  auto cancelled = [&] { return finish(TaskStatus::kCancelled, std::nullopt); };
+  // Shutdown: the staged batches and their checkpoint stay; the task is
+  // handed back so the next process continues where this one stopped.
   auto interrupted = [&] {
-    if (writer) (void)writer->discard();
-    spdlog::info("task {} interrupted by shutdown; it resumes after restart", task.id);
+    writer.reset();
+    Status s = store_.release_lease(task.id, worker);
+    spdlog::info("task {} paused by shutdown{}", task.id,
+                 s.ok() ? "; it continues after restart" : ": " + s.error().message);
+    return TaskStatus::kRunning;
+  };
+  auto lost = [&] {
+    writer.reset();  // another worker owns the task: touch nothing
+    spdlog::warn("task {}: another worker took it over; this one stops", task.id);
     return TaskStatus::kRunning;
   };
 
+  if (task.cancel_requested_at) return cancelled();
   const schema::EntityDef* entity = schema::find_entity(task.entity_type);
   if (entity == nullptr) {
     return fail({"unknown_entity_type", "unknown entity type '" + task.entity_type + "'"});
   }
+  auto options = load_options_from_json(task.options_json);
+  if (!options.ok()) return fail(options.error());
+
+  // Continue from the checkpoint when the file allows it; otherwise start over.
+  ResumeState resume;
+  std::vector<std::string> header_names;
+  if (task.checkpoint) {
+    resume = resume_state_from_json(task.checkpoint->state_json);
+    auto names = header_from_json(task.checkpoint->header_json);
+    if (resume.resumable && names && task.checkpoint->byte_offset > 0) {
+      header_names = std::move(*names);
+    } else {
+      resume = {};
+      if (Status s = store_.reset_load(task.id, worker); !s.ok()) return fail(s.error());
+      progress = {};
+    }
+  }
+  const bool resuming = !header_names.empty();
+  const uint64_t offset = resuming ? task.checkpoint->byte_offset : 0;
+  LeaseKeeper lease(store_, clock_, task.id, worker, config_.lease_duration,
+                    config_.heartbeat_interval);
 
   Result<ObjectOpener::Opened> opened = Error{};
   {
     auto creds = open_credentials(key_, task.id, task.sealed_credentials);
     if (!creds.ok()) return fail(creds.error());
-    opened = opener_.open(task, *creds);
+    opened = opener_.open(task, *creds, offset);
   }  // credentials wiped here: the opener keeps what it needs for this stream
   if (!opened.ok()) return fail(opened.error());
   progress.bytes_total = opened->size;
 
-  auto options = load_options_from_json(task.options_json);
-  if (!options.ok()) return fail(options.error());
-  // object -> (gunzip | unzstd, by magic bytes) -> (to UTF-8) -> CSV records
+  // object -> (gunzip | unzstd, by magic bytes) -> (to UTF-8) -> CSV records.
+  // A resumed file is known to be plain UTF-8 and is read as it is.
   decompress::DecompressingReader decompressed(*opened->reader);
-  ByteReader* text = &decompressed;
+  ByteReader* text = resuming ? opened->reader.get() : &decompressed;
   std::unique_ptr<csv::EncodingReader> transcoded;
-  if (options->encoding != csv::Encoding::kUtf8) {
+  if (!resuming && options->encoding != csv::Encoding::kUtf8) {
     transcoded = std::make_unique<csv::EncodingReader>(decompressed, options->encoding);
     text = transcoded.get();
   }
-  csv::RecordReader reader(*text, options->dialect());
-  auto first = reader.next();
-  if (!first.ok()) return fail(first.error());
-  if (*first == csv::RecordReader::Item::kEnd) {
-    return fail({"empty_file", "the file is empty: expected a header row"});
+  csv::Position start;
+  if (resuming) {
+    start = {offset, task.checkpoint->line, resume.after_cr};
   }
-  if (*first == csv::RecordReader::Item::kError) {
-    const auto& e = reader.error();
-    return fail({"invalid_header", "line " + std::to_string(e.line) + ": " + e.message});
+  csv::RecordReader reader(*text, options->dialect(), start);
+  auto raw_bytes_read = [&] {
+    return resuming ? reader.bytes_consumed() : decompressed.compressed_bytes_consumed();
+  };
+
+  if (!resuming) {
+    auto first = reader.next();
+    if (!first.ok()) return fail(first.error());
+    if (*first == csv::RecordReader::Item::kEnd) {
+      return fail({"empty_file", "the file is empty: expected a header row"});
+    }
+    if (*first == csv::RecordReader::Item::kError) {
+      const auto& e = reader.error();
+      return fail({"invalid_header", "line " + std::to_string(e.line) + ": " + e.message});
+    }
+    header_names.assign(reader.record().fields.begin(), reader.record().fields.end());
+    auto format = decompressed.format();
+    resume.resumable =
+        format == decompress::Format::kNone && options->encoding == csv::Encoding::kUtf8;
   }
-  std::vector<std::string> header_names(reader.record().fields.begin(),
-                                        reader.record().fields.end());
   std::vector<std::string_view> header(header_names.begin(), header_names.end());
   auto binding = schema::HeaderBinding::bind(*entity, header, options->ignore_unknown_columns);
   if (!binding.ok()) return fail(binding.error());
+  const std::string header_json = header_to_json(header_names);
 
-  auto begun = store_.begin_load(task);
+  auto begun = store_.begin_load(task, worker);
   if (!begun.ok()) return fail(begun.error());
   writer = std::move(*begun);
+  uint64_t batches = task.checkpoint && resuming ? task.checkpoint->batches : 0;
 
+  enum class Outcome { kDone, kFailed, kStopped, kCancelled, kLost };
+  Outcome outcome = Outcome::kDone;
+  Error failure;
   Status staged;
   {
     BatchStager stager(*writer);
@@ -118,9 +221,12 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, const CancellationT
     schema::FieldError field_error;
     Batch* batch = stager.acquire();
     auto hand_over = [&] {
-      progress.bytes_read = decompressed.compressed_bytes_consumed();
+      progress.bytes_read = raw_bytes_read();
       progress.rows_loaded += batch->count;
-      batch->progress = progress;
+      const csv::Position at = reader.position();
+      resume.after_cr = at.after_cr;
+      batch->checkpoint = {at.byte_offset, at.line,   progress,
+                           header_json,    ++batches, to_json(resume)};
       stager.submit(batch);
       batch = stager.acquire();
       return batch != nullptr;
@@ -128,13 +234,24 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, const CancellationT
     for (;;) {
       if (batch == nullptr) break;  // a write failed; close() reports it
       if (stop.cancelled()) {
-        (void)stager.close();
-        return interrupted();
+        // Stage what was read, with its checkpoint, then hand the task back.
+        outcome = Outcome::kStopped;
+        hand_over();
+        break;
+      }
+      if (lease.lost()) {
+        outcome = Outcome::kLost;
+        break;
+      }
+      if (lease.cancel_requested()) {
+        outcome = Outcome::kCancelled;
+        break;
       }
       auto item = reader.next();
       if (!item.ok()) {
-        (void)stager.close();
-        return fail(item.error());
+        outcome = Outcome::kFailed;
+        failure = item.error();
+        break;
       }
       if (*item == csv::RecordReader::Item::kEnd) break;
       ++progress.rows_read;
@@ -152,33 +269,68 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, const CancellationT
       } else {
         const csv::RecordError& e = reader.error();
         ++progress.rows_rejected;
-        batch->errors.push_back({e.line, e.byte_offset, column_name(*binding, e.column), e.code,
+        batch->errors.push_back({e.line, e.byte_offset, column_name(header_names, e.column), e.code,
                                  e.message, cut_raw(e.raw)});
       }
       if (auto policy = rejection_policy(*options, progress, batch->errors)) {
         // Keep the report of what was rejected, but none of the file's rows.
         batch->count = 0;
         hand_over();
-        staged = stager.close();
-        return fail(staged.ok() ? *policy : staged.error());
+        outcome = Outcome::kFailed;
+        failure = *policy;
+        break;
       }
       if (batch->rows() >= config_.batch_rows && !hand_over()) break;
     }
-    if (batch != nullptr) hand_over();
+    if (outcome == Outcome::kDone && batch != nullptr) hand_over();
     staged = stager.close();
   }
-  if (!staged.ok()) return fail(staged.error());
+  if (!staged.ok()) {
+    if (staged.error().code == "lease_lost") return lost();
+    if (staged.error().code == "cancelled") return cancelled();
+    return fail(staged.error());
+  }
+  switch (outcome) {
+    case Outcome::kFailed:
+      return fail(failure);
+    case Outcome::kStopped:
+      return interrupted();
+    case Outcome::kCancelled:
+      return cancelled();
+    case Outcome::kLost:
+      return lost();
+    case Outcome::kDone:
+      break;
+  }
 
-  progress.bytes_read = decompressed.compressed_bytes_consumed();
+  progress.bytes_read = raw_bytes_read();
   TaskStatus final_status =
       progress.rows_rejected > 0 ? TaskStatus::kCompletedWithErrors : TaskStatus::kCompleted;
-  auto published = writer->publish(final_status, progress);
-  if (!published.ok()) return fail(published.error());
-  writer.reset();
+  if (options->dry_run) {
+    auto superseded = writer->count_superseded();
+    if (!superseded.ok()) return fail(superseded.error());
+    progress.rows_superseded = *superseded;
+    Status s = writer->finish_dry_run(final_status, progress);
+    writer.reset();
+    if (!s.ok()) {
+      if (s.error().code == "lease_lost") return lost();
+      if (s.error().code == "cancelled") return cancelled();
+      return fail(s.error());
+    }
+  } else {
+    auto published = writer->publish(final_status, progress);
+    writer.reset();
+    if (!published.ok()) {
+      if (published.error().code == "lease_lost") return lost();
+      if (published.error().code == "cancelled") return cancelled();
+      return fail(published.error());
+    }
+  }
   double secs = double(clock_.now() - started) / 1e6;
-  spdlog::info("task {} {}: rows_read={} rows_loaded={} rows_rejected={} bytes={} in {:.2f}s",
-               task.id, store::to_string(final_status), progress.rows_read, progress.rows_loaded,
-               progress.rows_rejected, progress.bytes_read, secs);
+  spdlog::info("task {} {}{}: rows_read={} rows_loaded={} rows_rejected={} bytes={} in {:.2f}s",
+               task.id, store::to_string(final_status), options->dry_run ? " (dry run)" : "",
+               progress.rows_read, progress.rows_loaded, progress.rows_rejected,
+               progress.bytes_read, secs);
   return final_status;
 }
 

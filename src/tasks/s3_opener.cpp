@@ -21,13 +21,14 @@ class S3Opener final : public ObjectOpener {
  public:
   explicit S3Opener(s3::ClientConfig base) : base_(std::move(base)) {}
 
-  Result<Opened> open(const store::Task& task, const s3::Credentials& credentials) override {
+  Result<Opened> open(const store::Task& task, const s3::Credentials& credentials,
+                      uint64_t offset) override {
     auto uri = s3::parse_s3_uri(task.uri);
     if (!uri.ok()) return uri.error();
     s3::ClientConfig config = base_;
     if (!task.region.empty()) config.region = task.region;
     auto client = std::make_unique<s3::S3Client>(config, credentials);
-    auto stream = client->get_object(*uri, 0);
+    auto stream = client->get_object(*uri, offset);
     if (!stream.ok()) return stream.error();
     uint64_t size = (*stream)->info().size;
     return Opened{std::make_unique<S3ObjectReader>(std::move(client), std::move(*stream)), size};

@@ -3,8 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "common/crypto.hpp"
@@ -95,7 +97,38 @@ Result<source::s3::Credentials> open_credentials(const MasterKey& key, std::stri
   return creds;
 }
 
+AccessCheck make_s3_access_check(source::s3::ClientConfig config) {
+  constexpr std::chrono::milliseconds kMaxHeadTimeout{5000};
+  config.head_timeout = std::min(config.head_timeout, kMaxHeadTimeout);
+  return [config = std::move(config)](const CreateTaskRequest& request) -> Status {
+    auto uri = source::s3::parse_s3_uri(request.uri);
+    if (!uri.ok()) return uri.error();
+    if (source::s3::is_prefix(*uri)) return ok_status();
+    source::s3::ClientConfig c = config;
+    if (!request.region.empty()) c.region = request.region;
+    source::s3::S3Client client(std::move(c), request.credentials);
+    auto info = client.head_object(*uri);
+    if (!info.ok()) return info.error();
+    return ok_status();
+  };
+}
+
 Result<store::Task> TaskService::create(std::string_view tenant, CreateTaskRequest request) {
+  auto created = create(tenant, std::move(request), CreateOptions{});
+  if (!created.ok()) return created.error();
+  return std::move(created->task);
+}
+
+Result<store::CreatedTask> TaskService::create(std::string_view tenant, CreateTaskRequest request,
+                                               const CreateOptions& options) {
+  if (access_check_ && request.options.validate_access) {
+    Status access = access_check_(request);
+    if (!access.ok()) {
+      if (options.access_error != nullptr) *options.access_error = access.error();
+      return Error{"access_check_failed",
+                   "the credentials cannot read " + request.uri + ": " + access.error().message};
+    }
+  }
   store::Task task;
   task.id = "flt_" + crypto::hex(crypto::random_bytes(12));
   task.tenant = std::string(tenant);
@@ -107,9 +140,19 @@ Result<store::Task> TaskService::create(std::string_view tenant, CreateTaskReque
   task.sealed_credentials = seal_credentials(key_, task.id, request.credentials);
   task.status = store::TaskStatus::kPending;
   task.created_at = clock_.now();
-  SKILLSYNC_TRY(store_.create_task(task));
-  task.sealed_credentials.clear();
-  return task;
+  store::CreatedTask out;
+  if (options.idempotency_key.empty()) {
+    SKILLSYNC_TRY(store_.create_task(task));
+    out.task = std::move(task);
+    out.created = true;
+  } else {
+    auto stored = store_.create_task_idempotent(task, options.idempotency_key, options.body_sha256,
+                                                task.created_at);
+    if (!stored.ok()) return stored.error();
+    out = std::move(*stored);
+  }
+  out.task.sealed_credentials.clear();
+  return out;
 }
 
 Result<std::optional<store::Task>> TaskService::get(std::string_view tenant,

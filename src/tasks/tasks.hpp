@@ -32,57 +32,9 @@
 #include "source/s3/s3.hpp"
 #include "store/store.hpp"
 #include "tasks/load_options.hpp"
+#include "tasks/task_service.hpp"
 
 namespace skillsync::tasks {
-
-inline constexpr std::string_view kMethodS3IamUser = "s3_iam_user";
-
-struct CreateTaskRequest {
-  std::string entity_type;
-  std::string method;
-  std::string uri;
-  std::string region;  // "" = server default
-  source::s3::Credentials credentials;
-  LoadOptions options;
-};
-
-// Validates a create body. On failure returns Error{"invalid_fields"} and
-// appends one FieldError per problem (field path, code, message) to `errors`.
-Result<CreateTaskRequest> parse_create_request(const boost::json::value& body,
-                                               std::vector<schema::FieldError>* errors);
-
-// The 32-byte key that seals task credentials at rest.
-class MasterKey {
- public:
-  // REQUIRES: bytes.size() == 32
-  explicit MasterKey(SecretString bytes) : bytes_(std::move(bytes)) {}
-  // Reads the key file, or creates it (mode 0600, 32 random bytes) when absent.
-  static Result<MasterKey> load_or_create(const std::string& path);
-  const std::string& bytes() const { return bytes_.reveal(); }
-
- private:
-  SecretString bytes_;
-};
-
-std::string seal_credentials(const MasterKey& key, std::string_view task_id,
-                             const source::s3::Credentials& creds);
-Result<source::s3::Credentials> open_credentials(const MasterKey& key, std::string_view task_id,
-                                                 std::string_view sealed);
-
-class TaskService {
- public:
-  TaskService(store::Store& store, const MasterKey& key, const Clock& clock)
-      : store_(store), key_(key), clock_(clock) {}
-
-  // Persists a new pending task and returns it (without credentials).
-  Result<store::Task> create(std::string_view tenant, CreateTaskRequest request);
-  Result<std::optional<store::Task>> get(std::string_view tenant, std::string_view task_id);
-
- private:
-  store::Store& store_;
-  const MasterKey& key_;
-  const Clock& clock_;
-};
 
 // Where a task's bytes come from. The S3 implementation is the real one;
 // tests substitute fakes to drive fault paths.
@@ -93,8 +45,10 @@ class ObjectOpener {
     std::unique_ptr<ByteReader> reader;
     uint64_t size = 0;
   };
-  virtual Result<Opened> open(const store::Task& task,
-                              const source::s3::Credentials& credentials) = 0;
+  // Opens the task's object from byte `offset` (a resumed load); Opened::size
+  // is the whole object's size.
+  virtual Result<Opened> open(const store::Task& task, const source::s3::Credentials& credentials,
+                              uint64_t offset) = 0;
 };
 
 // Opens s3://bucket/key with the task's credentials and region (or the
@@ -102,8 +56,11 @@ class ObjectOpener {
 std::unique_ptr<ObjectOpener> make_s3_opener(source::s3::ClientConfig base_config);
 
 struct PipelineConfig {
-  size_t batch_rows = 20000;  // rows per staged transaction
-  size_t max_row_errors_per_batch = 20000;
+  size_t batch_rows = 20000;  // rows per staged transaction (and per checkpoint)
+  // A worker that stops renewing (it died) loses the task after this long;
+  // it must outlast the longest publish, during which heartbeats wait.
+  Micros lease_duration = 120 * 1000000LL;
+  std::chrono::milliseconds heartbeat_interval{2000};
 };
 
 // Runs one claimed task to its end state. Never throws; every outcome is
@@ -114,9 +71,12 @@ class LoadPipeline {
                PipelineConfig config = {})
       : store_(store), opener_(opener), key_(key), clock_(clock), config_(config) {}
 
-  // Returns the task's final status, or kRunning when `stop` interrupted it
-  // (the task is then left running in the store, to be requeued on restart).
-  store::TaskStatus run(const store::Task& task, const CancellationToken& stop);
+  // Runs a task claimed by `worker_id` (continuing from its checkpoint, if
+  // any). Returns its final status, or kRunning when `stop` interrupted it
+  // (its lease is released and its checkpoint kept, so any process continues
+  // it) or when another worker took it over.
+  store::TaskStatus run(const store::Task& task, std::string_view worker_id,
+                        const CancellationToken& stop);
 
  private:
   store::Store& store_;
@@ -130,6 +90,9 @@ struct WorkerPoolConfig {
   int workers = 2;
   std::chrono::milliseconds idle_poll{200};
   PipelineConfig pipeline;
+  // Finished tasks (and their row errors) older than this are purged.
+  std::chrono::hours retention{24 * 30};
+  std::chrono::minutes purge_interval{60};
 };
 
 // Threads that claim pending tasks and run them until stop().
@@ -146,6 +109,7 @@ class WorkerPool {
 
  private:
   void loop(int index);
+  void purge_loop();
 
   store::Store& store_;
   ObjectOpener& opener_;
@@ -158,6 +122,7 @@ class WorkerPool {
   std::condition_variable cv_;
   bool stopping_ = false;
   uint64_t wakeups_ = 0;
+  std::string id_prefix_;  // host, pid and a random part: unique per process
 };
 
 }  // namespace skillsync::tasks

@@ -36,7 +36,16 @@ TEST_F(S3ErrorsTest, S3FailuresFailTheTaskWithS3sCode) {
   // Submitted together: the two workers run them side by side.
   std::vector<std::string> task_ids;
   for (const Case& c : cases) {
-    ApiResponse r = app().post_task(c.uri, c.access_key_id, c.secret);
+    // By default the POST checks access first (a HEAD) and refuses the task.
+    ApiResponse refused = app().post_task(c.uri, c.access_key_id, c.secret);
+    ASSERT_EQ(refused.status, 422) << c.name << ": " << refused.body;
+    const json::value refusal = refused.json();
+    const auto& details = as_array(obj(as_object(refusal), "error").at("details"));
+    ASSERT_EQ(details.size(), 1u) << refused.body;
+    EXPECT_EQ(str(as_object(details[0]), "field"), "uri");
+    EXPECT_FALSE(str(as_object(details[0]), "code").empty());
+    // With the check off, the worker meets the same failure and names S3's code.
+    ApiResponse r = app().post_task(c.uri, c.access_key_id, c.secret, std::nullopt, false);
     ASSERT_EQ(r.status, 201) << c.name << ": " << r.body;
     task_ids.push_back(str(as_object(r.json()), "task_id"));
   }

@@ -77,7 +77,10 @@ TEST_F(SessionTokenTest, MissingOrWrongSessionTokenFailsWithInvalidToken) {
   for (const std::optional<std::string>& token :
        {std::optional<std::string>(), std::optional<std::string>("wrong-" + kSessionToken)}) {
     SCOPED_TRACE(token ? "wrong token" : "no token");
-    ApiResponse created = app().post_task(uri, s3.access_key_id(), s3.secret_access_key(), token);
+    ApiResponse refused = app().post_task(uri, s3.access_key_id(), s3.secret_access_key(), token);
+    EXPECT_EQ(refused.status, 422) << "the POST-time access check refuses it: " << refused.body;
+    ApiResponse created =
+        app().post_task(uri, s3.access_key_id(), s3.secret_access_key(), token, false);
     ASSERT_EQ(created.status, 201) << created.body;
     TaskTrace trace = app().wait_for_task(str(as_object(created.json()), "task_id"));
     ASSERT_EQ(trace.status(), "failed") << json::serialize(trace.task);
@@ -97,7 +100,8 @@ TEST_F(SessionTokenTest, SecretsNeverLeakToLogsAnswersOrTheDatabase) {
 
   std::vector<std::string> task_ids;
   auto submit = [&](const std::string& uri, const std::string& secret) {
-    ApiResponse r = app().post_task(uri, s3.access_key_id(), secret, kSessionToken);
+    // validate_access off: the bad secret must travel the whole task path.
+    ApiResponse r = app().post_task(uri, s3.access_key_id(), secret, kSessionToken, false);
     ASSERT_EQ(r.status, 201) << r.body;
     task_ids.push_back(str(as_object(r.json()), "task_id"));
   };

@@ -74,6 +74,7 @@ Result<std::unique_ptr<SkillsyncProcess>> SkillsyncProcess::start(
   // An empty value counts as unset for the server, so this also protects the
   // "generated key" case from a variable set in the caller's environment.
   env["SKILLSYNC_BOOTSTRAP_API_KEY"] = options.bootstrap_api_key.value_or("");
+  for (const auto& [name, value] : options.env) env[name] = value;
 
   // free_port() can race with another process taking the port; a server that
   // exits at once is retried on a new port.
@@ -147,6 +148,14 @@ int SkillsyncProcess::stop() {
   return impl_->exit_code;
 }
 
+void SkillsyncProcess::kill9() {
+  if (!impl_->child || impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->child->kill(SIGKILL);
+  const int status = impl_->child->wait();
+  impl_->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
 std::string SkillsyncProcess::log() const { return testsupport::read_file(log_path_); }
 
 std::string SkillsyncProcess::log_tail(size_t max_bytes) const {
@@ -156,7 +165,8 @@ std::string SkillsyncProcess::log_tail(size_t max_bytes) const {
 
 ApiResponse SkillsyncProcess::post_task(const std::string& uri, const std::string& access_key_id,
                                         const std::string& secret_access_key,
-                                        const std::optional<std::string>& session_token) {
+                                        const std::optional<std::string>& session_token,
+                                        std::optional<bool> validate_access) {
   json::object credentials{{"aws_access_key_id", access_key_id},
                            {"aws_secret_access_key", secret_access_key}};
   if (session_token) credentials["aws_session_token"] = *session_token;
@@ -164,6 +174,7 @@ ApiResponse SkillsyncProcess::post_task(const std::string& uri, const std::strin
                     {"method", "s3_iam_user"},
                     {"uri", uri},
                     {"credentials", std::move(credentials)}};
+  if (validate_access) body["options"] = json::object{{"validate_access", *validate_access}};
   return post("/integrations/file-load-tasks", json::serialize(body));
 }
 

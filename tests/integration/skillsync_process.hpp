@@ -40,6 +40,7 @@ struct SkillsyncOptions {
   // Otherwise this directory is used and left in place (for restarts).
   std::string data_dir;
   int workers = 2;
+  std::map<std::string, std::string> env;  // extra environment (SKILLSYNC_TASK_LEASE, ...)
 };
 
 // The outcome of wait_for_task: every status seen (each poll appended, so a
@@ -74,6 +75,8 @@ class SkillsyncProcess {
   // Stops the server with SIGTERM and waits for it; returns its exit code
   // (or -signal). Idempotent.
   int stop();
+  // Kills the server with SIGKILL (a crash) and reaps it.
+  void kill9();
 
   // Requests against base_url(), authenticated with api_key() unless
   // `authorization` is given ("" sends no Authorization header).
@@ -90,7 +93,8 @@ class SkillsyncProcess {
   // POST /integrations/file-load-tasks with the seed's body shape.
   ApiResponse post_task(const std::string& uri, const std::string& access_key_id,
                         const std::string& secret_access_key,
-                        const std::optional<std::string>& session_token = std::nullopt);
+                        const std::optional<std::string>& session_token = std::nullopt,
+                        std::optional<bool> validate_access = std::nullopt);
 
   // Polls GET /integrations/file-load-tasks/{task_id} about every 50 ms until
   // the status is terminal (completed, completed_with_errors, failed,

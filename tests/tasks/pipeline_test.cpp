@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include <filesystem>
+#include <functional>
 
 #include "common/crypto.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -25,8 +26,10 @@ class StringReader : public ByteReader {
     size_t n = end - pos_;
     std::copy_n(data_.data() + pos_, n, buf.data());
     pos_ += n;
+    if (on_bytes) on_bytes(pos_);
     return n;
   }
+  std::function<void(size_t)> on_bytes;  // called with the bytes read so far
 
  private:
   std::string data_;
@@ -41,12 +44,21 @@ class FakeOpener : public ObjectOpener {
   std::optional<Error> open_error;
   std::string seen_secret;
 
-  Result<Opened> open(const store::Task&, const source::s3::Credentials& creds) override {
+  Result<Opened> open(const store::Task&, const source::s3::Credentials& creds,
+                      uint64_t offset) override {
     seen_secret = creds.secret_access_key.reveal();
+    seen_offsets.push_back(offset);
     if (open_error) return *open_error;
-    return Opened{std::make_unique<StringReader>(content, fail_after), content.size()};
+    auto reader = std::make_unique<StringReader>(content.substr(offset), fail_after);
+    reader->on_bytes = on_bytes;
+    return Opened{std::move(reader), content.size()};
   }
+  std::vector<uint64_t> seen_offsets;
+  std::function<void(size_t)> on_bytes;
 };
+
+constexpr std::string_view kWorker = "test-worker";
+constexpr Micros kLease = 60 * 1000000LL;
 
 class PipelineTest : public ::testing::Test {
  protected:
@@ -73,7 +85,7 @@ class PipelineTest : public ::testing::Test {
     req.credentials.secret_access_key = SecretString("s3cr3t-value");
     auto created = service.create(store::kDefaultTenant, std::move(req));
     EXPECT_TRUE(created.ok());
-    auto claimed = store_->claim_next_task("test-worker", SystemClock::instance().now());
+    auto claimed = store_->claim_next_task(kWorker, SystemClock::instance().now(), kLease);
     EXPECT_TRUE(claimed.ok() && claimed->has_value());
     return **claimed;
   }
@@ -84,7 +96,7 @@ class PipelineTest : public ::testing::Test {
     task_ = make_task(options);
     LoadPipeline pipeline(*store_, opener_, key_, SystemClock::instance(), config);
     CancellationToken never;
-    return pipeline.run(task_, never);
+    return pipeline.run(task_, kWorker, never);
   }
 
   store::Task reload() {
@@ -225,7 +237,7 @@ TEST_F(PipelineTest, StopInterruptsWithoutPublishing) {
   LoadPipeline pipeline(*store_, opener_, key_, SystemClock::instance());
   CancellationToken stop;
   stop.cancel();
-  EXPECT_EQ(pipeline.run(task_, stop), store::TaskStatus::kRunning);
+  EXPECT_EQ(pipeline.run(task_, kWorker, stop), store::TaskStatus::kRunning);
   EXPECT_EQ(reload().status, store::TaskStatus::kRunning);
   EXPECT_EQ(event_count("employee-1"), 0u);
 }
@@ -236,7 +248,7 @@ TEST_F(PipelineTest, WrongMasterKeyFailsTheTaskCleanly) {
   MasterKey other{SecretString(crypto::random_bytes(32))};
   LoadPipeline pipeline(*store_, opener_, other, SystemClock::instance());
   CancellationToken never;
-  EXPECT_EQ(pipeline.run(task_, never), store::TaskStatus::kFailed);
+  EXPECT_EQ(pipeline.run(task_, kWorker, never), store::TaskStatus::kFailed);
   EXPECT_EQ(reload().error->code, "credentials_unreadable");
 }
 
@@ -325,6 +337,94 @@ TEST_F(PipelineTest, MaxRejectedRowsFailsOnlyWhenExceeded) {
   EXPECT_EQ(run(kTwoBad, {}, options), store::TaskStatus::kFailed);
   EXPECT_EQ(reload().error->code, "too_many_rejected_rows");
   EXPECT_EQ(event_count("e1"), 2u) << "only the first run's rows (less the deleted one) remain";
+}
+
+// A shutdown in the middle of a load keeps what was staged; the next claim
+// continues from the checkpoint, opening the object at its byte offset, and
+// the end result is exactly the file: no row lost, none twice.
+TEST_F(PipelineTest, ResumesFromTheCheckpointAfterAStop) {
+  std::string csv = "employee_external_id,language,external_id,timestamp,course_id\r\n";
+  for (int i = 0; i < 500; ++i) {
+    csv += "e1,en,x" + std::to_string(i) + ",2021-01-01,\"c,\r\n" + std::to_string(i) + "\"\r\n";
+    if (i % 97 == 0) csv += "e1,en,bad id,2021-01-01,c\r\n";
+  }
+  PipelineConfig config;
+  config.batch_rows = 50;
+  opener_.content = csv;
+  task_ = make_task();
+  CancellationToken stop;
+  opener_.on_bytes = [&](size_t read) {
+    if (read > csv.size() / 2) stop.cancel();
+  };
+  {
+    LoadPipeline pipeline(*store_, opener_, key_, SystemClock::instance(), config);
+    EXPECT_EQ(pipeline.run(task_, kWorker, stop), store::TaskStatus::kRunning);
+  }
+  EXPECT_EQ(event_count("e1"), 0u) << "nothing is visible before the task completes";
+  opener_.on_bytes = nullptr;
+  auto again = store_->claim_next_task("other-worker", SystemClock::instance().now(), kLease);
+  ASSERT_TRUE(again.ok() && again->has_value()) << "a released task is claimable at once";
+  ASSERT_TRUE((*again)->checkpoint.has_value());
+  EXPECT_GT((*again)->checkpoint->byte_offset, 0u);
+  task_ = **again;
+  {
+    LoadPipeline pipeline(*store_, opener_, key_, SystemClock::instance(), config);
+    CancellationToken never;
+    EXPECT_EQ(pipeline.run(task_, "other-worker", never), store::TaskStatus::kCompletedWithErrors);
+  }
+  ASSERT_EQ(opener_.seen_offsets.size(), 2u);
+  EXPECT_EQ(opener_.seen_offsets[1], task_.checkpoint->byte_offset);
+  store::Task t = reload();
+  EXPECT_EQ(t.progress.rows_read, 506u);
+  EXPECT_EQ(t.progress.rows_loaded, 500u);
+  EXPECT_EQ(t.progress.rows_rejected, 6u);
+  EXPECT_EQ(t.progress.bytes_read, csv.size());
+  EXPECT_EQ(event_count("e1"), 500u);
+  auto errors = store_->row_errors(task_.id, 100);
+  ASSERT_TRUE(errors.ok());
+  ASSERT_EQ(errors->size(), 6u);
+  for (size_t i = 0; i < errors->size(); ++i) {
+    EXPECT_EQ((*errors)[i].line, 4 + 195 * i) << "physical line of bad row " << i;
+  }
+  auto e = store_->get_event(store::kDefaultTenant, "e1", "x499");
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ(boost::json::parse((*e)->event.content_json),
+            boost::json::parse(R"({"course_id":"c,\r\n499"})"));
+}
+
+TEST_F(PipelineTest, CancelRequestedBeforeTheRunEndsItCancelled) {
+  opener_.content = kSeed;
+  task_ = make_task();
+  auto requested =
+      store_->request_cancel(store::kDefaultTenant, task_.id, SystemClock::instance().now());
+  ASSERT_TRUE(requested.ok());
+  auto t = store_->get_task(store::kDefaultTenant, task_.id);
+  ASSERT_TRUE(t.ok() && t->has_value());
+  LoadPipeline pipeline(*store_, opener_, key_, SystemClock::instance());
+  CancellationToken never;
+  EXPECT_EQ(pipeline.run(**t, kWorker, never), store::TaskStatus::kCancelled);
+  EXPECT_EQ(reload().status, store::TaskStatus::kCancelled);
+  EXPECT_EQ(event_count("employee-1"), 0u);
+}
+
+TEST_F(PipelineTest, DryRunReportsButStoresNothing) {
+  LoadOptions options;
+  options.dry_run = true;
+  std::string csv = std::string(kTwoBad) + "e1,en,x1,2021-02-01,again\n";
+  EXPECT_EQ(run(csv, {}, options), store::TaskStatus::kCompletedWithErrors);
+  store::Task t = reload();
+  EXPECT_EQ(t.progress.rows_loaded, 4u);
+  EXPECT_EQ(t.progress.rows_rejected, 2u);
+  EXPECT_EQ(t.progress.rows_superseded, 1u);
+  EXPECT_EQ(event_count("e1"), 0u);
+  EXPECT_TRUE(t.sealed_credentials.empty());
+}
+
+TEST_F(PipelineTest, SupersededRowsAreCounted) {
+  std::string csv = std::string(kTwoBad) + "e1,en,x1,2021-02-01,again\n";
+  EXPECT_EQ(run(csv), store::TaskStatus::kCompletedWithErrors);
+  EXPECT_EQ(reload().progress.rows_superseded, 1u);
+  EXPECT_EQ(event_count("e1"), 3u);
 }
 
 }  // namespace

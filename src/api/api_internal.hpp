@@ -1,0 +1,62 @@
+// Shared by the handlers of the Api (api.cpp, task_routes.cpp); not public.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <boost/url/url_view.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/api.hpp"
+#include "schema/schema.hpp"
+
+namespace skillsync::api::internal {
+
+// A request after authentication.
+struct Request {
+  const HttpRequest& http;
+  std::vector<std::string> segments;  // decoded path segments
+  boost::urls::url_view url;
+  std::string tenant;
+
+  std::optional<std::string> query(std::string_view name) const;
+};
+
+HttpResponse json_response(int status, const boost::json::value& v);
+HttpResponse error(int status, std::string_view code, std::string_view message,
+                   const std::vector<schema::FieldError>& details = {});
+// Logs the error and answers 500 without its details.
+HttpResponse store_failure(const Error& e);
+HttpResponse method_not_allowed();
+// Parses a JSON request body, or returns the error response to send.
+std::optional<HttpResponse> parse_body(const Request& r, boost::json::value& out);
+// Reads the `limit` query parameter (default 100, 1 to `max`), or returns the
+// 422 to send.
+std::optional<HttpResponse> parse_limit(const Request& r, size_t max, size_t* limit);
+HttpResponse invalid_cursor();
+
+// The File Load Task endpoints: /integrations/file-load-tasks[/...].
+class TaskRoutes {
+ public:
+  TaskRoutes(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_created,
+             const Clock& clock)
+      : store_(store), tasks_(tasks), on_created_(std::move(on_created)), clock_(clock) {}
+  // REQUIRES: r.segments starts with "integrations", "file-load-tasks".
+  HttpResponse route(const Request& r);
+
+ private:
+  HttpResponse post_task(const Request& r);
+  HttpResponse get_task(const Request& r);
+  HttpResponse list_tasks(const Request& r);
+  HttpResponse cancel_task(const Request& r);
+  HttpResponse get_errors(const Request& r);
+
+  store::Store& store_;
+  tasks::TaskService& tasks_;
+  std::function<void()> on_created_;
+  const Clock& clock_;
+};
+
+}  // namespace skillsync::api::internal

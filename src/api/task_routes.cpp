@@ -1,0 +1,200 @@
+// The File Load Task endpoints: create (idempotent), get, list, cancel and
+// the error report.
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <boost/url.hpp>
+
+#include "api/api_internal.hpp"
+#include "api/error_report.hpp"
+#include "api/json_util.hpp"
+#include "common/crypto.hpp"
+
+namespace skillsync::api::internal {
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kInlineRowErrors = 100;
+constexpr size_t kMaxTaskLimit = 1000;
+constexpr size_t kMaxErrorLimit = 1000;
+constexpr size_t kMaxIdempotencyKey = 200;
+
+// Overwrites credential strings held by the parsed body.
+void wipe_secrets(json::value& body) {
+  if (!body.is_object()) return;
+  auto* creds = body.get_object().if_contains("credentials");
+  if (creds == nullptr || !creds->is_object()) return;
+  for (auto& kv : creds->get_object()) {
+    if (kv.value().is_string()) {
+      auto& s = kv.value().get_string();
+      std::fill(s.begin(), s.end(), '\0');
+    }
+  }
+}
+
+bool valid_idempotency_key(std::string_view key) {
+  if (key.empty() || key.size() > kMaxIdempotencyKey) return false;
+  return std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+bool wants_csv(std::string_view accept) { return accept.find("text/csv") != std::string::npos; }
+
+json::value cursor_json(const std::optional<std::string>& c) {
+  return c ? json::value(json::string(*c)) : json::value(nullptr);
+}
+
+HttpResponse no_such_task() { return error(404, "not_found", "no such file load task"); }
+
+}  // namespace
+
+HttpResponse TaskRoutes::route(const Request& r) {
+  const auto& s = r.segments;
+  const std::string& m = r.http.method;
+  if (s.size() == 2) {
+    if (m == "POST") return post_task(r);
+    if (m == "GET") return list_tasks(r);
+    return method_not_allowed();
+  }
+  if (s.size() == 3) {
+    if (m == "GET") return get_task(r);
+    return method_not_allowed();
+  }
+  if (s.size() == 4 && s[3] == "cancel") {
+    if (m == "POST") return cancel_task(r);
+    return method_not_allowed();
+  }
+  if (s.size() == 4 && s[3] == "errors") {
+    if (m == "GET") return get_errors(r);
+    return method_not_allowed();
+  }
+  return error(404, "not_found", "no such endpoint");
+}
+
+HttpResponse TaskRoutes::post_task(const Request& r) {
+  const std::string& idem = r.http.idempotency_key;
+  if (!idem.empty() && !valid_idempotency_key(idem)) {
+    return error(422, "invalid_fields", "invalid Idempotency-Key header",
+                 {{"Idempotency-Key", "invalid_idempotency_key",
+                   "Idempotency-Key must be 1-200 printable ASCII characters"}});
+  }
+  json::value body;
+  if (auto bad = parse_body(r, body)) return *bad;
+  if (!body.is_object()) return error(400, "malformed_json", "the body must be a JSON object");
+  std::vector<schema::FieldError> errors;
+  auto req = tasks::parse_create_request(body, &errors);
+  wipe_secrets(body);
+  if (!req.ok()) return error(422, "invalid_fields", "the file load task is invalid", errors);
+  Error access;
+  tasks::CreateOptions options;
+  options.access_error = &access;
+  if (!idem.empty()) {
+    options.idempotency_key = idem;
+    // The raw body: a retry sends the same bytes; credentials never leave
+    // this process, only their hash does.
+    options.body_sha256 = crypto::sha256_hex(r.http.body);
+  }
+  std::string uri = req->uri;
+  auto created = tasks_.create(r.tenant, std::move(*req), options);
+  if (!created.ok()) {
+    const Error& e = created.error();
+    if (e.code == "access_check_failed") {
+      spdlog::info("task refused: {}: {}", access.code, access.message);
+      return error(422, "invalid_fields", "the credentials cannot read the object",
+                   {{"uri", access.code, access.message}});
+    }
+    if (e.code == "idempotency_conflict") {
+      return error(409, "idempotency_conflict",
+                   "this Idempotency-Key was used with another body in the last 24 hours");
+    }
+    return store_failure(e);
+  }
+  const store::Task& task = created->task;
+  if (!created->created) {
+    auto errs = store_.row_errors(task.id, kInlineRowErrors);
+    if (!errs.ok()) return store_failure(errs.error());
+    return json_response(200, task_json(task, *errs));
+  }
+  spdlog::info("task {} pending: {} {}", task.id, task.entity_type, task.uri);
+  if (on_created_) on_created_();
+  return json_response(201, task_json(task, {}));
+}
+
+HttpResponse TaskRoutes::get_task(const Request& r) {
+  auto task = tasks_.get(r.tenant, r.segments[2]);
+  if (!task.ok()) return store_failure(task.error());
+  if (!task->has_value()) return no_such_task();
+  auto errors = store_.row_errors((*task)->id, kInlineRowErrors);
+  if (!errors.ok()) return store_failure(errors.error());
+  return json_response(200, task_json(**task, *errors));
+}
+
+HttpResponse TaskRoutes::list_tasks(const Request& r) {
+  store::TaskFilter filter;
+  if (auto st = r.query("status")) {
+    filter.status = store::task_status_from_string(*st);
+    if (!filter.status) {
+      return error(422, "invalid_fields", "invalid query parameter",
+                   {{"status", "invalid_status",
+                     "status must be one of pending, running, completed, "
+                     "completed_with_errors, failed, cancelled"}});
+    }
+  }
+  if (auto et = r.query("entity_type")) filter.entity_type = std::move(*et);
+  size_t limit = 0;
+  if (auto bad = parse_limit(r, kMaxTaskLimit, &limit)) return *bad;
+  auto page = store_.list_tasks(r.tenant, filter, limit, r.query("cursor").value_or(""));
+  if (!page.ok()) {
+    if (page.error().code == "invalid_cursor") return invalid_cursor();
+    return store_failure(page.error());
+  }
+  json::array items;
+  for (const auto& t : page->items) items.push_back(task_summary_json(t));
+  return json_response(200, json::object{{"items", std::move(items)},
+                                         {"next_cursor", cursor_json(page->next_cursor)}});
+}
+
+HttpResponse TaskRoutes::cancel_task(const Request& r) {
+  auto task = store_.request_cancel(r.tenant, r.segments[2], clock_.now());
+  if (!task.ok()) {
+    if (task.error().code == "not_found") return no_such_task();
+    if (task.error().code == "invalid_state") {
+      return error(409, "invalid_state", "the task has already finished");
+    }
+    return store_failure(task.error());
+  }
+  task->sealed_credentials.clear();
+  spdlog::info("task {} cancel requested: now {}", task->id, store::to_string(task->status));
+  auto errors = store_.row_errors(task->id, kInlineRowErrors);
+  if (!errors.ok()) return store_failure(errors.error());
+  return json_response(202, task_json(*task, *errors));
+}
+
+HttpResponse TaskRoutes::get_errors(const Request& r) {
+  auto task = tasks_.get(r.tenant, r.segments[2]);
+  if (!task.ok()) return store_failure(task.error());
+  if (!task->has_value()) return no_such_task();
+  const store::Task& t = **task;
+  if (wants_csv(r.http.accept)) {
+    auto csv = export_row_errors_csv(store_, t);
+    if (!csv.ok()) return store_failure(csv.error());
+    HttpResponse resp{200, "text/csv; charset=utf-8", std::move(csv->body), {}};
+    resp.headers.emplace_back("Content-Disposition",
+                              "attachment; filename=\"" + t.id + "-errors.csv\"");
+    if (csv->truncated) resp.headers.emplace_back("X-Truncated", "true");
+    return resp;
+  }
+  size_t limit = 0;
+  if (auto bad = parse_limit(r, kMaxErrorLimit, &limit)) return *bad;
+  auto page = store_.row_errors_page(t.id, limit, r.query("cursor").value_or(""));
+  if (!page.ok()) {
+    if (page.error().code == "invalid_cursor") return invalid_cursor();
+    return store_failure(page.error());
+  }
+  json::array items;
+  for (const auto& e : page->items) items.push_back(row_error_json(e, true));
+  return json_response(200, json::object{{"items", std::move(items)},
+                                         {"next_cursor", cursor_json(page->next_cursor)}});
+}
+
+}  // namespace skillsync::api::internal
