@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
       ->envname("SKILLSYNC_TASK_LEASE")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  cmd->add_option("--retention-days", serve.retention_days,
+                  "Days a finished task and its row errors are kept before the server purges them")
+      ->envname("SKILLSYNC_RETENTION_DAYS")
+      ->check(CLI::Range(1, 36500))
+      ->capture_default_str();
   cmd->add_option("--http-threads", serve.http_threads, "Threads serving HTTP requests")
       ->envname("SKILLSYNC_HTTP_THREADS")
       ->check(CLI::Range(1, 256))

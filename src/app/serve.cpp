@@ -103,6 +103,7 @@ int run_serve(const ServeConfig& config) {
   auto opener = tasks::make_s3_opener(s3_config);
   tasks::WorkerPoolConfig pool_config;
   pool_config.workers = config.workers;
+  pool_config.retention = std::chrono::hours(24 * config.retention_days);
   pool_config.pipeline.lease_duration = int64_t{config.task_lease_seconds} * 1000000;
   pool_config.pipeline.heartbeat_interval =
       std::chrono::milliseconds(std::max(200, config.task_lease_seconds * 1000 / 5));

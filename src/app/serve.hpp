@@ -13,7 +13,9 @@ struct ServeConfig {
   std::string s3_endpoint;      // "" = AWS
   std::string s3_region = "us-east-1";
   int workers = 2;
-  int task_lease_seconds = 120;  // a dead worker's task is taken over after this long
+  int task_lease_seconds = 120;
+  int retention_days = 30;  // finished tasks and their row errors are purged after this  // a dead
+                            // worker's task is taken over after this long
   int http_threads = 4;
   size_t max_body_bytes = 1024 * 1024;
   size_t max_connections = 1024;
