@@ -41,9 +41,11 @@ Status bootstrap_api_key(store::Store& store, const ServeConfig& config) {
   const char* env = std::getenv("SKILLSYNC_BOOTSTRAP_API_KEY");
   bool from_env = env != nullptr && *env != '\0';
   SecretString key(from_env ? std::string(env) : api::generate_api_key());
-  store::ApiKey info{"key_" + crypto::hex(crypto::random_bytes(8)),
-                     std::string(store::kDefaultTenant), "read,write",
-                     SystemClock::instance().now()};
+  store::ApiKey info;
+  info.id = "key_" + crypto::hex(crypto::random_bytes(8));
+  info.tenant = std::string(store::kDefaultTenant);
+  info.scopes = "read,write";
+  info.created_at = SystemClock::instance().now();
   SKILLSYNC_TRY(store.add_api_key(info, api::hash_api_key(key.reveal())));
   if (from_env) {
     spdlog::info("created the first API key from SKILLSYNC_BOOTSTRAP_API_KEY");

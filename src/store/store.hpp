@@ -46,6 +46,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -115,7 +116,8 @@ struct RowError {
   std::string column;  // column name, or "" when the whole row is at fault
   std::string code;
   std::string message;
-  std::string raw;  // the record as in the file, cut at 4 KiB
+  std::string raw;   // the record as in the file, cut at 4 KiB
+  std::string file;  // object key of the row's file in a prefix load; "" otherwise
 };
 
 struct Task {
@@ -180,6 +182,8 @@ struct ApiKey {
   std::string tenant;
   std::string scopes;  // "read,write"
   Micros created_at = 0;
+  std::optional<Micros> last_used_at;  // set by touch_api_key
+  std::optional<Micros> revoked_at;    // revoked keys are never found by find_api_key
 };
 
 // REQUIRES: the Store that made a TaskWriter outlives it.
@@ -251,8 +255,19 @@ class Store {
   // Stores only `key_hash` (SHA-256 hex of the key), never the key.
   // key.created_at == 0 means "now".
   virtual Status add_api_key(const ApiKey& key, std::string_view key_hash) = 0;
+  // The key with that hash, unless it was revoked.
   virtual Result<std::optional<ApiKey>> find_api_key(std::string_view key_hash) = 0;
+  // Every key ever added, revoked ones included (so that revoking the last
+  // key does not make a server bootstrap a new one).
   virtual Result<uint64_t> count_api_keys() = 0;
+  // Every key (revoked ones too), ordered by created_at then id.
+  virtual Result<std::vector<ApiKey>> list_api_keys() = 0;
+  // Revokes the key: find_api_key stops finding it at once, in every
+  // process sharing the store. Returns false when there is no such key or it
+  // was already revoked.
+  virtual Result<bool> revoke_api_key(std::string_view id, Micros now) = 0;
+  // Records that the key was used at `now` (callers may throttle this).
+  virtual Status touch_api_key(std::string_view id, Micros now) = 0;
 
   // --- tasks ---
   // Stores `task` as given (normally pending); created_at == 0 means "now".
@@ -356,6 +371,15 @@ class Store {
   // earlier claims (up to the task's checkpoint) are kept.
   virtual Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                          std::string_view worker_id) = 0;
+
+  // --- wake-ups ---
+  // Registers `callback` to be called (from a store thread) when a task may
+  // have become claimable because ANOTHER process created or released one;
+  // workers use it to claim at once instead of waiting for their poll. A
+  // store shared by one process only (SQLite) may never call it: the
+  // process wakes its own workers. Replaces any earlier callback; an empty
+  // function unregisters. The store stops calling it before it is destroyed.
+  virtual void set_task_listener(std::function<void()> callback) = 0;
 };
 
 }  // namespace skillsync::store

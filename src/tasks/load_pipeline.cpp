@@ -264,13 +264,13 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
         } else {
           ++progress.rows_rejected;
           batch->errors.push_back({rec.line, rec.byte_offset, field_error.field, field_error.code,
-                                   field_error.message, cut_raw(rec.raw)});
+                                   field_error.message, cut_raw(rec.raw), ""});
         }
       } else {
         const csv::RecordError& e = reader.error();
         ++progress.rows_rejected;
         batch->errors.push_back({e.line, e.byte_offset, column_name(header_names, e.column), e.code,
-                                 e.message, cut_raw(e.raw)});
+                                 e.message, cut_raw(e.raw), ""});
       }
       if (auto policy = rejection_policy(*options, progress, batch->errors)) {
         // Keep the report of what was rejected, but none of the file's rows.

@@ -20,6 +20,8 @@ WorkerPool::WorkerPool(store::Store& store, ObjectOpener& opener, const MasterKe
 WorkerPool::~WorkerPool() { stop(); }
 
 void WorkerPool::start() {
+  // Tasks created by other processes (a shared store) wake us like our own.
+  store_.set_task_listener([this] { notify(); });
   for (int i = 0; i < config_.workers; ++i) threads_.emplace_back([this, i] { loop(i); });
   threads_.emplace_back([this] { purge_loop(); });
 }
@@ -38,6 +40,7 @@ void WorkerPool::stop() {
     if (stopping_ && threads_.empty()) return;
     stopping_ = true;
   }
+  store_.set_task_listener({});
   stop_token_.cancel();
   cv_.notify_all();
   for (auto& t : threads_) t.join();

@@ -24,10 +24,11 @@ class ApiTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(*s);
     key_ = generate_api_key();
-    ASSERT_TRUE(store_
-                    ->add_api_key({"key_1", std::string(store::kDefaultTenant), "read,write", 0},
-                                  hash_api_key(key_))
-                    .ok());
+    ASSERT_TRUE(
+        store_
+            ->add_api_key({"key_1", std::string(store::kDefaultTenant), "read,write", 0, {}, {}},
+                          hash_api_key(key_))
+            .ok());
     service_ = std::make_unique<tasks::TaskService>(*store_, master_, SystemClock::instance());
     api_ = std::make_unique<Api>(*store_, *service_, [this] { ++created_; });
   }
@@ -192,7 +193,7 @@ TEST_F(ApiTest, CreatesTasksWithoutEverEchoingCredentials) {
 TEST_F(ApiTest, ScopesDecideWhatAKeyMayDo) {
   std::string reader = generate_api_key();
   ASSERT_TRUE(store_
-                  ->add_api_key({"key_r", std::string(store::kDefaultTenant), "read", 0},
+                  ->add_api_key({"key_r", std::string(store::kDefaultTenant), "read", 0, {}, {}},
                                 hash_api_key(reader))
                   .ok());
   EXPECT_EQ(call("GET", "/employees/e1/skill_events", "", reader).status, 200);

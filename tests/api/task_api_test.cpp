@@ -41,7 +41,7 @@ class TaskApiTest : public ::testing::Test {
   }
   std::string add_key(std::string id, std::string tenant, std::string scopes) {
     std::string k = generate_api_key();
-    EXPECT_TRUE(store_->add_api_key({id, tenant, scopes, 0}, hash_api_key(k)).ok());
+    EXPECT_TRUE(store_->add_api_key({id, tenant, scopes, 0, {}, {}}, hash_api_key(k)).ok());
     return k;
   }
   void make_api(tasks::AccessCheck check) {
@@ -108,7 +108,8 @@ class TaskApiTest : public ::testing::Test {
 };
 
 store::RowError row_error(uint64_t line, std::string raw, std::string column = "timestamp") {
-  return {line, line * 10, std::move(column), "invalid_timestamp", "bad, \"time\"", std::move(raw)};
+  return {line,           line * 10, std::move(column), "invalid_timestamp", "bad, \"time\"",
+          std::move(raw), ""};
 }
 
 TEST_F(TaskApiTest, IdempotencyKeyReturnsTheSameTaskAndRefusesAnotherBody) {

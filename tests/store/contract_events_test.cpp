@@ -163,9 +163,9 @@ TEST_P(StoreContract, TenantsNeverSeeEachOthersEvents) {
 
 TEST_P(StoreContract, ApiKeysAreFoundByHashOnly) {
   EXPECT_EQ(store().count_api_keys().value(), 0u);
-  ApiKey key{"key-1", "acme", "read,write", 42};
+  ApiKey key = make_api_key("key-1", "acme", "read,write", 42);
   ASSERT_TRUE(store().add_api_key(key, "hash-1").ok());
-  ASSERT_TRUE(store().add_api_key(ApiKey{"key-2", "other", "read", 43}, "hash-2").ok());
+  ASSERT_TRUE(store().add_api_key(make_api_key("key-2", "other", "read", 43), "hash-2").ok());
   EXPECT_EQ(store().count_api_keys().value(), 2u);
 
   auto found = store().find_api_key("hash-1");
@@ -180,8 +180,8 @@ TEST_P(StoreContract, ApiKeysAreFoundByHashOnly) {
 }
 
 TEST_P(StoreContract, ADuplicateApiKeyHashIsRefused) {
-  ASSERT_TRUE(store().add_api_key(ApiKey{"key-1", "a", "read", 1}, "same").ok());
-  auto again = store().add_api_key(ApiKey{"key-2", "b", "read", 1}, "same");
+  ASSERT_TRUE(store().add_api_key(make_api_key("key-1", "a", "read", 1), "same").ok());
+  auto again = store().add_api_key(make_api_key("key-2", "b", "read", 1), "same");
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, "already_exists");
   EXPECT_EQ(store().count_api_keys().value(), 1u);

@@ -68,7 +68,7 @@ TEST_F(SqliteStoreTest, ReopeningTheFileKeepsItsData) {
     ASSERT_NE(s, nullptr);
     ASSERT_TRUE(s->upsert_event("default", make_event("emp-1", "ev-1", 7)).ok());
     ASSERT_TRUE(s->create_task(make_task("task-1", 1)).ok());
-    ASSERT_TRUE(s->add_api_key(ApiKey{"k", "default", "read", 1}, "h").ok());
+    ASSERT_TRUE(s->add_api_key(make_api_key("k", "default", "read", 1), "h").ok());
   }
   auto s = open();
   ASSERT_NE(s, nullptr);

@@ -101,6 +101,16 @@ inline Task make_task(std::string id, Micros created_at, std::string tenant = "d
   return t;
 }
 
+inline ApiKey make_api_key(std::string id, std::string tenant, std::string scopes,
+                           Micros created_at) {
+  ApiKey k;
+  k.id = std::move(id);
+  k.tenant = std::move(tenant);
+  k.scopes = std::move(scopes);
+  k.created_at = created_at;
+  return k;
+}
+
 inline RowError make_row_error(uint64_t line, std::string code = "invalid_value") {
   RowError e;
   e.line = line;

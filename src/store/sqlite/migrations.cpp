@@ -25,7 +25,12 @@ namespace {
 //   with its task (ON DELETE CASCADE) when retention purges it.
 // - Listing indexes (newest first per tenant, optionally by status) and a
 //   partial index for retention.
-constexpr std::array<std::string_view, 2> kMigrations = {
+//
+// Version 3 (prefix loads, key management):
+// - row_errors.file names the object a row error came from in a prefix load.
+// - api_keys gains last_used_at_us and revoked_at_us (a revoked key stays
+//   listed, and is never found for authentication).
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT NOT NULL,
@@ -118,6 +123,11 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (tenant, idem_key)
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_keys_by_task ON idempotency_keys (task_id);
+)sql",
+    R"sql(
+ALTER TABLE row_errors ADD COLUMN file TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_keys ADD COLUMN last_used_at_us INTEGER;
+ALTER TABLE api_keys ADD COLUMN revoked_at_us INTEGER;
 )sql",
 };
 

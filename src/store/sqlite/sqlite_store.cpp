@@ -55,12 +55,18 @@ StoredEvent read_event(const Stmt& s) {
   return out;
 }
 
+// Column list of every query that returns keys; read_api_key() depends on it.
+#define SKILLSYNC_API_KEY_COLUMNS \
+  "id, tenant, scopes, created_at_us, last_used_at_us, revoked_at_us"
+
 ApiKey read_api_key(const Stmt& s) {
   ApiKey k;
   k.id = s.column_string(0);
   k.tenant = s.column_string(1);
   k.scopes = s.column_string(2);
   k.created_at = s.column_int64(3);
+  if (!s.is_null(4)) k.last_used_at = s.column_int64(4);
+  if (!s.is_null(5)) k.revoked_at = s.column_int64(5);
   return k;
 }
 
@@ -212,8 +218,8 @@ Status SqliteStore::add_api_key(const ApiKey& key, std::string_view key_hash) {
 Result<std::optional<ApiKey>> SqliteStore::find_api_key(std::string_view key_hash) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
-  auto stmt =
-      (*conn)->cached("SELECT id, tenant, scopes, created_at_us FROM api_keys WHERE key_hash = ?1");
+  auto stmt = (*conn)->cached("SELECT " SKILLSYNC_API_KEY_COLUMNS
+                              " FROM api_keys WHERE key_hash = ?1 AND revoked_at_us IS NULL");
   if (!stmt.ok()) return stmt.error();
   Stmt& s = *stmt.value();
   StmtReset reset(s);
@@ -230,6 +236,50 @@ Result<uint64_t> SqliteStore::count_api_keys() {
   auto n = (*conn)->db().query_int("SELECT count(*) FROM api_keys");
   if (!n.ok()) return n.error();
   return static_cast<uint64_t>(n.value());
+}
+
+Result<std::vector<ApiKey>> SqliteStore::list_api_keys() {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto stmt = (*conn)->cached("SELECT " SKILLSYNC_API_KEY_COLUMNS
+                              " FROM api_keys ORDER BY created_at_us, id");
+  if (!stmt.ok()) return stmt.error();
+  Stmt& s = *stmt.value();
+  StmtReset reset(s);
+  std::vector<ApiKey> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!row.value()) break;
+    out.push_back(read_api_key(s));
+  }
+  return out;
+}
+
+Result<bool> SqliteStore::revoke_api_key(std::string_view id, Micros now) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto stmt = (*conn)->cached(
+      "UPDATE api_keys SET revoked_at_us = ?2 WHERE id = ?1 AND revoked_at_us IS NULL");
+  if (!stmt.ok()) return stmt.error();
+  Stmt& s = *stmt.value();
+  StmtReset reset(s);
+  s.bind_text(1, id);
+  s.bind_int64(2, now);
+  SKILLSYNC_TRY(s.run());
+  return sqlite3_changes((*conn)->db().get()) > 0;
+}
+
+Status SqliteStore::touch_api_key(std::string_view id, Micros now) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto stmt = (*conn)->cached("UPDATE api_keys SET last_used_at_us = ?2 WHERE id = ?1");
+  if (!stmt.ok()) return stmt.error();
+  Stmt& s = *stmt.value();
+  StmtReset reset(s);
+  s.bind_text(1, id);
+  s.bind_int64(2, now);
+  return s.run();
 }
 
 }  // namespace sqlite

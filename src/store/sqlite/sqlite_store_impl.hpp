@@ -35,6 +35,11 @@ class SqliteStore final : public Store {
   Status add_api_key(const ApiKey& key, std::string_view key_hash) override;
   Result<std::optional<ApiKey>> find_api_key(std::string_view key_hash) override;
   Result<uint64_t> count_api_keys() override;
+  Result<std::vector<ApiKey>> list_api_keys() override;
+  Result<bool> revoke_api_key(std::string_view id, Micros now) override;
+  Status touch_api_key(std::string_view id, Micros now) override;
+  // One process only: its own workers are woken by the process itself.
+  void set_task_listener(std::function<void()>) override {}
 
   Status create_task(const Task& task) override;
   Result<CreatedTask> create_task_idempotent(const Task& task, std::string_view idempotency_key,

@@ -235,6 +235,7 @@ RowError read_row_error(const Stmt& s) {
   e.code = s.column_string(3);
   e.message = s.column_string(4);
   e.raw = s.column_string(5);
+  e.file = s.column_string(6);
   return e;
 }
 
@@ -244,7 +245,7 @@ Result<std::vector<RowError>> SqliteStore::row_errors(std::string_view task_id, 
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   auto stmt = (*conn)->cached(
-      "SELECT line, byte_offset, column_name, code, message, raw FROM row_errors"
+      "SELECT line, byte_offset, column_name, code, message, raw, file FROM row_errors"
       " WHERE task_id = ?1 ORDER BY seq LIMIT ?2");
   if (!stmt.ok()) return stmt.error();
   Stmt& s = *stmt.value();
@@ -277,7 +278,7 @@ Result<RowErrorPage> SqliteStore::row_errors_page(std::string_view task_id, size
   // seq is the file order (it is assigned in staging order), and the
   // primary key (task_id, seq) serves the range.
   auto stmt = (*conn)->cached(
-      "SELECT line, byte_offset, column_name, code, message, raw, seq FROM row_errors"
+      "SELECT line, byte_offset, column_name, code, message, raw, file, seq FROM row_errors"
       " WHERE task_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
   if (!stmt.ok()) return stmt.error();
   Stmt& s = *stmt.value();
@@ -297,7 +298,7 @@ Result<RowErrorPage> SqliteStore::row_errors_page(std::string_view task_id, size
       break;
     }
     page.items.push_back(read_row_error(s));
-    last_seq = s.column_int64(6);
+    last_seq = s.column_int64(7);
   }
   return page;
 }

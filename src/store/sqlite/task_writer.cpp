@@ -122,8 +122,9 @@ Status SqliteTaskWriter::stage_batch(std::span<const schema::Event> events,
 Status SqliteTaskWriter::insert_errors(std::span<const RowError> errors) {
   if (errors.empty()) return ok_status();
   auto stmt = conn_->cached(
-      "INSERT INTO row_errors (task_id, seq, line, byte_offset, column_name, code, message, raw)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "INSERT INTO row_errors"
+      " (task_id, seq, line, byte_offset, column_name, code, message, raw, file)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   if (!stmt.ok()) return stmt.error();
   Stmt& s = *stmt.value();
   StmtReset reset(s);
@@ -136,6 +137,7 @@ Status SqliteTaskWriter::insert_errors(std::span<const RowError> errors) {
     s.bind_text_static(6, e.code);
     s.bind_text_static(7, e.message);
     s.bind_text_static(8, std::string_view(e.raw).substr(0, kMaxRawBytes));
+    s.bind_text_static(9, e.file);
     const int rc = sqlite3_step(s.get());
     sqlite3_reset(s.get());
     if (rc != SQLITE_DONE) return db_error(conn_->db().get(), "storing a row error failed");
