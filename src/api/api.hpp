@@ -79,10 +79,20 @@ class Api {
   std::shared_ptr<Impl> impl_;
 };
 
-// Serves an Api over HTTP/1.1 until stop().
+// What an HttpServer answers with; called from several threads at once.
+using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+// The handler of a process that serves no API (`skillsync worker`): GET
+// /healthz answers {"status":"ok"} while `healthy()` is true (503
+// otherwise); every other request is a 404.
+RequestHandler health_only_handler(std::function<bool()> healthy);
+
+// Serves an Api (or any RequestHandler) over HTTP/1.1 until stop().
 class HttpServer {
  public:
+  // REQUIRES: `api` outlives the server.
   HttpServer(ApiConfig config, Api& api);
+  HttpServer(ApiConfig config, RequestHandler handler);
   ~HttpServer();
   // Binds the listening socket. Returns the bound "host:port".
   Result<std::string> bind();

@@ -35,7 +35,7 @@ std::string path_only(std::string_view target) {
 
 struct Shared {
   ApiConfig config;
-  Api& api;
+  RequestHandler handler;
   std::atomic<size_t> open_connections{0};
 };
 
@@ -105,7 +105,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     r.idempotency_key = std::string(req["Idempotency-Key"]);
     r.accept = std::string(req[http::field::accept]);
     r.body = std::move(req.body());
-    HttpResponse resp = shared_.api.handle(r);
+    HttpResponse resp = shared_.handler(r);
     // The body may hold credentials: wipe it before the memory is reused.
     secure_wipe(r.body);
     secure_wipe(r.authorization);
@@ -164,7 +164,8 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor{ioc};
   std::optional<ssl::context> tls;
 
-  Impl(ApiConfig c, Api& a) : shared{std::move(c), a}, ioc(shared.config.threads) {}
+  Impl(ApiConfig c, RequestHandler h)
+      : shared{std::move(c), std::move(h)}, ioc(shared.config.threads) {}
 
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
@@ -188,7 +189,10 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(ApiConfig config, Api& api)
-    : impl_(std::make_unique<Impl>(std::move(config), api)) {}
+    : HttpServer(std::move(config), [&api](const HttpRequest& r) { return api.handle(r); }) {}
+
+HttpServer::HttpServer(ApiConfig config, RequestHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(handler))) {}
 
 HttpServer::~HttpServer() { stop(); }
 

@@ -1,7 +1,112 @@
-// skillsync: the command line. Thin on purpose: options in, run_serve out.
+// skillsync: the command line. Thin on purpose: options in, run_* out.
+//
+//   skillsync serve   [--no-workers]  the HTTP API (and the task workers)
+//   skillsync worker                  the task workers and GET /healthz only
+//   skillsync keys ...                API keys (see keys_command.hpp)
 #include <CLI/CLI.hpp>
 
+#include "app/keys_command.hpp"
 #include "app/serve.hpp"
+
+namespace {
+
+using skillsync::app::ServeConfig;
+
+// Options of every command that opens the store.
+void add_store_options(CLI::App* cmd, ServeConfig& c) {
+  cmd->add_option("--data-dir", c.data_dir,
+                  "Directory for the SQLite database, the master key and the first API key")
+      ->envname("SKILLSYNC_DATA_DIR")
+      ->capture_default_str();
+  cmd->add_option("--store", c.store,
+                  "Where tasks and events live: 'sqlite' (<data-dir>/skillsync.db, the default), "
+                  "'sqlite:PATH', or a PostgreSQL URL postgres://user:password@host:port/db "
+                  "shared by several processes")
+      ->envname("SKILLSYNC_STORE");
+  cmd->add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
+      ->envname("SKILLSYNC_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+}
+
+// Options of the processes that run tasks (and of `serve`, which checks access
+// to S3 at POST time).
+void add_worker_options(CLI::App* cmd, ServeConfig& c) {
+  cmd->add_option("--master-key-file", c.master_key_file,
+                  "Key that encrypts task credentials at rest (created, mode 0600, if absent; "
+                  "default <data-dir>/master.key); the same file for every process of a "
+                  "deployment")
+      ->envname("SKILLSYNC_MASTER_KEY_FILE");
+  cmd->add_option("--s3-endpoint", c.s3_endpoint,
+                  "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (path-style); unset: AWS "
+                  "virtual-hosted HTTPS endpoints")
+      ->envname("SKILLSYNC_S3_ENDPOINT");
+  cmd->add_option("--s3-region", c.s3_region, "Default S3 region of tasks without 'region'")
+      ->envname("SKILLSYNC_S3_REGION")
+      ->capture_default_str();
+  cmd->add_option("--s3-stall-timeout", c.s3_stall_timeout_seconds,
+                  "Seconds without a byte from S3 after which the download reconnects where it "
+                  "stopped")
+      ->envname("SKILLSYNC_S3_STALL_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd->add_option("--s3-retry-deadline", c.s3_retry_deadline_seconds,
+                  "Seconds an object may spend failing and retrying before its task fails")
+      ->envname("SKILLSYNC_S3_RETRY_DEADLINE")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  cmd->add_option("--workers", c.workers, "Concurrent File Load Tasks of this process")
+      ->envname("SKILLSYNC_WORKERS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--task-lease", c.task_lease_seconds,
+                  "Seconds after which a task whose worker stopped renewing (a crashed process) "
+                  "is continued by another worker; must outlast the longest publish")
+      ->envname("SKILLSYNC_TASK_LEASE")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  cmd->add_option("--retention-days", c.retention_days,
+                  "Days a finished task and its row errors are kept before the server purges them")
+      ->envname("SKILLSYNC_RETENTION_DAYS")
+      ->check(CLI::Range(1, 36500))
+      ->capture_default_str();
+}
+
+void add_http_options(CLI::App* cmd, ServeConfig& c) {
+  cmd->add_option("--listen", c.listen, "Address to listen on, host:port")
+      ->envname("SKILLSYNC_LISTEN")
+      ->capture_default_str();
+  cmd->add_option("--http-threads", c.http_threads, "Threads serving HTTP requests")
+      ->envname("SKILLSYNC_HTTP_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--max-body-bytes", c.max_body_bytes, "Largest accepted request body")
+      ->envname("SKILLSYNC_MAX_BODY_BYTES")
+      ->check(CLI::Range(size_t{1024}, size_t{64} << 20))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", c.max_connections,
+                  "Open connections at most; further ones are closed at once")
+      ->envname("SKILLSYNC_MAX_CONNECTIONS")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--rate-limit", c.rate_limit,
+                  "Requests per second allowed per API key (token bucket); 0 turns it off")
+      ->envname("SKILLSYNC_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--rate-burst", c.rate_burst, "Requests an API key may burst above the rate")
+      ->envname("SKILLSYNC_RATE_BURST")
+      ->check(CLI::Range(1.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--tls-cert", c.tls_cert, "PEM certificate chain: serve HTTPS (with --tls-key)")
+      ->envname("SKILLSYNC_TLS_CERT")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")
+      ->envname("SKILLSYNC_TLS_KEY")
+      ->check(CLI::ExistingFile);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App cli{
@@ -9,76 +114,36 @@ int main(int argc, char** argv) {
       "(File Load Tasks)."};
   cli.require_subcommand(1);
 
-  skillsync::app::ServeConfig serve;
-  auto* cmd = cli.add_subcommand("serve", "Run the HTTP API and the task workers");
-  cmd->add_option("--listen", serve.listen, "Address to listen on, host:port")
-      ->envname("SKILLSYNC_LISTEN")
-      ->capture_default_str();
-  cmd->add_option("--data-dir", serve.data_dir,
-                  "Directory for the SQLite database, master key and first API key")
-      ->envname("SKILLSYNC_DATA_DIR")
-      ->capture_default_str();
-  cmd->add_option("--master-key-file", serve.master_key_file,
-                  "Key that encrypts task credentials at rest (created, mode 0600, if absent; "
-                  "default <data-dir>/master.key)")
-      ->envname("SKILLSYNC_MASTER_KEY_FILE");
-  cmd->add_option("--s3-endpoint", serve.s3_endpoint,
-                  "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (path-style); unset: AWS "
-                  "virtual-hosted HTTPS endpoints")
-      ->envname("SKILLSYNC_S3_ENDPOINT");
-  cmd->add_option("--s3-region", serve.s3_region, "Default S3 region of tasks without 'region'")
-      ->envname("SKILLSYNC_S3_REGION")
-      ->capture_default_str();
-  cmd->add_option("--workers", serve.workers, "Concurrent File Load Tasks")
-      ->envname("SKILLSYNC_WORKERS")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  cmd->add_option("--task-lease", serve.task_lease_seconds,
-                  "Seconds after which a task whose worker stopped renewing (a crashed process) "
-                  "is continued by another worker; must outlast the longest publish")
-      ->envname("SKILLSYNC_TASK_LEASE")
-      ->check(CLI::Range(1, 86400))
-      ->capture_default_str();
-  cmd->add_option("--retention-days", serve.retention_days,
-                  "Days a finished task and its row errors are kept before the server purges them")
-      ->envname("SKILLSYNC_RETENTION_DAYS")
-      ->check(CLI::Range(1, 36500))
-      ->capture_default_str();
-  cmd->add_option("--http-threads", serve.http_threads, "Threads serving HTTP requests")
-      ->envname("SKILLSYNC_HTTP_THREADS")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Largest accepted request body")
-      ->envname("SKILLSYNC_MAX_BODY_BYTES")
-      ->check(CLI::Range(size_t{1024}, size_t{64} << 20))
-      ->capture_default_str();
-  cmd->add_option("--max-connections", serve.max_connections,
-                  "Open connections at most; further ones are closed at once")
-      ->envname("SKILLSYNC_MAX_CONNECTIONS")
-      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
-      ->capture_default_str();
-  cmd->add_option("--rate-limit", serve.rate_limit,
-                  "Requests per second allowed per API key (token bucket); 0 turns it off")
-      ->envname("SKILLSYNC_RATE_LIMIT")
-      ->check(CLI::Range(0.0, 1e9))
-      ->capture_default_str();
-  cmd->add_option("--rate-burst", serve.rate_burst, "Requests an API key may burst above the rate")
-      ->envname("SKILLSYNC_RATE_BURST")
-      ->check(CLI::Range(1.0, 1e9))
-      ->capture_default_str();
-  cmd->add_option("--tls-cert", serve.tls_cert,
-                  "PEM certificate chain: serve HTTPS (with --tls-key)")
-      ->envname("SKILLSYNC_TLS_CERT")
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert")
-      ->envname("SKILLSYNC_TLS_KEY")
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--log-level", serve.log_level, "trace, debug, info, warn, error or off")
-      ->envname("SKILLSYNC_LOG_LEVEL")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+  ServeConfig serve;
+  auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API and the task workers");
+  add_store_options(serve_cmd, serve);
+  add_worker_options(serve_cmd, serve);
+  add_http_options(serve_cmd, serve);
+  bool no_workers = false;
+  serve_cmd
+      ->add_flag("--no-workers", no_workers,
+                 "Serve the API only; `skillsync worker` processes sharing the --store run the "
+                 "tasks")
+      ->envname("SKILLSYNC_NO_WORKERS");
+
+  ServeConfig worker;
+  worker.run_api = false;
+  auto* worker_cmd = cli.add_subcommand(
+      "worker", "Run the task workers of a shared --store, with GET /healthz only (no API)");
+  add_store_options(worker_cmd, worker);
+  add_worker_options(worker_cmd, worker);
+  worker_cmd->add_option("--health-listen", worker.health_listen, "host:port of GET /healthz")
+      ->envname("SKILLSYNC_HEALTH_LISTEN")
       ->capture_default_str();
 
+  skillsync::app::KeysCommand keys;
+  skillsync::app::add_keys_command(cli, keys);
+
   CLI11_PARSE(cli, argc, argv);
-  if (cmd->parsed()) return skillsync::app::run_serve(serve);
-  return 0;
+  if (serve_cmd->parsed()) {
+    serve.run_workers = !no_workers;
+    return skillsync::app::run_serve(serve);
+  }
+  if (worker_cmd->parsed()) return skillsync::app::run_serve(worker);
+  return skillsync::app::run_keys_command(keys);
 }

@@ -6,15 +6,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "api/api.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/open_store.hpp"
 #include "tasks/tasks.hpp"
 
 namespace skillsync::app {
@@ -46,7 +48,9 @@ Status bootstrap_api_key(store::Store& store, const ServeConfig& config) {
   info.tenant = std::string(store::kDefaultTenant);
   info.scopes = "read,write";
   info.created_at = SystemClock::instance().now();
-  SKILLSYNC_TRY(store.add_api_key(info, api::hash_api_key(key.reveal())));
+  Status added = store.add_api_key(info, api::hash_api_key(key.reveal()));
+  // Another API process sharing the store may have added the same key first.
+  if (!added.ok() && !(from_env && added.error().code == "already_exists")) return added;
   if (from_env) {
     spdlog::info("created the first API key from SKILLSYNC_BOOTSTRAP_API_KEY");
     return ok_status();
@@ -59,6 +63,26 @@ Status bootstrap_api_key(store::Store& store, const ServeConfig& config) {
   std::fprintf(stderr, "\nskillsync: created the first API key (also in %s):\n\n  %s\n\n",
                path.c_str(), key.reveal().c_str());
   return ok_status();
+}
+
+// What the process logs about its store: never the URL, which may hold a password.
+std::string describe_store(const ServeConfig& config) {
+  if (store::is_shared_store(config.store)) return "PostgreSQL";
+  if (config.store.empty() || config.store == "sqlite") {
+    return "SQLite " + config.data_dir + "/skillsync.db";
+  }
+  return "SQLite " + config.store.substr(config.store.find(':') + 1);
+}
+
+api::ApiConfig http_config(const ServeConfig& config) {
+  api::ApiConfig c;
+  c.listen = config.run_api ? config.listen : config.health_listen;
+  c.threads = config.run_api ? config.http_threads : 1;
+  c.max_body_bytes = config.max_body_bytes;
+  c.max_connections = config.max_connections;
+  c.tls_cert_file = config.tls_cert;
+  c.tls_key_file = config.tls_key;
+  return c;
 }
 
 }  // namespace
@@ -79,14 +103,16 @@ int run_serve(const ServeConfig& config) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto opened = store::open_sqlite_store(config.data_dir + "/skillsync.db");
+  auto opened = store::open_store(config.store, config.data_dir);
   if (!opened.ok()) {
-    spdlog::error("cannot open the store: {}", opened.error().message);
+    spdlog::error("cannot open the store ({}): {}", describe_store(config), opened.error().message);
     return 1;
   }
   store::Store& store = **opened;
-  if (auto n = store.requeue_running_tasks(); n.ok() && *n > 0) {
-    spdlog::info("requeued {} task(s) left running by a previous process", *n);
+  if (config.run_workers) {
+    if (auto n = store.requeue_running_tasks(); n.ok() && *n > 0) {
+      spdlog::info("requeued {} task(s) left running by a previous process", *n);
+    }
   }
   auto key = tasks::MasterKey::load_or_create(
       config.master_key_file.empty() ? config.data_dir + "/master.key" : config.master_key_file);
@@ -94,14 +120,18 @@ int run_serve(const ServeConfig& config) {
     spdlog::error("{}", key.error().message);
     return 1;
   }
-  if (auto s = bootstrap_api_key(store, config); !s.ok()) {
-    spdlog::error("cannot create the first API key: {}", s.error().message);
-    return 1;
+  if (config.run_api) {
+    if (auto s = bootstrap_api_key(store, config); !s.ok()) {
+      spdlog::error("cannot create the first API key: {}", s.error().message);
+      return 1;
+    }
   }
 
   source::s3::ClientConfig s3_config;
   s3_config.endpoint = config.s3_endpoint;
   s3_config.region = config.s3_region;
+  s3_config.stall_timeout = std::chrono::seconds(config.s3_stall_timeout_seconds);
+  s3_config.retry_deadline = std::chrono::seconds(config.s3_retry_deadline_seconds);
   auto opener = tasks::make_s3_opener(s3_config);
   tasks::WorkerPoolConfig pool_config;
   pool_config.workers = config.workers;
@@ -109,41 +139,54 @@ int run_serve(const ServeConfig& config) {
   pool_config.pipeline.lease_duration = int64_t{config.task_lease_seconds} * 1000000;
   pool_config.pipeline.heartbeat_interval =
       std::chrono::milliseconds(std::max(200, config.task_lease_seconds * 1000 / 5));
-  tasks::WorkerPool pool(store, *opener, *key, SystemClock::instance(), pool_config);
+  std::optional<tasks::WorkerPool> pool;
+  if (config.run_workers) {
+    pool.emplace(store, *opener, *key, SystemClock::instance(), pool_config);
+  }
+
   // Fail fast: a task whose credentials cannot read its object is refused at
   // POST time (unless options.validate_access is false).
   tasks::TaskService service(store, *key, SystemClock::instance(),
                              tasks::make_s3_access_check(s3_config));
+  // Without local workers, the store's notification wakes the remote ones.
   api::Api api(
-      store, service, [&pool] { pool.notify(); },
+      store, service,
+      [&pool] {
+        if (pool) pool->notify();
+      },
       api::RateLimit{config.rate_limit, config.rate_burst});
-  api::ApiConfig api_config;
-  api_config.listen = config.listen;
-  api_config.threads = config.http_threads;
-  api_config.max_body_bytes = config.max_body_bytes;
-  api_config.max_connections = config.max_connections;
-  api_config.tls_cert_file = config.tls_cert;
-  api_config.tls_key_file = config.tls_key;
-  api::HttpServer server(api_config, api);
+  std::atomic<bool> stopping{false};
+  api::RequestHandler handler =
+      config.run_api
+          ? api::RequestHandler([&api](const api::HttpRequest& r) { return api.handle(r); })
+          : api::health_only_handler([&stopping] { return !stopping.load(); });
+  api::HttpServer server(http_config(config), std::move(handler));
   auto bound = server.bind();
   if (!bound.ok()) {
     spdlog::error("{}", bound.error().message);
     return 1;
   }
-  pool.start();
-  spdlog::info("skillsync listening on {}{} (data dir {}, {} workers, S3 {})",
-               config.tls_cert.empty() ? "http://" : "https://", *bound, config.data_dir,
-               config.workers,
-               config.s3_endpoint.empty() ? "AWS " + config.s3_region : config.s3_endpoint);
+  if (pool) pool->start();
+  const std::string scheme = config.tls_cert.empty() ? "http://" : "https://";
+  const std::string s3 =
+      config.s3_endpoint.empty() ? "AWS " + config.s3_region : config.s3_endpoint;
+  if (config.run_api) {
+    spdlog::info("skillsync listening on {}{} (store {}, {} workers, S3 {})", scheme, *bound,
+                 describe_store(config), config.run_workers ? config.workers : 0, s3);
+  } else {
+    spdlog::info("skillsync worker running (store {}, {} workers, S3 {}), health on {}{}/healthz",
+                 describe_store(config), config.workers, s3, scheme, *bound);
+  }
 
   std::thread signal_waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    stopping = true;
     server.stop();
   });
   server.run();
-  pool.stop();
+  if (pool) pool->stop();
   if (signal_waiter.joinable()) {
     // run() only returns after stop(), which only the waiter calls.
     signal_waiter.join();

@@ -1,5 +1,6 @@
-// The `serve` command: wires store, tasks and api together and runs until
-// SIGINT/SIGTERM.
+// The long-running commands: `serve` (HTTP API and, unless --no-workers, the
+// task workers) and `worker` (task workers and a health endpoint only).
+// Both wire store, tasks and api together and run until SIGINT/SIGTERM.
 #pragma once
 
 #include <string>
@@ -7,15 +8,28 @@
 namespace skillsync::app {
 
 struct ServeConfig {
-  std::string listen = "127.0.0.1:8080";
+  // --- every command that opens the store ---
   std::string data_dir = "./data";
+  // "" or "sqlite": <data_dir>/skillsync.db; "postgres://...": a shared
+  // PostgreSQL (see store/open_store.hpp). May hold a password: never logged.
+  std::string store;
   std::string master_key_file;  // default <data_dir>/master.key
-  std::string s3_endpoint;      // "" = AWS
+  std::string log_level = "info";
+
+  // --- task workers ---
+  bool run_workers = true;  // false: `serve --no-workers`
+  std::string s3_endpoint;  // "" = AWS
   std::string s3_region = "us-east-1";
+  int s3_stall_timeout_seconds = 60;    // no byte for this long -> reconnect
+  int s3_retry_deadline_seconds = 900;  // give a failing object up after this
   int workers = 2;
-  int task_lease_seconds = 120;
-  int retention_days = 30;  // finished tasks and their row errors are purged after this  // a dead
-                            // worker's task is taken over after this long
+  int task_lease_seconds = 120;  // a dead worker's task is taken over after this
+  int retention_days = 30;       // finished tasks and their row errors are purged after this
+
+  // --- HTTP ---
+  bool run_api = true;  // false: `worker`, which serves only GET /healthz on health_listen
+  std::string listen = "127.0.0.1:8080";
+  std::string health_listen = "127.0.0.1:8081";
   int http_threads = 4;
   size_t max_body_bytes = 1024 * 1024;
   size_t max_connections = 1024;
@@ -23,10 +37,10 @@ struct ServeConfig {
   double rate_burst = 200;  // bucket size
   std::string tls_cert;     // PEM certificate chain; with tls_key -> HTTPS
   std::string tls_key;
-  std::string log_level = "info";
 };
 
-// Returns the process exit code.
+// Runs `serve` (config.run_api) or `worker` (!config.run_api). Returns the
+// process exit code.
 int run_serve(const ServeConfig& config);
 
 }  // namespace skillsync::app
