@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end benchmark of a File Load Task against `sqlite3 .import`.
+# End-to-end benchmark of a File Load Task against the store's own bulk import.
 #
-#   bench/run.sh              1,000,000 rows
-#   ROWS=100000 bench/run.sh  another row count
+#   bench/run.sh                   1,000,000 rows into SQLite, vs `sqlite3 .import`
+#   ROWS=100000 bench/run.sh       another row count
+#   STORE=postgres bench/run.sh    into a throwaway PostgreSQL 15, vs `psql \copy`
 #
 # Run from anywhere on Debian 12 as root (or with sudo): it installs what it
 # needs (scripts/install-deps.sh --test), builds the release preset, then:
@@ -13,7 +14,8 @@
 #      dir, POSTs a File Load Task and polls it every 50 ms until it ends;
 #      the time is from the POST to the first poll that sees a terminal status;
 #      skillsync's peak memory is VmHWM from /proc, read just before stopping it;
-#   5. times `sqlite3 .import` of the same file into an equivalent table;
+#   5. times `sqlite3 .import` (or `psql \copy`) of the same file into an
+#      equivalent table;
 #   6. prints rows/s for both, their ratio and skillsync's peak memory.
 # Everything it starts is stopped and its temp dir removed on exit.
 # docs/benchmarks.md describes the method and records results.
@@ -21,6 +23,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROWS=${ROWS:-1000000}
+STORE=${STORE:-sqlite}
+[[ $STORE == sqlite || $STORE == postgres ]] || { echo "run.sh: STORE is sqlite or postgres" >&2; exit 2; }
 SEED=${SEED:-42}
 # TRACE=file: append one line per poll, "seconds status rows_read rss_kib".
 TRACE=${TRACE:-}
@@ -42,8 +46,13 @@ bin=build/release
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/skillsync-bench.XXXXXX")
 s3_pid=""
 ss_pid=""
+pg_dir=""
 cleanup() {
   local pid
+  if [[ -n $pg_dir ]]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
   for pid in "$ss_pid" "$s3_pid"; do
     if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
       kill "$pid" 2>/dev/null || true
@@ -80,6 +89,31 @@ wait_for_line() {
     ((SECONDS < deadline)) || return 1
     sleep 0.05
   done
+}
+
+# PostgreSQL refuses to run as root: its programs run as the package's user.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+as_postgres() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+# Starts a throwaway PostgreSQL on a free port; sets pg_port and pg_url.
+start_postgres() {
+  [[ -x $pg_bin/initdb ]] || die "PostgreSQL is not installed (scripts/install-deps.sh --test)"
+  pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/skillsync-bench-pg.XXXXXX")
+  [[ $(id -u) -eq 0 ]] && chown postgres "$pg_dir"
+  as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U skillsync --auth=trust -E UTF8 \
+    >"$pg_dir/initdb.log" 2>&1 || die "initdb failed: $(tail -n 5 "$pg_dir/initdb.log")"
+  local try
+  for try in 1 2 3 4 5; do
+    pg_port=$((20000 + RANDOM % 20000))
+    if as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 30 \
+      -o "-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories=$pg_dir \
+          -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null 2>&1; then
+      pg_url=postgres://skillsync@127.0.0.1:$pg_port/postgres
+      return 0
+    fi
+  done
+  die "PostgreSQL did not start: $(tail -n 5 "$pg_dir/server.log")"
 }
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -120,8 +154,15 @@ say "uploaded to $uri in $(elapsed "$t0" "$t1") s"
 
 # 4. skillsync.
 api_key="bench_$(random_hex 24)"
+store_args=()
+if [[ $STORE == postgres ]]; then
+  start_postgres
+  store_args=(--store "$pg_url")
+  say "PostgreSQL on 127.0.0.1:$pg_port"
+fi
 SKILLSYNC_BOOTSTRAP_API_KEY=$api_key "$bin/skillsync" serve --listen 127.0.0.1:0 \
-  --data-dir "$tmp/data" --s3-endpoint "$s3_endpoint" 2>"$tmp/skillsync.log" &
+  --data-dir "$tmp/data" "${store_args[@]}" --s3-endpoint "$s3_endpoint" \
+  2>"$tmp/skillsync.log" &
 ss_pid=$!
 listening='listening on (http://)?[0-9.]+:[0-9]+'
 wait_for_line "$tmp/skillsync.log" "$listening" 30 "$ss_pid" ||
@@ -184,13 +225,15 @@ if [[ $status != completed || $rows_loaded != "$ROWS" ]]; then
   die "expected status completed with rows_loaded=$ROWS; the task: $task"
 fi
 
-# 5. sqlite3 .import of the same file: the same columns, a primary key on
-# (employee_external_id, external_id) as our events table has (WITHOUT ROWID,
-# like ours), and our journal settings: WAL, synchronous=NORMAL, 64 MiB cache.
-# Our timestamp is stored as an integer after parsing; .import cannot parse,
-# so here it stays TEXT.
-db=$tmp/sqlite-import.db
-sqlite3 "$db" >/dev/null <<'SQL'
+# 5. The peer: the same file into an equivalent table, by the store's own
+# bulk import. Same columns, a primary key on (employee_external_id,
+# external_id) as our events table has. Our timestamp is stored as an integer
+# after parsing; the peers cannot parse, so there it stays TEXT.
+TIMEFORMAT='%R %U %S'
+if [[ $STORE == sqlite ]]; then
+  peer="sqlite3 .import"
+  db=$tmp/sqlite-import.db
+  sqlite3 "$db" >/dev/null <<'SQL'
 PRAGMA journal_mode = WAL;
 CREATE TABLE learning (
   employee_external_id TEXT NOT NULL,
@@ -202,25 +245,41 @@ CREATE TABLE learning (
   PRIMARY KEY (employee_external_id, external_id)
 ) WITHOUT ROWID;
 SQL
-TIMEFORMAT='%R %U %S'
-sq_times=$({ time sqlite3 -cmd 'PRAGMA synchronous = NORMAL' -cmd 'PRAGMA cache_size = -65536' \
-  "$db" ".import --csv --skip 1 $csv learning" >"$tmp/sqlite.out" 2>"$tmp/sqlite.err"; } 2>&1) ||
-  die "sqlite3 .import failed: $(tail -n 5 "$tmp/sqlite.err")"
-read -r sq_seconds sq_user sq_sys <<<"$(tail -n1 <<<"$sq_times")"
-sq_cpu=$(awk -v u="$sq_user" -v s="$sq_sys" 'BEGIN { printf "%.2f", u + s }')
-sq_rows=$(sqlite3 "$db" 'SELECT count(*) FROM learning')
-[[ $sq_rows == "$ROWS" ]] || die "sqlite3 imported $sq_rows rows, expected $ROWS"
-say "sqlite3 .import: $sq_rows rows in $sq_seconds s"
+  sq_times=$({ time sqlite3 -cmd 'PRAGMA synchronous = NORMAL' -cmd 'PRAGMA cache_size = -65536' \
+    "$db" ".import --csv --skip 1 $csv learning" >"$tmp/sqlite.out" 2>"$tmp/sqlite.err"; } 2>&1) ||
+    die "sqlite3 .import failed: $(tail -n 5 "$tmp/sqlite.err")"
+  read -r sq_seconds sq_user sq_sys <<<"$(tail -n1 <<<"$sq_times")"
+  sq_cpu=$(awk -v u="$sq_user" -v s="$sq_sys" 'BEGIN { printf "%.2f", u + s }')
+  sq_rows=$(sqlite3 "$db" 'SELECT count(*) FROM learning')
+  [[ $sq_rows == "$ROWS" ]] || die "sqlite3 imported $sq_rows rows, expected $ROWS"
+  say "sqlite3 .import: $sq_rows rows in $sq_seconds s"
+else
+  peer="psql \\copy"
+  psql_cmd=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "postgres://skillsync@127.0.0.1:$pg_port/postgres")
+  "${psql_cmd[@]}" -c 'CREATE TABLE bench_learning (
+    employee_external_id TEXT NOT NULL, language TEXT NOT NULL, external_id TEXT NOT NULL,
+    timestamp TEXT NOT NULL, course_id TEXT, source TEXT,
+    PRIMARY KEY (employee_external_id, external_id))' || die "cannot create the psql table"
+  sq_times=$({ time "${psql_cmd[@]}" \
+    -c "\\copy bench_learning FROM '$csv' WITH (FORMAT csv, HEADER true)" \
+    >"$tmp/psql.out" 2>"$tmp/psql.err"; } 2>&1) ||
+    die "psql \\copy failed: $(tail -n 5 "$tmp/psql.err")"
+  read -r sq_seconds sq_user sq_sys <<<"$(tail -n1 <<<"$sq_times")"
+  sq_cpu=$(awk -v u="$sq_user" -v s="$sq_sys" 'BEGIN { printf "%.2f", u + s }')
+  sq_rows=$("${psql_cmd[@]}" -tA -c 'SELECT count(*) FROM bench_learning')
+  [[ $sq_rows == "$ROWS" ]] || die "psql \\copy loaded $sq_rows rows, expected $ROWS"
+  say "psql \\copy: $sq_rows rows in $sq_seconds s (CPU of psql only; the server's is not counted)"
+fi
 
 # 6. The table.
 awk -v rows="$ROWS" -v bytes="$bytes" -v ss="$ss_seconds" -v sq="$sq_seconds" \
   -v server="$server_seconds" -v ss_cpu="$ss_cpu" -v sq_cpu="$sq_cpu" -v hwm="$ss_hwm_kib" \
-  -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+  -v peer="$peer" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
   printf "\nrows %d (%.1f MiB CSV), load average after the run: %s\n\n", rows, bytes / 1048576, load
   printf "%-18s %10s %10s %12s\n", "", "seconds", "cpu s", "rows/s"
   printf "%-18s %10.3f %10.2f %12.0f\n", "skillsync", ss, ss_cpu, rows / ss
-  printf "%-18s %10.3f %10.2f %12.0f\n", "sqlite3 .import", sq, sq_cpu, rows / sq
+  printf "%-18s %10.3f %10.2f %12.0f\n", peer, sq, sq_cpu, rows / sq
   printf "%-18s %10s   (the task as timed by the server, from its log)\n", "  server-side", server
-  printf "\nratio (skillsync rows/s / sqlite3 rows/s): %.2f\n", sq / ss
+  printf "\nratio (skillsync rows/s / %s rows/s): %.2f\n", peer, sq / ss
   printf "skillsync peak memory (VmHWM): %.1f MiB\n", hwm / 1024
 }'
