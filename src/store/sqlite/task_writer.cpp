@@ -265,7 +265,8 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   // A stage written before staged_rows existed counts 0.
   staged = std::max(staged, distinct);
   SKILLSYNC_TRY(db.exec("DROP TABLE " + stage_));
-  SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct, now));
+  // finished_at is when the rows became visible, not when publishing began.
+  SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct, store_.clock().now()));
   SKILLSYNC_TRY(tx->commit());
   return staged;
 }
