@@ -1,5 +1,6 @@
 #include "store/open_store.hpp"
 
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace skillsync::store {
@@ -24,7 +25,8 @@ Result<std::unique_ptr<Store>> open_store(std::string_view store_url, const std:
     return open_sqlite_store(std::string(store_url.substr(7)), clock);
   }
   if (is_shared_store(store_url)) {
-    return Error{"invalid_argument", "this skillsync was built without the PostgreSQL store"};
+    // Errors of the PostgreSQL store never repeat the URL or its password.
+    return open_postgres_store(std::string(store_url), clock);
   }
   return Error{"invalid_argument", "--store must be 'sqlite', 'sqlite:PATH' or a postgres:// URL"};
 }

@@ -1,0 +1,160 @@
+#include "store/postgres/migrations.hpp"
+
+#include <array>
+#include <string>
+
+namespace skillsync::store::postgres {
+namespace {
+
+// Notes on the layout (version 1 matches SQLite's version 3):
+// - Times are BIGINT microseconds since the epoch, as in SQLite.
+// - Key and cursor columns are COLLATE "C": keyset cursors compare bytes,
+//   exactly as SQLite's BINARY collation does, whatever the database's
+//   locale, and "C" b-trees are the fastest.
+// - tasks.staged_rows counts the rows in the task's stage table; stage()
+//   numbers its rows from it (the stage's seq, which decides which row of a
+//   key wins) and the first claim after a server crash compares it with the
+//   stage, which is UNLOGGED and therefore emptied by crash recovery.
+// - Stage tables (stage_<hash of task id>) are made by loads, not here;
+//   see pg_writer.cpp.
+// - idempotency_keys.task_id is checked at COMMIT (DEFERRABLE): the key is
+//   inserted first, so that its primary key decides between concurrent
+//   duplicates before any task exists.
+// - Partial indexes serve the claim query: pending tasks oldest first, and
+//   running tasks (whose leases may expire) oldest first.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    R"sql(
+CREATE TABLE events (
+  tenant TEXT COLLATE "C" NOT NULL,
+  employee_external_id TEXT COLLATE "C" NOT NULL,
+  external_id TEXT COLLATE "C" NOT NULL,
+  event_type TEXT NOT NULL,
+  timestamp_us BIGINT NOT NULL,
+  language TEXT NOT NULL,
+  content TEXT NOT NULL,
+  source TEXT,
+  created_at_us BIGINT NOT NULL,
+  updated_at_us BIGINT NOT NULL,
+  task_id TEXT,
+  PRIMARY KEY (tenant, employee_external_id, external_id)
+);
+CREATE INDEX events_by_time ON events (tenant, employee_external_id, timestamp_us, external_id);
+
+CREATE TABLE tasks (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  tenant TEXT COLLATE "C" NOT NULL,
+  entity_type TEXT NOT NULL,
+  method TEXT NOT NULL,
+  uri TEXT NOT NULL,
+  region TEXT NOT NULL,
+  options_json TEXT NOT NULL,
+  sealed_credentials BYTEA,
+  status TEXT NOT NULL,
+  created_at_us BIGINT NOT NULL,
+  started_at_us BIGINT,
+  finished_at_us BIGINT,
+  bytes_total BIGINT NOT NULL DEFAULT 0,
+  bytes_read BIGINT NOT NULL DEFAULT 0,
+  rows_read BIGINT NOT NULL DEFAULT 0,
+  rows_loaded BIGINT NOT NULL DEFAULT 0,
+  rows_rejected BIGINT NOT NULL DEFAULT 0,
+  error_code TEXT,
+  error_message TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  worker_id TEXT,
+  lease_expires_at_us BIGINT,
+  rows_superseded BIGINT NOT NULL DEFAULT 0,
+  cancel_requested_at_us BIGINT,
+  last_heartbeat_at_us BIGINT,
+  staged_rows BIGINT NOT NULL DEFAULT 0,
+  header_json TEXT NOT NULL DEFAULT '',
+  ckpt_byte_offset BIGINT,
+  ckpt_line BIGINT,
+  ckpt_batches BIGINT,
+  ckpt_state TEXT,
+  ckpt_bytes_total BIGINT,
+  ckpt_bytes_read BIGINT,
+  ckpt_rows_read BIGINT,
+  ckpt_rows_loaded BIGINT,
+  ckpt_rows_rejected BIGINT,
+  ckpt_rows_superseded BIGINT
+);
+CREATE INDEX tasks_pending ON tasks (created_at_us, id) WHERE status = 'pending';
+CREATE INDEX tasks_running ON tasks (created_at_us, id) WHERE status = 'running';
+CREATE INDEX tasks_by_tenant_time ON tasks (tenant, created_at_us, id);
+CREATE INDEX tasks_by_tenant_status_time ON tasks (tenant, status, created_at_us, id);
+CREATE INDEX tasks_by_finished ON tasks (finished_at_us) WHERE finished_at_us IS NOT NULL;
+
+CREATE TABLE row_errors (
+  task_id TEXT COLLATE "C" NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  seq BIGINT NOT NULL,
+  line BIGINT NOT NULL,
+  byte_offset BIGINT NOT NULL,
+  column_name TEXT NOT NULL,
+  code TEXT NOT NULL,
+  message TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  file TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (task_id, seq)
+);
+
+CREATE TABLE api_keys (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  key_hash TEXT NOT NULL UNIQUE,
+  tenant TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  created_at_us BIGINT NOT NULL,
+  last_used_at_us BIGINT,
+  revoked_at_us BIGINT
+);
+
+CREATE TABLE idempotency_keys (
+  tenant TEXT NOT NULL,
+  idem_key TEXT NOT NULL,
+  body_sha256 TEXT NOT NULL,
+  task_id TEXT COLLATE "C" NOT NULL
+    REFERENCES tasks (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  created_at_us BIGINT NOT NULL,
+  PRIMARY KEY (tenant, idem_key)
+);
+CREATE INDEX idempotency_keys_by_task ON idempotency_keys (task_id);
+)sql",
+};
+
+}  // namespace
+
+std::span<const std::string_view> migrations() { return kMigrations; }
+
+int schema_version() { return static_cast<int>(kMigrations.size()); }
+
+Status migrate(const PgConn& conn) {
+  auto tx = Tx::begin(conn);
+  if (!tx.ok()) return tx.error();
+  // Held until COMMIT: a second process blocks here, then sees the result.
+  SKILLSYNC_TRY(conn.exec("SELECT pg_advisory_xact_lock($1)", Params().int64(kMigrationLock)));
+  // One row per applied migration: the history shows each ran once.
+  SKILLSYNC_TRY(conn.exec_script(
+      "CREATE TABLE IF NOT EXISTS schema_version ("
+      " version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"));
+  auto current = conn.exec("SELECT coalesce(max(version), 0) FROM schema_version");
+  if (!current.ok()) return current.error();
+  const int64_t have = current->int64(0, 0);
+  const int want = schema_version();
+  if (have > want) {
+    return Error{"schema_too_new", "database schema version " + std::to_string(have) +
+                                       " is newer than this skillsync supports (" +
+                                       std::to_string(want) + "); upgrade skillsync"};
+  }
+  if (have == want) return tx->commit();
+  for (int64_t v = have; v < want; ++v) {
+    if (auto st = conn.exec_script(std::string(kMigrations[static_cast<size_t>(v)])); !st.ok()) {
+      return Error{st.error().code, "migration to schema version " + std::to_string(v + 1) +
+                                        " failed: " + st.error().message};
+    }
+    SKILLSYNC_TRY(conn.exec("INSERT INTO schema_version (version) VALUES ($1::int8::int)",
+                            Params().int64(v + 1)));
+  }
+  return tx->commit();
+}
+
+}  // namespace skillsync::store::postgres

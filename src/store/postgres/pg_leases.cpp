@@ -1,0 +1,260 @@
+// PostgresStore: claiming tasks, leases, cancelling and finishing them.
+//
+// Claims lock their candidate with FOR UPDATE SKIP LOCKED: concurrent
+// claims (in any process) pass over a row another claim holds instead of
+// queueing behind it, and never return the same task. Every other
+// check-then-write locks the task row first (lock_task / check_owner).
+#include <string>
+#include <vector>
+
+#include "store/postgres/postgres_store_impl.hpp"
+
+namespace skillsync::store::postgres {
+namespace {
+
+// "not_found" or "lease_lost" for a task a worker-scoped statement missed.
+Error ownership_error(const PgConn& conn, std::string_view task_id, std::string_view worker_id) {
+  auto st = check_owner(conn, task_id, worker_id, false);
+  if (!st.ok()) return st.error();
+  return Error{"storage_error", "task " + std::string(task_id) + " changed unexpectedly"};
+}
+
+// True when the stage of a task with a checkpoint still holds the
+// `staged_rows` its checkpoint counts. Stages are UNLOGGED, so a server
+// crash empties them while the checkpoint (logged) survives; such a load
+// must start over rather than publish a partial stage.
+Result<bool> stage_intact(const PgConn& conn, std::string_view task_id, int64_t staged_rows) {
+  if (staged_rows == 0) return true;
+  const std::string stage = stage_table_name(task_id);
+  auto exists = conn.exec("SELECT to_regclass($1) IS NOT NULL", Params().text(stage));
+  if (!exists.ok()) return exists.error();
+  if (!exists->boolean(0, 0)) return false;
+  auto n = conn.exec("SELECT count(*) FROM " + stage);
+  if (!n.ok()) return n.error();
+  return n->int64(0, 0) == staged_rows;
+}
+
+}  // namespace
+
+Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view worker_id, Micros now) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec(
+      "UPDATE tasks SET status = 'running', started_at_us = coalesce(started_at_us, $1),"
+      " attempts = attempts + 1, worker_id = $2, last_heartbeat_at_us = $1"
+      " WHERE id = (SELECT id FROM tasks WHERE status = 'pending'"
+      " ORDER BY created_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+      " RETURNING " SKILLSYNC_PG_TASK_COLUMNS,
+      Params().int64(now).text(worker_id));
+  if (!r.ok()) return r.error();
+  return read_optional_task(*r);
+}
+
+Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view worker_id, Micros now,
+                                                           Micros lease_duration) {
+  if (worker_id.empty() || lease_duration <= 0) {
+    return Error{"invalid_argument", "a claim needs a worker id and a positive lease"};
+  }
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  const PgConn& c = **conn;
+  auto tx = Tx::begin(c);
+  if (!tx.ok()) return tx.error();
+  // Expired leases first: those tasks are older than any pending one and
+  // have work staged. Two statements rather than one UNION, so that a claim
+  // locks only the row it takes.
+  auto pick = c.exec(
+      "SELECT id, ckpt_byte_offset IS NOT NULL, staged_rows FROM tasks"
+      " WHERE status = 'running' AND lease_expires_at_us < $1"
+      " ORDER BY created_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+      Params().int64(now));
+  if (!pick.ok()) return pick.error();
+  if (pick->rows() == 0) {
+    pick = c.exec(
+        "SELECT id, ckpt_byte_offset IS NOT NULL, staged_rows FROM tasks"
+        " WHERE status = 'pending' ORDER BY created_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED");
+    if (!pick.ok()) return pick.error();
+    if (pick->rows() == 0) return std::optional<Task>();
+  }
+  const std::string id = pick->string(0, 0);
+  bool restart = !pick->boolean(0, 1);
+  if (!restart) {
+    auto intact = stage_intact(c, id, pick->int64(0, 2));
+    if (!intact.ok()) return intact.error();
+    restart = !intact.value();
+  }
+  if (restart) {
+    // Without a (usable) checkpoint the load starts from the first byte:
+    // whatever an earlier attempt staged or reported must not count twice.
+    SKILLSYNC_TRY(drop_load(c, id));
+    SKILLSYNC_TRY(c.exec("UPDATE tasks SET staged_rows = 0, " SKILLSYNC_PG_CLEAR_CHECKPOINT
+                         " WHERE id = $1",
+                         Params().text(id)));
+  }
+  // The progress goes back to the checkpoint's (or to zero): what was
+  // counted after it is read again.
+  auto r = c.exec(
+      "UPDATE tasks SET status = 'running', started_at_us = coalesce(started_at_us, $1),"
+      " attempts = attempts + 1, worker_id = $2, lease_expires_at_us = $1 + $3,"
+      " last_heartbeat_at_us = $1,"
+      " bytes_total = coalesce(ckpt_bytes_total, bytes_total),"
+      " bytes_read = coalesce(ckpt_bytes_read, 0), rows_read = coalesce(ckpt_rows_read, 0),"
+      " rows_loaded = coalesce(ckpt_rows_loaded, 0),"
+      " rows_rejected = coalesce(ckpt_rows_rejected, 0),"
+      " rows_superseded = coalesce(ckpt_rows_superseded, 0)"
+      " WHERE id = $4 RETURNING " SKILLSYNC_PG_TASK_COLUMNS,
+      Params().int64(now).text(worker_id).int64(lease_duration).text(id));
+  if (!r.ok()) return r.error();
+  auto claimed = read_optional_task(*r);
+  if (!claimed.ok()) return claimed.error();
+  SKILLSYNC_TRY(tx->commit());
+  return claimed;
+}
+
+Result<Heartbeat> PostgresStore::heartbeat(std::string_view task_id, std::string_view worker_id,
+                                           Micros now, Micros lease_duration) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec(
+      "UPDATE tasks SET lease_expires_at_us = $3 + $4, last_heartbeat_at_us = $3"
+      " WHERE id = $1 AND worker_id = $2 AND status = 'running'"
+      " RETURNING cancel_requested_at_us IS NOT NULL, lease_expires_at_us",
+      Params().text(task_id).text(worker_id).int64(now).int64(lease_duration));
+  if (!r.ok()) return r.error();
+  if (r->rows() == 0) return ownership_error(**conn, task_id, worker_id);
+  return Heartbeat{r->boolean(0, 0), r->int64(0, 1)};
+}
+
+Status PostgresStore::release_lease(std::string_view task_id, std::string_view worker_id) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  // Lease 0 has expired for every claim: any worker may continue the task,
+  // and the NOTIFY (sent with the commit) tells them so.
+  auto r = (*conn)->exec(
+      "WITH released AS (UPDATE tasks SET worker_id = NULL, lease_expires_at_us = 0"
+      " WHERE id = $1 AND worker_id = $2 AND status = 'running' RETURNING 1)"
+      " SELECT pg_notify('skillsync_tasks', '') FROM released",
+      Params().text(task_id).text(worker_id));
+  if (!r.ok()) return r.error();
+  if (r->rows() == 0) return ownership_error(**conn, task_id, worker_id);
+  return ok_status();
+}
+
+Result<uint64_t> PostgresStore::requeue_running_tasks() {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  const PgConn& c = **conn;
+  auto tx = Tx::begin(c);
+  if (!tx.ok()) return tx.error();
+  auto rows = c.exec(
+      "SELECT id, ckpt_byte_offset IS NULL FROM tasks"
+      " WHERE status = 'running' AND lease_expires_at_us IS NULL FOR UPDATE");
+  if (!rows.ok()) return rows.error();
+  const auto n = static_cast<uint64_t>(rows->rows());
+  if (n == 0) return n;
+  for (int i = 0; i < rows->rows(); ++i) {
+    if (rows->boolean(i, 1)) SKILLSYNC_TRY(drop_load(c, rows->text(i, 0)));  // starts over
+  }
+  SKILLSYNC_TRY(
+      c.exec("UPDATE tasks SET status = 'pending', worker_id = NULL,"
+             " staged_rows = CASE WHEN ckpt_byte_offset IS NULL THEN 0 ELSE staged_rows END,"
+             " bytes_read = coalesce(ckpt_bytes_read, 0), rows_read = coalesce(ckpt_rows_read, 0),"
+             " rows_loaded = coalesce(ckpt_rows_loaded, 0),"
+             " rows_rejected = coalesce(ckpt_rows_rejected, 0),"
+             " rows_superseded = coalesce(ckpt_rows_superseded, 0)"
+             " WHERE status = 'running' AND lease_expires_at_us IS NULL"));
+  SKILLSYNC_TRY(notify_tasks(c));
+  SKILLSYNC_TRY(tx->commit());
+  return n;
+}
+
+Status PostgresStore::reset_load(std::string_view task_id, std::string_view worker_id) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  const PgConn& c = **conn;
+  auto tx = Tx::begin(c);
+  if (!tx.ok()) return tx.error();
+  SKILLSYNC_TRY(check_owner(c, task_id, worker_id, false));
+  SKILLSYNC_TRY(drop_load(c, task_id));
+  SKILLSYNC_TRY(c.exec(
+      "UPDATE tasks SET staged_rows = 0, bytes_read = 0, rows_read = 0, rows_loaded = 0,"
+      " rows_rejected = 0, rows_superseded = 0, " SKILLSYNC_PG_CLEAR_CHECKPOINT " WHERE id = $1",
+      Params().text(task_id)));
+  return tx->commit();
+}
+
+Status PostgresStore::finish_task(std::string_view task_id, TaskStatus status,
+                                  const std::optional<TaskError>& error, const Progress& progress,
+                                  Micros now) {
+  if (!is_finished(status)) {
+    return Error{"invalid_argument", "finish_task needs a final status"};
+  }
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  const PgConn& c = **conn;
+  auto tx = Tx::begin(c);
+  if (!tx.ok()) return tx.error();
+  auto changed = run_finish(c, task_id, status, error, progress, now);
+  if (!changed.ok()) return changed.error();
+  if (changed.value() == 0) return task_not_found(task_id);
+  SKILLSYNC_TRY(drop_stage(c, task_id));
+  return tx->commit();
+}
+
+Status PostgresStore::finish_task(std::string_view task_id, std::string_view worker_id,
+                                  TaskStatus status, const std::optional<TaskError>& error,
+                                  const Progress& progress, Micros now) {
+  if (status != TaskStatus::kFailed && status != TaskStatus::kCancelled) {
+    return Error{"invalid_argument", "finish_task needs kFailed or kCancelled"};
+  }
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  const PgConn& c = **conn;
+  auto tx = Tx::begin(c);
+  if (!tx.ok()) return tx.error();
+  SKILLSYNC_TRY(check_owner(c, task_id, worker_id, false));
+  auto changed = run_finish(c, task_id, status, error, progress, now);
+  if (!changed.ok()) return changed.error();
+  SKILLSYNC_TRY(drop_stage(c, task_id));
+  return tx->commit();
+}
+
+Result<Task> PostgresStore::request_cancel(std::string_view tenant, std::string_view task_id,
+                                           Micros now) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  const PgConn& c = **conn;
+  auto tx = Tx::begin(c);
+  if (!tx.ok()) return tx.error();
+  // 0: finished, 1: cancel at once (pending, or nobody holds a live lease),
+  // 2: ask the running worker.
+  auto state = c.exec(
+      "SELECT CASE WHEN status = 'pending' THEN 1 WHEN status <> 'running' THEN 0"
+      " WHEN worker_id IS NULL OR lease_expires_at_us < $3 THEN 1 ELSE 2 END"
+      " FROM tasks WHERE tenant = $1 AND id = $2 FOR UPDATE",
+      Params().text(tenant).text(task_id).int64(now));
+  if (!state.ok()) return state.error();
+  if (state->rows() == 0) return task_not_found(task_id);
+  const int64_t action = state->int64(0, 0);
+  if (action == 0) {
+    return Error{"invalid_state", "task " + std::string(task_id) + " has already finished"};
+  }
+  if (action == 1) SKILLSYNC_TRY(drop_stage(c, task_id));
+  auto r = c.exec(
+      action == 1 ? "UPDATE tasks SET status = 'cancelled', finished_at_us = $2,"
+                    " cancel_requested_at_us = coalesce(cancel_requested_at_us, $2),"
+                    " sealed_credentials = NULL, worker_id = NULL, lease_expires_at_us = NULL,"
+                    " staged_rows = 0, " SKILLSYNC_PG_CLEAR_CHECKPOINT
+                    " WHERE id = $1 RETURNING " SKILLSYNC_PG_TASK_COLUMNS
+                  : "UPDATE tasks SET cancel_requested_at_us = coalesce(cancel_requested_at_us, $2)"
+                    " WHERE id = $1 RETURNING " SKILLSYNC_PG_TASK_COLUMNS,
+      Params().text(task_id).int64(now));
+  if (!r.ok()) return r.error();
+  auto after = read_optional_task(*r);
+  if (!after.ok()) return after.error();
+  if (!after->has_value()) return task_not_found(task_id);
+  SKILLSYNC_TRY(tx->commit());
+  return std::move(**after);
+}
+
+}  // namespace skillsync::store::postgres

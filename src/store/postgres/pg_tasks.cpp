@@ -1,0 +1,265 @@
+// PostgresStore: creating, reading, listing and purging tasks, and reading
+// their row errors.
+#include <string>
+
+#include "store/cursor.hpp"
+#include "store/postgres/postgres_store_impl.hpp"
+
+namespace skillsync::store::postgres {
+namespace {
+
+int64_t clamp_limit(size_t limit) {
+  return limit > static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(limit);
+}
+
+#define SKILLSYNC_PG_INSERT_TASK                                                            \
+  "INSERT INTO tasks (id, tenant, entity_type, method, uri, region, options_json,"          \
+  " sealed_credentials, status, created_at_us, started_at_us, finished_at_us, bytes_total," \
+  " bytes_read, rows_read, rows_loaded, rows_rejected, rows_superseded, error_code,"        \
+  " error_message, attempts)"                                                               \
+  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"    \
+  " $18, $19, $20, $21::int8::int)"
+
+// The parameters of SKILLSYNC_PG_INSERT_TASK.
+void bind_task(Params& p, const Task& task, Micros created_at) {
+  p.text(task.id).text(task.tenant).text(task.entity_type).text(task.method).text(task.uri);
+  p.text(task.region).text(task.options_json.empty() ? std::string_view("{}") : task.options_json);
+  if (task.sealed_credentials.empty()) {
+    p.null_bytea();
+  } else {
+    p.bytea(task.sealed_credentials);
+  }
+  p.text(to_string(task.status)).int64(created_at);
+  p.optional_int64(task.started_at).optional_int64(task.finished_at);
+  bind_progress(p, task.progress);
+  if (task.error) {
+    p.text(task.error->code).text(task.error->message);
+  } else {
+    p.null_text().null_text();
+  }
+  p.int64(task.attempts);
+}
+
+Result<std::optional<Task>> select_task(const PgConn& conn, std::string_view tenant,
+                                        std::string_view id) {
+  auto r =
+      conn.exec("SELECT " SKILLSYNC_PG_TASK_COLUMNS " FROM tasks WHERE tenant = $1 AND id = $2",
+                Params().text(tenant).text(id));
+  if (!r.ok()) return r.error();
+  return read_optional_task(*r);
+}
+
+RowError read_row_error(const PgResult& r, int i) {
+  RowError e;
+  e.line = r.uint64(i, 0);
+  e.byte_offset = r.uint64(i, 1);
+  e.column = r.string(i, 2);
+  e.code = r.string(i, 3);
+  e.message = r.string(i, 4);
+  e.raw = r.string(i, 5);
+  e.file = r.string(i, 6);
+  return e;
+}
+
+}  // namespace
+
+Status PostgresStore::create_task(const Task& task) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  Params p;
+  bind_task(p, task, task.created_at != 0 ? task.created_at : clock_.now());
+  // One statement: the insert and its NOTIFY commit together.
+  auto r = (*conn)->exec("WITH created AS (" SKILLSYNC_PG_INSERT_TASK
+                         " RETURNING 1) SELECT pg_notify('skillsync_tasks', '') FROM created",
+                         p);
+  if (!r.ok()) return r.error();
+  return ok_status();
+}
+
+Result<CreatedTask> PostgresStore::create_task_idempotent(const Task& task,
+                                                          std::string_view idempotency_key,
+                                                          std::string_view body_sha256,
+                                                          Micros now) {
+  if (idempotency_key.empty()) {
+    return Error{"invalid_argument", "the idempotency key must not be empty"};
+  }
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  const PgConn& c = **conn;
+  auto tx = Tx::begin(c);
+  if (!tx.ok()) return tx.error();
+  // The key's primary key decides: of concurrent duplicates, one inserts the
+  // key and the others wait on its row, then find it (ON CONFLICT). A key
+  // older than the window is taken over (its task stays). The key's foreign
+  // key is checked at COMMIT, so the key can come before its task.
+  auto claimed = c.exec(
+      "INSERT INTO idempotency_keys (tenant, idem_key, body_sha256, task_id, created_at_us)"
+      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant, idem_key) DO UPDATE SET"
+      " body_sha256 = excluded.body_sha256, task_id = excluded.task_id,"
+      " created_at_us = excluded.created_at_us"
+      " WHERE idempotency_keys.created_at_us <= excluded.created_at_us - $6"
+      " RETURNING 1",
+      Params()
+          .text(task.tenant)
+          .text(idempotency_key)
+          .text(body_sha256)
+          .text(task.id)
+          .int64(now)
+          .int64(kIdempotencyWindow));
+  if (!claimed.ok()) return claimed.error();
+  if (claimed->rows() == 0) {
+    auto key = c.exec(
+        "SELECT body_sha256, task_id FROM idempotency_keys WHERE tenant = $1 AND idem_key = $2",
+        Params().text(task.tenant).text(idempotency_key));
+    if (!key.ok()) return key.error();
+    if (key->rows() == 0) return Error{"storage_busy", "the idempotency key changed; retry"};
+    if (key->text(0, 0) != body_sha256) {
+      return Error{"idempotency_conflict",
+                   "the idempotency key was already used with a different request body"};
+    }
+    const std::string earlier = key->string(0, 1);
+    auto existing = select_task(c, task.tenant, earlier);
+    if (!existing.ok()) return existing.error();
+    if (!existing->has_value()) return task_not_found(earlier);  // the FK makes this a bug
+    SKILLSYNC_TRY(tx->commit());
+    return CreatedTask{std::move(**existing), false};
+  }
+  Params p;
+  bind_task(p, task, task.created_at != 0 ? task.created_at : now);
+  auto inserted = c.exec(SKILLSYNC_PG_INSERT_TASK " RETURNING " SKILLSYNC_PG_TASK_COLUMNS, p);
+  if (!inserted.ok()) return inserted.error();
+  auto created = read_optional_task(*inserted);
+  if (!created.ok()) return created.error();
+  SKILLSYNC_TRY(notify_tasks(c));
+  SKILLSYNC_TRY(tx->commit());
+  return CreatedTask{std::move(**created), true};
+}
+
+Result<std::optional<Task>> PostgresStore::get_task(std::string_view tenant, std::string_view id) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  return select_task(**conn, tenant, id);
+}
+
+Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFilter& filter,
+                                           size_t limit, std::string_view cursor) {
+  if (limit < 1 || limit > 1000) {
+    return Error{"invalid_argument", "limit must be between 1 and 1000"};
+  }
+  std::optional<TaskCursor> after;
+  if (!cursor.empty()) {
+    auto c = decode_task_cursor(cursor);
+    if (!c.ok()) return c.error();
+    after = std::move(c).value();
+  }
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  // Keyset pagination on (created_at_us, id) descending, served by
+  // tasks_by_tenant_time or tasks_by_tenant_status_time read backwards; a
+  // task inserted meanwhile sorts before the cursor and shifts nothing.
+  Params p;
+  p.text(tenant).int64(static_cast<int64_t>(limit) + 1);  // one extra: a next page?
+  std::string sql = "SELECT " SKILLSYNC_PG_TASK_COLUMNS " FROM tasks WHERE tenant = $1";
+  int next = 3;
+  if (filter.status) {
+    sql += " AND status = $" + std::to_string(next++);
+    p.text(to_string(*filter.status));
+  }
+  if (filter.entity_type) {
+    sql += " AND entity_type = $" + std::to_string(next++);
+    p.text(*filter.entity_type);
+  }
+  if (after) {
+    sql += " AND (created_at_us, id) < ($" + std::to_string(next) + ", $" +
+           std::to_string(next + 1) + ")";
+    p.int64(after->created_at).text(after->id);
+  }
+  sql += " ORDER BY created_at_us DESC, id DESC LIMIT $2";
+  auto r = (*conn)->exec(sql, p);
+  if (!r.ok()) return r.error();
+  TaskPage page;
+  const int n = std::min(r->rows(), static_cast<int>(limit));
+  page.items.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto task = read_task(*r, i);
+    if (!task.ok()) return task.error();
+    task->sealed_credentials.clear();  // a listing never needs them
+    page.items.push_back(std::move(task).value());
+  }
+  if (r->rows() > static_cast<int>(limit)) {
+    const Task& last = page.items.back();
+    page.next_cursor = encode_task_cursor(last.created_at, last.id);
+  }
+  return page;
+}
+
+Status PostgresStore::update_progress(std::string_view task_id, const Progress& progress) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  Params p;
+  p.text(task_id);
+  bind_progress(p, progress);
+  auto r = (*conn)->exec(
+      "UPDATE tasks SET bytes_total = $2, bytes_read = $3, rows_read = $4, rows_loaded = $5,"
+      " rows_rejected = $6, rows_superseded = $7 WHERE id = $1",
+      p);
+  if (!r.ok()) return r.error();
+  if (r->affected() == 0) return task_not_found(task_id);
+  return ok_status();
+}
+
+Result<uint64_t> PostgresStore::purge_finished_before(Micros cutoff) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  // Row errors and idempotency keys go with their task (ON DELETE CASCADE).
+  // Finished tasks have no stage.
+  auto r = (*conn)->exec(
+      "DELETE FROM tasks WHERE finished_at_us < $1 AND status NOT IN ('pending', 'running')",
+      Params().int64(cutoff));
+  if (!r.ok()) return r.error();
+  return r->affected();
+}
+
+Result<std::vector<RowError>> PostgresStore::row_errors(std::string_view task_id, size_t limit) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec(
+      "SELECT line, byte_offset, column_name, code, message, raw, file FROM row_errors"
+      " WHERE task_id = $1 ORDER BY seq LIMIT $2",
+      Params().text(task_id).int64(clamp_limit(limit)));
+  if (!r.ok()) return r.error();
+  std::vector<RowError> out;
+  out.reserve(static_cast<size_t>(r->rows()));
+  for (int i = 0; i < r->rows(); ++i) out.push_back(read_row_error(*r, i));
+  return out;
+}
+
+Result<RowErrorPage> PostgresStore::row_errors_page(std::string_view task_id, size_t limit,
+                                                    std::string_view cursor) {
+  if (limit < 1 || limit > 10000) {
+    return Error{"invalid_argument", "limit must be between 1 and 10000"};
+  }
+  int64_t after = -1;  // seq starts at 0
+  if (!cursor.empty()) {
+    auto c = decode_seq_cursor(cursor);
+    if (!c.ok()) return c.error();
+    after = c.value();
+  }
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  // seq is the file order (assigned in staging order); the primary key
+  // (task_id, seq) serves the range.
+  auto r = (*conn)->exec(
+      "SELECT line, byte_offset, column_name, code, message, raw, file, seq FROM row_errors"
+      " WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+      Params().text(task_id).int64(after).int64(static_cast<int64_t>(limit) + 1));
+  if (!r.ok()) return r.error();
+  RowErrorPage page;
+  const int n = std::min(r->rows(), static_cast<int>(limit));
+  page.items.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) page.items.push_back(read_row_error(*r, i));
+  if (r->rows() > static_cast<int>(limit)) page.next_cursor = encode_seq_cursor(r->int64(n - 1, 7));
+  return page;
+}
+
+}  // namespace skillsync::store::postgres

@@ -1,0 +1,74 @@
+// ConnectionPool: the PostgresStore's connections to its database.
+//
+// A connection is used by one thread at a time. The pool hands out an idle
+// connection or opens a new one, up to `max_open`; beyond that, acquire()
+// waits for one to come back (and fails with "storage_busy" after
+// `wait`), so many threads and many processes cannot exhaust the server's
+// max_connections. An open TaskWriter holds one connection for its life.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/postgres/pg.hpp"
+
+namespace skillsync::store::postgres {
+
+class ConnectionPool;
+
+// A connection on loan from the pool; returned when destroyed. A broken
+// connection, or one left inside a transaction that cannot be rolled back,
+// is closed instead.
+class PooledConn {
+ public:
+  PooledConn(ConnectionPool* pool, PgConn conn) : pool_(pool), conn_(std::move(conn)) {}
+  PooledConn(PooledConn&& o) noexcept : pool_(o.pool_), conn_(std::move(o.conn_)) {
+    o.pool_ = nullptr;
+  }
+  PooledConn& operator=(PooledConn&&) = delete;
+  PooledConn(const PooledConn&) = delete;
+  ~PooledConn();
+
+  const PgConn& operator*() const { return conn_; }
+  const PgConn* operator->() const { return &conn_; }
+
+ private:
+  ConnectionPool* pool_;
+  PgConn conn_;
+};
+
+class ConnectionPool {
+ public:
+  ConnectionPool(std::string conninfo, std::string password, size_t max_open = 16,
+                 size_t max_idle = 4,
+                 std::chrono::milliseconds wait = std::chrono::milliseconds(30'000))
+      : conninfo_(std::move(conninfo)),
+        password_(std::move(password)),
+        max_open_(max_open),
+        max_idle_(max_idle),
+        wait_(wait) {}
+
+  Result<PooledConn> acquire();
+
+  const std::string& conninfo() const { return conninfo_; }
+  const std::string& password() const { return password_; }
+
+ private:
+  friend class PooledConn;
+  void release(PgConn conn);
+
+  const std::string conninfo_;
+  const std::string password_;
+  const size_t max_open_;
+  const size_t max_idle_;
+  const std::chrono::milliseconds wait_;
+  std::mutex mu_;
+  std::condition_variable returned_;
+  std::vector<PgConn> idle_;
+  size_t open_ = 0;  // idle + on loan
+};
+
+}  // namespace skillsync::store::postgres

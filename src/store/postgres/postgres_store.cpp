@@ -1,0 +1,235 @@
+// PostgresStore: opening the database, events and API keys.
+#include "store/postgres/postgres_store.hpp"
+
+#include "store/cursor.hpp"
+#include "store/postgres/migrations.hpp"
+#include "store/postgres/postgres_store_impl.hpp"
+
+namespace skillsync::store {
+
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo,
+                                                   const Clock& clock) {
+  // Parsed first, for the password: every message of the store is scrubbed
+  // of it. libpq's own parse errors may quote the URL, so none is passed on.
+  char* parse_error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error);
+  if (options == nullptr) {
+    if (parse_error != nullptr) PQfreemem(parse_error);
+    return Error{"invalid_argument", "the PostgreSQL connection URL is not valid"};
+  }
+  std::string password;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) == "password" && o->val != nullptr) password = o->val;
+  }
+  PQconninfoFree(options);
+
+  auto conn = postgres::PgConn::connect(conninfo, password);
+  if (!conn.ok()) return conn.error();
+  SKILLSYNC_TRY(postgres::migrate(*conn));
+  return std::unique_ptr<Store>(
+      std::make_unique<postgres::PostgresStore>(conninfo, std::move(password), clock));
+}
+
+namespace postgres {
+namespace {
+
+// Column list shared by every query that returns events; read_event()
+// depends on this order.
+#define SKILLSYNC_PG_EVENT_COLUMNS                                                   \
+  "employee_external_id, external_id, event_type, timestamp_us, language, content, " \
+  "source, created_at_us, updated_at_us, task_id"
+
+StoredEvent read_event(const PgResult& r, int i) {
+  StoredEvent out;
+  schema::Event& e = out.event;
+  e.employee_external_id = r.string(i, 0);
+  e.external_id = r.string(i, 1);
+  e.event_type = r.string(i, 2);
+  e.timestamp = r.int64(i, 3);
+  e.language = r.string(i, 4);
+  e.content_json = r.string(i, 5);
+  if (!r.is_null(i, 6)) e.source = r.string(i, 6);
+  out.created_at = r.int64(i, 7);
+  out.updated_at = r.int64(i, 8);
+  if (!r.is_null(i, 9)) out.task_id = r.string(i, 9);
+  return out;
+}
+
+#define SKILLSYNC_PG_API_KEY_COLUMNS \
+  "id, tenant, scopes, created_at_us, last_used_at_us, revoked_at_us"
+
+ApiKey read_api_key(const PgResult& r, int i) {
+  ApiKey k;
+  k.id = r.string(i, 0);
+  k.tenant = r.string(i, 1);
+  k.scopes = r.string(i, 2);
+  k.created_at = r.int64(i, 3);
+  k.last_used_at = r.optional_int64(i, 4);
+  k.revoked_at = r.optional_int64(i, 5);
+  return k;
+}
+
+}  // namespace
+
+Result<StoredEvent> PostgresStore::upsert_event(std::string_view tenant, const schema::Event& e) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  // An API write replaces the whole event; created_at survives from the
+  // first insert, and task_id is cleared since no load wrote this version.
+  Params p;
+  p.text(tenant).text(e.employee_external_id).text(e.external_id).text(e.event_type);
+  p.int64(e.timestamp).text(e.language).text(e.content_json);
+  if (e.source) {
+    p.text(*e.source);
+  } else {
+    p.null_text();
+  }
+  p.int64(clock_.now());
+  auto r = (*conn)->exec(
+      "INSERT INTO events (tenant, employee_external_id, external_id, event_type, timestamp_us,"
+      " language, content, source, created_at_us, updated_at_us, task_id)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, NULL)"
+      " ON CONFLICT (tenant, employee_external_id, external_id) DO UPDATE SET"
+      " event_type = excluded.event_type, timestamp_us = excluded.timestamp_us,"
+      " language = excluded.language, content = excluded.content, source = excluded.source,"
+      " updated_at_us = excluded.updated_at_us, task_id = NULL"
+      " RETURNING " SKILLSYNC_PG_EVENT_COLUMNS,
+      p);
+  if (!r.ok()) return r.error();
+  if (r->rows() != 1) return Error{"storage_error", "upsert returned no row"};
+  return read_event(*r, 0);
+}
+
+Result<std::optional<StoredEvent>> PostgresStore::get_event(std::string_view tenant,
+                                                            std::string_view employee_external_id,
+                                                            std::string_view external_id) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec("SELECT " SKILLSYNC_PG_EVENT_COLUMNS
+                         " FROM events WHERE tenant = $1 AND employee_external_id = $2"
+                         " AND external_id = $3",
+                         Params().text(tenant).text(employee_external_id).text(external_id));
+  if (!r.ok()) return r.error();
+  if (r->rows() == 0) return std::optional<StoredEvent>();
+  return std::optional<StoredEvent>(read_event(*r, 0));
+}
+
+Result<bool> PostgresStore::delete_event(std::string_view tenant,
+                                         std::string_view employee_external_id,
+                                         std::string_view external_id) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec(
+      "DELETE FROM events WHERE tenant = $1 AND employee_external_id = $2 AND external_id = $3",
+      Params().text(tenant).text(employee_external_id).text(external_id));
+  if (!r.ok()) return r.error();
+  return r->affected() > 0;
+}
+
+Result<EventPage> PostgresStore::list_events(std::string_view tenant,
+                                             std::string_view employee_external_id, size_t limit,
+                                             std::string_view cursor) {
+  if (limit < 1 || limit > 1000) {
+    return Error{"invalid_argument", "limit must be between 1 and 1000"};
+  }
+  std::optional<EventCursor> after;
+  if (!cursor.empty()) {
+    auto c = decode_event_cursor(cursor);
+    if (!c.ok()) return c.error();
+    after = std::move(c).value();
+  }
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  // Keyset pagination on (timestamp_us, external_id), served by the
+  // events_by_time index; one extra row tells whether a next page exists.
+  Params p;
+  p.text(tenant).text(employee_external_id).int64(static_cast<int64_t>(limit) + 1);
+  if (after) p.int64(after->timestamp).text(after->external_id);
+  auto r = (*conn)->exec(after ? "SELECT " SKILLSYNC_PG_EVENT_COLUMNS
+                                 " FROM events WHERE tenant = $1 AND employee_external_id = $2"
+                                 " AND (timestamp_us, external_id) > ($4, $5)"
+                                 " ORDER BY timestamp_us, external_id LIMIT $3"
+                               : "SELECT " SKILLSYNC_PG_EVENT_COLUMNS
+                                 " FROM events WHERE tenant = $1 AND employee_external_id = $2"
+                                 " ORDER BY timestamp_us, external_id LIMIT $3",
+                         p);
+  if (!r.ok()) return r.error();
+  EventPage page;
+  const int n = std::min(r->rows(), static_cast<int>(limit));
+  page.items.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) page.items.push_back(read_event(*r, i));
+  if (r->rows() > static_cast<int>(limit)) {
+    const schema::Event& last = page.items.back().event;
+    page.next_cursor = encode_event_cursor(last.timestamp, last.external_id);
+  }
+  return page;
+}
+
+Status PostgresStore::add_api_key(const ApiKey& key, std::string_view key_hash) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec(
+      "INSERT INTO api_keys (id, key_hash, tenant, scopes, created_at_us)"
+      " VALUES ($1, $2, $3, $4, $5)",
+      Params()
+          .text(key.id)
+          .text(key_hash)
+          .text(key.tenant)
+          .text(key.scopes)
+          .int64(key.created_at != 0 ? key.created_at : clock_.now()));
+  if (!r.ok()) return r.error();
+  return ok_status();
+}
+
+Result<std::optional<ApiKey>> PostgresStore::find_api_key(std::string_view key_hash) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec("SELECT " SKILLSYNC_PG_API_KEY_COLUMNS
+                         " FROM api_keys WHERE key_hash = $1 AND revoked_at_us IS NULL",
+                         Params().text(key_hash));
+  if (!r.ok()) return r.error();
+  if (r->rows() == 0) return std::optional<ApiKey>();
+  return std::optional<ApiKey>(read_api_key(*r, 0));
+}
+
+Result<uint64_t> PostgresStore::count_api_keys() {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec("SELECT count(*) FROM api_keys");
+  if (!r.ok()) return r.error();
+  return r->uint64(0, 0);
+}
+
+Result<std::vector<ApiKey>> PostgresStore::list_api_keys() {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec("SELECT " SKILLSYNC_PG_API_KEY_COLUMNS
+                         " FROM api_keys ORDER BY created_at_us, id");
+  if (!r.ok()) return r.error();
+  std::vector<ApiKey> out;
+  out.reserve(static_cast<size_t>(r->rows()));
+  for (int i = 0; i < r->rows(); ++i) out.push_back(read_api_key(*r, i));
+  return out;
+}
+
+Result<bool> PostgresStore::revoke_api_key(std::string_view id, Micros now) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec(
+      "UPDATE api_keys SET revoked_at_us = $2 WHERE id = $1 AND revoked_at_us IS NULL",
+      Params().text(id).int64(now));
+  if (!r.ok()) return r.error();
+  return r->affected() > 0;
+}
+
+Status PostgresStore::touch_api_key(std::string_view id, Micros now) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec("UPDATE api_keys SET last_used_at_us = $2 WHERE id = $1",
+                         Params().text(id).int64(now));
+  if (!r.ok()) return r.error();
+  return ok_status();
+}
+
+}  // namespace postgres
+}  // namespace skillsync::store

@@ -1,0 +1,173 @@
+// PostgresStore: the Store over a PostgreSQL database. Internal to
+// src/store/postgres; the public entry point is open_postgres_store() in
+// postgres_store.hpp.
+//
+// The implementation is split by responsibility like the SQLite store's:
+// postgres_store.cpp (opening, events, API keys), pg_tasks.cpp (creating,
+// reading, listing, purging tasks and their row errors), pg_leases.cpp
+// (claiming, leases, cancelling and finishing), pg_writer.cpp (staging and
+// publishing loads) and listener.cpp (LISTEN/NOTIFY). task_rows.cpp holds
+// what they share about the tasks table.
+//
+// Concurrency: every check-then-write locks the task's row first (SELECT
+// ... FOR UPDATE), so a claim, a heartbeat, a cancel and a fenced writer's
+// batch on one task are serialized and each sees the others' committed
+// state; claims skip rows another claim holds (FOR UPDATE SKIP LOCKED).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/time.hpp"
+#include "store/postgres/listener.hpp"
+#include "store/postgres/pool.hpp"
+#include "store/store.hpp"
+
+namespace skillsync::store::postgres {
+
+// The channel that create_task, release_lease and requeue notify.
+inline constexpr const char* kTaskChannel = "skillsync_tasks";
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(std::string conninfo, std::string password, const Clock& clock)
+      : pool_(std::move(conninfo), std::move(password)), listener_(pool_), clock_(clock) {}
+  ~PostgresStore() override { listener_.set({}); }
+
+  Result<StoredEvent> upsert_event(std::string_view tenant, const schema::Event& e) override;
+  Result<std::optional<StoredEvent>> get_event(std::string_view tenant,
+                                               std::string_view employee_external_id,
+                                               std::string_view external_id) override;
+  Result<bool> delete_event(std::string_view tenant, std::string_view employee_external_id,
+                            std::string_view external_id) override;
+  Result<EventPage> list_events(std::string_view tenant, std::string_view employee_external_id,
+                                size_t limit, std::string_view cursor) override;
+
+  Status add_api_key(const ApiKey& key, std::string_view key_hash) override;
+  Result<std::optional<ApiKey>> find_api_key(std::string_view key_hash) override;
+  Result<uint64_t> count_api_keys() override;
+  Result<std::vector<ApiKey>> list_api_keys() override;
+  Result<bool> revoke_api_key(std::string_view id, Micros now) override;
+  Status touch_api_key(std::string_view id, Micros now) override;
+  void set_task_listener(std::function<void()> callback) override {
+    listener_.set(std::move(callback));
+  }
+
+  Status create_task(const Task& task) override;
+  Result<CreatedTask> create_task_idempotent(const Task& task, std::string_view idempotency_key,
+                                             std::string_view body_sha256, Micros now) override;
+  Result<std::optional<Task>> get_task(std::string_view tenant, std::string_view id) override;
+  Result<TaskPage> list_tasks(std::string_view tenant, const TaskFilter& filter, size_t limit,
+                              std::string_view cursor) override;
+  Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now) override;
+  Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,
+                                              Micros lease_duration) override;
+  Result<Heartbeat> heartbeat(std::string_view task_id, std::string_view worker_id, Micros now,
+                              Micros lease_duration) override;
+  Status release_lease(std::string_view task_id, std::string_view worker_id) override;
+  Result<uint64_t> requeue_running_tasks() override;
+  Status reset_load(std::string_view task_id, std::string_view worker_id) override;
+  Status update_progress(std::string_view task_id, const Progress& progress) override;
+  Status finish_task(std::string_view task_id, TaskStatus status,
+                     const std::optional<TaskError>& error, const Progress& progress,
+                     Micros now) override;
+  Status finish_task(std::string_view task_id, std::string_view worker_id, TaskStatus status,
+                     const std::optional<TaskError>& error, const Progress& progress,
+                     Micros now) override;
+  Result<Task> request_cancel(std::string_view tenant, std::string_view task_id,
+                              Micros now) override;
+  Result<uint64_t> purge_finished_before(Micros cutoff) override;
+  Result<std::vector<RowError>> row_errors(std::string_view task_id, size_t limit) override;
+  Result<RowErrorPage> row_errors_page(std::string_view task_id, size_t limit,
+                                       std::string_view cursor) override;
+
+  Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task) override;
+  Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
+                                                 std::string_view worker_id) override;
+
+  ConnectionPool& pool() { return pool_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  Result<std::unique_ptr<TaskWriter>> open_writer(const Task& task,
+                                                  std::optional<std::string> worker_id);
+
+  ConnectionPool pool_;
+  TaskListener listener_;
+  const Clock& clock_;
+};
+
+// --- shared by the task files (task_rows.cpp) ---
+
+// Column list of every query that returns tasks; read_task() depends on
+// this order.
+#define SKILLSYNC_PG_TASK_COLUMNS                                                           \
+  "id, tenant, entity_type, method, uri, region, options_json, sealed_credentials, status," \
+  " created_at_us, started_at_us, finished_at_us, bytes_total, bytes_read, rows_read,"      \
+  " rows_loaded, rows_rejected, error_code, error_message, attempts, rows_superseded,"      \
+  " cancel_requested_at_us, last_heartbeat_at_us, worker_id, lease_expires_at_us,"          \
+  " header_json, ckpt_byte_offset, ckpt_line, ckpt_batches, ckpt_state, ckpt_bytes_total,"  \
+  " ckpt_bytes_read, ckpt_rows_read, ckpt_rows_loaded, ckpt_rows_rejected,"                 \
+  " ckpt_rows_superseded"
+
+// SET clause fragment that forgets a task's checkpoint.
+#define SKILLSYNC_PG_CLEAR_CHECKPOINT                                                  \
+  "ckpt_byte_offset = NULL, ckpt_line = NULL, ckpt_batches = NULL, ckpt_state = NULL," \
+  " ckpt_bytes_total = NULL, ckpt_bytes_read = NULL, ckpt_rows_read = NULL,"           \
+  " ckpt_rows_loaded = NULL, ckpt_rows_rejected = NULL, ckpt_rows_superseded = NULL"
+
+// The statement that ends a task: $1 id, $2 status, $3 error code, $4 error
+// message, $5..$10 progress, $11 finished_at; the stage goes with it.
+#define SKILLSYNC_PG_FINISH                                                                        \
+  "UPDATE tasks SET status = $2, error_code = $3, error_message = $4, bytes_total = $5,"           \
+  " bytes_read = $6, rows_read = $7, rows_loaded = $8, rows_rejected = $9,"                        \
+  " rows_superseded = $10, finished_at_us = $11, sealed_credentials = NULL,"                       \
+  " worker_id = NULL, lease_expires_at_us = NULL, staged_rows = 0, " SKILLSYNC_PG_CLEAR_CHECKPOINT \
+  " WHERE id = $1"
+
+Result<Task> read_task(const PgResult& r, int row);
+Result<std::optional<Task>> read_optional_task(const PgResult& r);
+Error task_not_found(std::string_view id);
+
+// The staging table of a task: "stage_" + the first 40 hex digits of
+// SHA-256(task id), so any id yields a valid identifier that fits in
+// PostgreSQL's 63 bytes.
+std::string stage_table_name(std::string_view task_id);
+
+// Drops the task's staging table if there is one.
+Status drop_stage(const PgConn& conn, std::string_view task_id);
+// Drops the stage and the row errors: the load restarts from the first byte.
+Status drop_load(const PgConn& conn, std::string_view task_id);
+
+// Appends the six progress counters as parameters.
+Params& bind_progress(Params& p, const Progress& progress);
+
+// Runs SKILLSYNC_PG_FINISH. Returns the rows it changed.
+Result<uint64_t> run_finish(const PgConn& conn, std::string_view task_id, TaskStatus status,
+                            const std::optional<TaskError>& error, const Progress& progress,
+                            Micros now);
+
+// What a worker-scoped statement needs to know about a task, read with its
+// row locked (SELECT ... FOR UPDATE) inside the caller's transaction.
+struct LockedTask {
+  bool exists = false;
+  bool owned = false;  // running and owned by the worker asked about
+  bool cancel_requested = false;
+  int64_t staged_rows = 0;
+};
+Result<LockedTask> lock_task(const PgConn& conn, std::string_view task_id,
+                             std::string_view worker_id);
+
+// Inside a transaction: locks the task row and fails unless `worker_id`
+// owns the running task ("not_found", "lease_lost"), and, when
+// `cancel_is_error`, unless no cancellation was requested ("cancelled").
+Result<LockedTask> check_owner(const PgConn& conn, std::string_view task_id,
+                               std::string_view worker_id, bool cancel_is_error);
+
+// Sends NOTIFY on kTaskChannel (delivered when the transaction commits).
+Status notify_tasks(const PgConn& conn);
+
+}  // namespace skillsync::store::postgres
