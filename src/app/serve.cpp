@@ -65,6 +65,26 @@ Status bootstrap_api_key(store::Store& store, const ServeConfig& config) {
   return ok_status();
 }
 
+// Every process sharing a store must seal and open task credentials with the
+// same master key; a process started with another key would fail every task
+// it runs (or seal tasks no other process can open). The store keeps a
+// check value of the first key it saw (an HMAC, which says nothing about
+// the key), and a process with another key refuses to start.
+Status check_master_key(store::Store& store, const tasks::MasterKey& key,
+                        const std::string& key_path) {
+  const std::string check =
+      crypto::hex(crypto::hmac_sha256(key.bytes(), "skillsync master key check v1"));
+  auto stored = store.ensure_setting("master_key_check", check);
+  if (!stored.ok()) return stored.error();
+  if (*stored != check) {
+    return Error{"master_key_mismatch",
+                 "the master key in " + key_path +
+                     " is not the one this store's tasks are sealed with: every process "
+                     "sharing a store needs the same --master-key-file"};
+  }
+  return ok_status();
+}
+
 // What the process logs about its store: never the URL, which may hold a password.
 std::string describe_store(const ServeConfig& config) {
   if (store::is_shared_store(config.store)) return "PostgreSQL";
@@ -114,10 +134,15 @@ int run_serve(const ServeConfig& config) {
       spdlog::info("requeued {} task(s) left running by a previous process", *n);
     }
   }
-  auto key = tasks::MasterKey::load_or_create(
-      config.master_key_file.empty() ? config.data_dir + "/master.key" : config.master_key_file);
+  const std::string key_path =
+      config.master_key_file.empty() ? config.data_dir + "/master.key" : config.master_key_file;
+  auto key = tasks::MasterKey::load_or_create(key_path);
   if (!key.ok()) {
     spdlog::error("{}", key.error().message);
+    return 1;
+  }
+  if (auto s = check_master_key(store, *key, key_path); !s.ok()) {
+    spdlog::error("{}", s.error().message);
     return 1;
   }
   if (config.run_api) {

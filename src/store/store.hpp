@@ -372,6 +372,17 @@ class Store {
   virtual Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                          std::string_view worker_id) = 0;
 
+  // --- deployment settings ---
+  // Stores `value` under `name` unless a value is there already, and returns
+  // the stored value: the first writer wins, also between processes sharing
+  // the store (the master key check of every process uses it).
+  virtual Result<std::string> ensure_setting(std::string_view name, std::string_view value) = 0;
+  // Replaces the value under `name` when it is `expected` (or absent when
+  // `expected` is nullopt); returns false, changing nothing, otherwise.
+  virtual Result<bool> replace_setting(std::string_view name,
+                                       const std::optional<std::string>& expected,
+                                       std::string_view value) = 0;
+
   // --- wake-ups ---
   // Registers `callback` to be called (from a store thread) when a task may
   // have become claimable because ANOTHER process created or released one;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <boost/json.hpp>
@@ -224,6 +225,20 @@ TEST_F(ScaleOut, EveryTaskCompletesExactlyOnceWhenAWorkerIsKilledMidTask) {
   // Nothing twice, nothing extra; every stage is gone.
   EXPECT_EQ(sql("SELECT count(*) FROM events"), std::to_string(kTasks * kRowsPerFile));
   EXPECT_EQ(sql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'stage\\_%'"), "0");
+  // A process with another master key could open none of these tasks'
+  // credentials: it refuses to start.
+  const std::string other_key = dir_.file("other.key");
+  std::ofstream(other_key, std::ios::binary) << crypto::random_bytes(32);
+  ::chmod(other_key.c_str(), 0600);
+  ChildProcess wrong_key(
+      {SKILLSYNC_BINARY, "worker", "--store", store_url_, "--data-dir", dir_.file("worker-c"),
+       "--master-key-file", other_key, "--health-listen", "127.0.0.1:0"},
+      {}, dir_.path(), "worker-c");
+  const int wrong_key_status = wrong_key.wait();
+  EXPECT_TRUE(WIFEXITED(wrong_key_status) && WEXITSTATUS(wrong_key_status) == 1);
+  EXPECT_NE(testsupport::read_file(wrong_key.stderr_path()).find("same --master-key-file"),
+            std::string::npos)
+      << testsupport::read_file(wrong_key.stderr_path());
   // The surviving worker ran the interrupted task to its end.
   EXPECT_NE(testsupport::read_file(worker_b.process->stderr_path()).find("task " + interrupted),
             std::string::npos);

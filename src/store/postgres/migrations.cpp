@@ -22,7 +22,9 @@ namespace {
 //   duplicates before any task exists.
 // - Partial indexes serve the claim query: pending tasks oldest first, and
 //   running tasks (whose leases may expire) oldest first.
-constexpr std::array<std::string_view, 1> kMigrations = {
+//
+// Version 2: settings, deployment-wide values (the master key check).
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT COLLATE "C" NOT NULL,
@@ -118,6 +120,9 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (tenant, idem_key)
 );
 CREATE INDEX idempotency_keys_by_task ON idempotency_keys (task_id);
+)sql",
+    R"sql(
+CREATE TABLE settings (name TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
 )sql",
 };
 

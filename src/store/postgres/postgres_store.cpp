@@ -231,5 +231,34 @@ Status PostgresStore::touch_api_key(std::string_view id, Micros now) {
   return ok_status();
 }
 
+Result<std::string> PostgresStore::ensure_setting(std::string_view name, std::string_view value) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  // ON CONFLICT DO UPDATE (a no-op update) so that RETURNING always gives the
+  // stored row, the one a concurrent first writer made included.
+  auto r = (*conn)->exec(
+      "INSERT INTO settings (name, value) VALUES ($1, $2)"
+      " ON CONFLICT (name) DO UPDATE SET value = settings.value RETURNING value",
+      Params().text(name).text(value));
+  if (!r.ok()) return r.error();
+  if (r->rows() != 1) return Error{"storage_error", "the setting was not returned"};
+  return r->string(0, 0);
+}
+
+Result<bool> PostgresStore::replace_setting(std::string_view name,
+                                            const std::optional<std::string>& expected,
+                                            std::string_view value) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = expected ? (*conn)->exec("UPDATE settings SET value = $2 WHERE name = $1 AND value = $3",
+                                    Params().text(name).text(value).text(*expected))
+                    : (*conn)->exec(
+                          "INSERT INTO settings (name, value) VALUES ($1, $2)"
+                          " ON CONFLICT (name) DO NOTHING",
+                          Params().text(name).text(value));
+  if (!r.ok()) return r.error();
+  return r->affected() > 0;
+}
+
 }  // namespace postgres
 }  // namespace skillsync::store

@@ -52,6 +52,9 @@ class PostgresStore final : public Store {
   Result<std::vector<ApiKey>> list_api_keys() override;
   Result<bool> revoke_api_key(std::string_view id, Micros now) override;
   Status touch_api_key(std::string_view id, Micros now) override;
+  Result<std::string> ensure_setting(std::string_view name, std::string_view value) override;
+  Result<bool> replace_setting(std::string_view name, const std::optional<std::string>& expected,
+                               std::string_view value) override;
   void set_task_listener(std::function<void()> callback) override {
     listener_.set(std::move(callback));
   }

@@ -30,6 +30,7 @@ namespace {
 // - row_errors.file names the object a row error came from in a prefix load.
 // - api_keys gains last_used_at_us and revoked_at_us (a revoked key stays
 //   listed, and is never found for authentication).
+// - settings: deployment-wide values (the master key check).
 constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE events (
@@ -128,6 +129,7 @@ CREATE INDEX idempotency_keys_by_task ON idempotency_keys (task_id);
 ALTER TABLE row_errors ADD COLUMN file TEXT NOT NULL DEFAULT '';
 ALTER TABLE api_keys ADD COLUMN last_used_at_us INTEGER;
 ALTER TABLE api_keys ADD COLUMN revoked_at_us INTEGER;
+CREATE TABLE settings (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
 )sql",
 };
 

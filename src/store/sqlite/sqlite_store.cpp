@@ -282,5 +282,42 @@ Status SqliteStore::touch_api_key(std::string_view id, Micros now) {
   return s.run();
 }
 
+Result<std::string> SqliteStore::ensure_setting(std::string_view name, std::string_view value) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  // One statement: the insert and the read see the same row.
+  auto stmt = (*conn)->cached(
+      "INSERT INTO settings (name, value) VALUES (?1, ?2)"
+      " ON CONFLICT (name) DO UPDATE SET value = settings.value RETURNING value");
+  if (!stmt.ok()) return stmt.error();
+  Stmt& s = *stmt.value();
+  StmtReset reset(s);
+  s.bind_text(1, name);
+  s.bind_text(2, value);
+  auto row = s.step();
+  if (!row.ok()) return row.error();
+  if (!row.value()) return Error{"storage_error", "the setting was not returned"};
+  return s.column_string(0);
+}
+
+Result<bool> SqliteStore::replace_setting(std::string_view name,
+                                          const std::optional<std::string>& expected,
+                                          std::string_view value) {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto stmt = (*conn)->cached(
+      expected
+          ? "UPDATE settings SET value = ?2 WHERE name = ?1 AND value = ?3"
+          : "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING");
+  if (!stmt.ok()) return stmt.error();
+  Stmt& s = *stmt.value();
+  StmtReset reset(s);
+  s.bind_text(1, name);
+  s.bind_text(2, value);
+  if (expected) s.bind_text(3, *expected);
+  SKILLSYNC_TRY(s.run());
+  return sqlite3_changes((*conn)->db().get()) > 0;
+}
+
 }  // namespace sqlite
 }  // namespace skillsync::store
