@@ -5,8 +5,11 @@
 //   - nothing crashes or throws, whatever the JSON;
 //   - a rejected body is reported with at least one FieldError, an accepted
 //     one with none;
-//   - an accepted body has an s3_iam_user method, a URI parse_s3_uri accepts
-//     and options whose dialect the CSV reader accepts;
+//   - an accepted body is either s3_iam_user, with a URI parse_s3_uri accepts
+//     and credentials, or s3_presigned_url, with an http(s) URL that has a
+//     query (the signature), no credentials, and a stored uri without that
+//     query (the secret); and its options' dialect is one the CSV reader
+//     accepts;
 //   - its options survive the trip through storage: load_options_from_json
 //     of to_json gives the same options, and to_json of those the same text;
 //   - load_options_from_json of the raw input (a damaged stored row) never
@@ -77,10 +80,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   FUZZ_CHECK(errors.empty(), "an accepted body came with FieldErrors: " + errors[0].message);
-  FUZZ_CHECK(req->method == tasks::kMethodS3IamUser, req->method);
-  FUZZ_CHECK(source::s3::parse_s3_uri(req->uri).ok(), "accepted uri " + escape(req->uri));
-  FUZZ_CHECK(!req->credentials.access_key_id.empty(), "accepted without an access key id");
-  FUZZ_CHECK(!req->credentials.secret_access_key.reveal().empty(), "accepted without a secret");
+  if (req->method == tasks::kMethodS3PresignedUrl) {
+    const std::string& url = req->presigned_url.reveal();
+    FUZZ_CHECK(url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0,
+               "accepted presigned URL without http(s)");
+    FUZZ_CHECK(url.find('?') != std::string::npos, "accepted presigned URL without a query");
+    FUZZ_CHECK(req->uri.find('?') == std::string::npos, "stored uri keeps the query");
+    FUZZ_CHECK(req->credentials.access_key_id.empty(), "presigned task with credentials");
+  } else {
+    FUZZ_CHECK(req->method == tasks::kMethodS3IamUser, req->method);
+    FUZZ_CHECK(source::s3::parse_s3_uri(req->uri).ok(), "accepted uri " + escape(req->uri));
+    FUZZ_CHECK(!req->credentials.access_key_id.empty(), "accepted without an access key id");
+    FUZZ_CHECK(!req->credentials.secret_access_key.reveal().empty(), "accepted without a secret");
+  }
   check_dialect(req->options);
   check_round_trip(req->options);
   return 0;

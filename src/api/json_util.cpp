@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "api/error_report.hpp"
+
 namespace skillsync::api {
 namespace json = boost::json;
 
@@ -40,14 +42,26 @@ json::value event_json(const store::StoredEvent& e) {
   return o;
 }
 
+// Text from a file (a rejected row's bytes, a header name, a message quoting
+// a value) may be ill-formed UTF-8; JSON must not be: such sequences become
+// U+FFFD.
+static json::string utf8_text(std::string_view text) {
+  if (schema::is_valid_utf8(text)) return json::string(text);
+  std::string clean;
+  append_valid_utf8(clean, text);
+  return json::string(clean);
+}
+
 json::value row_error_json(const store::RowError& e, bool with_raw) {
   json::object o{
       {"line", e.line},
       {"byte_offset", e.byte_offset},
-      {"column", e.column.empty() ? json::value(nullptr) : json::value(json::string(e.column))},
+      {"column", e.column.empty() ? json::value(nullptr) : json::value(utf8_text(e.column))},
       {"code", e.code},
-      {"message", e.message}};
-  if (with_raw) o["raw"] = e.raw;
+      {"message", utf8_text(e.message)}};
+  if (with_raw) o["raw"] = utf8_text(e.raw);
+  // The object key of the row's file in a prefix load.
+  if (!e.file.empty()) o["file"] = utf8_text(e.file);
   return o;
 }
 

@@ -21,7 +21,9 @@ boost::json::value event_json(const store::StoredEvent& e);
 boost::json::value task_json(const store::Task& t, const std::vector<store::RowError>& row_errors);
 // The same without "row_errors" (items of the task list).
 boost::json::value task_summary_json(const store::Task& t);
-// One item of the error report: line, byte_offset, column, code, message, raw.
+// One item of the error report: line, byte_offset, column, code, message, raw
+// (with_raw), and file (the object key) for a row of a prefix load only.
+// Ill-formed UTF-8 in the row's text (raw, column, message) becomes U+FFFD.
 boost::json::value row_error_json(const store::RowError& e, bool with_raw);
 
 }  // namespace skillsync::api

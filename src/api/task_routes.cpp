@@ -20,16 +20,22 @@ constexpr size_t kMaxTaskLimit = 1000;
 constexpr size_t kMaxErrorLimit = 1000;
 constexpr size_t kMaxIdempotencyKey = 200;
 
-// Overwrites credential strings held by the parsed body.
+void wipe(json::string& s) { std::fill(s.begin(), s.end(), '\0'); }
+
+// Overwrites credential strings held by the parsed body, and the uri of a
+// presigned URL task (the URL is a secret like a key).
 void wipe_secrets(json::value& body) {
   if (!body.is_object()) return;
+  auto* method = body.get_object().if_contains("method");
+  auto* uri = body.get_object().if_contains("uri");
+  if (method != nullptr && method->is_string() && method->get_string() == "s3_presigned_url" &&
+      uri != nullptr && uri->is_string()) {
+    wipe(uri->get_string());
+  }
   auto* creds = body.get_object().if_contains("credentials");
   if (creds == nullptr || !creds->is_object()) return;
   for (auto& kv : creds->get_object()) {
-    if (kv.value().is_string()) {
-      auto& s = kv.value().get_string();
-      std::fill(s.begin(), s.end(), '\0');
-    }
+    if (kv.value().is_string()) wipe(kv.value().get_string());
   }
 }
 

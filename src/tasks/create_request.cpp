@@ -1,5 +1,6 @@
 // Validation of the POST /integrations/file-load-tasks body.
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
 
 #include "schema/schema.hpp"
 #include "tasks/tasks.hpp"
@@ -10,6 +11,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr size_t kMaxUriBytes = 2048;
+constexpr size_t kMaxPresignedUrlBytes = 8192;  // session tokens make them long
 constexpr size_t kMaxKeyIdBytes = 128;
 constexpr size_t kMaxSecretBytes = 256;
 constexpr size_t kMaxTokenBytes = 4096;
@@ -58,6 +60,18 @@ void reject_unknown(const json::object& obj, std::initializer_list<std::string_v
   }
 }
 
+// The form of a presigned URL, without the host policy (which needs the
+// server's configured endpoint: see make_s3_access_check): the URL is
+// checked as if its own origin were the configured endpoint.
+Result<source::s3::PresignedUrl> check_presigned_form(std::string_view url) {
+  source::s3::ClientConfig origin;
+  if (auto parsed = boost::urls::parse_uri(url); parsed && parsed->has_authority()) {
+    origin.endpoint =
+        std::string(parsed->scheme()) + "://" + std::string(parsed->encoded_host_and_port());
+  }
+  return source::s3::parse_presigned_url(url, origin);
+}
+
 bool is_valid_region(std::string_view r) {
   if (r.empty() || r.size() > 32) return false;
   for (char c : r) {
@@ -88,26 +102,49 @@ Result<CreateTaskRequest> parse_create_request(const json::value& body,
     req.entity_type = std::move(*v);
   }
   if (auto v = string_member(obj, "method", "method", true, 64, errors)) {
-    if (*v != kMethodS3IamUser) {
+    if (*v != kMethodS3IamUser && *v != kMethodS3PresignedUrl) {
       add(errors, "method", "unsupported_method",
-          "method must be '" + std::string(kMethodS3IamUser) + "'");
+          "method must be '" + std::string(kMethodS3IamUser) + "' or '" +
+              std::string(kMethodS3PresignedUrl) + "'");
     }
     req.method = std::move(*v);
   }
-  if (auto v = string_member(obj, "uri", "uri", true, kMaxUriBytes, errors)) {
-    auto parsed = source::s3::parse_s3_uri(*v);
-    if (!parsed.ok()) add(errors, "uri", "invalid_uri", parsed.error().message);
-    req.uri = std::move(*v);
+  const bool presigned = req.method == kMethodS3PresignedUrl;
+  if (auto v = string_member(obj, "uri", "uri", true,
+                             presigned ? kMaxPresignedUrlBytes : kMaxUriBytes, errors)) {
+    if (presigned) {
+      auto url = check_presigned_form(*v);
+      if (url.ok()) {
+        req.uri = url->redacted;
+        req.presigned_url = std::move(url->url);
+      } else {
+        add(errors, "uri", "invalid_presigned_url", url.error().message);
+      }
+      secure_wipe(*v);
+    } else {
+      auto parsed = source::s3::parse_s3_uri(*v);
+      if (!parsed.ok()) add(errors, "uri", "invalid_uri", parsed.error().message);
+      req.uri = std::move(*v);
+    }
   }
   if (auto v = string_member(obj, "region", "region", false, 32, errors)) {
-    if (!is_valid_region(*v)) {
+    if (presigned) {
+      add(errors, "region", "not_allowed",
+          "region does not apply to method 's3_presigned_url': the URL names its host");
+    } else if (!is_valid_region(*v)) {
       add(errors, "region", "invalid_region", "region must look like 'eu-west-1'");
     }
     req.region = std::move(*v);
   }
 
   auto creds = obj.find("credentials");
-  if (creds == obj.end() || creds->value().is_null()) {
+  if (presigned) {
+    if (creds != obj.end() && !creds->value().is_null()) {
+      add(errors, "credentials", "not_allowed",
+          "credentials must not be given with method 's3_presigned_url': the URL carries its "
+          "own signature");
+    }
+  } else if (creds == obj.end() || creds->value().is_null()) {
     add(errors, "credentials", "required", "credentials is required");
   } else if (!creds->value().is_object()) {
     add(errors, "credentials", "invalid_type", "credentials must be an object");

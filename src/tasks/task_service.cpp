@@ -97,16 +97,68 @@ Result<source::s3::Credentials> open_credentials(const MasterKey& key, std::stri
   return creds;
 }
 
+std::string seal_presigned_url(const MasterKey& key, std::string_view task_id,
+                               const SecretString& url) {
+  std::string plain = json::serialize(json::object{{"presigned_url", url.reveal()}});
+  std::string sealed = crypto::aes256gcm_seal(key.bytes(), plain, task_id);
+  secure_wipe(plain);
+  return sealed;
+}
+
+Result<SecretString> open_presigned_url(const MasterKey& key, std::string_view task_id,
+                                        std::string_view sealed) {
+  if (sealed.empty()) return Error{"credentials_erased", "the task's presigned URL was erased"};
+  auto plain = crypto::aes256gcm_open(key.bytes(), sealed, task_id);
+  if (!plain.ok()) {
+    return Error{"credentials_unreadable",
+                 "the task's presigned URL cannot be decrypted with this master key"};
+  }
+  SecretString holder(std::move(*plain));
+  boost::system::error_code ec;
+  json::value v = json::parse(holder.reveal(), ec);
+  const json::value* url =
+      (ec || !v.is_object()) ? nullptr : v.get_object().if_contains("presigned_url");
+  if (url == nullptr || !url->is_string() || url->get_string().empty()) {
+    return Error{"credentials_unreadable", "the task's sealed presigned URL is corrupt"};
+  }
+  SecretString out(std::string(url->get_string()));
+  // The parsed copy held the URL too.
+  auto& s = v.get_object()["presigned_url"].get_string();
+  std::fill(s.begin(), s.end(), '\0');
+  return out;
+}
+
 AccessCheck make_s3_access_check(source::s3::ClientConfig config) {
   constexpr std::chrono::milliseconds kMaxHeadTimeout{5000};
   config.head_timeout = std::min(config.head_timeout, kMaxHeadTimeout);
+  // A listing is bounded by retry_deadline: give it the same short limit.
+  config.retry_deadline = config.head_timeout;
+  config.connect_timeout = std::min(config.connect_timeout, config.head_timeout);
   return [config = std::move(config)](const CreateTaskRequest& request) -> Status {
-    auto uri = source::s3::parse_s3_uri(request.uri);
+    namespace s3 = source::s3;
+    if (request.method == kMethodS3PresignedUrl) {
+      auto url = s3::parse_presigned_url(request.presigned_url.reveal(), config);
+      if (!url.ok()) return url.error();
+      if (!request.options.validate_access) return ok_status();
+      s3::S3Client client(config, s3::Credentials{});
+      auto info = client.head_presigned(*url);
+      if (!info.ok()) return info.error();
+      return ok_status();
+    }
+    if (!request.options.validate_access) return ok_status();
+    auto uri = s3::parse_s3_uri(request.uri);
     if (!uri.ok()) return uri.error();
-    if (source::s3::is_prefix(*uri)) return ok_status();
-    source::s3::ClientConfig c = config;
+    s3::ClientConfig c = config;
     if (!request.region.empty()) c.region = request.region;
-    source::s3::S3Client client(std::move(c), request.credentials);
+    s3::S3Client client(std::move(c), request.credentials);
+    if (s3::is_prefix(*uri)) {
+      s3::ListOptions one;
+      one.page_size = 1;
+      one.max_pages = 1;
+      auto listed = client.list_objects(uri->bucket, uri->key, one);
+      if (!listed.ok()) return listed.error();
+      return ok_status();
+    }
     auto info = client.head_object(*uri);
     if (!info.ok()) return info.error();
     return ok_status();
@@ -121,7 +173,8 @@ Result<store::Task> TaskService::create(std::string_view tenant, CreateTaskReque
 
 Result<store::CreatedTask> TaskService::create(std::string_view tenant, CreateTaskRequest request,
                                                const CreateOptions& options) {
-  if (access_check_ && request.options.validate_access) {
+  const bool presigned = request.method == kMethodS3PresignedUrl;
+  if (access_check_ && (request.options.validate_access || presigned)) {
     Status access = access_check_(request);
     if (!access.ok()) {
       if (options.access_error != nullptr) *options.access_error = access.error();
@@ -137,7 +190,10 @@ Result<store::CreatedTask> TaskService::create(std::string_view tenant, CreateTa
   task.uri = std::move(request.uri);
   task.region = std::move(request.region);
   task.options_json = to_json(request.options);
-  task.sealed_credentials = seal_credentials(key_, task.id, request.credentials);
+  // The URL of a presigned task is its secret: request.uri is already the
+  // redacted form.
+  task.sealed_credentials = presigned ? seal_presigned_url(key_, task.id, request.presigned_url)
+                                      : seal_credentials(key_, task.id, request.credentials);
   task.status = store::TaskStatus::kPending;
   task.created_at = clock_.now();
   store::CreatedTask out;

@@ -38,21 +38,48 @@ namespace skillsync::tasks {
 
 // Where a task's bytes come from. The S3 implementation is the real one;
 // tests substitute fakes to drive fault paths.
+//
+// A task reads one of three kinds of source (see LoadPipeline):
+//   - s3_iam_user, uri "s3://bucket/key": open();
+//   - s3_iam_user, uri "s3://bucket/prefix/": list(), then open_key() for
+//     each listed object in key order;
+//   - s3_presigned_url: open_presigned() with the URL opened from the
+//     task's sealed secret (Task::uri holds only its redacted form).
+// The methods other than open() have default implementations that fail with
+// "unsupported_source", so a fake need only implement what its test uses.
 class ObjectOpener {
  public:
   virtual ~ObjectOpener() = default;
   struct Opened {
     std::unique_ptr<ByteReader> reader;
     uint64_t size = 0;
+    std::string etag;  // the version that is read ("" when the source names none)
   };
   // Opens the task's object from byte `offset` (a resumed load); Opened::size
   // is the whole object's size.
   virtual Result<Opened> open(const store::Task& task, const source::s3::Credentials& credentials,
                               uint64_t offset) = 0;
+  // Every object under the task's prefix uri, in key order, without the
+  // zero-byte "folder" keys that end in '/'. An empty list is not an error.
+  virtual Result<std::vector<source::s3::ListedObject>> list(
+      const store::Task& task, const source::s3::Credentials& credentials);
+  // Opens `key` of the task's bucket from byte `offset`. A non-empty
+  // `if_match` pins the object's ETag: another version fails with
+  // "object_changed".
+  virtual Result<Opened> open_key(const store::Task& task,
+                                  const source::s3::Credentials& credentials,
+                                  const std::string& key, uint64_t offset,
+                                  std::string_view if_match);
+  // Opens a presigned GET URL from byte `offset`; `if_match` as for open_key.
+  // Error messages name the URL without its query string only.
+  virtual Result<Opened> open_presigned(const store::Task& task, const SecretString& url,
+                                        uint64_t offset, std::string_view if_match);
 };
 
-// Opens s3://bucket/key with the task's credentials and region (or the
-// configured default region).
+// Opens s3://bucket/key (and lists prefixes) with the task's credentials and
+// region (or the configured default region), and presigned URLs (validated
+// again against base_config.endpoint before any request: a stored task
+// cannot make the worker fetch another host).
 std::unique_ptr<ObjectOpener> make_s3_opener(source::s3::ClientConfig base_config);
 
 struct PipelineConfig {
@@ -65,6 +92,17 @@ struct PipelineConfig {
 
 // Runs one claimed task to its end state. Never throws; every outcome is
 // written to the store (completed, completed_with_errors or failed).
+//
+// A prefix uri loads every listed object, in key order, as one task: the
+// files must all have the first file's header (else "header_mismatch",
+// naming the file and the first difference), progress counts across files
+// (bytes_total is the sum of the listed sizes), line numbers are per file
+// and each RowError names its file (RowError::file, the object key). No
+// object under the prefix fails the task with "no_objects". The checkpoint
+// records the file and the offset in it (and the file's ETag), so a resumed
+// task continues in that file, with the files before it done and each file's
+// version pinned; a checkpoint inside a compressed or transcoded file
+// restarts the whole task, as for a single object.
 class LoadPipeline {
  public:
   LoadPipeline(store::Store& store, ObjectOpener& opener, const MasterKey& key, const Clock& clock,

@@ -51,7 +51,7 @@ class FakeOpener : public ObjectOpener {
     if (open_error) return *open_error;
     auto reader = std::make_unique<StringReader>(content.substr(offset), fail_after);
     reader->on_bytes = on_bytes;
-    return Opened{std::move(reader), content.size()};
+    return Opened{std::move(reader), content.size(), ""};
   }
   std::vector<uint64_t> seen_offsets;
   std::function<void(size_t)> on_bytes;

@@ -296,13 +296,16 @@ Result<ObjectInfo> S3Client::head_object(const S3Uri& object) {
                                 internal::Budget(core.config().head_timeout), "head_timeout");
 }
 
-Result<std::unique_ptr<ObjectStream>> S3Client::get_object(const S3Uri& object, uint64_t offset) {
-  return internal::open_object(impl_->core, internal::GetTarget::for_object(object), offset);
+Result<std::unique_ptr<ObjectStream>> S3Client::get_object(const S3Uri& object, uint64_t offset,
+                                                           std::string_view if_match) {
+  return internal::open_object(impl_->core, internal::GetTarget::for_object(object), offset,
+                               if_match);
 }
 
 Result<std::unique_ptr<ObjectStream>> S3Client::get_presigned(const PresignedUrl& url,
-                                                              uint64_t offset) {
-  return internal::open_object(impl_->core, internal::GetTarget::for_url(url), offset);
+                                                              uint64_t offset,
+                                                              std::string_view if_match) {
+  return internal::open_object(impl_->core, internal::GetTarget::for_url(url), offset, if_match);
 }
 
 Result<ObjectInfo> S3Client::head_presigned(const PresignedUrl& url) {

@@ -140,9 +140,11 @@ ObjectInfo info_from_headers(const std::map<std::string, std::string>& headers);
 Result<ObjectInfo> probe_object(ClientCore& core, const GetTarget& target, const Budget& budget,
                                 std::string_view limit_name);
 
-// Opens an ObjectStream (object_stream.cpp).
+// Opens an ObjectStream (object_stream.cpp); a non-empty `if_match` pins
+// the object's ETag (see S3Client::get_object).
 Result<std::unique_ptr<ObjectStream>> open_object(std::shared_ptr<ClientCore> core,
-                                                  GetTarget target, uint64_t offset);
+                                                  GetTarget target, uint64_t offset,
+                                                  std::string_view if_match = {});
 
 }  // namespace skillsync::source::s3::internal
 

@@ -92,7 +92,7 @@ Result<std::vector<ListedObject>> S3Client::list_objects(const std::string& buck
   std::vector<ListedObject> out;
   std::string token;
   const std::string resource = internal::resource_name(bucket, prefix);
-  for (;;) {
+  for (int pages = 1;; ++pages) {
     internal::SendOptions send;
     send.query = {{"list-type", "2"},
                   {"prefix", prefix},
@@ -119,6 +119,7 @@ Result<std::vector<ListedObject>> S3Client::list_objects(const std::string& buck
       out.push_back(std::move(object));
     }
     if (!page->truncated) break;
+    if (options.max_pages > 0 && pages >= options.max_pages) break;
     if (page->next_token == token) {
       return Error{"bad_response", "S3 list " + resource + ": the continuation token repeats"};
     }

@@ -154,11 +154,19 @@ class S3ObjectStream final : public ObjectStream {
 };
 
 // One attempt at the first GET. Sets `transient` when worth retrying.
+Error object_changed(const GetTarget& target, uint64_t offset) {
+  return Error{"object_changed", "S3 GET " + target.resource +
+                                     ": the object is not the version the load started with "
+                                     "(its ETag changed; at byte " +
+                                     std::to_string(offset) + ")"};
+}
+
 Result<Opened> open_once(ClientCore& core, const GetTarget& target, uint64_t offset,
-                         const Budget& budget, bool& transient) {
+                         std::string_view if_match, const Budget& budget, bool& transient) {
   const std::string& resource = target.resource;
   SendOptions options;
   if (offset > 0) options.headers["range"] = range_from(offset);
+  if (!if_match.empty()) options.headers["if-match"] = std::string(if_match);
   options.connect_timeout = std::max(budget.remaining(), milliseconds(1));
   options.stall_timeout = options.connect_timeout;
   auto response = target.send(core, "GET", options);
@@ -173,6 +181,11 @@ Result<Opened> open_once(ClientCore& core, const GetTarget& target, uint64_t off
   const int status = r.status();
   Opened out;
   if (auto it = h.find("etag"); it != h.end()) out.info.etag = it->second;
+  // Servers that ignore If-Match still name the version they send.
+  if (status == 412 || (status >= 200 && status < 300 && !if_match.empty() &&
+                        !out.info.etag.empty() && out.info.etag != if_match)) {
+    return object_changed(target, offset);
+  }
   if (status == 200 && offset == 0) {
     const auto cl = h.find("content-length");
     auto size = cl == h.end() ? std::nullopt : parse_uint(cl->second);
@@ -235,11 +248,12 @@ Result<ObjectInfo> probe_object(ClientCore& core, const GetTarget& target, const
 }
 
 Result<std::unique_ptr<ObjectStream>> open_object(std::shared_ptr<ClientCore> core,
-                                                  GetTarget target, uint64_t offset) {
+                                                  GetTarget target, uint64_t offset,
+                                                  std::string_view if_match) {
   const Budget budget(core->config().retry_deadline);
   for (int attempt = 1;; ++attempt) {
     bool transient = false;
-    auto opened = open_once(*core, target, offset, budget, transient);
+    auto opened = open_once(*core, target, offset, if_match, budget, transient);
     if (opened.ok()) {
       const milliseconds spent = attempt > 1 ? budget.elapsed() : milliseconds(0);
       return std::unique_ptr<ObjectStream>(
@@ -250,6 +264,9 @@ Result<std::unique_ptr<ObjectStream>> open_object(std::shared_ptr<ClientCore> co
       // S3 refuses a range that starts at the end; reading from the end of an
       // object is still well defined: nothing is left.
       auto info = probe_object(*core, target, budget, "retry_deadline");
+      if (info.ok() && !if_match.empty() && !info->etag.empty() && info->etag != if_match) {
+        return object_changed(target, offset);
+      }
       if (info.ok() && info->size == offset) {
         return std::unique_ptr<ObjectStream>(std::make_unique<S3ObjectStream>(
             core, std::move(target), std::move(*info), offset, nullptr, milliseconds(0)));

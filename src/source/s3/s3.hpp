@@ -167,6 +167,10 @@ struct ListOptions {
   size_t max_objects = 100000;
   // Skip zero-byte keys ending in '/' (the "folders" of the S3 console).
   bool skip_folder_markers = true;
+  // 0: follow continuation tokens to the end. Otherwise stop after this many
+  // pages and return what they held (a partial listing: for a quick check
+  // that the credentials may list, page_size 1 and max_pages 1).
+  int max_pages = 0;
 };
 
 // --- Presigned URLs --------------------------------------------------------
@@ -253,8 +257,12 @@ class S3Client {
   Result<ObjectInfo> head_object(const S3Uri& object);
   // Opens the object for streaming from `offset` (info().size is the whole
   // object's size). An offset equal to the size gives an empty stream; a
-  // larger one fails with "InvalidRange".
-  Result<std::unique_ptr<ObjectStream>> get_object(const S3Uri& object, uint64_t offset = 0);
+  // larger one fails with "InvalidRange". A non-empty `if_match` (an ETag,
+  // quotes included, as info().etag gives it) pins the version: the first
+  // request carries If-Match, and a 412 or an answer with another ETag
+  // fails with "object_changed" (a resumed load must not mix two versions).
+  Result<std::unique_ptr<ObjectStream>> get_object(const S3Uri& object, uint64_t offset = 0,
+                                                   std::string_view if_match = {});
 
   // Every object whose key starts with `prefix` (ListObjectsV2, following
   // continuation tokens), sorted by key in byte order (S3's own order),
@@ -270,8 +278,10 @@ class S3Client {
 
   // Streams a presigned GET URL exactly like get_object streams an object
   // (Range + If-Match on resume, retries, retry_deadline), without signing
-  // anything. Error messages name url.redacted only.
-  Result<std::unique_ptr<ObjectStream>> get_presigned(const PresignedUrl& url, uint64_t offset = 0);
+  // anything. Error messages name url.redacted only. `if_match` as for
+  // get_object.
+  Result<std::unique_ptr<ObjectStream>> get_presigned(const PresignedUrl& url, uint64_t offset = 0,
+                                                      std::string_view if_match = {});
   // The HEAD of a presigned GET URL, within config.head_timeout. The URL is
   // signed for GET only, so this GETs its first byte (Range: bytes=0-0) and
   // takes the size from Content-Range; an empty object is size 0.
