@@ -70,12 +70,23 @@ Status bootstrap_api_key(store::Store& store, const ServeConfig& config) {
 // it runs (or seal tasks no other process can open). The store keeps a
 // check value of the first key it saw (an HMAC, which says nothing about
 // the key), and a process with another key refuses to start.
+std::string master_key_check(const std::string& key_bytes) {
+  return crypto::hex(crypto::hmac_sha256(key_bytes, "skillsync master key check v1"));
+}
+
 Status check_master_key(store::Store& store, const tasks::MasterKey& key,
                         const std::string& key_path) {
-  const std::string check =
-      crypto::hex(crypto::hmac_sha256(key.bytes(), "skillsync master key check v1"));
+  const std::string check = master_key_check(key.bytes());
   auto stored = store.ensure_setting("master_key_check", check);
   if (!stored.ok()) return stored.error();
+  // A rotation: the store knew the previous key; from now on it knows this one.
+  for (const SecretString& previous : key.previous()) {
+    if (*stored != master_key_check(previous.reveal())) continue;
+    auto replaced = store.replace_setting("master_key_check", *stored, check);
+    if (!replaced.ok()) return replaced.error();
+    spdlog::info("master key rotated: new tasks are sealed with {}", key_path);
+    return ok_status();
+  }
   if (*stored != check) {
     return Error{"master_key_mismatch",
                  "the master key in " + key_path +
@@ -140,6 +151,14 @@ int run_serve(const ServeConfig& config) {
   if (!key.ok()) {
     spdlog::error("{}", key.error().message);
     return 1;
+  }
+  if (!config.previous_master_key_file.empty()) {
+    auto previous = tasks::MasterKey::load(config.previous_master_key_file);
+    if (!previous.ok()) {
+      spdlog::error("{}", previous.error().message);
+      return 1;
+    }
+    key->add_previous(*previous);
   }
   if (auto s = check_master_key(store, *key, key_path); !s.ok()) {
     spdlog::error("{}", s.error().message);

@@ -14,6 +14,9 @@ struct ServeConfig {
   // PostgreSQL (see store/open_store.hpp). May hold a password: never logged.
   std::string store;
   std::string master_key_file;  // default <data_dir>/master.key
+  // Rotation: the key that sealed the tasks created before it (see
+  // docs/security.md); "" when none.
+  std::string previous_master_key_file;
   std::string log_level = "info";
 
   // --- task workers ---

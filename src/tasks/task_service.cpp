@@ -28,7 +28,34 @@ Result<std::string> read_file(const std::string& path) {
   data.resize(static_cast<size_t>(n));
   return data;
 }
+// Opens a blob sealed with the key or, after a rotation, a previous one.
+Result<std::string> open_with_any(const MasterKey& key, std::string_view sealed,
+                                  std::string_view task_id) {
+  auto plain = crypto::aes256gcm_open(key.bytes(), sealed, task_id);
+  for (size_t i = 0; !plain.ok() && i < key.previous().size(); ++i) {
+    plain = crypto::aes256gcm_open(key.previous()[i].reveal(), sealed, task_id);
+  }
+  return plain;
+}
+
 }  // namespace
+
+Result<MasterKey> MasterKey::load(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Error{"io_error", "cannot read master key file " + path + ": " + std::strerror(errno)};
+  }
+  if ((st.st_mode & 077) != 0) {
+    return Error{"insecure_master_key",
+                 "master key file " + path + " is readable by group or others; chmod 600 it"};
+  }
+  auto data = read_file(path);
+  if (!data.ok()) return data.error();
+  if (data->size() != kMasterKeyBytes) {
+    return Error{"bad_master_key", "master key file " + path + " must hold exactly 32 bytes"};
+  }
+  return MasterKey(SecretString(std::move(*data)));
+}
 
 Result<MasterKey> MasterKey::load_or_create(const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -46,17 +73,7 @@ Result<MasterKey> MasterKey::load_or_create(const std::string& path) {
   if (errno != EEXIST) {
     return Error{"io_error", "cannot create master key file " + path + ": " + std::strerror(errno)};
   }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    return Error{"insecure_master_key",
-                 "master key file " + path + " is readable by group or others; chmod 600 it"};
-  }
-  auto data = read_file(path);
-  if (!data.ok()) return data.error();
-  if (data->size() != kMasterKeyBytes) {
-    return Error{"bad_master_key", "master key file " + path + " must hold exactly 32 bytes"};
-  }
-  return MasterKey(SecretString(std::move(*data)));
+  return load(path);
 }
 
 std::string seal_credentials(const MasterKey& key, std::string_view task_id,
@@ -74,7 +91,7 @@ std::string seal_credentials(const MasterKey& key, std::string_view task_id,
 Result<source::s3::Credentials> open_credentials(const MasterKey& key, std::string_view task_id,
                                                  std::string_view sealed) {
   if (sealed.empty()) return Error{"credentials_erased", "the task's credentials were erased"};
-  auto plain = crypto::aes256gcm_open(key.bytes(), sealed, task_id);
+  auto plain = open_with_any(key, sealed, task_id);
   if (!plain.ok()) {
     return Error{"credentials_unreadable",
                  "the task's credentials cannot be decrypted with this master key"};
@@ -108,7 +125,7 @@ std::string seal_presigned_url(const MasterKey& key, std::string_view task_id,
 Result<SecretString> open_presigned_url(const MasterKey& key, std::string_view task_id,
                                         std::string_view sealed) {
   if (sealed.empty()) return Error{"credentials_erased", "the task's presigned URL was erased"};
-  auto plain = crypto::aes256gcm_open(key.bytes(), sealed, task_id);
+  auto plain = open_with_any(key, sealed, task_id);
   if (!plain.ok()) {
     return Error{"credentials_unreadable",
                  "the task's presigned URL cannot be decrypted with this master key"};

@@ -54,10 +54,18 @@ class MasterKey {
   explicit MasterKey(SecretString bytes) : bytes_(std::move(bytes)) {}
   // Reads the key file, or creates it (mode 0600, 32 random bytes) when absent.
   static Result<MasterKey> load_or_create(const std::string& path);
+  // Reads an existing key file (mode 0600, 32 bytes); never creates one.
+  static Result<MasterKey> load(const std::string& path);
   const std::string& bytes() const { return bytes_.reveal(); }
+
+  // Rotation: a key that sealed earlier tasks. Sealing always uses this key;
+  // opening tries this key, then each previous one in the order added.
+  void add_previous(const MasterKey& previous) { previous_.push_back(previous.bytes_); }
+  const std::vector<SecretString>& previous() const { return previous_; }
 
  private:
   SecretString bytes_;
+  std::vector<SecretString> previous_;
 };
 
 std::string seal_credentials(const MasterKey& key, std::string_view task_id,

@@ -83,6 +83,36 @@ TEST(Credentials, SealedBlobHidesTheSecretAndIsBoundToTheTask) {
   EXPECT_EQ(open_credentials(key, "flt_1", "").error().code, "credentials_erased");
 }
 
+TEST(MasterKey, AfterRotationTasksSealedWithThePreviousKeyStillOpen) {
+  MasterKey old_key{SecretString(crypto::random_bytes(32))};
+  source::s3::Credentials c;
+  c.access_key_id = "AKID";
+  c.secret_access_key = SecretString("sealed-before-rotation");
+  const std::string sealed_before = seal_credentials(old_key, "flt_1", c);
+  const std::string url_before =
+      seal_presigned_url(old_key, "flt_2", SecretString("https://h/k?X-Amz-Signature=s"));
+
+  MasterKey new_key{SecretString(crypto::random_bytes(32))};
+  EXPECT_EQ(open_credentials(new_key, "flt_1", sealed_before).error().code,
+            "credentials_unreadable");
+  new_key.add_previous(old_key);
+  auto opened = open_credentials(new_key, "flt_1", sealed_before);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  EXPECT_EQ(opened->secret_access_key.reveal(), "sealed-before-rotation");
+  auto url = open_presigned_url(new_key, "flt_2", url_before);
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->reveal(), "https://h/k?X-Amz-Signature=s");
+
+  // New tasks are sealed with the new key only: the old key cannot open them.
+  const std::string sealed_after = seal_credentials(new_key, "flt_3", c);
+  EXPECT_FALSE(open_credentials(old_key, "flt_3", sealed_after).ok());
+  EXPECT_TRUE(open_credentials(new_key, "flt_3", sealed_after).ok());
+}
+
+TEST(MasterKey, LoadNeverCreatesAKeyFile) {
+  EXPECT_EQ(MasterKey::load("/nonexistent/skillsync/master.key").error().code, "io_error");
+}
+
 TEST(MasterKey, CreatedWithMode0600AndReloaded) {
   char tmpl[] = "/tmp/skillsync-key-XXXXXX";
   std::string dir = ::mkdtemp(tmpl);
