@@ -7,6 +7,9 @@
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 #include <charconv>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include "api/api_internal.hpp"
 #include "api/json_util.hpp"
@@ -110,14 +113,24 @@ using namespace internal;  // NOLINT: the handlers below are this file's own
 
 struct Api::Impl {
   Impl(store::Store& s, tasks::TaskService& t, std::function<void()> created, RateLimit rate,
-       const Clock& clock)
+       const Clock& c)
       : store(s),
-        limiter(rate.per_second, rate.burst, clock),
-        task_routes(s, t, std::move(created), clock) {}
+        clock(c),
+        limiter(rate.per_second, rate.burst, c),
+        task_routes(s, t, std::move(created), c) {}
 
   store::Store& store;
+  const Clock& clock;
   RateLimiter limiter;
   TaskRoutes task_routes;
+
+  // Last use of each key, as this process last recorded it: a key's
+  // last_used_at is written at most once per kTouchInterval, so recording it
+  // costs one map lookup per request. Keys are looked up in the store on
+  // every request (no cache), so a revocation counts from the next request.
+  static constexpr Micros kTouchInterval = Micros{60} * 1'000'000;
+  std::mutex touch_mu;
+  std::unordered_map<std::string, Micros> last_touch;
 
   HttpResponse handle(const HttpRequest& http) {
     auto parsed = urls::parse_origin_form(http.target);
@@ -166,6 +179,8 @@ struct Api::Impl {
     if (!key.ok()) return store_failure(key.error());
     if (!key->has_value()) return unauthorized("invalid API key");
     const store::ApiKey& k = **key;
+    // A refused (403, 429) request still shows that the key is in use.
+    record_use(k.id);
     const bool reading = r.http.method == "GET" || r.http.method == "HEAD";
     if (!has_scope(k.scopes, reading ? "read" : "write")) {
       return error(
@@ -179,6 +194,24 @@ struct Api::Impl {
     }
     r.tenant = k.tenant;
     return std::nullopt;
+  }
+
+  void record_use(const std::string& key_id) {
+    const Micros now = clock.now();
+    {
+      std::lock_guard lock(touch_mu);
+      auto [it, inserted] = last_touch.try_emplace(key_id, now);
+      if (!inserted) {
+        if (now - it->second < kTouchInterval) return;
+        it->second = now;
+      }
+    }
+    // Outside the lock: a slow store write must not hold up other keys. A
+    // failure only loses a "last used" time, never the request.
+    if (Status s = store.touch_api_key(key_id, now); !s.ok()) {
+      spdlog::warn("cannot record the use of API key {}: {}: {}", key_id, s.error().code,
+                   s.error().message);
+    }
   }
 
   // --- Skill Event API ---

@@ -1,6 +1,7 @@
 // The error report of a File Load Task as CSV: the rejected rows in the
-// file's own columns, followed by where and why each was rejected, so that a
-// user can fix those rows and load the file as it is.
+// file's own columns and dialect, followed by where and why each was
+// rejected, so that a user can fix those rows and load the file as it is,
+// with the task's options.
 #pragma once
 
 #include <cstddef>
@@ -26,24 +27,45 @@ struct CsvExport {
   bool truncated = false;
 };
 
-// Appends `field` to `out` as an RFC 4180 field: quoted (with "" for a
-// quote) when it holds a comma, a quote, CR or LF, or starts or ends with a
-// space; as is otherwise.
-void append_csv_field(std::string& out, std::string_view field);
+// Appends `field` to `out` as a field of a CSV file with `delimiter` and
+// `quote`: quoted (with the quote doubled inside) when it holds the
+// delimiter, the quote, CR or LF, or starts or ends with a space; as is
+// otherwise. The defaults are RFC 4180's. `field` is appended byte for byte
+// (see export_row_errors_csv for invalid UTF-8).
+void append_csv_field(std::string& out, std::string_view field, char delimiter = ',',
+                      char quote = '"');
+
+// Appends `text` to `out` with every ill-formed UTF-8 sequence (each maximal
+// subpart, as Unicode's "U+FFFD substitution of maximal subparts" counts
+// them) replaced by U+FFFD, so `out` stays valid UTF-8.
+void append_valid_utf8(std::string& out, std::string_view text);
 
 // Splits one raw record (as stored in RowError::raw) into its fields with the
-// task's dialect (options_json, see tasks::load_options_from_json). A raw that
-// does not parse as one record (broken quoting, invalid UTF-8) is split on
-// the delimiter alone, quotes kept as text. The result is padded with empty
-// fields or cut to `width` when width > 0.
+// task's dialect (options_json, see tasks::load_options_from_json; invalid
+// or empty options: the default dialect). Invalid UTF-8 does not stop the
+// split (fields keep their bytes). A raw that does not parse as one record
+// (broken quoting) is split on the delimiter alone, quotes kept as text. The
+// result is padded with empty fields or cut to `width` when width > 0.
 std::vector<std::string> split_raw_record(std::string_view raw, std::string_view options_json,
                                           size_t width);
 
 // Writes the whole report of `task` (all its row errors, page by page, in
-// file order): a header row of the task's columns (from task.header_json;
-// none when the task failed before its header was read) and error_line,
-// error_column, error_code, error_message; then one row per rejected row.
-// Lines end in CRLF. Fails only when the store does.
+// file order) in the task's delimiter and quote (options_json):
+//  - a header row: the task's columns (from task.header_json; none when the
+//    task failed before its header was read), then error_file when the task
+//    is a prefix load (its uri ends in '/', or a row error names a file),
+//    then error_line, error_column, error_code, error_message
+//    (schema::kErrorReportColumns, which HeaderBinding ignores at the end of
+//    a header, so the report loads again as it is with the same options);
+//  - one row per rejected row: its raw fields (split_raw_record, padded or
+//    cut to the header's width), then the error's file, line, column name
+//    ("" for the whole row), code and message.
+// When the task's own header already ended in the error report's columns
+// (it loaded a report), those columns and their fields are left out, so the
+// new report has one error block. The body is UTF-8 whatever the task's
+// encoding (the stored raw records are UTF-8 already); bytes that are not
+// UTF-8 (an invalid_utf8 row) become U+FFFD. Lines end in CRLF. Fails only
+// when the store does.
 Result<CsvExport> export_row_errors_csv(store::Store& store, const store::Task& task,
                                         const CsvExportLimits& limits = {});
 

@@ -6,28 +6,13 @@
 #include <CLI/CLI.hpp>
 
 #include "app/keys_command.hpp"
+#include "app/options.hpp"
 #include "app/serve.hpp"
 
 namespace {
 
+using skillsync::app::add_store_options;
 using skillsync::app::ServeConfig;
-
-// Options of every command that opens the store.
-void add_store_options(CLI::App* cmd, ServeConfig& c) {
-  cmd->add_option("--data-dir", c.data_dir,
-                  "Directory for the SQLite database, the master key and the first API key")
-      ->envname("SKILLSYNC_DATA_DIR")
-      ->capture_default_str();
-  cmd->add_option("--store", c.store,
-                  "Where tasks and events live: 'sqlite' (<data-dir>/skillsync.db, the default), "
-                  "'sqlite:PATH', or a PostgreSQL URL postgres://user:password@host:port/db "
-                  "shared by several processes")
-      ->envname("SKILLSYNC_STORE");
-  cmd->add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
-      ->envname("SKILLSYNC_LOG_LEVEL")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
-      ->capture_default_str();
-}
 
 // Options of the processes that run tasks (and of `serve`, which checks access
 // to S3 at POST time).
@@ -37,6 +22,11 @@ void add_worker_options(CLI::App* cmd, ServeConfig& c) {
                   "default <data-dir>/master.key); the same file for every process of a "
                   "deployment")
       ->envname("SKILLSYNC_MASTER_KEY_FILE");
+  cmd->add_option("--previous-master-key-file", c.previous_master_key_file,
+                  "Rotation: the master key that sealed tasks created before the current one "
+                  "(docs/security.md)")
+      ->envname("SKILLSYNC_PREVIOUS_MASTER_KEY_FILE")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--s3-endpoint", c.s3_endpoint,
                   "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (path-style); unset: AWS "
                   "virtual-hosted HTTPS endpoints")

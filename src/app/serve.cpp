@@ -181,8 +181,10 @@ int run_serve(const ServeConfig& config) {
   pool_config.workers = config.workers;
   pool_config.retention = std::chrono::hours(24 * config.retention_days);
   pool_config.pipeline.lease_duration = int64_t{config.task_lease_seconds} * 1000000;
+  // The heartbeat is also how a worker learns that its task was cancelled:
+  // at most every 2 s, so that a cancel takes effect within seconds.
   pool_config.pipeline.heartbeat_interval =
-      std::chrono::milliseconds(std::max(200, config.task_lease_seconds * 1000 / 5));
+      std::chrono::milliseconds(std::clamp(config.task_lease_seconds * 1000 / 5, 200, 2000));
   std::optional<tasks::WorkerPool> pool;
   if (config.run_workers) {
     pool.emplace(store, *opener, *key, SystemClock::instance(), pool_config);

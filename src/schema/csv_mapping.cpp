@@ -50,7 +50,26 @@ bool check_required(internal::TopLevel which, std::string_view v, Checked& c, Fi
   return check(f, v, c, error);
 }
 
+template <class Name>
+size_t error_block_at_end(std::span<const Name> header) {
+  const size_t n = kErrorReportColumns.size();
+  if (header.size() < n) return 0;
+  const size_t first = header.size() - n;
+  for (size_t i = 0; i < n; ++i) {
+    if (trim_spaces(header[first + i]) != kErrorReportColumns[i]) return 0;
+  }
+  return first > 0 && trim_spaces(header[first - 1]) == kErrorFileColumn ? n + 1 : n;
+}
+
 }  // namespace
+
+size_t error_report_column_count(std::span<const std::string_view> header) {
+  return error_block_at_end(header);
+}
+
+size_t error_report_column_count(std::span<const std::string> header) {
+  return error_block_at_end(header);
+}
 
 Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
                                           std::span<const std::string_view> header,
@@ -60,10 +79,15 @@ Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
   b.column_count_ = header.size();
   b.content_.assign(entity.content_fields.size(), -1);
   std::vector<std::string> duplicates, unknown, missing;
+  // A re-loaded error report: its trailing block says why rows were
+  // rejected last time and is no data of the entity's.
+  b.error_report_columns_ = error_report_column_count(header);
+  const size_t data_columns = header.size() - b.error_report_columns_;
 
   for (size_t col = 0; col < header.size(); ++col) {
     const std::string_view name = trim_spaces(header[col]);
     b.names_.emplace_back(name);
+    if (col >= data_columns) continue;
     bool seen = false;
     for (size_t j = 0; j < col; ++j) seen = seen || b.names_[j] == name;
     if (seen) {

@@ -10,6 +10,7 @@
 // immutable after bind(); RowMapper holds per-thread scratch state.
 #pragma once
 
+#include <array>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
@@ -174,6 +175,26 @@ Result<Event> event_from_json(std::string_view employee_external_id, std::string
 
 // --- CSV ----------------------------------------------------------------
 
+// The columns that the CSV form of a task's error report (GET
+// /integrations/file-load-tasks/{id}/errors, Accept: text/csv) appends after
+// the file's own columns: where and why each row was rejected. A prefix load
+// puts kErrorFileColumn (the row's object key) before them. The user fixes
+// the rows and loads that file as it is, so HeaderBinding ignores exactly
+// this block when it ends the header (see error_report_column_count).
+inline constexpr std::string_view kErrorFileColumn = "error_file";
+inline constexpr std::array<std::string_view, 4> kErrorReportColumns = {
+    "error_line", "error_column", "error_code", "error_message"};
+
+// How many trailing columns of `header` are the error report's block: 5 when
+// the header ends in error_file followed by the four kErrorReportColumns, 4
+// when it ends in the four alone (in that order), 0 otherwise. Names compare
+// exactly (case-sensitive) after trimming surrounding ASCII spaces, as
+// HeaderBinding compares them. Only a whole block at the very end counts: a
+// subset, another order, a misspelt name or error columns followed by any
+// other column give 0, so those names are then ordinary (unknown) columns.
+size_t error_report_column_count(std::span<const std::string_view> header);
+size_t error_report_column_count(std::span<const std::string> header);
+
 // The header of a CSV file bound to an entity: which column holds what.
 class HeaderBinding {
  public:
@@ -183,6 +204,10 @@ class HeaderBinding {
   // ASCII spaces. The header needs the four required columns, the required
   // content columns and the columns of at least one one_of group (when the
   // entity has any); `event_type` and `source` are optional.
+  // The error report's block of columns at the end of the header (see
+  // error_report_column_count) is ignored without ignore_unknown_columns:
+  // its fields are read (they count in column_count()) but never bound, so
+  // an exported error report loads again as it is.
   // When several kinds of problem occur, the code is the first of duplicate,
   // missing, unknown, and the message lists all of them.
   static Result<HeaderBinding> bind(const EntityDef& entity,
@@ -192,11 +217,14 @@ class HeaderBinding {
   size_t column_count() const { return column_count_; }
   const EntityDef& entity() const { return *entity_; }
   const std::vector<std::string>& column_names() const { return names_; }
+  // The number of trailing error report columns that bind() ignored (0, 4 or 5).
+  size_t error_report_columns() const { return error_report_columns_; }
 
  private:
   friend class RowMapper;
   const EntityDef* entity_ = nullptr;
   size_t column_count_ = 0;
+  size_t error_report_columns_ = 0;
   std::vector<std::string> names_;
   // Column index of each top-level field, or -1 when absent.
   int employee_ = -1, language_ = -1, external_id_ = -1, timestamp_ = -1, source_ = -1,

@@ -306,11 +306,11 @@ TEST_F(TaskApiTest, ErrorReportAsCsvKeepsTheFileColumnsAndStaysRectangular) {
   ASSERT_EQ(resp.status, 200) << resp.body;
   EXPECT_EQ(resp.content_type, "text/csv; charset=utf-8");
   EXPECT_EQ(resp.body,
-            "employee_external_id,course_id,timestamp,error_line,error_column,error_code,"
+            "employee_external_id;course_id;timestamp;error_line;error_column;error_code;"
             "error_message\r\n"
-            "e1,x;y,2021,2,timestamp,invalid_timestamp,\"bad, \"\"time\"\"\"\r\n"
-            "e2,\"\"\"broken\",z,3,,invalid_timestamp,\"bad, \"\"time\"\"\"\r\n"
-            "e3,a,b,4,timestamp,invalid_timestamp,\"bad, \"\"time\"\"\"\r\n");
+            "e1;\"x;y\";2021;2;timestamp;invalid_timestamp;\"bad, \"\"time\"\"\"\r\n"
+            "e2;\"\"\"broken\";z;3;;invalid_timestamp;\"bad, \"\"time\"\"\"\r\n"
+            "e3;a;b;4;timestamp;invalid_timestamp;\"bad, \"\"time\"\"\"\r\n");
   for (const auto& [name, value] : resp.headers) EXPECT_NE(name, "X-Truncated");
 }
 

@@ -1,8 +1,11 @@
 #include "integration/it_env.hpp"
 
+#include <algorithm>
+#include <array>
 #include <exception>
 
 #include "common/crypto.hpp"
+#include "common/time.hpp"
 #include "source/s3/s3.hpp"
 
 namespace skillsync::it {
@@ -19,13 +22,105 @@ Result<std::unique_ptr<Stack>> Stack::start(StackOptions options) {
     return Error{"start_failed", e.what()};
   }
   SkillsyncOptions app_options;
-  app_options.s3_endpoint = stack->s3_->endpoint();
+  try {
+    if (options.fault_proxy)
+      stack->proxy_ = std::make_unique<testsupport::FaultProxy>(stack->s3_->port());
+    stack->data_ = std::make_unique<testsupport::TempDir>("skillsync-it-data-");
+  } catch (const std::exception& e) {
+    return Error{"start_failed", e.what()};
+  }
+  app_options.s3_endpoint =
+      options.fault_proxy ? stack->proxy_->endpoint() : stack->s3_->endpoint();
   app_options.bootstrap_api_key = "sk_it_" + random_token(32);
   app_options.workers = options.workers;
+  app_options.env = options.env;
+  app_options.data_dir = stack->data_->path();
   auto app = SkillsyncProcess::start(app_options);
   if (!app.ok()) return app.error();
   stack->app_ = std::move(*app);
+  stack->app_options_ = std::move(app_options);
   return stack;
+}
+
+Result<int> Stack::restart_app(StopHow how) {
+  int code = 0;
+  if (how == StopHow::kKill9) {
+    app_->kill9();
+    code = -9;
+  } else {
+    code = app_->stop();
+  }
+  // On failure the stopped process stays in place, so app() stays valid.
+  auto app = SkillsyncProcess::start(app_options_);
+  if (!app.ok()) return app.error();
+  app_ = std::move(*app);
+  return code;
+}
+
+json::object Stack::task_body(const std::string& uri, json::object options) const {
+  json::object credentials{{"aws_access_key_id", s3_->access_key_id()},
+                           {"aws_secret_access_key", s3_->secret_access_key()}};
+  if (!s3_->session_token().empty()) credentials["aws_session_token"] = s3_->session_token();
+  json::object body{{"entity_type", "learning"},
+                    {"method", "s3_iam_user"},
+                    {"uri", uri},
+                    {"credentials", std::move(credentials)}};
+  if (!options.empty()) body["options"] = std::move(options);
+  return body;
+}
+
+ApiResponse Stack::post_task_body(const json::object& body, const std::string& idempotency_key) {
+  std::map<std::string, std::string> headers;
+  if (!idempotency_key.empty()) headers["Idempotency-Key"] = idempotency_key;
+  return app_->post_with_headers("/integrations/file-load-tasks", json::serialize(body), headers);
+}
+
+LearningFile make_learning_file(const std::string& employee, size_t rows, size_t pad,
+                                const std::string& id_prefix) {
+  static const Micros kBase = days_from_civil(2020, 1, 1) * 86400LL * 1000000LL;
+  static constexpr std::array<const char*, 5> kLanguages = {"en", "nl", "fr", "de", "auto"};
+  LearningFile f;
+  f.employee = employee;
+  f.rows = rows;
+  f.csv = "employee_external_id,language,external_id,timestamp,course_id,source\n";
+  f.csv.reserve(rows * (employee.size() + id_prefix.size() + pad + 64));
+  const std::string padding(pad, 'p');
+  std::vector<std::string> lines;
+  lines.reserve(rows);
+  for (size_t i = 0; i < rows; ++i) {
+    const std::string n = std::to_string(i);
+    const std::string id = id_prefix + "-" + n;
+    const std::string ts = format_rfc3339(kBase + static_cast<Micros>(i) * 1000000LL);
+    const char* lang = kLanguages[i % kLanguages.size()];
+    const std::string course = "course-" + std::to_string(i % 1009);
+    const std::string source = "src-" + n + padding;
+    f.csv.append(employee).append(",").append(lang).append(",").append(id).append(",");
+    f.csv.append(ts).append(",").append(course).append(",").append(source).append("\n");
+    lines.push_back(employee + '\x1f' + id + '\x1f' + ts + '\x1f' + lang + '\x1f' +
+                    "{\"course_id\":\"" + course + "\"}" + '\x1f' + source);
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string all;
+  for (const auto& l : lines) all.append(l).append("\n");
+  f.checksum = crypto::sha256_hex(all);
+  return f;
+}
+
+std::string events_checksum(const std::vector<json::object>& events) {
+  std::vector<std::string> lines;
+  lines.reserve(events.size());
+  for (const auto& e : events) {
+    const json::value* source = e.if_contains("source");
+    const json::value* content = e.if_contains("content");
+    lines.push_back(str(e, "employee_external_id") + '\x1f' + str(e, "external_id") + '\x1f' +
+                    str(e, "timestamp") + '\x1f' + str(e, "language") + '\x1f' +
+                    (content ? json::serialize(*content) : "") + '\x1f' +
+                    (source && source->is_string() ? std::string(source->get_string()) : ""));
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string all;
+  for (const auto& l : lines) all.append(l).append("\n");
+  return crypto::sha256_hex(all);
 }
 
 std::string Stack::upload(const std::string& key, std::string_view body) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@
 
 #include "common/result.hpp"
 #include "integration/skillsync_process.hpp"
+#include "support/fault_proxy.hpp"
+#include "support/process.hpp"
 #include "support/s3rver.hpp"
 
 namespace skillsync::it {
@@ -25,7 +28,15 @@ struct StackOptions {
   // Non-empty: the S3 server requires this session token on every request.
   std::string session_token;
   int workers = 2;
+  // Extra environment of skillsync (SKILLSYNC_TASK_LEASE, SKILLSYNC_RATE_LIMIT, ...).
+  std::map<std::string, std::string> env;
+  // True: skillsync reads S3 through a FaultProxy (Stack::proxy(), passing
+  // everything until told otherwise); uploads still go straight to S3.
+  bool fault_proxy = false;
 };
+
+// How Stack::restart_app ends the running server.
+enum class StopHow { kSigterm, kKill9 };
 
 class Stack {
  public:
@@ -46,11 +57,48 @@ class Stack {
   // session token when it requires one).
   ApiResponse post_task(const std::string& uri);
 
+  // The seed's task body for `uri` with the S3 server's real credentials and
+  // `options` (left out when empty).
+  boost::json::object task_body(const std::string& uri, boost::json::object options = {}) const;
+  // POSTs `body` as a task, with an Idempotency-Key header unless `key` is empty.
+  ApiResponse post_task_body(const boost::json::object& body,
+                             const std::string& idempotency_key = "");
+
+  // The fault proxy between skillsync and S3. REQUIRES: options.fault_proxy
+  testsupport::FaultProxy& proxy() { return *proxy_; }
+
+  // Ends the server (SIGTERM, or SIGKILL as a crash) and starts it again on
+  // the same data directory, S3 endpoint, key and environment. Returns the
+  // exit code of the ended process (-9 after a SIGKILL).
+  Result<int> restart_app(StopHow how);
+
  private:
   std::unique_ptr<testsupport::S3rverProcess> s3_;
+  std::unique_ptr<testsupport::FaultProxy> proxy_;
+  std::unique_ptr<testsupport::TempDir> data_;  // outlives app_, for restarts
+  SkillsyncOptions app_options_;
   std::unique_ptr<SkillsyncProcess> app_;
   std::string bucket_ = "skillsync-it";
 };
+
+// A CSV of valid learning rows for one employee, and what loading it must give.
+struct LearningFile {
+  std::string employee;
+  std::string csv;
+  size_t rows = 0;
+  std::string checksum;  // events_checksum() of exactly the file's rows
+};
+
+// `rows` rows for `employee`: external ids "<id_prefix>-<n>" (distinct),
+// distinct canonical timestamps, a course_id and a source per row; `pad`
+// more characters in every source, for bigger files.
+LearningFile make_learning_file(const std::string& employee, size_t rows, size_t pad = 0,
+                                const std::string& id_prefix = "ev");
+
+// An order-independent SHA-256 (hex) over every event's employee, external
+// id, timestamp, language, content and source: equal for two sets of events
+// exactly when they hold the same rows, each as often.
+std::string events_checksum(const std::vector<boost::json::object>& events);
 
 // "prefix-<random hex>": unique within and across runs, a valid external id.
 std::string unique_id(std::string_view prefix);

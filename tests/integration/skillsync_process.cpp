@@ -158,6 +158,11 @@ void SkillsyncProcess::kill9() {
 
 std::string SkillsyncProcess::log() const { return testsupport::read_file(log_path_); }
 
+std::string SkillsyncProcess::stdout_log() const {
+  if (!impl_->child) return "";
+  return testsupport::read_file(impl_->child->stdout_path());
+}
+
 std::string SkillsyncProcess::log_tail(size_t max_bytes) const {
   std::string all = log();
   return all.size() <= max_bytes ? all : all.substr(all.size() - max_bytes);
@@ -213,9 +218,62 @@ ApiResponse SkillsyncProcess::request(const std::string& method, const std::stri
   return out;
 }
 
+ApiResponse SkillsyncProcess::post_with_headers(const std::string& path, const std::string& body,
+                                                const std::map<std::string, std::string>& headers) {
+  std::map<std::string, std::string> all = headers;
+  all["Authorization"] = "Bearer " + api_key_;
+  all["Content-Type"] = "application/json";
+  testsupport::HttpResponse r = testsupport::request("POST", base_url_ + path, all, body);
+  ApiResponse out{r.status, std::move(r.body), std::move(r.headers)};
+  std::lock_guard lock(mu_);
+  bodies_.push_back(out.body);
+  return out;
+}
+
+bool SkillsyncProcess::wait_for_log(const std::string& needle, std::chrono::milliseconds timeout,
+                                    std::chrono::milliseconds interval) {
+  size_t from = 0;  // the log before this was searched already
+  return testsupport::wait_until(
+             [&] {
+               const std::string all = log();
+               if (all.find(needle, from) != std::string::npos) return true;
+               from = all.size() > needle.size() ? all.size() - needle.size() : 0;
+               return impl_->stopped || !impl_->child->running();
+             },
+             timeout, interval) &&
+         log().find(needle) != std::string::npos;
+}
+
 std::vector<std::string> SkillsyncProcess::seen_bodies() const {
   std::lock_guard lock(mu_);
   return bodies_;
 }
+
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env,
+                          std::chrono::milliseconds timeout) {
+  TempDir logs("skillsync-it-cmd-");
+  CommandResult result;
+  ChildProcess child(argv, env, logs.path(), "cmd");
+  if (!testsupport::wait_until([&] { return !child.running(); }, timeout,
+                               std::chrono::milliseconds(5))) {
+    child.kill(SIGKILL);
+    result.timed_out = true;
+  }
+  const int status = child.wait();
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  result.out = testsupport::read_file(child.stdout_path());
+  result.err = testsupport::read_file(child.stderr_path());
+  return result;
+}
+
+CommandResult run_skillsync(const std::vector<std::string>& args,
+                            const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv = {SKILLSYNC_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, env);
+}
+
+std::string skillsync_binary() { return SKILLSYNC_BINARY; }
 
 }  // namespace skillsync::it

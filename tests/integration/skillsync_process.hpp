@@ -70,6 +70,8 @@ class SkillsyncProcess {
   const std::string& log_path() const { return log_path_; }
   const std::string& data_dir() const { return data_dir_; }
   std::string log() const;  // the whole log so far
+  // The whole stdout of the current process so far (the log() is its stderr).
+  std::string stdout_log() const;
   std::string log_tail(size_t max_bytes = 4000) const;
 
   // Stops the server with SIGTERM and waits for it; returns its exit code
@@ -89,6 +91,15 @@ class SkillsyncProcess {
     return request("POST", path, body);
   }
   ApiResponse del(const std::string& path) { return request("DELETE", path); }
+  // POST with extra request headers ("Idempotency-Key" -> "k1", ...), JSON body.
+  ApiResponse post_with_headers(const std::string& path, const std::string& body,
+                                const std::map<std::string, std::string>& headers);
+
+  // Polls the log (every `interval`) until it contains `needle`; false when
+  // `timeout` passes or the process exits first. For acting at a moment the
+  // server announces, such as "task <id> publishing".
+  bool wait_for_log(const std::string& needle, std::chrono::milliseconds timeout,
+                    std::chrono::milliseconds interval = std::chrono::milliseconds(2));
 
   // POST /integrations/file-load-tasks with the seed's body shape.
   ApiResponse post_task(const std::string& uri, const std::string& access_key_id,
@@ -119,5 +130,27 @@ class SkillsyncProcess {
 };
 
 bool is_terminal_status(const std::string& status);
+
+// A command run to its end by run_command.
+struct CommandResult {
+  int exit_code = -1;  // the exit code, or -signal
+  std::string out;     // its whole stdout
+  std::string err;     // its whole stderr
+  bool timed_out = false;
+};
+
+// Runs argv (argv[0] is a path, not looked up in PATH) with the current
+// environment plus `env`, and waits for it; after `timeout` it is killed
+// (SIGKILL) and timed_out is set.
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env = {},
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// Runs `skillsync <args>` (the binary under test, SKILLSYNC_BINARY) to its end.
+CommandResult run_skillsync(const std::vector<std::string>& args,
+                            const std::map<std::string, std::string>& env = {});
+
+// The path of the binary under test.
+std::string skillsync_binary();
 
 }  // namespace skillsync::it

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -83,6 +84,42 @@ std::string read_head(int fd, const std::atomic<bool>& stop) {
   return head.substr(0, head.find("\r\n\r\n"));
 }
 
+// The budget of a kThrottle connection: after_bytes at once, then
+// bytes_per_second, in chunks of about a 50th of a second's worth so that the
+// client sees a steady trickle rather than bursts and gaps.
+class Throttle {
+ public:
+  static constexpr std::chrono::milliseconds kPause{5};
+
+  explicit Throttle(const Fault& fault)
+      : after_(fault.after_bytes),
+        rate_(std::max<uint64_t>(fault.bytes_per_second, 1)),
+        chunk_(std::max<uint64_t>(rate_ / 50, 1)) {}
+
+  // How many of `want` bytes may be forwarded now, `forwarded` having been.
+  size_t allowance(uint64_t forwarded, size_t want) {
+    if (forwarded < after_)
+      return static_cast<size_t>(std::min<uint64_t>(want, after_ - forwarded));
+    const auto now = SteadyClock::now();
+    if (!started_) {
+      started_ = true;
+      start_ = now;
+    }
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - start_).count();
+    const uint64_t budget = rate_ * static_cast<uint64_t>(ms) / 1000 + chunk_;
+    const uint64_t used = forwarded - after_;
+    if (used >= budget) return 0;
+    return static_cast<size_t>(std::min<uint64_t>({want, budget - used, chunk_}));
+  }
+
+ private:
+  uint64_t after_;
+  uint64_t rate_;
+  uint64_t chunk_;
+  bool started_ = false;
+  SteadyClock::time_point start_;
+};
+
 std::string slow_down_response() {
   const std::string body =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
@@ -128,6 +165,11 @@ std::string FaultProxy::endpoint() const { return "http://127.0.0.1:" + std::to_
 void FaultProxy::script(const std::vector<Fault>& faults) {
   std::lock_guard lock(mu_);
   script_.insert(script_.end(), faults.begin(), faults.end());
+}
+
+void FaultProxy::clear_script() {
+  std::lock_guard lock(mu_);
+  script_.clear();
 }
 
 void FaultProxy::set_default(Fault fault) {
@@ -207,7 +249,8 @@ void FaultProxy::serve(int client_fd, Fault fault, size_t index) {
   bool head_recorded = false;
   uint64_t forwarded = 0;  // response bytes
   bool stall_done = false;
-  SteadyClock::time_point stall_until{};
+  SteadyClock::time_point stall_until{};  // also a throttle's pause until its next chunk
+  Throttle throttle(fault);
   std::vector<char> buf(64 * 1024);
   while (!stop_.load()) {
     const bool stalling = SteadyClock::now() < stall_until;
@@ -231,6 +274,10 @@ void FaultProxy::serve(int client_fd, Fault fault, size_t index) {
     if (fault.kind == Fault::Kind::kCut || (fault.kind == Fault::Kind::kStall && !stall_done)) {
       if (forwarded >= fault.after_bytes) {
         if (fault.kind == Fault::Kind::kCut) {
+          const auto until = SteadyClock::now() + fault.stall;
+          while (!stop_.load() && SteadyClock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+          }
           client.reset();
           return;
         }
@@ -239,6 +286,12 @@ void FaultProxy::serve(int client_fd, Fault fault, size_t index) {
         continue;
       }
       want = static_cast<size_t>(std::min<uint64_t>(want, fault.after_bytes - forwarded));
+    } else if (fault.kind == Fault::Kind::kThrottle) {
+      want = throttle.allowance(forwarded, want);
+      if (want == 0) {
+        stall_until = SteadyClock::now() + Throttle::kPause;
+        continue;
+      }
     }
     const ssize_t n = ::recv(upstream.get(), buf.data(), want, 0);
     if (n <= 0) break;

@@ -3,10 +3,15 @@
 // accepted connection, from a script:
 //   pass       forward both ways untouched
 //   cut        forward the first N response bytes, then reset both sides
+//              (after a pause, if given: time for a test to act first)
 //   stall      forward N response bytes, forward nothing for T, then resume
 //   refuse     accept and reset at once (the client sees a reset, no answer)
 //   slow_down  read the request and answer it with "503 SlowDown" (an S3 XML
 //              error) instead of forwarding it
+//   throttle   forward N response bytes at full speed, then at most R bytes
+//              per second (a slow network: the client keeps receiving, so
+//              no stall timeout fires, but a load takes as long as a test
+//              needs to act in the middle of it)
 // Connections beyond the script get the default fault (pass unless set).
 // Each connection carries one request for S3Client (one easy handle per
 // request), so "the first K connections" are "the first K requests".
@@ -28,18 +33,27 @@
 namespace skillsync::testsupport {
 
 struct Fault {
-  enum class Kind { kPass, kCut, kStall, kRefuse, kSlowDown };
+  enum class Kind { kPass, kCut, kStall, kRefuse, kSlowDown, kThrottle };
   Kind kind = Kind::kPass;
-  uint64_t after_bytes = 0;            // kCut, kStall: response bytes forwarded first
-  std::chrono::milliseconds stall{0};  // kStall: how long nothing is forwarded
+  uint64_t after_bytes = 0;            // kCut, kStall, kThrottle: response bytes forwarded first
+  std::chrono::milliseconds stall{0};  // kStall: how long nothing is forwarded; kCut: the
+                                       // pause between the N bytes and the reset
+  uint64_t bytes_per_second = 0;       // kThrottle: the rate after after_bytes (> 0)
 
   static Fault pass() { return {}; }
   static Fault cut(uint64_t after) { return {Kind::kCut, after, {}}; }
+  static Fault cut_after_pause(uint64_t after, std::chrono::milliseconds pause) {
+    return {Kind::kCut, after, pause};
+  }
   static Fault stall_for(uint64_t after, std::chrono::milliseconds t) {
     return {Kind::kStall, after, t};
   }
   static Fault refuse() { return {Kind::kRefuse, 0, {}}; }
   static Fault slow_down() { return {Kind::kSlowDown, 0, {}}; }
+  // REQUIRES: bytes_per_second > 0
+  static Fault throttle(uint64_t bytes_per_second, uint64_t after = 0) {
+    return {Kind::kThrottle, after, {}, bytes_per_second};
+  }
 };
 
 class FaultProxy {
@@ -56,6 +70,8 @@ class FaultProxy {
 
   // Appends faults for the next connections, one each, in order.
   void script(const std::vector<Fault>& faults);
+  // Drops the faults of the script not used yet.
+  void clear_script();
   // The fault of connections beyond the script.
   void set_default(Fault fault);
 
