@@ -1,5 +1,9 @@
-# Shared pieces of bench/crash_run.sh and bench/memory_run.sh (sourced, not
-# run): the build, the S3 server, skillsync processes and API calls.
+# shellcheck shell=bash
+# Shared pieces of bench/run.sh, bench/crash_run.sh and bench/memory_run.sh
+# (sourced, not run): the helpers, the build, the S3 server, skillsync
+# processes and API calls. run.sh uses e2e_build but not e2e_setup (its
+# cleanup also stops PostgreSQL) and starts skillsync itself (with the
+# server's defaults, where start_skillsync turns the rate limit off).
 #
 # Every process started here is recorded and stopped (by its pid) when the
 # script exits; the temporary directory ($tmp) is removed then, unless
@@ -18,7 +22,7 @@ die() {
 now() { echo "$EPOCHREALTIME"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
-# A top-level JSON field of a compact object: string or number.
+# A top-level JSON field of a compact or pretty object: string or number.
 json_field() {
   sed -nE "s/.*\"$2\"[[:space:]]*:[[:space:]]*\"?([^\",}]*)\"?.*/\1/p" <<<"$1" | head -n1
 }
@@ -48,8 +52,8 @@ e2e_cleanup() {
   fi
 }
 
-# Builds (or finds) the binaries; sets $bin and $tmp and the exit trap.
-e2e_setup() {
+# Builds (or, with BUILD_DIR, finds) the binaries; sets $bin.
+e2e_build() {
   if [[ -z ${BUILD_DIR:-} ]]; then
     scripts/install-deps.sh --test
     if ! command -v curl >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&1; then
@@ -70,6 +74,11 @@ e2e_setup() {
     [[ -x $bin/$f ]] || die "$bin/$f is missing (build it, or unset BUILD_DIR)"
   done
   command -v curl >/dev/null 2>&1 || die "curl is needed"
+}
+
+# e2e_build, then sets $tmp and the exit trap.
+e2e_setup() {
+  e2e_build
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/skillsync-bench.XXXXXX")
   trap e2e_cleanup EXIT
   trap 'exit 130' INT TERM HUP PIPE

@@ -4,23 +4,28 @@
 #   bench/run.sh                   1,000,000 rows into SQLite, vs `sqlite3 .import`
 #   ROWS=100000 bench/run.sh       another row count
 #   STORE=postgres bench/run.sh    into a throwaway PostgreSQL 15, vs `psql \copy`
+#   BUILD_DIR=build/x bench/run.sh use binaries built there (see e2e_lib.sh)
 #
 # Run from anywhere on Debian 12 as root (or with sudo): it installs what it
 # needs (scripts/install-deps.sh --test), builds the release preset, then:
 #   1. generates a learning CSV of $ROWS rows (bench_gen_learning, seeded);
 #   2. starts the real S3 server (tests/support/s3rver) with a random key pair;
 #   3. uploads the file with skillsync's own S3 client (bench_s3_put);
-#   4. starts build/release/skillsync serve on a free port with a fresh data
+#   4. starts skillsync serve (build/release) on a free port with a fresh data
 #      dir, POSTs a File Load Task and polls it every 50 ms until it ends;
 #      the time is from the POST to the first poll that sees a terminal status;
 #      skillsync's peak memory is VmHWM from /proc, read just before stopping it;
 #   5. times `sqlite3 .import` (or `psql \copy`) of the same file into an
 #      equivalent table;
 #   6. prints rows/s for both, their ratio and skillsync's peak memory.
-# Everything it starts is stopped and its temp dir removed on exit.
+# Everything it starts is stopped and its temp dir removed on exit (KEEP_TMP=1
+# keeps the temp dir). The helpers and the S3 server start are bench/e2e_lib.sh's,
+# shared with crash_run.sh and memory_run.sh.
 # docs/benchmarks.md describes the method and records results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/e2e_lib.sh
+source bench/e2e_lib.sh
 
 ROWS=${ROWS:-1000000}
 STORE=${STORE:-sqlite}
@@ -31,68 +36,29 @@ TRACE=${TRACE:-}
 POLL_SECONDS=0.05
 [[ $ROWS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: ROWS must be a positive integer" >&2; exit 2; }
 
-scripts/install-deps.sh --test
-# The curl command line tool drives the API; install-deps only brings libcurl.
-if ! command -v curl >/dev/null 2>&1; then
-  as_root=()
-  [[ $(id -u) -ne 0 ]] && as_root=(sudo)
-  "${as_root[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends curl
-fi
-cmake --preset release >/dev/null
-cmake --build --preset release
-
-bin=build/release
+# The curl and sqlite3 command line tools, the release build (or BUILD_DIR).
+e2e_build
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/skillsync-bench.XXXXXX")
-s3_pid=""
-ss_pid=""
 pg_dir=""
+# The PostgreSQL cluster first, then every process e2e_lib.sh recorded (the
+# S3 server, skillsync) and the temp dir.
 cleanup() {
-  local pid
   if [[ -n $pg_dir ]]; then
     as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
     rm -rf "$pg_dir"
   fi
-  for pid in "$ss_pid" "$s3_pid"; do
-    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$tmp"
+  e2e_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() {
-  say "error: $*"
-  exit 1
-}
-now() { echo "$EPOCHREALTIME"; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 # Sum of user and system CPU seconds of a live process (fields 14 and 15 of
 # /proc/<pid>/stat; the command name in field 2 has no spaces here).
 cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
 }
-# A top-level JSON field of a compact or pretty object: string or number.
-json_field() {
-  sed -nE "s/.*\"$2\"[[:space:]]*:[[:space:]]*\"?([^\",}]*)\"?.*/\1/p" <<<"$1" | head -n1
-}
-# Waits up to $3 seconds for file $1 to match the regex $2 while process $4 lives.
-wait_for_line() {
-  local deadline=$((SECONDS + $3))
-  until grep -qE "$2" "$1" 2>/dev/null; do
-    kill -0 "$4" 2>/dev/null || return 1
-    ((SECONDS < deadline)) || return 1
-    sleep 0.05
-  done
-}
-
 # PostgreSQL refuses to run as root: its programs run as the package's user.
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+pg_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 as_postgres() {
   if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
@@ -103,8 +69,8 @@ start_postgres() {
   [[ $(id -u) -eq 0 ]] && chown postgres "$pg_dir"
   as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U skillsync --auth=trust -E UTF8 \
     >"$pg_dir/initdb.log" 2>&1 || die "initdb failed: $(tail -n 5 "$pg_dir/initdb.log")"
-  local try
-  for try in 1 2 3 4 5; do
+  local _
+  for _ in 1 2 3 4 5; do
     pg_port=$((20000 + RANDOM % 20000))
     if as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 30 \
       -o "-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories=$pg_dir \
@@ -129,31 +95,16 @@ bytes=$(stat -c %s "$csv")
 say "generated $ROWS rows, $bytes bytes in $(elapsed "$t0" "$t1") s"
 
 # 2. The S3 server, with a key pair of its own.
-access_key="AKIA$(random_hex 8 | tr a-f A-F)"
-secret_key=$(random_hex 20)
-bucket=skillsync-bench
-mkdir -p "$tmp/s3"
-S3RVER_DIR=$tmp/s3 S3RVER_ACCESS_KEY_ID=$access_key S3RVER_SECRET_KEY=$secret_key \
-  S3RVER_BUCKETS=$bucket S3RVER_REQUIRE_AUTH=1 S3RVER_PORT=0 \
-  node --openssl-legacy-provider tests/support/s3rver/launch.js \
-  >"$tmp/s3rver.out" 2>"$tmp/s3rver.log" &
-s3_pid=$!
-wait_for_line "$tmp/s3rver.out" '"port"' 30 "$s3_pid" ||
-  die "the S3 server did not start; its log: $(tail -n 20 "$tmp/s3rver.log")"
-s3_port=$(json_field "$(head -n1 "$tmp/s3rver.out")" port)
-s3_endpoint=http://127.0.0.1:$s3_port
-say "S3 server on $s3_endpoint"
+start_s3
 
 # 3. Upload.
 uri=s3://$bucket/learning.csv
 t0=$(now)
-AWS_ACCESS_KEY_ID=$access_key AWS_SECRET_ACCESS_KEY=$secret_key \
-  "$bin/bench/tools/bench_s3_put" "$s3_endpoint" "$uri" "$csv" >/dev/null
+upload "$csv" learning.csv
 t1=$(now)
 say "uploaded to $uri in $(elapsed "$t0" "$t1") s"
 
-# 4. skillsync.
-api_key="bench_$(random_hex 24)"
+# 4. skillsync (with the default rate limit: the polls stay below it).
 store_args=()
 if [[ $STORE == postgres ]]; then
   start_postgres
@@ -164,24 +115,18 @@ SKILLSYNC_BOOTSTRAP_API_KEY=$api_key "$bin/skillsync" serve --listen 127.0.0.1:0
   --data-dir "$tmp/data" "${store_args[@]}" --s3-endpoint "$s3_endpoint" \
   2>"$tmp/skillsync.log" &
 ss_pid=$!
+e2e_pids+=("$ss_pid")
 listening='listening on (http://)?[0-9.]+:[0-9]+'
 wait_for_line "$tmp/skillsync.log" "$listening" 30 "$ss_pid" ||
   die "skillsync did not start; its log: $(tail -n 20 "$tmp/skillsync.log")"
 api=http://$(grep -oE "$listening" "$tmp/skillsync.log" | head -n1 | sed -E 's#.* (http://)?##')
 say "skillsync on $api"
 
-body=$(printf '{"entity_type":"learning","method":"s3_iam_user","uri":"%s",%s}' "$uri" \
-  "$(printf '"credentials":{"aws_access_key_id":"%s","aws_secret_access_key":"%s"}' \
-    "$access_key" "$secret_key")")
-# Secrets go to curl through files and stdin, not its command line.
+# post_task (e2e_lib.sh) reads the API key from this file.
 auth=$tmp/auth-header
 (umask 077 && printf 'Authorization: Bearer %s\n' "$api_key" >"$auth")
 t_start=$(now)
-created=$(curl -sS -X POST "$api/integrations/file-load-tasks" -H "@$auth" \
-  -H 'Content-Type: application/json' --data-binary @- <<<"$body" -w '\n%{http_code}')
-[[ $(tail -n1 <<<"$created") == 201 ]] || die "POST answered: $created"
-task_id=$(json_field "$(head -n -1 <<<"$created")" task_id)
-[[ -n $task_id ]] || die "no task_id in: $created"
+task_id=$(post_task "$uri")
 
 status=pending
 while :; do
@@ -207,9 +152,7 @@ t_end=$(now)
 ss_seconds=$(elapsed "$t_start" "$t_end")
 ss_cpu=$(cpu_seconds "$ss_pid")
 ss_hwm_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$ss_pid/status")
-kill "$ss_pid"
-wait "$ss_pid" || true
-ss_pid=""
+stop_skillsync
 
 rows_loaded=$(json_field "$task" rows_loaded)
 rows_rejected=$(json_field "$task" rows_rejected)

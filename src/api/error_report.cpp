@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <cstring>
 
+#include "common/string_byte_reader.hpp"
+#include "common/utf8.hpp"
 #include "csv/csv.hpp"
 #include "schema/schema.hpp"
 #include "tasks/load_options.hpp"
@@ -12,22 +13,6 @@ namespace skillsync::api {
 namespace json = boost::json;
 
 namespace {
-
-// Serves one string to a RecordReader.
-class StringReader : public ByteReader {
- public:
-  explicit StringReader(std::string_view data) : data_(data) {}
-  Result<size_t> read(std::span<char> buf) override {
-    size_t n = std::min(buf.size(), data_.size() - pos_);
-    std::memcpy(buf.data(), data_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  std::string_view data_;
-  size_t pos_ = 0;
-};
 
 std::vector<std::string> header_columns(const std::string& header_json) {
   std::vector<std::string> cols;
@@ -55,7 +40,7 @@ std::vector<std::string> split_raw(std::string_view raw, csv::Dialect dialect, s
   dialect.read_buffer_bytes = std::max<size_t>(raw.size() + 16, 64);
   dialect.validate_utf8 = false;
   std::vector<std::string> fields;
-  StringReader input(raw);
+  StringByteReader input{std::string(raw)};
   csv::RecordReader reader(input, dialect);
   auto item = reader.next();
   if (item.ok() && *item == csv::RecordReader::Item::kRecord) {
@@ -75,39 +60,6 @@ std::vector<std::string> split_raw(std::string_view raw, csv::Dialect dialect, s
   return fields;
 }
 
-// Length of the well-formed UTF-8 sequence at the start of `s` (Unicode
-// Table 3-7), or 0 with `*bad` set to the length of its maximal ill-formed
-// subpart (at least 1). REQUIRES: !s.empty()
-size_t utf8_sequence(std::string_view s, size_t* bad) {
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  if (b0 < 0x80) return 1;
-  size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    *bad = 1;
-    return 0;
-  }
-  for (size_t i = 1; i < len; ++i) {
-    const auto b = i < s.size() ? static_cast<unsigned char>(s[i]) : 0;
-    const bool ok = i == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
-    if (i >= s.size() || !ok) {
-      *bad = i;
-      return 0;
-    }
-  }
-  return len;
-}
-
 class RowWriter {
  public:
   RowWriter(char delimiter, char quote) : delimiter_(delimiter), quote_(quote) {}
@@ -117,9 +69,9 @@ class RowWriter {
   void field(std::string& row, std::string_view value) {
     if (!first_) row += delimiter_;
     first_ = false;
-    if (!schema::is_valid_utf8(value)) {
+    if (!utf8::is_valid(value)) {
       scratch_.clear();
-      append_valid_utf8(scratch_, value);
+      utf8::append_valid(scratch_, value);
       value = scratch_;
     }
     append_csv_field(row, value, delimiter_, quote_);
@@ -215,20 +167,7 @@ void append_csv_field(std::string& out, std::string_view field, char delimiter, 
   out += quote;
 }
 
-void append_valid_utf8(std::string& out, std::string_view text) {
-  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-  while (!text.empty()) {
-    size_t bad = 0;
-    const size_t n = utf8_sequence(text, &bad);
-    if (n > 0) {
-      out.append(text.substr(0, n));
-      text.remove_prefix(n);
-    } else {
-      out += kReplacement;
-      text.remove_prefix(bad);
-    }
-  }
-}
+void append_valid_utf8(std::string& out, std::string_view text) { utf8::append_valid(out, text); }
 
 std::vector<std::string> split_raw_record(std::string_view raw, std::string_view options_json,
                                           size_t width) {

@@ -22,7 +22,8 @@ enum class Fail : uint8_t {
   kInvalidUtf8,
   kInvalidValue,  // kEnum: not one of allowed_values
   kInvalidUrl,
-  kLast = kInvalidUrl,  // keep last: tests walk every failure up to it
+  kNulCharacter,          // kText: valid UTF-8 holding U+0000, which PostgreSQL TEXT cannot store
+  kLast = kNulCharacter,  // keep last: tests walk every failure up to it
 };
 
 // The outcome of check_value. `why` is written only when a timestamp or date

@@ -198,7 +198,7 @@ std::string render_entities_markdown() {
 
   out += "## Field types\n\n| type | accepts |\n|---|---|\n";
   out += "| external id | 1-100 characters of `A-Z a-z 0-9 _ -` |\n";
-  out += "| text | UTF-8 text up to the column's byte limit |\n";
+  out += "| text | UTF-8 text up to the column's byte limit, without NUL characters (U+0000) |\n";
   out +=
       "| timestamp | ISO 8601 date (`2021-01-01`, midnight UTC) or date-time with a zone "
       "(`2021-01-01T02:00:00+02:00`, `...Z`); returned as RFC 3339 UTC |\n";

@@ -33,6 +33,10 @@ constexpr std::array kCatalog = {
                   "Bytes that are not UTF-8 (in a CSV file, after conversion from its "
                   "`encoding`), or a text value of the API that is not UTF-8."},
     // --- Rows and API bodies: field checks (schema) ------------------------
+    ErrorCodeInfo{"nul_character", kRowAndApi,
+                  "A text value holds a NUL character (U+0000, a zero byte). It is valid UTF-8, "
+                  "but PostgreSQL cannot store it in text, so the row is rejected; the message "
+                  "names the column and the byte."},
     ErrorCodeInfo{"required", kRowAndApi,
                   "A required column or field is empty or absent (an empty CSV field, JSON "
                   "`null` and `\"\"` all count as absent)."},

@@ -1,11 +1,12 @@
-// Field checks: ids, languages, UTF-8, ISO 8601 timestamps and dates, enum
-// values and URLs. These
-// run once per field per CSV row, so they are plain loops that never
-// allocate on success; messages are built only when a value is rejected.
+// Field checks: ids, languages, UTF-8 (common/utf8.hpp), NUL characters,
+// ISO 8601 timestamps and dates, enum values and URLs. These run once per
+// field per CSV row, so they are plain loops that never allocate on success;
+// messages are built only when a value is rejected.
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 
+#include "common/utf8.hpp"
 #include "schema/checks.hpp"
 
 namespace skillsync::schema {
@@ -163,40 +164,7 @@ bool is_valid_language(std::string_view s) {
   return s == "auto" || s == "nl" || s == "fr" || s == "en" || s == "de";
 }
 
-bool is_valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    size_t n = 0;
-    uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1, cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3, cp = c & 0x07;
-    } else {
-      return false;  // continuation byte, overlong lead (C0/C1) or > F4
-    }
-    if (static_cast<size_t>(end - p) <= n) return false;
-    for (size_t i = 1; i <= n; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    // Overlong forms, UTF-16 surrogates and values past U+10FFFF.
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    p += n + 1;
-  }
-  return true;
-}
+bool is_valid_utf8(std::string_view s) { return utf8::is_valid(s); }
 
 bool is_valid_url(std::string_view v) {
   auto has_scheme = [&](std::string_view scheme) {
@@ -280,6 +248,10 @@ Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
         c.fail = Fail::kTooLong;
       } else if (!is_valid_utf8(v)) {
         c.fail = Fail::kInvalidUtf8;
+      } else if (std::memchr(v.data(), '\0', v.size()) != nullptr) {
+        // Valid UTF-8, but PostgreSQL's TEXT cannot hold U+0000: without
+        // this the whole task would fail at COPY instead of this one row.
+        c.fail = Fail::kNulCharacter;
       }
       break;
   }
@@ -306,6 +278,8 @@ const char* fail_code(Fail f) {
       return "invalid_value";
     case Fail::kInvalidUrl:
       return "invalid_url";
+    case Fail::kNulCharacter:
+      return "nul_character";
   }
   return "";
 }
@@ -340,6 +314,12 @@ std::string fail_message(std::string_view path, const FieldDef& f, std::string_v
     case Fail::kInvalidUrl:
       return p + " must be an http:// or https:// URL without spaces (got " + quote_for_message(v) +
              ")";
+    case Fail::kNulCharacter: {
+      const auto* nul = static_cast<const char*>(std::memchr(v.data(), '\0', v.size()));
+      const size_t at = nul == nullptr ? 0 : static_cast<size_t>(nul - v.data());
+      return p + " contains a NUL character (U+0000) at byte " + std::to_string(at + 1) +
+             ", which cannot be stored in text; remove it";
+    }
   }
   return {};
 }
@@ -362,8 +342,8 @@ std::string quote_for_message(std::string_view v) {
       continue;
     }
     // Copy one whole, valid UTF-8 sequence, or replace the lead byte.
-    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    if (n > 1 && i + n <= v.size() && is_valid_utf8(v.substr(i, n))) {
+    const size_t n = utf8::sequence_length(v.substr(i));
+    if (n > 0) {
       out.append(v.substr(i, n));
       i += n;
     } else {

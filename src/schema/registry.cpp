@@ -32,6 +32,13 @@ Status check_entity_def(const EntityDef& entity) {
     const std::string& name = f.name;
     if (name.empty()) return bad("a content field has no name");
     if (internal::is_top_level_name(name)) return bad("'" + name + "' clashes with a column");
+    // The CSV error report appends error_file, error_line, ... to a file's
+    // columns and HeaderBinding drops a trailing block of them; a content
+    // field of that shape would be confused with the report's own columns.
+    if (name.starts_with(kErrorColumnPrefix)) {
+      return bad("'" + name + "' starts with '" + std::string(kErrorColumnPrefix) +
+                 "', which the error report's columns use");
+    }
     for (size_t j = 0; j < i; ++j) {
       if (entity.content_fields[j].name == name) return bad("'" + name + "' is defined twice");
     }

@@ -27,7 +27,7 @@ namespace skillsync::schema {
 
 enum class FieldType {
   kExternalId,  // 1-100 chars of [A-Za-z0-9_-]
-  kText,        // UTF-8 text, 1..max_length bytes
+  kText,        // UTF-8 text without U+0000, 1..max_length bytes
   kTimestamp,   // ISO 8601 date or date-time with zone -> Micros UTC
   kDate,        // ISO 8601 date (YYYY-MM-DD); content dates of later entities
   kLanguage,    // one of: auto nl fr en de
@@ -85,7 +85,9 @@ struct EntityDef {
 };
 
 // Checks that a definition is usable: a non-empty event_type, 1..64 content
-// fields with unique names that do not clash with the top-level columns;
+// fields with unique names that do not clash with the top-level columns and
+// do not start with kErrorColumnPrefix "error_" (the CSV error report appends
+// error_* columns, and HeaderBinding ignores a trailing block of them);
 // one_of groups that are non-empty, name only content fields and no required
 // one; allowed_values non-empty, unique and non-empty exactly for kEnum
 // fields; date_ranges naming two different kDate content fields; and
@@ -132,7 +134,8 @@ struct Event {
 // One reason a field is invalid. `field` names the column (CSV) or the JSON
 // path ("content.course_id"); `code` is stable snake_case, one of: required,
 // invalid_external_id, invalid_language, invalid_timestamp, invalid_date,
-// invalid_value (kEnum), invalid_url, too_long, invalid_utf8,
+// invalid_value (kEnum), invalid_url, too_long, invalid_utf8, nul_character
+// (a kText value holding U+0000, which PostgreSQL cannot store),
 // invalid_date_range, invalid_type, unknown_field, unknown_event_type,
 // event_type_mismatch, missing_content, wrong_field_count. Every code is in
 // error_catalog() (docs.hpp). Messages echo at most ~100 bytes of a value.
@@ -146,6 +149,7 @@ struct FieldError {
 
 bool is_valid_external_id(std::string_view s);
 bool is_valid_language(std::string_view s);
+// Well-formed UTF-8 (common/utf8.hpp; U+0000 counts as valid here).
 bool is_valid_utf8(std::string_view s);
 // An absolute http:// or https:// URL (scheme in any case) with a non-empty
 // host, no ASCII whitespace or control bytes anywhere (a URL with a space is
@@ -184,6 +188,15 @@ Result<Event> event_from_json(std::string_view employee_external_id, std::string
 inline constexpr std::string_view kErrorFileColumn = "error_file";
 inline constexpr std::array<std::string_view, 4> kErrorReportColumns = {
     "error_line", "error_column", "error_code", "error_message"};
+// Every error report column starts with this prefix, and no entity may name
+// a content field with it (check_entity_def), so a report's columns can never
+// be mistaken for the file's own.
+inline constexpr std::string_view kErrorColumnPrefix = "error_";
+static_assert(kErrorFileColumn.starts_with(kErrorColumnPrefix));
+static_assert(kErrorReportColumns[0].starts_with(kErrorColumnPrefix) &&
+              kErrorReportColumns[1].starts_with(kErrorColumnPrefix) &&
+              kErrorReportColumns[2].starts_with(kErrorColumnPrefix) &&
+              kErrorReportColumns[3].starts_with(kErrorColumnPrefix));
 
 // How many trailing columns of `header` are the error report's block: 5 when
 // the header ends in error_file followed by the four kErrorReportColumns, 4

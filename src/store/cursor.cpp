@@ -75,4 +75,33 @@ Result<int64_t> decode_seq_cursor(std::string_view text) {
   return static_cast<int64_t>(d->first);
 }
 
+Result<std::optional<EventCursor>> decode_event_page_cursor(std::string_view cursor) {
+  if (cursor.empty()) return std::optional<EventCursor>();
+  auto c = decode_event_cursor(cursor);
+  if (!c.ok()) return c.error();
+  return std::optional<EventCursor>(std::move(c).value());
+}
+
+Result<std::optional<TaskCursor>> decode_task_page_cursor(std::string_view cursor) {
+  if (cursor.empty()) return std::optional<TaskCursor>();
+  auto c = decode_task_cursor(cursor);
+  if (!c.ok()) return c.error();
+  return std::optional<TaskCursor>(std::move(c).value());
+}
+
+Result<int64_t> decode_seq_page_cursor(std::string_view cursor) {
+  if (cursor.empty()) return int64_t{-1};
+  return decode_seq_cursor(cursor);
+}
+
+void set_next_cursor(EventPage& page) {
+  const schema::Event& last = page.items.back().event;
+  page.next_cursor = encode_event_cursor(last.timestamp, last.external_id);
+}
+
+void set_next_cursor(TaskPage& page) {
+  const Task& last = page.items.back();
+  page.next_cursor = encode_task_cursor(last.created_at, last.id);
+}
+
 }  // namespace skillsync::store

@@ -9,11 +9,14 @@
 //   row errors: (seq)                      row_errors_page
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/result.hpp"
 #include "common/time.hpp"
+#include "store/store.hpp"
 
 namespace skillsync::store {
 
@@ -44,5 +47,22 @@ Result<TaskCursor> decode_task_cursor(std::string_view text);
 std::string encode_seq_cursor(int64_t seq);
 // "invalid_cursor" unless `text` came from encode_seq_cursor.
 Result<int64_t> decode_seq_cursor(std::string_view text);
+
+// --- the cursor argument of a list call, and the next_cursor of its page ---
+// An empty `cursor` asks for the first page; anything else must decode as
+// above ("invalid_cursor" otherwise).
+
+// std::nullopt for the first page.
+Result<std::optional<EventCursor>> decode_event_page_cursor(std::string_view cursor);
+Result<std::optional<TaskCursor>> decode_task_page_cursor(std::string_view cursor);
+// The seq after which the page starts: -1 for the first page, since row
+// errors are numbered from 0.
+Result<int64_t> decode_seq_page_cursor(std::string_view cursor);
+
+// Records that more items follow `page`: its next_cursor names its last
+// item, where the next page starts after.
+// REQUIRES: page.items is not empty.
+void set_next_cursor(EventPage& page);
+void set_next_cursor(TaskPage& page);
 
 }  // namespace skillsync::store

@@ -6,13 +6,14 @@ namespace skillsync::tasks {
 
 LeaseKeeper::LeaseKeeper(store::Store& store, const Clock& clock, std::string task_id,
                          std::string worker_id, Micros lease_duration,
-                         std::chrono::milliseconds interval)
+                         std::chrono::milliseconds interval, const CancellationToken* stop)
     : store_(store),
       clock_(clock),
       task_id_(std::move(task_id)),
       worker_id_(std::move(worker_id)),
       lease_duration_(lease_duration),
-      interval_(interval) {
+      interval_(interval),
+      interrupt_(stop) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -32,11 +33,15 @@ void LeaseKeeper::loop() {
     auto beat = store_.heartbeat(task_id_, worker_id_, clock_.now(), lease_duration_);
     lock.lock();
     if (beat.ok()) {
-      if (beat->cancel_requested) cancel_.store(true, std::memory_order_relaxed);
+      if (beat->cancel_requested) {
+        cancel_.store(true, std::memory_order_relaxed);
+        interrupt_.cancel();  // after cancel_: a reader of the token sees why
+      }
     } else if (beat.error().code == "lease_lost" || beat.error().code == "not_found") {
       spdlog::warn("task {}: lease lost ({}); this worker stops writing", task_id_,
                    beat.error().message);
       lost_.store(true, std::memory_order_relaxed);
+      interrupt_.cancel();
       return;
     } else {
       // Busy behind another task's publish, or a passing storage error: the

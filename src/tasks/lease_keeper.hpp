@@ -1,6 +1,8 @@
 // LeaseKeeper: renews a running task's lease from a thread of its own, so a
 // long parse or a slow network never lets the lease lapse, and tells the
-// pipeline when the task was cancelled or taken over by another worker.
+// pipeline when the task was cancelled or taken over by another worker:
+// through lost() / cancel_requested(), polled between records, and through
+// interrupt(), a token that a download blocked on the network polls.
 #pragma once
 
 #include <atomic>
@@ -10,14 +12,18 @@
 #include <string>
 #include <thread>
 
+#include "common/cancel.hpp"
 #include "store/store.hpp"
 
 namespace skillsync::tasks {
 
 class LeaseKeeper {
  public:
+  // `stop` (optional): the worker's shutdown token, which interrupt() follows.
+  // REQUIRES: stop (when given) outlives this object.
   LeaseKeeper(store::Store& store, const Clock& clock, std::string task_id, std::string worker_id,
-              Micros lease_duration, std::chrono::milliseconds interval);
+              Micros lease_duration, std::chrono::milliseconds interval,
+              const CancellationToken* stop = nullptr);
   ~LeaseKeeper();
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
@@ -26,6 +32,11 @@ class LeaseKeeper {
   bool lost() const { return lost_.load(std::memory_order_relaxed); }
   // A user asked to cancel the task.
   bool cancel_requested() const { return cancel_.load(std::memory_order_relaxed); }
+  // Set when the keeper learns that the task must stop (lost(),
+  // cancel_requested()) and whenever `stop` is set. lost() and
+  // cancel_requested() are already true when a reader sees it set, so they
+  // (and `stop`) tell why.
+  const CancellationToken& interrupt() const { return interrupt_; }
 
  private:
   void loop();
@@ -38,6 +49,7 @@ class LeaseKeeper {
   const std::chrono::milliseconds interval_;
   std::atomic<bool> lost_{false};
   std::atomic<bool> cancel_{false};
+  CancellationToken interrupt_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

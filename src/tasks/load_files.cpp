@@ -55,19 +55,19 @@ uint64_t LoadSource::listed_bytes() const {
   return total;
 }
 
-Result<ObjectOpener::Opened> LoadSource::open(size_t index, uint64_t offset,
-                                              std::string_view etag) {
+Result<ObjectOpener::Opened> LoadSource::open(size_t index, uint64_t offset, std::string_view etag,
+                                              const CancellationToken& cancel) {
   const SourceFile& file = files_.at(index);
   Result<ObjectOpener::Opened> opened = Error{};
   switch (kind_) {
     case Kind::kObject:
-      opened = opener_.open(task_, credentials_, offset);
+      opened = opener_.open(task_, credentials_, offset, cancel);
       break;
     case Kind::kPrefix:
-      opened = opener_.open_key(task_, credentials_, file.key, offset, etag);
+      opened = opener_.open_key(task_, credentials_, file.key, offset, etag, cancel);
       break;
     case Kind::kPresigned:
-      opened = opener_.open_presigned(task_, url_, offset, etag);
+      opened = opener_.open_presigned(task_, url_, offset, etag, cancel);
       break;
   }
   if (!opened.ok()) return opened;

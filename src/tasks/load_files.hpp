@@ -40,8 +40,12 @@ class LoadSource {
   uint64_t listed_bytes() const;
 
   // Opens files()[index] from `offset`. A non-empty `etag` pins the version:
-  // another one fails with "object_changed".
-  Result<ObjectOpener::Opened> open(size_t index, uint64_t offset, std::string_view etag);
+  // another one fails with "object_changed". Once `cancel` is set, the open
+  // and the reads of the file that wait on the network fail with
+  // "cancelled" (see ObjectOpener).
+  // REQUIRES: `cancel` outlives the opened reader.
+  Result<ObjectOpener::Opened> open(size_t index, uint64_t offset, std::string_view etag,
+                                    const CancellationToken& cancel);
 
  private:
   enum class Kind { kObject, kPrefix, kPresigned };

@@ -12,6 +12,12 @@
 // stager: the checkpoint names the file its offset is in (ResumeState::file),
 // so a resumed load reopens that file, pinned to its ETag, and goes on with
 // the later keys of a fresh listing.
+//
+// Stopping: shutdown (`stop`), a cancel request and a lost lease are looked
+// at between records, and they also interrupt a read that waits on the
+// network (LeaseKeeper::interrupt() reaches the S3 download), so a stalled
+// download does not hold them up: the read fails with "cancelled" and the
+// load ends the way the cause asks for.
 #include <spdlog/spdlog.h>
 
 #include "csv/csv.hpp"
@@ -55,6 +61,9 @@ std::optional<Error> rejection_policy(const LoadOptions& options, const store::P
   }
   return std::nullopt;
 }
+
+// How a load loop ends.
+enum class Outcome { kDone, kFailed, kStopped, kCancelled, kLost };
 
 }  // namespace
 
@@ -135,13 +144,22 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
   uint64_t done_bytes = 0;
   for (size_t i = 0; i < index; ++i) done_bytes += files[i].size;
   LeaseKeeper lease(store_, clock_, task.id, worker, config_.lease_duration,
-                    config_.heartbeat_interval);
+                    config_.heartbeat_interval, &stop);
+  // Why a read failed with "cancelled": only the interrupt token makes the
+  // source fail so, and it is set only after one of these holds.
+  auto interruption = [&](const Error& e) -> std::optional<Outcome> {
+    if (e.code != "cancelled") return std::nullopt;
+    if (stop.cancelled()) return Outcome::kStopped;
+    if (lease.lost()) return Outcome::kLost;
+    if (lease.cancel_requested()) return Outcome::kCancelled;
+    return std::nullopt;
+  };
 
   // Opens files[i] (from `at` when resuming it) and checks its header.
   auto open_file = [&](size_t i,
                        std::optional<csv::Position> at) -> Result<std::unique_ptr<FileReader>> {
     const std::string& pin = at ? resume.etag : files[i].etag;
-    auto opened = (*source)->open(i, at ? at->byte_offset : 0, pin);
+    auto opened = (*source)->open(i, at ? at->byte_offset : 0, pin, lease.interrupt());
     if (!opened.ok()) return opened.error();
     // Known before the header is read, so that a task failing on it shows it.
     if (!(*source)->is_prefix()) progress.bytes_total = opened->size;
@@ -163,7 +181,19 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
   }
   if ((*source)->is_prefix()) progress.bytes_total = (*source)->listed_bytes();
   auto first_file = open_file(index, start);
-  if (!first_file.ok()) return fail(first_file.error());
+  if (!first_file.ok()) {
+    // Nothing was staged in this run yet: the checkpoint stays as it was.
+    switch (interruption(first_file.error()).value_or(Outcome::kFailed)) {
+      case Outcome::kStopped:
+        return interrupted();
+      case Outcome::kLost:
+        return lost();
+      case Outcome::kCancelled:
+        return cancelled();
+      default:
+        return fail(first_file.error());
+    }
+  }
   std::unique_ptr<FileReader> file = std::move(*first_file);
 
   std::vector<std::string_view> header(header_names.begin(), header_names.end());
@@ -176,12 +206,11 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
   writer = std::move(*begun);
   uint64_t batches = task.checkpoint && resuming ? task.checkpoint->batches : 0;
 
-  enum class Outcome { kDone, kFailed, kStopped, kCancelled, kLost };
   Outcome outcome = Outcome::kDone;
   Error failure;
   Status staged;
   {
-    BatchStager stager(*writer);
+    BatchStager stager(*writer, config_.batch_rows, config_.batch_bytes);
     schema::RowMapper mapper(*binding);
     schema::FieldError field_error;
     Batch* batch = stager.acquire();
@@ -218,6 +247,13 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
       csv::RecordReader& reader = file->records();
       auto item = reader.next();
       if (!item.ok()) {
+        if (auto why = interruption(item.error())) {
+          // Interrupted mid-read: the batch is dropped, not staged, because
+          // the reader may stand inside a record; a resumed load reads its
+          // rows again from the last staged checkpoint.
+          outcome = *why;
+          break;
+        }
         outcome = Outcome::kFailed;
         failure = item.error();
         break;
@@ -227,6 +263,10 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
         // The next file of a prefix: its rows follow in the same batches.
         auto next = open_file(index + 1, std::nullopt);
         if (!next.ok()) {
+          if (auto why = interruption(next.error())) {
+            outcome = *why;  // as above: the batch is not staged
+            break;
+          }
           outcome = Outcome::kFailed;
           failure = next.error();
           break;
@@ -262,7 +302,7 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
         failure = *policy;
         break;
       }
-      if (batch->rows() >= config_.batch_rows && !hand_over()) break;
+      if (batch->full() && !hand_over()) break;
     }
     if (outcome == Outcome::kDone && batch != nullptr) hand_over();
     staged = stager.close();

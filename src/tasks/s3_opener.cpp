@@ -30,9 +30,11 @@ class S3Opener final : public ObjectOpener {
 
   Result<Opened> open(const store::Task& task, const s3::Credentials& credentials,
                       uint64_t offset) override {
-    auto uri = s3::parse_s3_uri(task.uri);
-    if (!uri.ok()) return uri.error();
-    return open_key(task, credentials, uri->key, offset, {});
+    return open_object(task, credentials, offset, nullptr);
+  }
+  Result<Opened> open(const store::Task& task, const s3::Credentials& credentials, uint64_t offset,
+                      const CancellationToken& cancel) override {
+    return open_object(task, credentials, offset, &cancel);
   }
 
   Result<std::vector<s3::ListedObject>> list(const store::Task& task,
@@ -46,27 +48,55 @@ class S3Opener final : public ObjectOpener {
   Result<Opened> open_key(const store::Task& task, const s3::Credentials& credentials,
                           const std::string& key, uint64_t offset,
                           std::string_view if_match) override {
+    return get_key(task, credentials, key, offset, if_match, nullptr);
+  }
+  Result<Opened> open_key(const store::Task& task, const s3::Credentials& credentials,
+                          const std::string& key, uint64_t offset, std::string_view if_match,
+                          const CancellationToken& cancel) override {
+    return get_key(task, credentials, key, offset, if_match, &cancel);
+  }
+
+  Result<Opened> open_presigned(const store::Task& task, const SecretString& url, uint64_t offset,
+                                std::string_view if_match) override {
+    return get_url(task, url, offset, if_match, nullptr);
+  }
+  Result<Opened> open_presigned(const store::Task& task, const SecretString& url, uint64_t offset,
+                                std::string_view if_match,
+                                const CancellationToken& cancel) override {
+    return get_url(task, url, offset, if_match, &cancel);
+  }
+
+ private:
+  Result<Opened> open_object(const store::Task& task, const s3::Credentials& credentials,
+                             uint64_t offset, const CancellationToken* cancel) {
+    auto uri = s3::parse_s3_uri(task.uri);
+    if (!uri.ok()) return uri.error();
+    return get_key(task, credentials, uri->key, offset, {}, cancel);
+  }
+
+  Result<Opened> get_key(const store::Task& task, const s3::Credentials& credentials,
+                         const std::string& key, uint64_t offset, std::string_view if_match,
+                         const CancellationToken* cancel) {
     auto uri = s3::parse_s3_uri(task.uri);
     if (!uri.ok()) return uri.error();
     auto client = std::make_unique<s3::S3Client>(config_for(task), credentials);
-    auto stream = client->get_object({uri->bucket, key}, offset, if_match);
+    auto stream = client->get_object({uri->bucket, key}, offset, if_match, cancel);
     if (!stream.ok()) return stream.error();
     return opened(std::move(client), std::move(*stream));
   }
 
-  Result<Opened> open_presigned(const store::Task&, const SecretString& url, uint64_t offset,
-                                std::string_view if_match) override {
+  Result<Opened> get_url(const store::Task&, const SecretString& url, uint64_t offset,
+                         std::string_view if_match, const CancellationToken* cancel) {
     // Validated again here: the stored task is data, the worker trusts only
     // its own configuration about which hosts it may fetch.
     auto parsed = s3::parse_presigned_url(url.reveal(), base_);
     if (!parsed.ok()) return parsed.error();
     auto client = std::make_unique<s3::S3Client>(base_, s3::Credentials{});
-    auto stream = client->get_presigned(*parsed, offset, if_match);
+    auto stream = client->get_presigned(*parsed, offset, if_match, cancel);
     if (!stream.ok()) return stream.error();
     return opened(std::move(client), std::move(*stream));
   }
 
- private:
   s3::ClientConfig config_for(const store::Task& task) const {
     s3::ClientConfig config = base_;
     if (!task.region.empty()) config.region = task.region;
@@ -96,6 +126,28 @@ Result<ObjectOpener::Opened> ObjectOpener::open_key(const store::Task&, const s3
 Result<ObjectOpener::Opened> ObjectOpener::open_presigned(const store::Task&, const SecretString&,
                                                           uint64_t, std::string_view) {
   return unsupported("open a presigned URL");
+}
+
+// Fakes that never block need no interruption: the defaults drop the token.
+Result<ObjectOpener::Opened> ObjectOpener::open(const store::Task& task,
+                                                const s3::Credentials& credentials, uint64_t offset,
+                                                const CancellationToken&) {
+  return open(task, credentials, offset);
+}
+
+Result<ObjectOpener::Opened> ObjectOpener::open_key(const store::Task& task,
+                                                    const s3::Credentials& credentials,
+                                                    const std::string& key, uint64_t offset,
+                                                    std::string_view if_match,
+                                                    const CancellationToken&) {
+  return open_key(task, credentials, key, offset, if_match);
+}
+
+Result<ObjectOpener::Opened> ObjectOpener::open_presigned(const store::Task& task,
+                                                          const SecretString& url, uint64_t offset,
+                                                          std::string_view if_match,
+                                                          const CancellationToken&) {
+  return open_presigned(task, url, offset, if_match);
 }
 
 std::unique_ptr<ObjectOpener> make_s3_opener(s3::ClientConfig base_config) {

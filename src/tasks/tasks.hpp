@@ -74,6 +74,24 @@ class ObjectOpener {
   // Error messages name the URL without its query string only.
   virtual Result<Opened> open_presigned(const store::Task& task, const SecretString& url,
                                         uint64_t offset, std::string_view if_match);
+
+  // The same three with an interruption: `cancel` (never null) is set when
+  // the task must stop (cancelled, lease lost, shutdown), and then the open
+  // and every later read of Opened::reader that waits on the network end
+  // within about a second with an Error of code "cancelled". LoadPipeline
+  // calls these. The defaults ignore `cancel` and call the methods above,
+  // which suits sources that never block (fakes); the S3 opener overrides
+  // them.
+  // REQUIRES: `cancel` outlives Opened::reader.
+  virtual Result<Opened> open(const store::Task& task, const source::s3::Credentials& credentials,
+                              uint64_t offset, const CancellationToken& cancel);
+  virtual Result<Opened> open_key(const store::Task& task,
+                                  const source::s3::Credentials& credentials,
+                                  const std::string& key, uint64_t offset,
+                                  std::string_view if_match, const CancellationToken& cancel);
+  virtual Result<Opened> open_presigned(const store::Task& task, const SecretString& url,
+                                        uint64_t offset, std::string_view if_match,
+                                        const CancellationToken& cancel);
 };
 
 // Opens s3://bucket/key (and lists prefixes) with the task's credentials and
@@ -84,6 +102,12 @@ std::unique_ptr<ObjectOpener> make_s3_opener(source::s3::ClientConfig base_confi
 
 struct PipelineConfig {
   size_t batch_rows = 20000;  // rows per staged transaction (and per checkpoint)
+  // A batch is also handed over once its rows hold this many bytes (events'
+  // strings, row errors' text; see Batch::bytes), whichever limit comes
+  // first: rows of 5 KB would make 20,000-row batches of 100 MB. The stager
+  // keeps two batches and at most about 3x this per batch (slot capacity
+  // included), so this bounds the load's memory whatever the row size.
+  size_t batch_bytes = size_t{16} << 20;
   // A worker that stops renewing (it died) loses the task after this long;
   // it must outlast the longest publish, during which heartbeats wait.
   Micros lease_duration = 120 * 1000000LL;
@@ -113,6 +137,13 @@ class LoadPipeline {
   // any). Returns its final status, or kRunning when `stop` interrupted it
   // (its lease is released and its checkpoint kept, so any process continues
   // it) or when another worker took it over.
+  //
+  // A download that waits on the network (S3 stalled) does not delay these:
+  // `stop`, a cancel request (learnt at the next heartbeat) and a lost lease
+  // interrupt the read within about a second. After a shutdown the rows read
+  // since the last checkpoint are not staged (they are read again after the
+  // restart); a cancel ends the task cancelled, a lost lease leaves it to
+  // its new worker, as when they are noticed between records.
   store::TaskStatus run(const store::Task& task, std::string_view worker_id,
                         const CancellationToken& stop);
 

@@ -4,10 +4,10 @@
 // into the same fields and, through HeaderBinding, the same errors.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <filesystem>
 
 #include "api/error_report.hpp"
+#include "common/string_byte_reader.hpp"
 #include "csv/csv.hpp"
 #include "schema/schema.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -15,25 +15,10 @@
 namespace skillsync::api {
 namespace {
 
-class StringReader : public ByteReader {
- public:
-  explicit StringReader(std::string_view data) : data_(data) {}
-  Result<size_t> read(std::span<char> buf) override {
-    size_t n = std::min(buf.size(), data_.size() - pos_);
-    std::memcpy(buf.data(), data_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  std::string_view data_;
-  size_t pos_ = 0;
-};
-
 // Every record of `text` read with `dialect`; a malformed one fails the test.
 std::vector<std::vector<std::string>> read_csv(std::string_view text, csv::Dialect dialect) {
   std::vector<std::vector<std::string>> rows;
-  StringReader input(text);
+  StringByteReader input{std::string(text)};
   csv::RecordReader reader(input, dialect);
   while (true) {
     auto item = reader.next();

@@ -5,11 +5,13 @@
 // exactly the file's rows; faults that outlast the retries fail the task
 // with the right code and load nothing.
 //
-// Timeouts are the binary's defaults (ClientConfig in source/s3/s3.hpp:
-// stall_timeout 60 s, max_attempts 5, backoff 200 ms..10 s, retry_deadline
-// 15 min): `serve` has no option to shorten them yet, so the stall test
-// waits out a real minute and the task-level retry deadline is not reached
-// here (persistent faults end at max_attempts first).
+// FaultE2eTest runs the binary with its default timeouts (ClientConfig in
+// source/s3/s3.hpp: stall_timeout 60 s, max_attempts 5, backoff 200 ms..10 s,
+// retry_deadline 15 min), so persistent faults end at max_attempts there.
+// FaultE2eShortTimeoutTest starts it with --s3-stall-timeout 2 and
+// --s3-retry-deadline 5 (through their environment variables), so that a
+// stall is abandoned in seconds and a stall that never ends fails the task
+// once the retry deadline has passed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -26,10 +28,14 @@ using std::chrono::seconds;
 using testsupport::Fault;
 using SteadyClock = std::chrono::steady_clock;
 
-// The binary's S3 stall timeout (ClientConfig::stall_timeout's default).
-constexpr seconds kStallTimeout{60};
+// The short timeouts of FaultE2eShortTimeoutTest (--s3-stall-timeout,
+// --s3-retry-deadline).
+constexpr seconds kShortStallTimeout{2};
+constexpr seconds kShortRetryDeadline{5};
 
-class FaultE2eTest : public StackTest<FaultE2eTest> {
+// The fixture of both suites; `Derived` picks the binary's options.
+template <class Derived>
+class FaultFixture : public StackTest<Derived> {
  public:
   static StackOptions stack_options() {
     StackOptions o;
@@ -39,19 +45,22 @@ class FaultE2eTest : public StackTest<FaultE2eTest> {
   }
 
  protected:
+  using StackTest<Derived>::stack;
+  using StackTest<Derived>::app;
+
   void SetUp() override {
-    StackTest<FaultE2eTest>::SetUp();
+    StackTest<Derived>::SetUp();
     stack().proxy().clear_script();
     stack().proxy().set_default(Fault::pass());
     stack().proxy().clear_log();
   }
   void TearDown() override {
-    if (HasFailure()) {
+    if (::testing::Test::HasFailure()) {
       for (const auto& head : stack().proxy().request_heads()) {
         std::cerr << "--- proxied request ---\n" << head.substr(0, head.find("\r\n")) << "\n";
       }
     }
-    StackTest<FaultE2eTest>::TearDown();
+    StackTest<Derived>::TearDown();
   }
 
   // A ~4.6 MB file of 60,000 rows, uploaded straight to S3.
@@ -98,6 +107,18 @@ class FaultE2eTest : public StackTest<FaultE2eTest> {
     EXPECT_EQ(str(obj(trace.task, "error"), "code"), code) << json::serialize(trace.task);
     EXPECT_EQ(num(obj(trace.task, "progress"), "rows_loaded"), 0) << json::serialize(trace.task);
     EXPECT_TRUE(list_all_events(app(), u.file.employee).empty());
+  }
+};
+
+class FaultE2eTest : public FaultFixture<FaultE2eTest> {};
+
+class FaultE2eShortTimeoutTest : public FaultFixture<FaultE2eShortTimeoutTest> {
+ public:
+  static StackOptions stack_options() {
+    StackOptions o = FaultFixture<FaultE2eShortTimeoutTest>::stack_options();
+    o.env["SKILLSYNC_S3_STALL_TIMEOUT"] = std::to_string(kShortStallTimeout.count());
+    o.env["SKILLSYNC_S3_RETRY_DEADLINE"] = std::to_string(kShortRetryDeadline.count());
+    return o;
   }
 };
 
@@ -156,15 +177,36 @@ TEST_F(FaultE2eTest, AShortStallIsWaitedOutOnTheSameConnection) {
   expect_resumed_gets(stack().proxy().request_heads(), 1);
 }
 
-TEST_F(FaultE2eTest, AStallLongerThanTheStallTimeoutIsAbandonedAndResumed) {
+TEST_F(FaultE2eShortTimeoutTest, AStallLongerThanTheStallTimeoutIsAbandonedAndResumed) {
   const Uploaded u = upload();
   const auto started = SteadyClock::now();
-  TaskTrace t = run(u.uri, {Fault::stall_for(500000, kStallTimeout + seconds(30))});
+  TaskTrace t = run(u.uri, {Fault::stall_for(500000, seconds(60))});
   const auto took = std::chrono::duration_cast<seconds>(SteadyClock::now() - started);
   expect_completed_exactly(t, u);
   expect_resumed_gets(stack().proxy().request_heads(), 2);
   // Given up after the stall timeout, not after the stall itself ended.
-  EXPECT_LT(took, kStallTimeout + seconds(25));
+  EXPECT_LT(took, seconds(30));
+  RecordProperty("took_s", static_cast<int>(took.count()));
+}
+
+TEST_F(FaultE2eShortTimeoutTest, AStallThatNeverEndsFailsTheTaskAfterTheRetryDeadline) {
+  const Uploaded u = upload();
+  // 500 kB, then nothing; every reconnect gets no answer at all.
+  const auto started = SteadyClock::now();
+  TaskTrace t = run(u.uri, {Fault::stall_for(500000, seconds(600))},
+                    Fault::stall_for(0, seconds(600)), seconds(60));
+  const auto took = std::chrono::duration_cast<seconds>(SteadyClock::now() - started);
+  expect_failed_empty(t, u, "timeout");
+  const std::string message = str(obj(t.task, "error"), "message");
+  EXPECT_NE(message.find("retry_deadline"), std::string::npos) << message;
+  EXPECT_NE(message.find("at byte"), std::string::npos) << message;
+  EXPECT_EQ(message.find(stack().s3().secret_access_key()), std::string::npos);
+  // The deadline, overrun by at most one stall timeout, plus the task's own
+  // start and end.
+  EXPECT_GE(took, kShortRetryDeadline);
+  EXPECT_LT(took, kShortRetryDeadline + kShortStallTimeout + seconds(8));
+  EXPECT_GE(stack().proxy().connections(), 2) << "the stall was retried before giving up";
+  RecordProperty("took_s", static_cast<int>(took.count()));
 }
 
 TEST_F(FaultE2eTest, RefusedConnectionsForAWhileAtTheStartAndMidObject) {

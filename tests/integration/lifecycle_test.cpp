@@ -1,12 +1,14 @@
-// The task lifecycle end to end (issue 5): cancel while downloading and while
-// publishing, kill -9 at the publish moment, failed and cancelled tasks
-// after a crash, a burst of 1,000 POSTs, idempotent POSTs under concurrent
-// duplicates, and SIGTERM with tasks pending. The real binary reads the real
+// The task lifecycle end to end (issue 5): cancel while downloading (slowly,
+// or stalled with S3 sending nothing) and while publishing, kill -9 at the
+// publish moment, failed and cancelled tasks after a crash, a burst of 1,000
+// POSTs, idempotent POSTs under concurrent duplicates, SIGTERM with tasks
+// pending and SIGTERM during a stalled download. The real binary reads the real
 // S3 server through a fault proxy, which slows the downloads down where a
 // test needs to act in the middle of one.
 #include <gtest/gtest.h>
 
 #include <barrier>
+#include <cctype>
 #include <map>
 #include <set>
 #include <thread>
@@ -145,6 +147,12 @@ void cancel_during_download(Stack& stack, Fault fault) {
 TEST_F(LifecycleTest, CancelDuringASlowDownloadEndsCancelledWithinFiveSeconds) {
   // 3 MB at 100 kB/s: half a minute of download if nothing stops it.
   cancel_during_download(stack(), Fault::throttle(100 * 1000));
+}
+
+TEST_F(LifecycleTest, CancelDuringAStalledDownloadEndsCancelledWithinFiveSeconds) {
+  // 500 kB, then S3 sends nothing for far longer than the stall timeout
+  // (60 s): only the cancel itself can end the read in time.
+  cancel_during_download(stack(), Fault::stall_for(500000, seconds(300)));
 }
 
 TEST_F(LifecycleTest, CancelDuringPublicationIsAllOrNothing) {
@@ -381,6 +389,53 @@ TEST_F(LifecycleCrashTest, FailedAndCancelledTasksLeaveNoRowsAfterACrash) {
   EXPECT_EQ(status_of(app(), cancelled_id), "cancelled");
   EXPECT_TRUE(list_all_events(app(), doomed.employee).empty());
   EXPECT_TRUE(list_all_events(app(), cancelled.employee).empty());
+}
+
+TEST_F(LifecycleCrashTest, SigtermDuringAStalledDownloadExitsAtOnceAndTheRestartLoadsItOnce) {
+  // 40,000 rows (~3 MB); S3 stops sending after 2 MB, so the first batch
+  // (20,000 rows) is staged with its checkpoint before the stall.
+  const LearningFile file = make_learning_file(unique_id("emp-term-stall"), 40000);
+  const std::string key = unique_id("term-stall") + ".csv";
+  const std::string uri = stack().upload(key, file.csv);
+  std::string id;
+  {
+    ProxyDefault stalled(stack().proxy(), Fault::stall_for(2000000, seconds(300)));
+    ApiResponse created = stack().post_task(uri);
+    ASSERT_EQ(created.status, 201) << created.body;
+    id = created_id(created);
+    ASSERT_TRUE(wait_task(
+        app(), id, [](const json::object& t) { return rows_loaded(t) >= 20000; }, seconds(60)))
+        << "no batch staged: " << json::serialize(get_task(app(), id));
+    std::this_thread::sleep_for(milliseconds(1000));  // the read waits on the stall now
+    ASSERT_EQ(status_of(app(), id), "running");
+  }
+  // The stalled connection keeps its fault; the next process reads at full speed.
+  const auto stopping = SteadyClock::now();
+  const int code = app().stop();
+  const auto took = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - stopping);
+  EXPECT_EQ(code, 0) << "SIGTERM: a clean exit";
+  EXPECT_LT(took.count(), 10000) << "SIGTERM: exit within 10 s, stalled download or not";
+  RecordProperty("sigterm_exit_ms", static_cast<int>(took.count()));
+  EXPECT_NE(app().log().find("task " + id + " paused by shutdown"), std::string::npos)
+      << app().log_tail();
+  auto restarted = stack().restart_app(StopHow::kSigterm);  // already stopped: starts it again
+  ASSERT_TRUE(restarted.ok()) << restarted.error().message;
+
+  TaskTrace trace = app().wait_for_task(id, seconds(60));
+  ASSERT_FALSE(trace.timed_out) << json::serialize(trace.task) << app().log_tail();
+  ASSERT_EQ(trace.status(), "completed") << json::serialize(trace.task);
+  EXPECT_EQ(rows_loaded(trace.task), 40000);
+  EXPECT_EQ(num(obj(trace.task, "progress"), "rows_read"), 40000);
+  expect_exact_rows(app(), file);
+  // The new process continued from the checkpoint (a ranged GET), not from byte 0.
+  std::string last_get;
+  for (const auto& head : stack().proxy().request_heads()) {
+    if (head.starts_with("GET ") && head.find(key) != std::string::npos) last_get = head;
+  }
+  std::string lower = last_get;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_NE(lower.find("\r\nrange: bytes="), std::string::npos) << last_get;
+  EXPECT_EQ(lower.find("\r\nrange: bytes=0-"), std::string::npos) << last_get;
 }
 
 TEST_F(LifecycleCrashTest, SigtermWithTasksPendingThenRestartCompletesThemAll) {

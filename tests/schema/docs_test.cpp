@@ -137,6 +137,7 @@ TEST(ErrorCatalogTest, ListsTheCodesOfEveryStage) {
       {"field_too_long", kRowError},
       {"record_too_long", kRowError},
       {"invalid_utf8", kRowError},
+      {"nul_character", kRowError},
       {"wrong_field_count", kRowError},
       {"missing_columns", kTaskError},
       {"duplicate_columns", kTaskError},
@@ -242,7 +243,8 @@ TEST(ErrorCatalogTest, EveryCodeTheSchemaModuleEmitsIsListed) {
       "invalid_date",       "invalid_value",       "invalid_url",       "too_long",
       "invalid_utf8",       "invalid_date_range",  "invalid_type",      "unknown_field",
       "unknown_event_type", "event_type_mismatch", "missing_content",   "wrong_field_count",
-      "invalid_fields",     "missing_columns",     "duplicate_columns", "unknown_columns"};
+      "invalid_fields",     "missing_columns",     "duplicate_columns", "unknown_columns",
+      "nul_character"};
   EXPECT_EQ(codes, want);
   for (const std::string& code : codes) {
     EXPECT_NE(find_error_code(code), nullptr) << code << " is not in the error catalog";

@@ -266,6 +266,31 @@ TEST(FieldCheckTest, TextChecksLengthInBytesThenUtf8) {
   EXPECT_EQ(code_of(f, "ab\xFF"), "invalid_utf8");
 }
 
+TEST(FieldCheckTest, TextRejectsANulCharacter) {
+  // U+0000 is valid UTF-8, but PostgreSQL's TEXT cannot store it.
+  const FieldDef f{.name = "learning_title", .type = FieldType::kText, .max_length = 16};
+  const std::string with_nul("ab\0c", 4);
+  EXPECT_TRUE(is_valid_utf8(with_nul));
+  EXPECT_EQ(code_of(f, with_nul), "nul_character");
+  EXPECT_EQ(code_of(f, std::string(1, '\0')), "nul_character");
+  EXPECT_EQ(code_of(f, std::string("abc\0", 4)), "nul_character");
+  EXPECT_EQ(code_of(f, "abc"), "");
+  // The byte limit and UTF-8 come first: they say more about the value.
+  EXPECT_EQ(code_of(f, std::string(20, 'a') + '\0'), "too_long");
+  EXPECT_EQ(code_of(f, std::string("\0\xFF", 2)), "invalid_utf8");
+  // The message names the column and where the NUL is (1-based byte).
+  internal::Checked c;
+  ASSERT_EQ(internal::check_value(f, with_nul, c), internal::Fail::kNulCharacter);
+  EXPECT_EQ(internal::fail_message("learning_title", f, with_nul, c),
+            "learning_title contains a NUL character (U+0000) at byte 3, which cannot be stored "
+            "in text; remove it");
+  // Other types already refuse a zero byte with their own code.
+  EXPECT_EQ(code_of({.name = "u", .type = FieldType::kUrl}, std::string("https://a\0", 10)),
+            "invalid_url");
+  EXPECT_EQ(code_of({.name = "i", .type = FieldType::kExternalId}, std::string("a\0", 2)),
+            "invalid_external_id");
+}
+
 TEST(FieldCheckTest, EveryFailureHasAStableCode) {
   for (int i = 1; i <= static_cast<int>(internal::Fail::kLast); ++i) {
     const std::string code = internal::fail_code(static_cast<internal::Fail>(i));

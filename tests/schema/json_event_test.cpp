@@ -212,6 +212,22 @@ TEST(EventFromJsonTest, InvalidUtf8InBuiltBody) {
   EXPECT_EQ(e.code, "invalid_utf8");
 }
 
+TEST(EventFromJsonTest, NulCharacterInTextIsRejected) {
+  // "\u0000" is valid JSON and valid UTF-8, but PostgreSQL cannot store it.
+  json::object b = body(kGood);
+  b["content"] = json::parse(R"({"course_id": "c\u0000d"})").as_object();
+  FieldError e = only_error(b);
+  EXPECT_EQ(e.field, "content.course_id");
+  EXPECT_EQ(e.code, "nul_character");
+  EXPECT_NE(e.message.find("content.course_id contains a NUL character"), std::string::npos)
+      << e.message;
+  b = body(kGood);
+  b["source"] = std::string_view("\0", 1);
+  e = only_error(b);
+  EXPECT_EQ(e.field, "source");
+  EXPECT_EQ(e.code, "nul_character");
+}
+
 TEST(EventFromJsonTest, WrongJsonTypes) {
   struct Case {
     const char* key;

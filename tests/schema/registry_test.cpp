@@ -49,6 +49,22 @@ TEST(RegistryTest, EveryRegisteredEntityIsWellFormed) {
   }
 }
 
+// The CSV error report appends error_file, error_line, error_column,
+// error_code and error_message to a file's columns, and HeaderBinding drops
+// a trailing block of them: no entity may own a column of that shape.
+TEST(RegistryTest, NoContentFieldStartsWithTheErrorReportPrefix) {
+  ASSERT_EQ(kErrorColumnPrefix, "error_");
+  size_t fields = 0;
+  for (const EntityDef& e : all_entities()) {
+    for (const FieldDef& f : e.content_fields) {
+      ++fields;
+      EXPECT_FALSE(f.name.starts_with("error_")) << e.event_type << "." << f.name;
+    }
+  }
+  for (const FieldDef& f : top_level_fields()) EXPECT_FALSE(f.name.starts_with("error_"));
+  EXPECT_GT(fields, all_entities().size()) << "the walk saw the registry";
+}
+
 EntityDef valid_def() {
   return EntityDef{.event_type = "x",
                    .content_fields = {{.name = "a"}, {.name = "b"}},
@@ -79,6 +95,11 @@ TEST(RegistryTest, CheckEntityDefRejectsBrokenDefinitions) {
   e = valid_def();
   e.content_fields[1].name = "timestamp";
   expect_bad(e, "'timestamp' clashes with a column");
+
+  e = valid_def();
+  e.content_fields[1].name = "error_notes";
+  e.one_of = {{"a"}, {"error_notes"}};
+  expect_bad(e, "'error_notes' starts with 'error_'");
 
   e = valid_def();
   e.one_of = {{"a"}, {"c"}};

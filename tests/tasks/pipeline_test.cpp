@@ -10,30 +10,28 @@
 #include <functional>
 
 #include "common/crypto.hpp"
+#include "common/string_byte_reader.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "tasks/tasks.hpp"
 
 namespace skillsync::tasks {
 namespace {
 
-class StringReader : public ByteReader {
+// A string that drops the connection once `fail_after` bytes are served,
+// and reports how far it got.
+class FlakyReader : public StringByteReader {
  public:
-  StringReader(std::string data, size_t fail_after = std::string::npos)
-      : data_(std::move(data)), fail_after_(fail_after) {}
+  FlakyReader(std::string data, size_t fail_after)
+      : StringByteReader(std::move(data)), fail_after_(fail_after) {}
   Result<size_t> read(std::span<char> buf) override {
-    if (pos_ >= fail_after_) return Error{"connection_failed", "connection reset by peer"};
-    size_t end = std::min({data_.size(), pos_ + buf.size(), fail_after_});
-    size_t n = end - pos_;
-    std::copy_n(data_.data() + pos_, n, buf.data());
-    pos_ += n;
-    if (on_bytes) on_bytes(pos_);
+    if (position() >= fail_after_) return Error{"connection_failed", "connection reset by peer"};
+    auto n = StringByteReader::read(buf.first(std::min(buf.size(), fail_after_ - position())));
+    if (on_bytes) on_bytes(position());
     return n;
   }
   std::function<void(size_t)> on_bytes;  // called with the bytes read so far
 
  private:
-  std::string data_;
-  size_t pos_ = 0;
   size_t fail_after_;
 };
 
@@ -49,7 +47,7 @@ class FakeOpener : public ObjectOpener {
     seen_secret = creds.secret_access_key.reveal();
     seen_offsets.push_back(offset);
     if (open_error) return *open_error;
-    auto reader = std::make_unique<StringReader>(content.substr(offset), fail_after);
+    auto reader = std::make_unique<FlakyReader>(content.substr(offset), fail_after);
     reader->on_bytes = on_bytes;
     return Opened{std::move(reader), content.size(), ""};
   }

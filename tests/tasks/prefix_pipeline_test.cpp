@@ -8,28 +8,26 @@
 #include <map>
 
 #include "common/crypto.hpp"
+#include "common/string_byte_reader.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "tasks/tasks.hpp"
 
 namespace skillsync::tasks {
 namespace {
 
-class BytesReader : public ByteReader {
+// Small reads, so that a stop can land in the middle of a file; `on_read`
+// runs after each.
+class BytesReader : public StringByteReader {
  public:
   BytesReader(std::string data, std::function<void()> on_read)
-      : data_(std::move(data)), on_read_(std::move(on_read)) {}
+      : StringByteReader(std::move(data), 64), on_read_(std::move(on_read)) {}
   Result<size_t> read(std::span<char> buf) override {
-    // Small reads, so that a stop can land in the middle of a file.
-    const size_t n = std::min({buf.size(), data_.size() - pos_, size_t{64}});
-    std::copy_n(data_.data() + pos_, n, buf.data());
-    pos_ += n;
+    auto n = StringByteReader::read(buf);
     if (on_read_) on_read_();
     return n;
   }
 
  private:
-  std::string data_;
-  size_t pos_ = 0;
   std::function<void()> on_read_;
 };
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/crypto.hpp"
+#include "common/string_byte_reader.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "tasks/tasks.hpp"
 
@@ -159,21 +160,6 @@ TEST_F(PresignedTaskTest, CreateSealsTheUrlAndChecksEvenWithoutValidateAccess) {
   EXPECT_EQ(url->reveal(), kUrl);
 }
 
-class StringReader : public ByteReader {
- public:
-  explicit StringReader(std::string data) : data_(std::move(data)) {}
-  Result<size_t> read(std::span<char> buf) override {
-    const size_t n = std::min(buf.size(), data_.size() - pos_);
-    std::copy_n(data_.data() + pos_, n, buf.data());
-    pos_ += n;
-    return n;
-  }
-
- private:
-  std::string data_;
-  size_t pos_ = 0;
-};
-
 class FakeUrlOpener : public ObjectOpener {
  public:
   std::string content;
@@ -184,7 +170,7 @@ class FakeUrlOpener : public ObjectOpener {
   Result<Opened> open_presigned(const store::Task&, const SecretString& url, uint64_t offset,
                                 std::string_view) override {
     urls.push_back(url.reveal());
-    return Opened{std::make_unique<StringReader>(content.substr(offset)), content.size(),
+    return Opened{std::make_unique<StringByteReader>(content.substr(offset)), content.size(),
                   "\"etag\""};
   }
 };

@@ -58,6 +58,7 @@ TransportRequest ClientCore::transport_request(const std::string& method,
   treq.connect_timeout = clamp_timeout(config_.connect_timeout, options.connect_timeout);
   treq.stall_timeout = clamp_timeout(
       std::chrono::duration_cast<milliseconds>(config_.stall_timeout), options.stall_timeout);
+  treq.cancel = options.cancel;
   return treq;
 }
 
@@ -134,14 +135,15 @@ std::string ClientCore::region_for(std::string_view bucket) const {
   return it == regions_.end() ? config_.region : it->second;
 }
 
-void ClientCore::backoff(int failures, milliseconds at_most) {
+bool ClientCore::backoff(int failures, milliseconds at_most, const CancellationToken* cancel) {
   double unit;
   {
     std::lock_guard lock(mu_);
     unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   }
-  std::this_thread::sleep_for(
-      std::min(backoff_delay(failures, config_.backoff_base, config_.backoff_cap, unit), at_most));
+  return sleep_unless_cancelled(
+      std::min(backoff_delay(failures, config_.backoff_base, config_.backoff_cap, unit), at_most),
+      cancel);
 }
 
 Error ClientCore::scrub(Error error) const {
@@ -166,6 +168,10 @@ std::string read_small_body(ResponseStream& response, size_t limit) {
 Error after_attempts(Error error, int attempts) {
   if (attempts > 1) error.message += " (after " + std::to_string(attempts) + " attempts)";
   return error;
+}
+
+Error cancelled_error(std::string_view what) {
+  return Error{"cancelled", std::string(what) + ": cancelled: the transfer was interrupted"};
 }
 
 Error deadline_error(std::string_view what, const Budget& budget, const Error& last,
@@ -216,6 +222,7 @@ Result<std::unique_ptr<ResponseStream>> send_with_retries(
   const std::string what = "S3 " + method + " " + target.resource;
   SendOptions attempt_options = options;
   for (int attempt = 1;; ++attempt) {
+    if (is_cancelled(options.cancel)) return cancelled_error(what);
     // No attempt may outlast the budget.
     attempt_options.connect_timeout = std::max(budget.remaining(), milliseconds(1));
     attempt_options.stall_timeout = attempt_options.connect_timeout;
@@ -236,7 +243,9 @@ Result<std::unique_ptr<ResponseStream>> send_with_retries(
     if (!transient || attempt >= core.config().max_attempts) {
       return target.scrub(core, after_attempts(std::move(error), attempt));
     }
-    if (!budget.exhausted()) core.backoff(attempt, budget.remaining());
+    if (!budget.exhausted() && !core.backoff(attempt, budget.remaining(), options.cancel)) {
+      return cancelled_error(what);
+    }
     if (budget.exhausted()) {
       return target.scrub(core, deadline_error(what, budget, error, limit_name));
     }
@@ -297,15 +306,18 @@ Result<ObjectInfo> S3Client::head_object(const S3Uri& object) {
 }
 
 Result<std::unique_ptr<ObjectStream>> S3Client::get_object(const S3Uri& object, uint64_t offset,
-                                                           std::string_view if_match) {
+                                                           std::string_view if_match,
+                                                           const CancellationToken* cancel) {
   return internal::open_object(impl_->core, internal::GetTarget::for_object(object), offset,
-                               if_match);
+                               if_match, cancel);
 }
 
 Result<std::unique_ptr<ObjectStream>> S3Client::get_presigned(const PresignedUrl& url,
                                                               uint64_t offset,
-                                                              std::string_view if_match) {
-  return internal::open_object(impl_->core, internal::GetTarget::for_url(url), offset, if_match);
+                                                              std::string_view if_match,
+                                                              const CancellationToken* cancel) {
+  return internal::open_object(impl_->core, internal::GetTarget::for_url(url), offset, if_match,
+                               cancel);
 }
 
 Result<ObjectInfo> S3Client::head_presigned(const PresignedUrl& url) {

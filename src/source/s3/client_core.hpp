@@ -28,6 +28,8 @@ struct SendOptions {
   // Per-attempt limits; zero means the configured connect / stall timeout.
   milliseconds connect_timeout{0};
   milliseconds stall_timeout{0};
+  // Interrupts the request and its retries (TransportRequest::cancel).
+  const CancellationToken* cancel = nullptr;
 };
 
 // A time budget that starts when it is made: retry_deadline or head_timeout.
@@ -69,7 +71,10 @@ class ClientCore {
   std::string region_for(std::string_view bucket) const;
 
   // Sleeps the backoff before attempt `failures + 1`, at most `at_most`.
-  void backoff(int failures, milliseconds at_most = milliseconds::max());
+  // A set `cancel` ends the sleep early (within about 50 ms); returns false
+  // then, true when the whole backoff was slept.
+  bool backoff(int failures, milliseconds at_most = milliseconds::max(),
+               const CancellationToken* cancel = nullptr);
 
   // Removes any credential (secret key, session token) from the message:
   // defence in depth for text that came from elsewhere (a server, curl).
@@ -97,6 +102,13 @@ std::string read_small_body(ResponseStream& response, size_t limit = 64 * 1024);
 
 // Appends "(after N attempts)" to an error's message when N > 1.
 Error after_attempts(Error error, int attempts);
+
+// The "cancelled" Error of an operation on `what` whose cancel token was set
+// between attempts.
+Error cancelled_error(std::string_view what);
+inline bool is_cancelled(const CancellationToken* cancel) {
+  return cancel != nullptr && cancel->cancelled();
+}
 
 // The "timeout" Error for a budget that ran out; `last` is the failure
 // that was being retried.
@@ -138,13 +150,16 @@ ObjectInfo info_from_headers(const std::map<std::string, std::string>& headers);
 // HEAD of an object, or for a presigned URL (signed for GET only) a GET of
 // its first byte, within `budget`.
 Result<ObjectInfo> probe_object(ClientCore& core, const GetTarget& target, const Budget& budget,
-                                std::string_view limit_name);
+                                std::string_view limit_name,
+                                const CancellationToken* cancel = nullptr);
 
 // Opens an ObjectStream (object_stream.cpp); a non-empty `if_match` pins
-// the object's ETag (see S3Client::get_object).
+// the object's ETag, `cancel` interrupts the open and the stream's reads
+// (see S3Client::get_object).
 Result<std::unique_ptr<ObjectStream>> open_object(std::shared_ptr<ClientCore> core,
                                                   GetTarget target, uint64_t offset,
-                                                  std::string_view if_match = {});
+                                                  std::string_view if_match = {},
+                                                  const CancellationToken* cancel = nullptr);
 
 }  // namespace skillsync::source::s3::internal
 

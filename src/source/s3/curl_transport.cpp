@@ -18,6 +18,9 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr size_t kHighWater = 1 << 20;  // pause curl above this many unread bytes
 constexpr long kBufferSize = 64 * 1024;
+// The longest the pump waits in curl before it looks at the clock (stall
+// timeout) and the cancel token again.
+constexpr std::chrono::milliseconds kMaxWait{500};
 
 void global_init() {
   static std::once_flag once;
@@ -42,7 +45,7 @@ Error transport_error(CURLcode code, const char* detail) {
 class CurlResponse final : public ResponseStream {
  public:
   explicit CurlResponse(const TransportRequest& req)
-      : body_(req.body), stall_timeout_(req.stall_timeout) {
+      : body_(req.body), stall_timeout_(req.stall_timeout), cancel_(req.cancel) {
     error_[0] = '\0';
     multi_ = curl_multi_init();
     easy_ = curl_easy_init();
@@ -130,7 +133,10 @@ class CurlResponse final : public ResponseStream {
   size_t unread() const { return buf_.size() - pos_; }
 
   // Drives curl until `ready()` or the transfer ends. Fails with "timeout"
-  // when no byte arrives for stall_timeout.
+  // when no byte arrives for stall_timeout, and with "cancelled" once the
+  // request's token is set: it is looked at on every wake-up, and curl is
+  // polled for at most kMaxWait at a time, so a stalled transfer notices a
+  // cancel within that.
   template <class Pred>
   Status pump(Pred ready) {
     auto last_progress = SteadyClock::now();
@@ -146,6 +152,9 @@ class CurlResponse final : public ResponseStream {
         }
       }
       if (ready() || done_) break;
+      if (cancel_ != nullptr && cancel_->cancelled()) {
+        return Error{"cancelled", "the transfer was interrupted (task cancelled or stopped)"};
+      }
       const auto now = SteadyClock::now();
       if (received_ != seen) {
         seen = received_;
@@ -156,8 +165,7 @@ class CurlResponse final : public ResponseStream {
         return Error{"timeout",
                      "no data received for " + std::to_string(stall_timeout_.count()) + " ms"};
       }
-      const auto wait = std::min<std::chrono::milliseconds>(stall_timeout_ - idle,
-                                                            std::chrono::milliseconds(500));
+      const auto wait = std::min<std::chrono::milliseconds>(stall_timeout_ - idle, kMaxWait);
       curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::max<int64_t>(wait.count(), 1)),
                       nullptr);
     }
@@ -221,6 +229,7 @@ class CurlResponse final : public ResponseStream {
   std::string_view body_;
   size_t upload_pos_ = 0;
   std::chrono::milliseconds stall_timeout_;
+  const CancellationToken* cancel_;
 
   std::map<std::string, std::string> headers_;
   bool headers_done_ = false;

@@ -1,7 +1,9 @@
 // GET as a ByteReader that resumes: on a transient failure mid-stream the
 // object is reopened at the current offset with Range and If-Match, so the
 // reader sees every byte exactly once, or an Error. The same code serves S3
-// objects and presigned URLs (GetTarget).
+// objects and presigned URLs (GetTarget). A cancel token, when given, reaches
+// every request (the transport's pump looks at it while it waits) and every
+// backoff sleep, so a stalled download ends at once with "cancelled".
 #include <utility>
 
 #include "source/s3/client_core.hpp"
@@ -21,13 +23,15 @@ std::string range_from(uint64_t offset) { return "bytes=" + std::to_string(offse
 class S3ObjectStream final : public ObjectStream {
  public:
   S3ObjectStream(std::shared_ptr<ClientCore> core, GetTarget target, ObjectInfo info,
-                 uint64_t offset, std::unique_ptr<ResponseStream> body, milliseconds spent)
+                 uint64_t offset, std::unique_ptr<ResponseStream> body, milliseconds spent,
+                 const CancellationToken* cancel)
       : core_(std::move(core)),
         target_(std::move(target)),
         info_(std::move(info)),
         offset_(offset),
         body_(std::move(body)),
-        spent_(spent) {}
+        spent_(spent),
+        cancel_(cancel) {}
 
   const ObjectInfo& info() const override { return info_; }
   uint64_t offset() const override { return offset_; }
@@ -60,6 +64,9 @@ class S3ObjectStream final : public ObjectStream {
       retried = true;
       Error error = n.ok() ? Error{"connection_failed", "connection closed early"} : n.error();
       body_.reset();
+      // A cut seen after a cancel is the cancel's doing as far as the caller
+      // is concerned: it asked to stop, not for a retry.
+      if (is_cancelled(cancel_)) return fail(cancelled_error(what()));
       if (!is_transient_error(error)) return fail(describe(std::move(error)));
       if (++failures_ >= core_->config().max_attempts) {
         return fail(after_attempts(describe(std::move(error)), failures_));
@@ -84,9 +91,12 @@ class S3ObjectStream final : public ObjectStream {
   }
 
   // Sleeps the backoff unless the budget is spent; the deadline Error when
-  // it is (before or after the sleep).
+  // it is (before or after the sleep), the "cancelled" Error when the token
+  // was set (the sleep ends early then).
   std::optional<Error> past_deadline(const Budget& budget, const Error& last) {
-    if (!budget.exhausted()) core_->backoff(failures_, budget.remaining());
+    if (!budget.exhausted() && !core_->backoff(failures_, budget.remaining(), cancel_)) {
+      return cancelled_error(what());
+    }
     if (!budget.exhausted()) return std::nullopt;
     Error error = last;
     if (!error.message.starts_with("S3 ")) error = describe(std::move(error));
@@ -99,7 +109,9 @@ class S3ObjectStream final : public ObjectStream {
     SendOptions options;
     options.headers["range"] = range_from(offset_);
     if (!info_.etag.empty()) options.headers["if-match"] = info_.etag;
+    options.cancel = cancel_;
     for (;;) {
+      if (is_cancelled(cancel_)) return cancelled_error(what());
       options.connect_timeout = std::max(budget.remaining(), milliseconds(1));
       options.stall_timeout = options.connect_timeout;
       auto response = target_.send(*core_, "GET", options);
@@ -149,6 +161,7 @@ class S3ObjectStream final : public ObjectStream {
   uint64_t offset_;
   std::unique_ptr<ResponseStream> body_;
   milliseconds spent_;  // retrying, by earlier read() calls
+  const CancellationToken* cancel_;
   int failures_ = 0;
   std::optional<Error> failed_;
 };
@@ -162,9 +175,11 @@ Error object_changed(const GetTarget& target, uint64_t offset) {
 }
 
 Result<Opened> open_once(ClientCore& core, const GetTarget& target, uint64_t offset,
-                         std::string_view if_match, const Budget& budget, bool& transient) {
+                         std::string_view if_match, const Budget& budget,
+                         const CancellationToken* cancel, bool& transient) {
   const std::string& resource = target.resource;
   SendOptions options;
+  options.cancel = cancel;
   if (offset > 0) options.headers["range"] = range_from(offset);
   if (!if_match.empty()) options.headers["if-match"] = std::string(if_match);
   options.connect_timeout = std::max(budget.remaining(), milliseconds(1));
@@ -216,13 +231,14 @@ Result<Opened> open_once(ClientCore& core, const GetTarget& target, uint64_t off
 }  // namespace
 
 Result<ObjectInfo> probe_object(ClientCore& core, const GetTarget& target, const Budget& budget,
-                                std::string_view limit_name) {
+                                std::string_view limit_name, const CancellationToken* cancel) {
+  SendOptions options;
+  options.cancel = cancel;
   if (!target.presigned) {
-    auto response = send_with_retries(core, "HEAD", target, {}, budget, limit_name);
+    auto response = send_with_retries(core, "HEAD", target, options, budget, limit_name);
     if (!response.ok()) return response.error();
     return info_from_headers((*response)->headers());
   }
-  SendOptions options;
   options.headers["range"] = "bytes=0-0";
   auto response = send_with_retries(core, "GET", target, options, budget, limit_name);
   if (!response.ok()) {
@@ -249,37 +265,42 @@ Result<ObjectInfo> probe_object(ClientCore& core, const GetTarget& target, const
 
 Result<std::unique_ptr<ObjectStream>> open_object(std::shared_ptr<ClientCore> core,
                                                   GetTarget target, uint64_t offset,
-                                                  std::string_view if_match) {
+                                                  std::string_view if_match,
+                                                  const CancellationToken* cancel) {
   const Budget budget(core->config().retry_deadline);
+  const std::string what = "S3 GET " + target.resource;
   for (int attempt = 1;; ++attempt) {
+    if (is_cancelled(cancel)) return cancelled_error(what);
     bool transient = false;
-    auto opened = open_once(*core, target, offset, if_match, budget, transient);
+    auto opened = open_once(*core, target, offset, if_match, budget, cancel, transient);
     if (opened.ok()) {
       const milliseconds spent = attempt > 1 ? budget.elapsed() : milliseconds(0);
       return std::unique_ptr<ObjectStream>(
           std::make_unique<S3ObjectStream>(core, std::move(target), std::move(opened->info), offset,
-                                           std::move(opened->body), spent));
+                                           std::move(opened->body), spent, cancel));
     }
+    if (opened.error().code == "cancelled") return target.scrub(*core, opened.error());
     if (opened.error().code == "InvalidRange" && offset > 0) {
       // S3 refuses a range that starts at the end; reading from the end of an
       // object is still well defined: nothing is left.
-      auto info = probe_object(*core, target, budget, "retry_deadline");
+      auto info = probe_object(*core, target, budget, "retry_deadline", cancel);
       if (info.ok() && !if_match.empty() && !info->etag.empty() && info->etag != if_match) {
         return object_changed(target, offset);
       }
       if (info.ok() && info->size == offset) {
         return std::unique_ptr<ObjectStream>(std::make_unique<S3ObjectStream>(
-            core, std::move(target), std::move(*info), offset, nullptr, milliseconds(0)));
+            core, std::move(target), std::move(*info), offset, nullptr, milliseconds(0), cancel));
       }
       return target.scrub(*core, opened.error());
     }
     if (!transient || attempt >= core->config().max_attempts) {
       return target.scrub(*core, after_attempts(opened.error(), attempt));
     }
-    if (!budget.exhausted()) core->backoff(attempt, budget.remaining());
+    if (!budget.exhausted() && !core->backoff(attempt, budget.remaining(), cancel)) {
+      return cancelled_error(what);
+    }
     if (budget.exhausted()) {
-      return target.scrub(*core, deadline_error("S3 GET " + target.resource, budget, opened.error(),
-                                                "retry_deadline"));
+      return target.scrub(*core, deadline_error(what, budget, opened.error(), "retry_deadline"));
     }
   }
 }

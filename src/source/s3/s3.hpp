@@ -14,7 +14,7 @@
 //
 // Errors carry S3's own code ("NoSuchKey", "AccessDenied",
 // "SignatureDoesNotMatch", "NoSuchBucket", ...) or one of ours for transport
-// failures ("connection_failed", "timeout", "object_changed"; also "tls_error",
+// failures ("connection_failed", "timeout", "object_changed", "cancelled"; also "tls_error",
 // "bad_response" for an answer that breaks the protocol, "invalid_endpoint",
 // "invalid_presigned_url", "too_many_objects").
 // Messages name the bucket, key (or a presigned URL without its query string)
@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "common/byte_reader.hpp"
+#include "common/cancel.hpp"
 #include "common/result.hpp"
 #include "common/secret.hpp"
 #include "common/time.hpp"
@@ -261,8 +262,17 @@ class S3Client {
   // quotes included, as info().etag gives it) pins the version: the first
   // request carries If-Match, and a 412 or an answer with another ETag
   // fails with "object_changed" (a resumed load must not mix two versions).
+  //
+  // `cancel` (optional) interrupts the download: once it is set, the open,
+  // and any later read() of the stream that waits on the network (a stalled
+  // connection, a reconnect, a backoff sleep), give up within about 500 ms
+  // with code "cancelled", which is never retried; the stream then stays
+  // failed. Bytes already received may still be delivered first. An open
+  // with a token already set fails at once without a request.
+  // REQUIRES: `cancel` outlives the stream.
   Result<std::unique_ptr<ObjectStream>> get_object(const S3Uri& object, uint64_t offset = 0,
-                                                   std::string_view if_match = {});
+                                                   std::string_view if_match = {},
+                                                   const CancellationToken* cancel = nullptr);
 
   // Every object whose key starts with `prefix` (ListObjectsV2, following
   // continuation tokens), sorted by key in byte order (S3's own order),
@@ -279,9 +289,10 @@ class S3Client {
   // Streams a presigned GET URL exactly like get_object streams an object
   // (Range + If-Match on resume, retries, retry_deadline), without signing
   // anything. Error messages name url.redacted only. `if_match` as for
-  // get_object.
+  // get_object, and so is `cancel`.
   Result<std::unique_ptr<ObjectStream>> get_presigned(const PresignedUrl& url, uint64_t offset = 0,
-                                                      std::string_view if_match = {});
+                                                      std::string_view if_match = {},
+                                                      const CancellationToken* cancel = nullptr);
   // The HEAD of a presigned GET URL, within config.head_timeout. The URL is
   // signed for GET only, so this GETs its first byte (Range: bytes=0-0) and
   // takes the size from Content-Range; an empty object is size 0.

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/cancel.hpp"
 #include "common/result.hpp"
 
 namespace skillsync::source::s3 {
@@ -23,6 +24,12 @@ struct TransportRequest {
   std::chrono::milliseconds connect_timeout{10000};
   // No byte received for this long while waiting for one -> "timeout".
   std::chrono::milliseconds stall_timeout{60000};
+  // When set and cancelled, open() and ResponseStream::read() stop waiting
+  // for the network within about 500 ms and fail with code "cancelled"
+  // (bytes already received are still delivered first). nullptr: nothing
+  // interrupts them but the timeouts.
+  // REQUIRES: the token outlives the ResponseStream.
+  const CancellationToken* cancel = nullptr;
 };
 
 // One HTTP response: its status and headers are known when open() returns;
@@ -34,7 +41,8 @@ class ResponseStream {
   // Lower-case names; for repeated headers the last value.
   virtual const std::map<std::string, std::string>& headers() const = 0;
   // Like ByteReader::read: 0 at the end of the body. Transport failures are
-  // Errors with code "connection_failed", "timeout" or "tls_error".
+  // Errors with code "connection_failed", "timeout" or "tls_error";
+  // "cancelled" when the request's cancel token interrupted the wait.
   virtual Result<size_t> read(std::span<char> buf) = 0;
 };
 

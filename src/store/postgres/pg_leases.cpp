@@ -12,13 +12,6 @@
 namespace skillsync::store::postgres {
 namespace {
 
-// "not_found" or "lease_lost" for a task a worker-scoped statement missed.
-Error ownership_error(const PgConn& conn, std::string_view task_id, std::string_view worker_id) {
-  auto st = check_owner(conn, task_id, worker_id, false);
-  if (!st.ok()) return st.error();
-  return Error{"storage_error", "task " + std::string(task_id) + " changed unexpectedly"};
-}
-
 // True when the stage of a task with a checkpoint still holds the
 // `staged_rows` its checkpoint counts. Stages are UNLOGGED, so a server
 // crash empties them while the checkpoint (logged) survives; such a load
@@ -44,7 +37,7 @@ Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view work
       " attempts = attempts + 1, worker_id = $2, last_heartbeat_at_us = $1"
       " WHERE id = (SELECT id FROM tasks WHERE status = 'pending'"
       " ORDER BY created_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-      " RETURNING " SKILLSYNC_PG_TASK_COLUMNS,
+      " RETURNING " SKILLSYNC_TASK_COLUMNS,
       Params().int64(now).text(worker_id));
   if (!r.ok()) return r.error();
   return read_optional_task(*r);
@@ -52,9 +45,7 @@ Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view work
 
 Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view worker_id, Micros now,
                                                            Micros lease_duration) {
-  if (worker_id.empty() || lease_duration <= 0) {
-    return Error{"invalid_argument", "a claim needs a worker id and a positive lease"};
-  }
+  SKILLSYNC_TRY(check_claim(worker_id, lease_duration));
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   const PgConn& c = **conn;
@@ -87,7 +78,7 @@ Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view work
     // Without a (usable) checkpoint the load starts from the first byte:
     // whatever an earlier attempt staged or reported must not count twice.
     SKILLSYNC_TRY(drop_load(c, id));
-    SKILLSYNC_TRY(c.exec("UPDATE tasks SET staged_rows = 0, " SKILLSYNC_PG_CLEAR_CHECKPOINT
+    SKILLSYNC_TRY(c.exec("UPDATE tasks SET staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT
                          " WHERE id = $1",
                          Params().text(id)));
   }
@@ -98,11 +89,7 @@ Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view work
       " attempts = attempts + 1, worker_id = $2, lease_expires_at_us = $1 + $3,"
       " last_heartbeat_at_us = $1,"
       " bytes_total = coalesce(ckpt_bytes_total, bytes_total),"
-      " bytes_read = coalesce(ckpt_bytes_read, 0), rows_read = coalesce(ckpt_rows_read, 0),"
-      " rows_loaded = coalesce(ckpt_rows_loaded, 0),"
-      " rows_rejected = coalesce(ckpt_rows_rejected, 0),"
-      " rows_superseded = coalesce(ckpt_rows_superseded, 0)"
-      " WHERE id = $4 RETURNING " SKILLSYNC_PG_TASK_COLUMNS,
+      " " SKILLSYNC_PROGRESS_FROM_CHECKPOINT " WHERE id = $4 RETURNING " SKILLSYNC_TASK_COLUMNS,
       Params().int64(now).text(worker_id).int64(lease_duration).text(id));
   if (!r.ok()) return r.error();
   auto claimed = read_optional_task(*r);
@@ -121,7 +108,9 @@ Result<Heartbeat> PostgresStore::heartbeat(std::string_view task_id, std::string
       " RETURNING cancel_requested_at_us IS NOT NULL, lease_expires_at_us",
       Params().text(task_id).text(worker_id).int64(now).int64(lease_duration));
   if (!r.ok()) return r.error();
-  if (r->rows() == 0) return ownership_error(**conn, task_id, worker_id);
+  if (r->rows() == 0) {
+    return missed_owner_error(check_owner(**conn, task_id, worker_id, false), task_id);
+  }
   return Heartbeat{r->boolean(0, 0), r->int64(0, 1)};
 }
 
@@ -136,7 +125,9 @@ Status PostgresStore::release_lease(std::string_view task_id, std::string_view w
       " SELECT pg_notify('skillsync_tasks', '') FROM released",
       Params().text(task_id).text(worker_id));
   if (!r.ok()) return r.error();
-  if (r->rows() == 0) return ownership_error(**conn, task_id, worker_id);
+  if (r->rows() == 0) {
+    return missed_owner_error(check_owner(**conn, task_id, worker_id, false), task_id);
+  }
   return ok_status();
 }
 
@@ -158,10 +149,7 @@ Result<uint64_t> PostgresStore::requeue_running_tasks() {
   SKILLSYNC_TRY(
       c.exec("UPDATE tasks SET status = 'pending', worker_id = NULL,"
              " staged_rows = CASE WHEN ckpt_byte_offset IS NULL THEN 0 ELSE staged_rows END,"
-             " bytes_read = coalesce(ckpt_bytes_read, 0), rows_read = coalesce(ckpt_rows_read, 0),"
-             " rows_loaded = coalesce(ckpt_rows_loaded, 0),"
-             " rows_rejected = coalesce(ckpt_rows_rejected, 0),"
-             " rows_superseded = coalesce(ckpt_rows_superseded, 0)"
+             " " SKILLSYNC_PROGRESS_FROM_CHECKPOINT
              " WHERE status = 'running' AND lease_expires_at_us IS NULL"));
   SKILLSYNC_TRY(notify_tasks(c));
   SKILLSYNC_TRY(tx->commit());
@@ -178,7 +166,7 @@ Status PostgresStore::reset_load(std::string_view task_id, std::string_view work
   SKILLSYNC_TRY(drop_load(c, task_id));
   SKILLSYNC_TRY(c.exec(
       "UPDATE tasks SET staged_rows = 0, bytes_read = 0, rows_read = 0, rows_loaded = 0,"
-      " rows_rejected = 0, rows_superseded = 0, " SKILLSYNC_PG_CLEAR_CHECKPOINT " WHERE id = $1",
+      " rows_rejected = 0, rows_superseded = 0, " SKILLSYNC_CLEAR_CHECKPOINT " WHERE id = $1",
       Params().text(task_id)));
   return tx->commit();
 }
@@ -186,9 +174,7 @@ Status PostgresStore::reset_load(std::string_view task_id, std::string_view work
 Status PostgresStore::finish_task(std::string_view task_id, TaskStatus status,
                                   const std::optional<TaskError>& error, const Progress& progress,
                                   Micros now) {
-  if (!is_finished(status)) {
-    return Error{"invalid_argument", "finish_task needs a final status"};
-  }
+  SKILLSYNC_TRY(check_finish_status(status));
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   const PgConn& c = **conn;
@@ -204,9 +190,7 @@ Status PostgresStore::finish_task(std::string_view task_id, TaskStatus status,
 Status PostgresStore::finish_task(std::string_view task_id, std::string_view worker_id,
                                   TaskStatus status, const std::optional<TaskError>& error,
                                   const Progress& progress, Micros now) {
-  if (status != TaskStatus::kFailed && status != TaskStatus::kCancelled) {
-    return Error{"invalid_argument", "finish_task needs kFailed or kCancelled"};
-  }
+  SKILLSYNC_TRY(check_fenced_finish_status(status));
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   const PgConn& c = **conn;
@@ -236,18 +220,16 @@ Result<Task> PostgresStore::request_cancel(std::string_view tenant, std::string_
   if (!state.ok()) return state.error();
   if (state->rows() == 0) return task_not_found(task_id);
   const int64_t action = state->int64(0, 0);
-  if (action == 0) {
-    return Error{"invalid_state", "task " + std::string(task_id) + " has already finished"};
-  }
+  if (action == 0) return task_already_finished(task_id);
   if (action == 1) SKILLSYNC_TRY(drop_stage(c, task_id));
   auto r = c.exec(
       action == 1 ? "UPDATE tasks SET status = 'cancelled', finished_at_us = $2,"
                     " cancel_requested_at_us = coalesce(cancel_requested_at_us, $2),"
                     " sealed_credentials = NULL, worker_id = NULL, lease_expires_at_us = NULL,"
-                    " staged_rows = 0, " SKILLSYNC_PG_CLEAR_CHECKPOINT
-                    " WHERE id = $1 RETURNING " SKILLSYNC_PG_TASK_COLUMNS
+                    " staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT
+                    " WHERE id = $1 RETURNING " SKILLSYNC_TASK_COLUMNS
                   : "UPDATE tasks SET cancel_requested_at_us = coalesce(cancel_requested_at_us, $2)"
-                    " WHERE id = $1 RETURNING " SKILLSYNC_PG_TASK_COLUMNS,
+                    " WHERE id = $1 RETURNING " SKILLSYNC_TASK_COLUMNS,
       Params().text(task_id).int64(now));
   if (!r.ok()) return r.error();
   auto after = read_optional_task(*r);

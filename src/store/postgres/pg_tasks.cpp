@@ -8,10 +8,6 @@
 namespace skillsync::store::postgres {
 namespace {
 
-int64_t clamp_limit(size_t limit) {
-  return limit > static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(limit);
-}
-
 #define SKILLSYNC_PG_INSERT_TASK                                                            \
   "INSERT INTO tasks (id, tenant, entity_type, method, uri, region, options_json,"          \
   " sealed_credentials, status, created_at_us, started_at_us, finished_at_us, bytes_total," \
@@ -42,9 +38,8 @@ void bind_task(Params& p, const Task& task, Micros created_at) {
 
 Result<std::optional<Task>> select_task(const PgConn& conn, std::string_view tenant,
                                         std::string_view id) {
-  auto r =
-      conn.exec("SELECT " SKILLSYNC_PG_TASK_COLUMNS " FROM tasks WHERE tenant = $1 AND id = $2",
-                Params().text(tenant).text(id));
+  auto r = conn.exec("SELECT " SKILLSYNC_TASK_COLUMNS " FROM tasks WHERE tenant = $1 AND id = $2",
+                     Params().text(tenant).text(id));
   if (!r.ok()) return r.error();
   return read_optional_task(*r);
 }
@@ -80,9 +75,7 @@ Result<CreatedTask> PostgresStore::create_task_idempotent(const Task& task,
                                                           std::string_view idempotency_key,
                                                           std::string_view body_sha256,
                                                           Micros now) {
-  if (idempotency_key.empty()) {
-    return Error{"invalid_argument", "the idempotency key must not be empty"};
-  }
+  SKILLSYNC_TRY(check_idempotency_key(idempotency_key));
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   const PgConn& c = **conn;
@@ -113,10 +106,7 @@ Result<CreatedTask> PostgresStore::create_task_idempotent(const Task& task,
         Params().text(task.tenant).text(idempotency_key));
     if (!key.ok()) return key.error();
     if (key->rows() == 0) return Error{"storage_busy", "the idempotency key changed; retry"};
-    if (key->text(0, 0) != body_sha256) {
-      return Error{"idempotency_conflict",
-                   "the idempotency key was already used with a different request body"};
-    }
+    if (key->text(0, 0) != body_sha256) return idempotency_conflict();
     const std::string earlier = key->string(0, 1);
     auto existing = select_task(c, task.tenant, earlier);
     if (!existing.ok()) return existing.error();
@@ -126,7 +116,7 @@ Result<CreatedTask> PostgresStore::create_task_idempotent(const Task& task,
   }
   Params p;
   bind_task(p, task, task.created_at != 0 ? task.created_at : now);
-  auto inserted = c.exec(SKILLSYNC_PG_INSERT_TASK " RETURNING " SKILLSYNC_PG_TASK_COLUMNS, p);
+  auto inserted = c.exec(SKILLSYNC_PG_INSERT_TASK " RETURNING " SKILLSYNC_TASK_COLUMNS, p);
   if (!inserted.ok()) return inserted.error();
   auto created = read_optional_task(*inserted);
   if (!created.ok()) return created.error();
@@ -143,15 +133,10 @@ Result<std::optional<Task>> PostgresStore::get_task(std::string_view tenant, std
 
 Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFilter& filter,
                                            size_t limit, std::string_view cursor) {
-  if (limit < 1 || limit > 1000) {
-    return Error{"invalid_argument", "limit must be between 1 and 1000"};
-  }
-  std::optional<TaskCursor> after;
-  if (!cursor.empty()) {
-    auto c = decode_task_cursor(cursor);
-    if (!c.ok()) return c.error();
-    after = std::move(c).value();
-  }
+  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
+  auto page_start = decode_task_page_cursor(cursor);
+  if (!page_start.ok()) return page_start.error();
+  const std::optional<TaskCursor>& after = *page_start;
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   // Keyset pagination on (created_at_us, id) descending, served by
@@ -159,7 +144,7 @@ Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFi
   // task inserted meanwhile sorts before the cursor and shifts nothing.
   Params p;
   p.text(tenant).int64(static_cast<int64_t>(limit) + 1);  // one extra: a next page?
-  std::string sql = "SELECT " SKILLSYNC_PG_TASK_COLUMNS " FROM tasks WHERE tenant = $1";
+  std::string sql = "SELECT " SKILLSYNC_TASK_COLUMNS " FROM tasks WHERE tenant = $1";
   int next = 3;
   if (filter.status) {
     sql += " AND status = $" + std::to_string(next++);
@@ -186,10 +171,7 @@ Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFi
     task->sealed_credentials.clear();  // a listing never needs them
     page.items.push_back(std::move(task).value());
   }
-  if (r->rows() > static_cast<int>(limit)) {
-    const Task& last = page.items.back();
-    page.next_cursor = encode_task_cursor(last.created_at, last.id);
-  }
+  if (r->rows() > static_cast<int>(limit)) set_next_cursor(page);
   return page;
 }
 
@@ -223,10 +205,9 @@ Result<uint64_t> PostgresStore::purge_finished_before(Micros cutoff) {
 Result<std::vector<RowError>> PostgresStore::row_errors(std::string_view task_id, size_t limit) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "SELECT line, byte_offset, column_name, code, message, raw, file FROM row_errors"
-      " WHERE task_id = $1 ORDER BY seq LIMIT $2",
-      Params().text(task_id).int64(clamp_limit(limit)));
+  auto r = (*conn)->exec("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
+                         " FROM row_errors WHERE task_id = $1 ORDER BY seq LIMIT $2",
+                         Params().text(task_id).int64(clamp_limit(limit)));
   if (!r.ok()) return r.error();
   std::vector<RowError> out;
   out.reserve(static_cast<size_t>(r->rows()));
@@ -236,23 +217,18 @@ Result<std::vector<RowError>> PostgresStore::row_errors(std::string_view task_id
 
 Result<RowErrorPage> PostgresStore::row_errors_page(std::string_view task_id, size_t limit,
                                                     std::string_view cursor) {
-  if (limit < 1 || limit > 10000) {
-    return Error{"invalid_argument", "limit must be between 1 and 10000"};
-  }
-  int64_t after = -1;  // seq starts at 0
-  if (!cursor.empty()) {
-    auto c = decode_seq_cursor(cursor);
-    if (!c.ok()) return c.error();
-    after = c.value();
-  }
+  SKILLSYNC_TRY(check_page_limit(limit, kMaxRowErrorPageLimit));
+  auto page_start = decode_seq_page_cursor(cursor);
+  if (!page_start.ok()) return page_start.error();
+  const int64_t after = *page_start;
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   // seq is the file order (assigned in staging order); the primary key
   // (task_id, seq) serves the range.
-  auto r = (*conn)->exec(
-      "SELECT line, byte_offset, column_name, code, message, raw, file, seq FROM row_errors"
-      " WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-      Params().text(task_id).int64(after).int64(static_cast<int64_t>(limit) + 1));
+  auto r =
+      (*conn)->exec("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
+                    ", seq FROM row_errors WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                    Params().text(task_id).int64(after).int64(static_cast<int64_t>(limit) + 1));
   if (!r.ok()) return r.error();
   RowErrorPage page;
   const int n = std::min(r->rows(), static_cast<int>(limit));

@@ -28,7 +28,6 @@
 namespace skillsync::store::postgres {
 namespace {
 
-constexpr size_t kMaxRawBytes = 4096;
 // COPY data is sent in pieces of about this size: memory stays bounded
 // whatever the batch size.
 constexpr size_t kCopyChunk = 1 << 20;
@@ -60,10 +59,7 @@ class PgTaskWriter final : public TaskWriter {
 
  private:
   const PgConn& conn() const { return *conn_; }
-  Status check_open() const {
-    if (closed_) return Error{"invalid_state", "the load was already published or discarded"};
-    return ok_status();
-  }
+  Status check_open() const { return check_writer_open(closed_); }
   // Inside the caller's transaction: locks the task row and, for a fenced
   // writer, checks ownership. Returns the row's staged_rows.
   Result<int64_t> lock(bool cancel_is_error) {
@@ -189,7 +185,7 @@ Status PgTaskWriter::copy_errors(std::span<const RowError> errors) {
     buf_ += '\t';
     append_copy_text(buf_, e.message, true);
     buf_ += '\t';
-    append_copy_text(buf_, std::string_view(e.raw).substr(0, kMaxRawBytes), true);
+    append_copy_text(buf_, std::string_view(e.raw).substr(0, kMaxRowErrorRawBytes), true);
     buf_ += '\t';
     append_copy_text(buf_, e.file, true);
     buf_ += '\n';
@@ -265,9 +261,7 @@ Status PgTaskWriter::finish_closed(TaskStatus status, Progress progress, uint64_
 
 Result<uint64_t> PgTaskWriter::publish(TaskStatus status, const Progress& progress) {
   SKILLSYNC_TRY(check_open());
-  if (status != TaskStatus::kCompleted && status != TaskStatus::kCompletedWithErrors) {
-    return Error{"invalid_argument", "publish needs kCompleted or kCompletedWithErrors"};
-  }
+  SKILLSYNC_TRY(check_completed_status(status, "publish"));
   closed_ = true;  // even on failure: the caller finishes the task instead
   auto tx = Tx::begin(conn());
   if (!tx.ok()) return tx.error();
@@ -317,7 +311,7 @@ Status PgTaskWriter::discard() {
   if (worker_id_) SKILLSYNC_TRY(check_owner(conn(), task_.id, *worker_id_, false));
   SKILLSYNC_TRY(drop_stage(conn(), task_.id));
   // The stage and the checkpoint always go together.
-  SKILLSYNC_TRY(conn().exec("UPDATE tasks SET staged_rows = 0, " SKILLSYNC_PG_CLEAR_CHECKPOINT
+  SKILLSYNC_TRY(conn().exec("UPDATE tasks SET staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT
                             " WHERE id = $1",
                             Params().text(task_.id)));
   return tx->commit();
@@ -325,9 +319,7 @@ Status PgTaskWriter::discard() {
 
 Status PgTaskWriter::finish_dry_run(TaskStatus status, const Progress& progress) {
   SKILLSYNC_TRY(check_open());
-  if (status != TaskStatus::kCompleted && status != TaskStatus::kCompletedWithErrors) {
-    return Error{"invalid_argument", "finish_dry_run needs kCompleted or kCompletedWithErrors"};
-  }
+  SKILLSYNC_TRY(check_completed_status(status, "finish_dry_run"));
   closed_ = true;
   auto tx = Tx::begin(conn());
   if (!tx.ok()) return tx.error();

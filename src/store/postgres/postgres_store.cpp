@@ -33,12 +33,6 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo,
 namespace postgres {
 namespace {
 
-// Column list shared by every query that returns events; read_event()
-// depends on this order.
-#define SKILLSYNC_PG_EVENT_COLUMNS                                                   \
-  "employee_external_id, external_id, event_type, timestamp_us, language, content, " \
-  "source, created_at_us, updated_at_us, task_id"
-
 StoredEvent read_event(const PgResult& r, int i) {
   StoredEvent out;
   schema::Event& e = out.event;
@@ -54,9 +48,6 @@ StoredEvent read_event(const PgResult& r, int i) {
   if (!r.is_null(i, 9)) out.task_id = r.string(i, 9);
   return out;
 }
-
-#define SKILLSYNC_PG_API_KEY_COLUMNS \
-  "id, tenant, scopes, created_at_us, last_used_at_us, revoked_at_us"
 
 ApiKey read_api_key(const PgResult& r, int i) {
   ApiKey k;
@@ -93,7 +84,7 @@ Result<StoredEvent> PostgresStore::upsert_event(std::string_view tenant, const s
       " event_type = excluded.event_type, timestamp_us = excluded.timestamp_us,"
       " language = excluded.language, content = excluded.content, source = excluded.source,"
       " updated_at_us = excluded.updated_at_us, task_id = NULL"
-      " RETURNING " SKILLSYNC_PG_EVENT_COLUMNS,
+      " RETURNING " SKILLSYNC_EVENT_COLUMNS,
       p);
   if (!r.ok()) return r.error();
   if (r->rows() != 1) return Error{"storage_error", "upsert returned no row"};
@@ -105,7 +96,7 @@ Result<std::optional<StoredEvent>> PostgresStore::get_event(std::string_view ten
                                                             std::string_view external_id) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec("SELECT " SKILLSYNC_PG_EVENT_COLUMNS
+  auto r = (*conn)->exec("SELECT " SKILLSYNC_EVENT_COLUMNS
                          " FROM events WHERE tenant = $1 AND employee_external_id = $2"
                          " AND external_id = $3",
                          Params().text(tenant).text(employee_external_id).text(external_id));
@@ -129,15 +120,10 @@ Result<bool> PostgresStore::delete_event(std::string_view tenant,
 Result<EventPage> PostgresStore::list_events(std::string_view tenant,
                                              std::string_view employee_external_id, size_t limit,
                                              std::string_view cursor) {
-  if (limit < 1 || limit > 1000) {
-    return Error{"invalid_argument", "limit must be between 1 and 1000"};
-  }
-  std::optional<EventCursor> after;
-  if (!cursor.empty()) {
-    auto c = decode_event_cursor(cursor);
-    if (!c.ok()) return c.error();
-    after = std::move(c).value();
-  }
+  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
+  auto page_start = decode_event_page_cursor(cursor);
+  if (!page_start.ok()) return page_start.error();
+  const std::optional<EventCursor>& after = *page_start;
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   // Keyset pagination on (timestamp_us, external_id), served by the
@@ -145,11 +131,11 @@ Result<EventPage> PostgresStore::list_events(std::string_view tenant,
   Params p;
   p.text(tenant).text(employee_external_id).int64(static_cast<int64_t>(limit) + 1);
   if (after) p.int64(after->timestamp).text(after->external_id);
-  auto r = (*conn)->exec(after ? "SELECT " SKILLSYNC_PG_EVENT_COLUMNS
+  auto r = (*conn)->exec(after ? "SELECT " SKILLSYNC_EVENT_COLUMNS
                                  " FROM events WHERE tenant = $1 AND employee_external_id = $2"
                                  " AND (timestamp_us, external_id) > ($4, $5)"
                                  " ORDER BY timestamp_us, external_id LIMIT $3"
-                               : "SELECT " SKILLSYNC_PG_EVENT_COLUMNS
+                               : "SELECT " SKILLSYNC_EVENT_COLUMNS
                                  " FROM events WHERE tenant = $1 AND employee_external_id = $2"
                                  " ORDER BY timestamp_us, external_id LIMIT $3",
                          p);
@@ -158,10 +144,7 @@ Result<EventPage> PostgresStore::list_events(std::string_view tenant,
   const int n = std::min(r->rows(), static_cast<int>(limit));
   page.items.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) page.items.push_back(read_event(*r, i));
-  if (r->rows() > static_cast<int>(limit)) {
-    const schema::Event& last = page.items.back().event;
-    page.next_cursor = encode_event_cursor(last.timestamp, last.external_id);
-  }
+  if (r->rows() > static_cast<int>(limit)) set_next_cursor(page);
   return page;
 }
 
@@ -184,7 +167,7 @@ Status PostgresStore::add_api_key(const ApiKey& key, std::string_view key_hash) 
 Result<std::optional<ApiKey>> PostgresStore::find_api_key(std::string_view key_hash) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec("SELECT " SKILLSYNC_PG_API_KEY_COLUMNS
+  auto r = (*conn)->exec("SELECT " SKILLSYNC_API_KEY_COLUMNS
                          " FROM api_keys WHERE key_hash = $1 AND revoked_at_us IS NULL",
                          Params().text(key_hash));
   if (!r.ok()) return r.error();
@@ -203,7 +186,7 @@ Result<uint64_t> PostgresStore::count_api_keys() {
 Result<std::vector<ApiKey>> PostgresStore::list_api_keys() {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec("SELECT " SKILLSYNC_PG_API_KEY_COLUMNS
+  auto r = (*conn)->exec("SELECT " SKILLSYNC_API_KEY_COLUMNS
                          " FROM api_keys ORDER BY created_at_us, id");
   if (!r.ok()) return r.error();
   std::vector<ApiKey> out;

@@ -7,7 +7,9 @@
 // reading, listing, purging tasks and their row errors), pg_leases.cpp
 // (claiming, leases, cancelling and finishing), pg_writer.cpp (staging and
 // publishing loads) and listener.cpp (LISTEN/NOTIFY). task_rows.cpp holds
-// what they share about the tasks table.
+// what they share about the tasks table; what the SQLite store shares too
+// (argument checks, error values, column lists) is in
+// store/store_checks.hpp and store/sql_columns.hpp.
 //
 // Concurrency: every check-then-write locks the task's row first (SELECT
 // ... FOR UPDATE), so a claim, a heartbeat, a cancel and a fenced writer's
@@ -24,7 +26,9 @@
 #include "common/time.hpp"
 #include "store/postgres/listener.hpp"
 #include "store/postgres/pool.hpp"
+#include "store/sql_columns.hpp"
 #include "store/store.hpp"
+#include "store/store_checks.hpp"
 
 namespace skillsync::store::postgres {
 
@@ -105,35 +109,17 @@ class PostgresStore final : public Store {
 
 // --- shared by the task files (task_rows.cpp) ---
 
-// Column list of every query that returns tasks; read_task() depends on
-// this order.
-#define SKILLSYNC_PG_TASK_COLUMNS                                                           \
-  "id, tenant, entity_type, method, uri, region, options_json, sealed_credentials, status," \
-  " created_at_us, started_at_us, finished_at_us, bytes_total, bytes_read, rows_read,"      \
-  " rows_loaded, rows_rejected, error_code, error_message, attempts, rows_superseded,"      \
-  " cancel_requested_at_us, last_heartbeat_at_us, worker_id, lease_expires_at_us,"          \
-  " header_json, ckpt_byte_offset, ckpt_line, ckpt_batches, ckpt_state, ckpt_bytes_total,"  \
-  " ckpt_bytes_read, ckpt_rows_read, ckpt_rows_loaded, ckpt_rows_rejected,"                 \
-  " ckpt_rows_superseded"
-
-// SET clause fragment that forgets a task's checkpoint.
-#define SKILLSYNC_PG_CLEAR_CHECKPOINT                                                  \
-  "ckpt_byte_offset = NULL, ckpt_line = NULL, ckpt_batches = NULL, ckpt_state = NULL," \
-  " ckpt_bytes_total = NULL, ckpt_bytes_read = NULL, ckpt_rows_read = NULL,"           \
-  " ckpt_rows_loaded = NULL, ckpt_rows_rejected = NULL, ckpt_rows_superseded = NULL"
-
 // The statement that ends a task: $1 id, $2 status, $3 error code, $4 error
 // message, $5..$10 progress, $11 finished_at; the stage goes with it.
-#define SKILLSYNC_PG_FINISH                                                                        \
-  "UPDATE tasks SET status = $2, error_code = $3, error_message = $4, bytes_total = $5,"           \
-  " bytes_read = $6, rows_read = $7, rows_loaded = $8, rows_rejected = $9,"                        \
-  " rows_superseded = $10, finished_at_us = $11, sealed_credentials = NULL,"                       \
-  " worker_id = NULL, lease_expires_at_us = NULL, staged_rows = 0, " SKILLSYNC_PG_CLEAR_CHECKPOINT \
+#define SKILLSYNC_PG_FINISH                                                                     \
+  "UPDATE tasks SET status = $2, error_code = $3, error_message = $4, bytes_total = $5,"        \
+  " bytes_read = $6, rows_read = $7, rows_loaded = $8, rows_rejected = $9,"                     \
+  " rows_superseded = $10, finished_at_us = $11, sealed_credentials = NULL,"                    \
+  " worker_id = NULL, lease_expires_at_us = NULL, staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT \
   " WHERE id = $1"
 
 Result<Task> read_task(const PgResult& r, int row);
 Result<std::optional<Task>> read_optional_task(const PgResult& r);
-Error task_not_found(std::string_view id);
 
 // The staging table of a task: "stage_" + the first 40 hex digits of
 // SHA-256(task id), so any id yields a valid identifier that fits in
@@ -155,18 +141,15 @@ Result<uint64_t> run_finish(const PgConn& conn, std::string_view task_id, TaskSt
 
 // What a worker-scoped statement needs to know about a task, read with its
 // row locked (SELECT ... FOR UPDATE) inside the caller's transaction.
-struct LockedTask {
-  bool exists = false;
-  bool owned = false;  // running and owned by the worker asked about
-  bool cancel_requested = false;
+struct LockedTask : TaskOwnership {
   int64_t staged_rows = 0;
 };
 Result<LockedTask> lock_task(const PgConn& conn, std::string_view task_id,
                              std::string_view worker_id);
 
-// Inside a transaction: locks the task row and fails unless `worker_id`
-// owns the running task ("not_found", "lease_lost"), and, when
-// `cancel_is_error`, unless no cancellation was requested ("cancelled").
+// Inside a transaction: locks the task row and fails as check_ownership()
+// (store_checks.hpp) says: "not_found", "lease_lost", and, when
+// `cancel_is_error`, "cancelled".
 Result<LockedTask> check_owner(const PgConn& conn, std::string_view task_id,
                                std::string_view worker_id, bool cancel_is_error);
 

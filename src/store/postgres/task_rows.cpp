@@ -51,10 +51,6 @@ Result<std::optional<Task>> read_optional_task(const PgResult& r) {
   return std::optional<Task>(std::move(task).value());
 }
 
-Error task_not_found(std::string_view id) {
-  return Error{"not_found", "no task with id " + std::string(id)};
-}
-
 std::string stage_table_name(std::string_view task_id) {
   return "stage_" + crypto::sha256_hex(task_id).substr(0, 40);
 }
@@ -115,14 +111,7 @@ Result<LockedTask> check_owner(const PgConn& conn, std::string_view task_id,
                                std::string_view worker_id, bool cancel_is_error) {
   auto t = lock_task(conn, task_id, worker_id);
   if (!t.ok()) return t.error();
-  if (!t->exists) return task_not_found(task_id);
-  if (!t->owned) {
-    return Error{"lease_lost", "task " + std::string(task_id) + " is no longer owned by worker " +
-                                   std::string(worker_id)};
-  }
-  if (cancel_is_error && t->cancel_requested) {
-    return Error{"cancelled", "task " + std::string(task_id) + " was cancelled"};
-  }
+  SKILLSYNC_TRY(check_ownership(*t, task_id, worker_id, cancel_is_error));
   return t;
 }
 

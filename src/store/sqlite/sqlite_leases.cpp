@@ -24,13 +24,6 @@ Status drop_load(Connection& conn, std::string_view task_id) {
   return s.run();
 }
 
-// "not_found" or "lease_lost" for a task a worker-scoped statement missed.
-Error ownership_error(Connection& conn, std::string_view task_id, std::string_view worker_id) {
-  Status st = check_owner(conn, task_id, worker_id, false);
-  if (!st.ok()) return st.error();
-  return Error{"storage_error", "task " + std::string(task_id) + " changed unexpectedly"};
-}
-
 }  // namespace
 
 Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker_id, Micros now) {
@@ -55,9 +48,7 @@ Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker
 
 Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker_id, Micros now,
                                                          Micros lease_duration) {
-  if (worker_id.empty() || lease_duration <= 0) {
-    return Error{"invalid_argument", "a claim needs a worker id and a positive lease"};
-  }
+  SKILLSYNC_TRY(check_claim(worker_id, lease_duration));
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   auto tx = Transaction::begin((*conn)->db());
@@ -72,10 +63,7 @@ Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker
         " attempts = attempts + 1, worker_id = ?2, lease_expires_at_us = ?1 + ?3,"
         " last_heartbeat_at_us = ?1,"
         " bytes_total = coalesce(ckpt_bytes_total, bytes_total),"
-        " bytes_read = coalesce(ckpt_bytes_read, 0), rows_read = coalesce(ckpt_rows_read, 0),"
-        " rows_loaded = coalesce(ckpt_rows_loaded, 0),"
-        " rows_rejected = coalesce(ckpt_rows_rejected, 0),"
-        " rows_superseded = coalesce(ckpt_rows_superseded, 0)"
+        " " SKILLSYNC_PROGRESS_FROM_CHECKPOINT
         " WHERE id = coalesce("
         " (SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at_us < ?1"
         " ORDER BY created_at_us, id LIMIT 1),"
@@ -124,7 +112,9 @@ Result<Heartbeat> SqliteStore::heartbeat(std::string_view task_id, std::string_v
   s.bind_int64(4, lease_duration);
   auto row = s.step();
   if (!row.ok()) return row.error();
-  if (!row.value()) return ownership_error(**conn, task_id, worker_id);
+  if (!row.value()) {
+    return missed_owner_error(check_owner(**conn, task_id, worker_id, false), task_id);
+  }
   // NULL is tested here, not in SQL: SQLite 3.40 evaluates "x IS NOT NULL"
   // in an UPDATE's RETURNING clause wrongly on this table.
   Heartbeat hb{!s.is_null(0), s.column_int64(1)};
@@ -146,7 +136,9 @@ Status SqliteStore::release_lease(std::string_view task_id, std::string_view wor
   s.bind_text(1, task_id);
   s.bind_text(2, worker_id);
   SKILLSYNC_TRY(s.run());
-  if ((*conn)->db().changes() == 0) return ownership_error(**conn, task_id, worker_id);
+  if ((*conn)->db().changes() == 0) {
+    return missed_owner_error(check_owner(**conn, task_id, worker_id, false), task_id);
+  }
   return ok_status();
 }
 
@@ -177,10 +169,7 @@ Result<uint64_t> SqliteStore::requeue_running_tasks() {
   SKILLSYNC_TRY(
       db.exec("UPDATE tasks SET status = 'pending', worker_id = NULL,"
               " staged_rows = CASE WHEN ckpt_byte_offset IS NULL THEN 0 ELSE staged_rows END,"
-              " bytes_read = coalesce(ckpt_bytes_read, 0), rows_read = coalesce(ckpt_rows_read, 0),"
-              " rows_loaded = coalesce(ckpt_rows_loaded, 0),"
-              " rows_rejected = coalesce(ckpt_rows_rejected, 0),"
-              " rows_superseded = coalesce(ckpt_rows_superseded, 0)"
+              " " SKILLSYNC_PROGRESS_FROM_CHECKPOINT
               " WHERE status = 'running' AND lease_expires_at_us IS NULL"));
   SKILLSYNC_TRY(tx->commit());
   return n;
@@ -209,9 +198,7 @@ Status SqliteStore::reset_load(std::string_view task_id, std::string_view worker
 Status SqliteStore::finish_task(std::string_view task_id, TaskStatus status,
                                 const std::optional<TaskError>& error, const Progress& progress,
                                 Micros now) {
-  if (!is_finished(status)) {
-    return Error{"invalid_argument", "finish_task needs a final status"};
-  }
+  SKILLSYNC_TRY(check_finish_status(status));
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   auto tx = Transaction::begin((*conn)->db());
@@ -227,9 +214,7 @@ Status SqliteStore::finish_task(std::string_view task_id, TaskStatus status,
 Status SqliteStore::finish_task(std::string_view task_id, std::string_view worker_id,
                                 TaskStatus status, const std::optional<TaskError>& error,
                                 const Progress& progress, Micros now) {
-  if (status != TaskStatus::kFailed && status != TaskStatus::kCancelled) {
-    return Error{"invalid_argument", "finish_task needs kFailed or kCancelled"};
-  }
+  SKILLSYNC_TRY(check_fenced_finish_status(status));
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   auto tx = Transaction::begin((*conn)->db());
@@ -267,9 +252,7 @@ Result<Task> SqliteStore::request_cancel(std::string_view tenant, std::string_vi
     if (!row.value()) return task_not_found(task_id);
     action = s.column_int64(0);
   }
-  if (action == 0) {
-    return Error{"invalid_state", "task " + std::string(task_id) + " has already finished"};
-  }
+  if (action == 0) return task_already_finished(task_id);
   if (action == 1) {
     SKILLSYNC_TRY(drop_stage((*conn)->db(), task_id));
   }

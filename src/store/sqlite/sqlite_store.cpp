@@ -33,12 +33,6 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
 namespace sqlite {
 namespace {
 
-// Column list shared by every query that returns events; read_event()
-// depends on this order.
-#define SKILLSYNC_EVENT_COLUMNS                                                      \
-  "employee_external_id, external_id, event_type, timestamp_us, language, content, " \
-  "source, created_at_us, updated_at_us, task_id"
-
 StoredEvent read_event(const Stmt& s) {
   StoredEvent out;
   schema::Event& e = out.event;
@@ -54,10 +48,6 @@ StoredEvent read_event(const Stmt& s) {
   if (!s.is_null(9)) out.task_id = s.column_string(9);
   return out;
 }
-
-// Column list of every query that returns keys; read_api_key() depends on it.
-#define SKILLSYNC_API_KEY_COLUMNS \
-  "id, tenant, scopes, created_at_us, last_used_at_us, revoked_at_us"
 
 ApiKey read_api_key(const Stmt& s) {
   ApiKey k;
@@ -152,15 +142,10 @@ Result<bool> SqliteStore::delete_event(std::string_view tenant,
 Result<EventPage> SqliteStore::list_events(std::string_view tenant,
                                            std::string_view employee_external_id, size_t limit,
                                            std::string_view cursor) {
-  if (limit < 1 || limit > 1000) {
-    return Error{"invalid_argument", "limit must be between 1 and 1000"};
-  }
-  std::optional<EventCursor> after;
-  if (!cursor.empty()) {
-    auto c = decode_event_cursor(cursor);
-    if (!c.ok()) return c.error();
-    after = std::move(c).value();
-  }
+  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
+  auto page_start = decode_event_page_cursor(cursor);
+  if (!page_start.ok()) return page_start.error();
+  const std::optional<EventCursor>& after = *page_start;
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   // Keyset pagination on (timestamp_us, external_id), served by the
@@ -189,8 +174,7 @@ Result<EventPage> SqliteStore::list_events(std::string_view tenant,
     if (!row.ok()) return row.error();
     if (!row.value()) break;
     if (page.items.size() == limit) {
-      const schema::Event& last = page.items.back().event;
-      page.next_cursor = encode_event_cursor(last.timestamp, last.external_id);
+      set_next_cursor(page);
       break;
     }
     page.items.push_back(read_event(s));

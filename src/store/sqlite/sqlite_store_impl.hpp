@@ -5,7 +5,9 @@
 // events, API keys), sqlite_tasks.cpp (creating, reading, listing, purging
 // tasks and their row errors), sqlite_leases.cpp (claiming, leases,
 // cancelling and finishing) and task_writer.cpp (staging and publishing
-// loads). task_rows.cpp holds what they share about the tasks table.
+// loads). task_rows.cpp holds what they share about the tasks table;
+// what the PostgreSQL store shares too (argument checks, error values,
+// column lists) is in store/store_checks.hpp and store/sql_columns.hpp.
 #pragma once
 
 #include <memory>
@@ -14,8 +16,10 @@
 #include <string_view>
 
 #include "common/time.hpp"
+#include "store/sql_columns.hpp"
 #include "store/sqlite/pool.hpp"
 #include "store/store.hpp"
+#include "store/store_checks.hpp"
 
 namespace skillsync::store::sqlite {
 
@@ -89,23 +93,6 @@ class SqliteStore final : public Store {
 
 // --- shared by the task files (task_rows.cpp) ---
 
-// Column list of every query that returns tasks; read_task() depends on
-// this order.
-#define SKILLSYNC_TASK_COLUMNS                                                              \
-  "id, tenant, entity_type, method, uri, region, options_json, sealed_credentials, status," \
-  " created_at_us, started_at_us, finished_at_us, bytes_total, bytes_read, rows_read,"      \
-  " rows_loaded, rows_rejected, error_code, error_message, attempts, rows_superseded,"      \
-  " cancel_requested_at_us, last_heartbeat_at_us, worker_id, lease_expires_at_us,"          \
-  " header_json, ckpt_byte_offset, ckpt_line, ckpt_batches, ckpt_state, ckpt_bytes_total,"  \
-  " ckpt_bytes_read, ckpt_rows_read, ckpt_rows_loaded, ckpt_rows_rejected,"                 \
-  " ckpt_rows_superseded"
-
-// SET clause fragment that forgets a task's checkpoint.
-#define SKILLSYNC_CLEAR_CHECKPOINT                                                     \
-  "ckpt_byte_offset = NULL, ckpt_line = NULL, ckpt_batches = NULL, ckpt_state = NULL," \
-  " ckpt_bytes_total = NULL, ckpt_bytes_read = NULL, ckpt_rows_read = NULL,"           \
-  " ckpt_rows_loaded = NULL, ckpt_rows_rejected = NULL, ckpt_rows_superseded = NULL"
-
 // SET clause fragment that ends a task: ?2 status, ?3 error code, ?4 error
 // message, ?5..?10 progress, ?11 finished_at; the stage is gone with it.
 #define SKILLSYNC_FINISH_SET                                                             \
@@ -118,7 +105,6 @@ Result<Task> read_task(const Stmt& s);
 // Reads zero or one task from a bound statement, then runs it to the end
 // (an UPDATE ... RETURNING commits when it completes).
 Result<std::optional<Task>> read_optional_task(Stmt& s);
-Error task_not_found(std::string_view id);
 
 // The staging table of a task: "stage_" + hex of the task id, so any id
 // yields a valid identifier without quoting games.
@@ -136,9 +122,9 @@ Result<int64_t> run_finish(Connection& conn, std::string_view sql, std::string_v
                            TaskStatus status, const std::optional<TaskError>& error,
                            const Progress& progress, Micros now);
 
-// Inside a write transaction: fails unless `worker_id` owns task `task_id`
-// and it is running ("not_found", "lease_lost"), and, when
-// `cancel_is_error`, unless no cancellation was requested ("cancelled").
+// Inside a write transaction: reads the task and fails as
+// check_ownership() (store_checks.hpp) says: "not_found", "lease_lost", and,
+// when `cancel_is_error`, "cancelled".
 Status check_owner(Connection& conn, std::string_view task_id, std::string_view worker_id,
                    bool cancel_is_error);
 

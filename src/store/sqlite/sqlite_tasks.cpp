@@ -8,11 +8,6 @@
 namespace skillsync::store::sqlite {
 namespace {
 
-int64_t clamp_limit(size_t limit) {
-  // LIMIT takes a signed integer; clamp so a huge size_t stays "no limit".
-  return limit > static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(limit);
-}
-
 Status insert_task(Connection& conn, const Task& task, Micros created_at) {
   auto stmt = conn.cached(
       "INSERT INTO tasks (id, tenant, entity_type, method, uri, region, options_json,"
@@ -83,9 +78,7 @@ Status SqliteStore::create_task(const Task& task) {
 Result<CreatedTask> SqliteStore::create_task_idempotent(const Task& task,
                                                         std::string_view idempotency_key,
                                                         std::string_view body_sha256, Micros now) {
-  if (idempotency_key.empty()) {
-    return Error{"invalid_argument", "the idempotency key must not be empty"};
-  }
+  SKILLSYNC_TRY(check_idempotency_key(idempotency_key));
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   Db& db = (*conn)->db();
@@ -105,10 +98,7 @@ Result<CreatedTask> SqliteStore::create_task_idempotent(const Task& task,
     auto row = s.step();
     if (!row.ok()) return row.error();
     if (row.value() && now - s.column_int64(2) < kIdempotencyWindow) {
-      if (s.column_text(0) != body_sha256) {
-        return Error{"idempotency_conflict",
-                     "the idempotency key was already used with a different request body"};
-      }
+      if (s.column_text(0) != body_sha256) return idempotency_conflict();
       const std::string earlier = s.column_string(1);
       auto existing = select_task(**conn, task.tenant, earlier);
       if (!existing.ok()) return existing.error();
@@ -148,15 +138,10 @@ Result<std::optional<Task>> SqliteStore::get_task(std::string_view tenant, std::
 
 Result<TaskPage> SqliteStore::list_tasks(std::string_view tenant, const TaskFilter& filter,
                                          size_t limit, std::string_view cursor) {
-  if (limit < 1 || limit > 1000) {
-    return Error{"invalid_argument", "limit must be between 1 and 1000"};
-  }
-  std::optional<TaskCursor> after;
-  if (!cursor.empty()) {
-    auto c = decode_task_cursor(cursor);
-    if (!c.ok()) return c.error();
-    after = std::move(c).value();
-  }
+  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
+  auto page_start = decode_task_page_cursor(cursor);
+  if (!page_start.ok()) return page_start.error();
+  const std::optional<TaskCursor>& after = *page_start;
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   // Keyset pagination on (created_at_us, id) descending, served by
@@ -181,8 +166,7 @@ Result<TaskPage> SqliteStore::list_tasks(std::string_view tenant, const TaskFilt
     if (!row.ok()) return row.error();
     if (!row.value()) break;
     if (page.items.size() == limit) {
-      const Task& last = page.items.back();
-      page.next_cursor = encode_task_cursor(last.created_at, last.id);
+      set_next_cursor(page);
       break;
     }
     auto task = read_task(s);
@@ -244,9 +228,8 @@ RowError read_row_error(const Stmt& s) {
 Result<std::vector<RowError>> SqliteStore::row_errors(std::string_view task_id, size_t limit) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
-  auto stmt = (*conn)->cached(
-      "SELECT line, byte_offset, column_name, code, message, raw, file FROM row_errors"
-      " WHERE task_id = ?1 ORDER BY seq LIMIT ?2");
+  auto stmt = (*conn)->cached("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
+                              " FROM row_errors WHERE task_id = ?1 ORDER BY seq LIMIT ?2");
   if (!stmt.ok()) return stmt.error();
   Stmt& s = *stmt.value();
   StmtReset reset(s);
@@ -264,22 +247,17 @@ Result<std::vector<RowError>> SqliteStore::row_errors(std::string_view task_id, 
 
 Result<RowErrorPage> SqliteStore::row_errors_page(std::string_view task_id, size_t limit,
                                                   std::string_view cursor) {
-  if (limit < 1 || limit > 10000) {
-    return Error{"invalid_argument", "limit must be between 1 and 10000"};
-  }
-  int64_t after = -1;  // seq starts at 0
-  if (!cursor.empty()) {
-    auto c = decode_seq_cursor(cursor);
-    if (!c.ok()) return c.error();
-    after = c.value();
-  }
+  SKILLSYNC_TRY(check_page_limit(limit, kMaxRowErrorPageLimit));
+  auto page_start = decode_seq_page_cursor(cursor);
+  if (!page_start.ok()) return page_start.error();
+  const int64_t after = *page_start;
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   // seq is the file order (it is assigned in staging order), and the
   // primary key (task_id, seq) serves the range.
   auto stmt = (*conn)->cached(
-      "SELECT line, byte_offset, column_name, code, message, raw, file, seq FROM row_errors"
-      " WHERE task_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+      "SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
+      ", seq FROM row_errors WHERE task_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
   if (!stmt.ok()) return stmt.error();
   Stmt& s = *stmt.value();
   StmtReset reset(s);

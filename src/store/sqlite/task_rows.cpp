@@ -63,10 +63,6 @@ Result<std::optional<Task>> read_optional_task(Stmt& s) {
   return std::optional<Task>(std::move(task).value());
 }
 
-Error task_not_found(std::string_view id) {
-  return Error{"not_found", "no task with id " + std::string(id)};
-}
-
 std::string stage_table_name(std::string_view task_id) { return "stage_" + crypto::hex(task_id); }
 
 Status drop_stage(Db& db, std::string_view task_id) {
@@ -113,15 +109,13 @@ Status check_owner(Connection& conn, std::string_view task_id, std::string_view 
   s.bind_text(2, worker_id);
   auto row = s.step();
   if (!row.ok()) return row.error();
-  if (!row.value()) return task_not_found(task_id);
-  if (s.column_int64(0) == 0) {
-    return Error{"lease_lost", "task " + std::string(task_id) + " is no longer owned by worker " +
-                                   std::string(worker_id)};
+  TaskOwnership t;
+  if (row.value()) {
+    t.exists = true;
+    t.owned = s.column_int64(0) != 0;
+    t.cancel_requested = s.column_int64(1) != 0;
   }
-  if (cancel_is_error && s.column_int64(1) != 0) {
-    return Error{"cancelled", "task " + std::string(task_id) + " was cancelled"};
-  }
-  return ok_status();
+  return check_ownership(t, task_id, worker_id, cancel_is_error);
 }
 
 }  // namespace skillsync::store::sqlite

@@ -16,8 +16,6 @@
 namespace skillsync::store::sqlite {
 namespace {
 
-constexpr size_t kMaxRawBytes = 4096;
-
 class SqliteTaskWriter final : public TaskWriter {
  public:
   SqliteTaskWriter(SqliteStore& store, PooledConnection conn, Task task,
@@ -44,10 +42,7 @@ class SqliteTaskWriter final : public TaskWriter {
   Status finish_dry_run(TaskStatus status, const Progress& progress) override;
 
  private:
-  Status check_open() const {
-    if (closed_) return Error{"invalid_state", "the load was already published or discarded"};
-    return ok_status();
-  }
+  Status check_open() const { return check_writer_open(closed_); }
   // Fenced writers only; inside the caller's transaction.
   Status check_fence(bool cancel_is_error) {
     if (!worker_id_) return ok_status();
@@ -136,7 +131,7 @@ Status SqliteTaskWriter::insert_errors(std::span<const RowError> errors) {
     s.bind_text_static(5, e.column);
     s.bind_text_static(6, e.code);
     s.bind_text_static(7, e.message);
-    s.bind_text_static(8, std::string_view(e.raw).substr(0, kMaxRawBytes));
+    s.bind_text_static(8, std::string_view(e.raw).substr(0, kMaxRowErrorRawBytes));
     s.bind_text_static(9, e.file);
     const int rc = sqlite3_step(s.get());
     sqlite3_reset(s.get());
@@ -215,9 +210,7 @@ Status SqliteTaskWriter::finish_closed(TaskStatus status, Progress progress, uin
 
 Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& progress) {
   SKILLSYNC_TRY(check_open());
-  if (status != TaskStatus::kCompleted && status != TaskStatus::kCompletedWithErrors) {
-    return Error{"invalid_argument", "publish needs kCompleted or kCompletedWithErrors"};
-  }
+  SKILLSYNC_TRY(check_completed_status(status, "publish"));
   Db& db = conn_->db();
   close();  // even on failure: the caller finishes the task instead
   auto tx = Transaction::begin(db);
@@ -295,9 +288,7 @@ Status SqliteTaskWriter::discard() {
 
 Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progress) {
   SKILLSYNC_TRY(check_open());
-  if (status != TaskStatus::kCompleted && status != TaskStatus::kCompletedWithErrors) {
-    return Error{"invalid_argument", "finish_dry_run needs kCompleted or kCompletedWithErrors"};
-  }
+  SKILLSYNC_TRY(check_completed_status(status, "finish_dry_run"));
   Db& db = conn_->db();
   close();
   auto tx = Transaction::begin(db);
@@ -338,9 +329,7 @@ Result<std::unique_ptr<TaskWriter>> SqliteStore::open_writer(const Task& task,
     s.bind_text(1, task.id);
     auto row = s.step();
     if (!row.ok()) return row.error();
-    if (!row.value() || s.column_int64(0) == 0) {
-      return Error{"not_found", "no task with id " + task.id};
-    }
+    if (!row.value() || s.column_int64(0) == 0) return task_not_found(task.id);
     return s.column_int64(1);
   }();
   if (!seq.ok()) return seq.error();
