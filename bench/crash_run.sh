@@ -101,7 +101,10 @@ for ((k = 1; k <= KILLS; k++)); do
       status=$(task_status "$task" || true)
       read_now=$(json_field "$task" rows_read)
       is_terminal "$status" && die "the task ended ($status) before kill $k: $task"
-      [[ $status == running && ${read_now:-0} -ge $target ]] && break
+      # The checkpoint keeps rows_read across a restart: wait until this
+      # server has claimed the task too, so that every kill hits an attempt.
+      [[ $status == running && ${read_now:-0} -ge $target ]] &&
+        grep -q "task $task_id running on" "$log" && break
       kill -0 "$ss_pid" 2>/dev/null || die "skillsync exited; its log: $(tail -n 5 "$log")"
       sleep 0.02
     done

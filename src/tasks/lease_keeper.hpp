@@ -37,6 +37,11 @@ class LeaseKeeper {
   // cancel_requested() are already true when a reader sees it set, so they
   // (and `stop`) tell why.
   const CancellationToken& interrupt() const { return interrupt_; }
+  // This worker is about to end the task itself (publish, or record its end):
+  // a heartbeat that then finds the task no longer running is that ending,
+  // not another worker, so it is not reported as a lost lease. A real loss
+  // during the publish still shows, as the publish's own lease_lost error.
+  void finishing() { finishing_.store(true, std::memory_order_relaxed); }
 
  private:
   void loop();
@@ -49,6 +54,7 @@ class LeaseKeeper {
   const std::chrono::milliseconds interval_;
   std::atomic<bool> lost_{false};
   std::atomic<bool> cancel_{false};
+  std::atomic<bool> finishing_{false};
   CancellationToken interrupt_;
   std::mutex mu_;
   std::condition_variable cv_;

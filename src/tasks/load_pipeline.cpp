@@ -332,6 +332,7 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
     auto superseded = writer->count_superseded();
     if (!superseded.ok()) return fail(superseded.error());
     progress.rows_superseded = *superseded;
+    lease.finishing();
     Status s = writer->finish_dry_run(final_status, progress);
     writer.reset();
     if (!s.ok()) {
@@ -342,6 +343,7 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
   } else {
     // Operators (and the crash tests) see when the one long transaction starts.
     spdlog::info("task {} publishing {} staged rows", task.id, progress.rows_loaded);
+    lease.finishing();
     auto published = writer->publish(final_status, progress);
     writer.reset();
     if (!published.ok()) {
