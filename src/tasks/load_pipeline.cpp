@@ -154,6 +154,19 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
     if (lease.cancel_requested()) return Outcome::kCancelled;
     return std::nullopt;
   };
+  // How a run that does not reach the publish ends (`e` for kFailed).
+  auto end_as = [&](Outcome o, const Error& e) {
+    switch (o) {
+      case Outcome::kStopped:
+        return interrupted();
+      case Outcome::kLost:
+        return lost();
+      case Outcome::kCancelled:
+        return cancelled();
+      default:
+        return fail(e);
+    }
+  };
 
   // Opens files[i] (from `at` when resuming it) and checks its header.
   auto open_file = [&](size_t i,
@@ -183,16 +196,7 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
   auto first_file = open_file(index, start);
   if (!first_file.ok()) {
     // Nothing was staged in this run yet: the checkpoint stays as it was.
-    switch (interruption(first_file.error()).value_or(Outcome::kFailed)) {
-      case Outcome::kStopped:
-        return interrupted();
-      case Outcome::kLost:
-        return lost();
-      case Outcome::kCancelled:
-        return cancelled();
-      default:
-        return fail(first_file.error());
-    }
+    return end_as(interruption(first_file.error()).value_or(Outcome::kFailed), first_file.error());
   }
   std::unique_ptr<FileReader> file = std::move(*first_file);
 
@@ -312,18 +316,7 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
     if (staged.error().code == "cancelled") return cancelled();
     return fail(staged.error());
   }
-  switch (outcome) {
-    case Outcome::kFailed:
-      return fail(failure);
-    case Outcome::kStopped:
-      return interrupted();
-    case Outcome::kCancelled:
-      return cancelled();
-    case Outcome::kLost:
-      return lost();
-    case Outcome::kDone:
-      break;
-  }
+  if (outcome != Outcome::kDone) return end_as(outcome, failure);
 
   progress.bytes_read = done_bytes + file->raw_bytes_read();
   TaskStatus final_status =

@@ -12,8 +12,7 @@
 #include <thread>
 
 #include "common/crypto.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "tasks/tasks.hpp"
+#include "sqlite_task_test.hpp"
 
 namespace skillsync::tasks {
 namespace {
@@ -21,8 +20,6 @@ namespace {
 using std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::string_view kWorker = "test-worker";
-constexpr Micros kLease = 60 * 1000000LL;
 constexpr auto kBlockNever = std::string::npos;
 
 // Serves `data` (the object from `base` on); a read at or past absolute
@@ -102,51 +99,20 @@ size_t inside_row(const std::string& csv, int i) {
   return csv.find("e1,en,x" + std::to_string(i) + ",") + 4;
 }
 
-class CancelDownloadTest : public ::testing::Test {
+class CancelDownloadTest : public SqliteTaskTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/skillsync-cancel-dl-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    auto s = store::open_sqlite_store(dir_ + "/db.sqlite");
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
+    SqliteTaskTest::SetUp();
     config_.batch_rows = 10;
     config_.lease_duration = kLease;
     config_.heartbeat_interval = milliseconds(20);
     opener_.content = fifty_rows();
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  store::Task make_task() {
-    TaskService service(*store_, key_, SystemClock::instance());
-    CreateTaskRequest req;
-    req.entity_type = "learning";
-    req.method = "s3_iam_user";
-    req.uri = "s3://bucket/file.csv";
-    req.credentials.access_key_id = "AKIDEXAMPLE";
-    req.credentials.secret_access_key = SecretString("s3cr3t-value");
-    auto created = service.create(store::kDefaultTenant, std::move(req));
-    EXPECT_TRUE(created.ok());
-    return claim(kWorker);
-  }
-  store::Task claim(std::string_view worker) {
-    auto claimed = store_->claim_next_task(worker, SystemClock::instance().now(), kLease);
-    EXPECT_TRUE(claimed.ok() && claimed->has_value());
-    return claimed.ok() && claimed->has_value() ? **claimed : store::Task{};
-  }
-  store::Task reload() {
-    auto t = store_->get_task(store::kDefaultTenant, task_.id);
-    EXPECT_TRUE(t.ok() && t->has_value());
-    return t.ok() && t->has_value() ? **t : store::Task{};
-  }
-  size_t event_count() {
-    auto page = store_->list_events(store::kDefaultTenant, "e1", 1000, "");
-    EXPECT_TRUE(page.ok());
-    return page.ok() ? page->items.size() : 0;
-  }
+  store::Task make_task() { return create_and_claim(); }
+  using SqliteTaskTest::event_count;
+  using SqliteTaskTest::reload;
+  store::Task reload() { return reload(task_.id); }
+  size_t event_count() { return event_count("e1"); }
 
   // Runs the task on a thread until the source blocks, calls `act`, and
   // returns the run's status; `took` is the time from `act` to the return.
@@ -170,9 +136,6 @@ class CancelDownloadTest : public ::testing::Test {
     return status;
   }
 
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
-  MasterKey key_{SecretString(crypto::random_bytes(32))};
   PipelineConfig config_;
   BlockingOpener opener_;
   CancellationToken stop_;

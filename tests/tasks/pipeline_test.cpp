@@ -11,8 +11,7 @@
 
 #include "common/crypto.hpp"
 #include "common/string_byte_reader.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "tasks/tasks.hpp"
+#include "sqlite_task_test.hpp"
 
 namespace skillsync::tasks {
 namespace {
@@ -55,37 +54,10 @@ class FakeOpener : public ObjectOpener {
   std::function<void(size_t)> on_bytes;
 };
 
-constexpr std::string_view kWorker = "test-worker";
-constexpr Micros kLease = 60 * 1000000LL;
-
-class PipelineTest : public ::testing::Test {
+class PipelineTest : public SqliteTaskTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/skillsync-pipeline-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    auto s = store::open_sqlite_store(dir_ + "/db.sqlite");
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   store::Task make_task(LoadOptions options = {}) {
-    TaskService service(*store_, key_, SystemClock::instance());
-    CreateTaskRequest req;
-    req.options = options;
-    req.entity_type = "learning";
-    req.method = "s3_iam_user";
-    req.uri = "s3://bucket/file.csv";
-    req.credentials.access_key_id = "AKIDEXAMPLE";
-    req.credentials.secret_access_key = SecretString("s3cr3t-value");
-    auto created = service.create(store::kDefaultTenant, std::move(req));
-    EXPECT_TRUE(created.ok());
-    auto claimed = store_->claim_next_task(kWorker, SystemClock::instance().now(), kLease);
-    EXPECT_TRUE(claimed.ok() && claimed->has_value());
-    return **claimed;
+    return create_and_claim("s3://bucket/file.csv", options);
   }
 
   store::TaskStatus run(const std::string& csv, PipelineConfig config = {},
@@ -97,21 +69,9 @@ class PipelineTest : public ::testing::Test {
     return pipeline.run(task_, kWorker, never);
   }
 
-  store::Task reload() {
-    auto t = store_->get_task(store::kDefaultTenant, task_.id);
-    EXPECT_TRUE(t.ok() && t->has_value());
-    return **t;
-  }
+  using SqliteTaskTest::reload;
+  store::Task reload() { return reload(task_.id); }
 
-  size_t event_count(const std::string& employee) {
-    auto page = store_->list_events(store::kDefaultTenant, employee, 1000, "");
-    EXPECT_TRUE(page.ok());
-    return page->items.size();
-  }
-
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
-  MasterKey key_{SecretString(crypto::random_bytes(32))};
   FakeOpener opener_;
   store::Task task_;
 };

@@ -9,8 +9,7 @@
 
 #include "common/crypto.hpp"
 #include "common/string_byte_reader.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "tasks/tasks.hpp"
+#include "sqlite_task_test.hpp"
 
 namespace skillsync::tasks {
 namespace {
@@ -72,56 +71,17 @@ class FakeBucket : public ObjectOpener {
   }
 };
 
-constexpr std::string_view kWorker = "test-worker";
-constexpr Micros kLease = 60 * 1000000LL;
 constexpr const char* kHeader = "employee_external_id,language,external_id,timestamp,course_id\n";
 
-class PrefixPipelineTest : public ::testing::Test {
+class PrefixPipelineTest : public SqliteTaskTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/skillsync-prefix-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    auto s = store::open_sqlite_store(dir_ + "/db.sqlite");
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   store::Task make_task(const std::string& uri = "s3://bucket/exp/", LoadOptions options = {}) {
-    TaskService service(*store_, key_, SystemClock::instance());
-    CreateTaskRequest req;
-    req.options = options;
-    req.entity_type = "learning";
-    req.method = "s3_iam_user";
-    req.uri = uri;
-    req.credentials.access_key_id = "AKIDEXAMPLE";
-    req.credentials.secret_access_key = SecretString("s3cr3t-value");
-    auto created = service.create(store::kDefaultTenant, std::move(req));
-    EXPECT_TRUE(created.ok());
-    return claim(kWorker);
-  }
-  store::Task claim(std::string_view worker) {
-    auto claimed = store_->claim_next_task(worker, SystemClock::instance().now(), kLease);
-    EXPECT_TRUE(claimed.ok() && claimed->has_value());
-    return **claimed;
+    return create_and_claim(uri, options);
   }
   store::TaskStatus run(const store::Task& task, PipelineConfig config = {},
                         std::string_view worker = kWorker) {
     LoadPipeline pipeline(*store_, bucket_, key_, SystemClock::instance(), config);
     return pipeline.run(task, worker, *stop_);
-  }
-  store::Task reload(const std::string& id) {
-    auto t = store_->get_task(store::kDefaultTenant, id);
-    EXPECT_TRUE(t.ok() && t->has_value());
-    return **t;
-  }
-  size_t event_count(const std::string& employee) {
-    auto page = store_->list_events(store::kDefaultTenant, employee, 1000, "");
-    EXPECT_TRUE(page.ok());
-    return page->items.size();
   }
   std::string course_of(const std::string& employee, const std::string& id) {
     auto e = store_->get_event(store::kDefaultTenant, employee, id);
@@ -129,9 +89,6 @@ class PrefixPipelineTest : public ::testing::Test {
     return std::string(boost::json::parse((*e)->event.content_json).at("course_id").as_string());
   }
 
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
-  MasterKey key_{SecretString(crypto::random_bytes(32))};
   FakeBucket bucket_;
   std::unique_ptr<CancellationToken> stop_ = std::make_unique<CancellationToken>();
 };

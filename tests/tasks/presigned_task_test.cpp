@@ -7,8 +7,7 @@
 
 #include "common/crypto.hpp"
 #include "common/string_byte_reader.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "tasks/tasks.hpp"
+#include "sqlite_task_test.hpp"
 
 namespace skillsync::tasks {
 namespace {
@@ -116,23 +115,7 @@ TEST(PresignedAccessCheck, ValidatesTheHostEvenWithoutValidateAccess) {
   EXPECT_EQ(probed.error().message.find("0123456789abcdef"), std::string::npos);
 }
 
-class PresignedTaskTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/skillsync-presigned-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    auto s = store::open_sqlite_store(dir_ + "/db.sqlite");
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
-  MasterKey key_{SecretString(crypto::random_bytes(32))};
-};
+class PresignedTaskTest : public SqliteTaskTest {};
 
 TEST_F(PresignedTaskTest, CreateSealsTheUrlAndChecksEvenWithoutValidateAccess) {
   int checks = 0;
