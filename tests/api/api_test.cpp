@@ -9,20 +9,17 @@
 
 #include "api/rate_limiter.hpp"
 #include "common/crypto.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "support/sqlite_store_test.hpp"
 
 namespace skillsync::api {
 namespace {
 namespace json = boost::json;
 
-class ApiTest : public ::testing::Test {
+class ApiTest : public testsupport::SqliteStoreTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/skillsync-api-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    auto s = store::open_sqlite_store(dir_ + "/db.sqlite");
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     key_ = generate_api_key();
     ASSERT_TRUE(
         store_
@@ -35,8 +32,7 @@ class ApiTest : public ::testing::Test {
   void TearDown() override {
     api_.reset();
     service_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    SqliteStoreTest::TearDown();
   }
 
   HttpResponse call(std::string method, std::string target, std::string body = "",
@@ -50,8 +46,6 @@ class ApiTest : public ::testing::Test {
   }
   static json::value parse(const HttpResponse& r) { return json::parse(r.body); }
 
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
   tasks::MasterKey master_{SecretString(crypto::random_bytes(32))};
   std::unique_ptr<tasks::TaskService> service_;
   std::unique_ptr<Api> api_;

@@ -10,7 +10,7 @@
 #include "common/string_byte_reader.hpp"
 #include "csv/csv.hpp"
 #include "schema/schema.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "support/sqlite_store_test.hpp"
 
 namespace skillsync::api {
 namespace {
@@ -33,19 +33,13 @@ std::vector<std::vector<std::string>> read_csv(std::string_view text, csv::Diale
   return rows;
 }
 
-class ErrorReportTest : public ::testing::Test {
+class ErrorReportTest : public testsupport::SqliteStoreTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/skillsync-error-report-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    auto s = store::open_sqlite_store(dir_ + "/db.sqlite");
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { SqliteStoreTest::TearDown(); }
 
   // A finished task with `options_json`, `uri`, file header `header_json`
   // and `errors` rejected.
@@ -83,8 +77,6 @@ class ErrorReportTest : public ::testing::Test {
     return r.ok() ? r->body : "";
   }
 
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
   int tasks_ = 0;
 };
 

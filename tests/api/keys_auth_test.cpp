@@ -7,7 +7,7 @@
 
 #include "api/api.hpp"
 #include "common/crypto.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "support/sqlite_store_test.hpp"
 
 namespace skillsync::api {
 namespace {
@@ -25,14 +25,11 @@ constexpr const char* kEvent =
     R"({"external_id":"learning-1","event_type":"learning","timestamp":"2021-01-01T00:00:00Z",
         "content":{"course_id":"course-1"}})";
 
-class KeysAuthTest : public ::testing::Test {
+class KeysAuthTest : public testsupport::SqliteStoreTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/skillsync-keys-auth-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    auto s = store::open_sqlite_store(dir_ + "/db.sqlite");
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     service_ = std::make_unique<tasks::TaskService>(*store_, master_, clock_);
     // No rate limit: these tests send many requests at one instant.
     api_ = std::make_unique<Api>(*store_, *service_, nullptr, RateLimit{0, 1}, clock_);
@@ -40,8 +37,7 @@ class KeysAuthTest : public ::testing::Test {
   void TearDown() override {
     api_.reset();
     service_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    SqliteStoreTest::TearDown();
   }
 
   // Adds a key and returns it.
@@ -74,9 +70,7 @@ class KeysAuthTest : public ::testing::Test {
     return api_->handle(r);
   }
 
-  std::string dir_;
   ManualClock clock_;
-  std::unique_ptr<store::Store> store_;
   tasks::MasterKey master_{SecretString(crypto::random_bytes(32))};
   std::unique_ptr<tasks::TaskService> service_;
   std::unique_ptr<Api> api_;

@@ -11,7 +11,7 @@
 #include "api/api.hpp"
 #include "api/error_report.hpp"
 #include "common/crypto.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "support/sqlite_store_test.hpp"
 
 namespace skillsync::api {
 namespace {
@@ -21,14 +21,11 @@ constexpr const char* kBody =
     R"({"entity_type":"learning","method":"s3_iam_user","uri":"s3://bucket/f.csv",
         "credentials":{"aws_access_key_id":"AKIAEXAMPLE","aws_secret_access_key":"SECRET-1"}})";
 
-class TaskApiTest : public ::testing::Test {
+class TaskApiTest : public testsupport::SqliteStoreTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/skillsync-task-api-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    auto s = store::open_sqlite_store(dir_ + "/db.sqlite");
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     key_ = add_key("key_1", std::string(store::kDefaultTenant), "read,write");
     other_ = add_key("key_2", "tenant-b", "read,write");
     make_api({});
@@ -36,8 +33,7 @@ class TaskApiTest : public ::testing::Test {
   void TearDown() override {
     api_.reset();
     service_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    SqliteStoreTest::TearDown();
   }
   std::string add_key(std::string id, std::string tenant, std::string scopes) {
     std::string k = generate_api_key();
@@ -97,8 +93,6 @@ class TaskApiTest : public ::testing::Test {
     return task;
   }
 
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
   tasks::MasterKey master_{SecretString(crypto::random_bytes(32))};
   std::unique_ptr<tasks::TaskService> service_;
   std::unique_ptr<Api> api_;

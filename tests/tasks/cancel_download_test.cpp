@@ -103,6 +103,7 @@ class CancelDownloadTest : public SqliteTaskTest {
  protected:
   void SetUp() override {
     SqliteTaskTest::SetUp();
+    if (HasFatalFailure()) return;
     config_.batch_rows = 10;
     config_.lease_duration = kLease;
     config_.heartbeat_interval = milliseconds(20);

@@ -1,18 +1,13 @@
 // SqliteTaskTest: the fixture the tasks tests share. Each test gets a fresh
-// SQLite store in a temporary directory and a random master key, creates its
+// SQLite store (SqliteStoreTest) and a random master key, creates its
 // tasks through TaskService (as the API does) and claims them as kWorker.
 #pragma once
 
-#include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "common/crypto.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "support/sqlite_store_test.hpp"
 #include "tasks/tasks.hpp"
 
 namespace skillsync::tasks {
@@ -20,20 +15,8 @@ namespace skillsync::tasks {
 inline constexpr std::string_view kWorker = "test-worker";
 inline constexpr Micros kLease = 60 * 1000000LL;
 
-class SqliteTaskTest : public ::testing::Test {
+class SqliteTaskTest : public testsupport::SqliteStoreTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/skillsync-tasks-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    auto s = store::open_sqlite_store(dir_ + "/db.sqlite");
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   // Creates a learning task (s3_iam_user, example credentials) for `uri` and
   // claims it as kWorker; the claimed task, or an empty one after a failed
   // expectation.
@@ -67,8 +50,6 @@ class SqliteTaskTest : public ::testing::Test {
     return page.ok() ? page->items.size() : 0;
   }
 
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
   MasterKey key_{SecretString(crypto::random_bytes(32))};
 };
 
