@@ -28,10 +28,6 @@ class S3Opener final : public ObjectOpener {
  public:
   explicit S3Opener(s3::ClientConfig base) : base_(std::move(base)) {}
 
-  Result<Opened> open(const store::Task& task, const s3::Credentials& credentials,
-                      uint64_t offset) override {
-    return open_object(task, credentials, offset, nullptr);
-  }
   Result<Opened> open(const store::Task& task, const s3::Credentials& credentials, uint64_t offset,
                       const CancellationToken& cancel) override {
     return open_object(task, credentials, offset, &cancel);
@@ -46,20 +42,11 @@ class S3Opener final : public ObjectOpener {
   }
 
   Result<Opened> open_key(const store::Task& task, const s3::Credentials& credentials,
-                          const std::string& key, uint64_t offset,
-                          std::string_view if_match) override {
-    return get_key(task, credentials, key, offset, if_match, nullptr);
-  }
-  Result<Opened> open_key(const store::Task& task, const s3::Credentials& credentials,
                           const std::string& key, uint64_t offset, std::string_view if_match,
                           const CancellationToken& cancel) override {
     return get_key(task, credentials, key, offset, if_match, &cancel);
   }
 
-  Result<Opened> open_presigned(const store::Task& task, const SecretString& url, uint64_t offset,
-                                std::string_view if_match) override {
-    return get_url(task, url, offset, if_match, nullptr);
-  }
   Result<Opened> open_presigned(const store::Task& task, const SecretString& url, uint64_t offset,
                                 std::string_view if_match,
                                 const CancellationToken& cancel) override {
@@ -118,36 +105,15 @@ Result<std::vector<s3::ListedObject>> ObjectOpener::list(const store::Task&,
 }
 
 Result<ObjectOpener::Opened> ObjectOpener::open_key(const store::Task&, const s3::Credentials&,
-                                                    const std::string&, uint64_t,
-                                                    std::string_view) {
+                                                    const std::string&, uint64_t, std::string_view,
+                                                    const CancellationToken&) {
   return unsupported("open an object by key");
 }
 
 Result<ObjectOpener::Opened> ObjectOpener::open_presigned(const store::Task&, const SecretString&,
-                                                          uint64_t, std::string_view) {
-  return unsupported("open a presigned URL");
-}
-
-// Fakes that never block need no interruption: the defaults drop the token.
-Result<ObjectOpener::Opened> ObjectOpener::open(const store::Task& task,
-                                                const s3::Credentials& credentials, uint64_t offset,
-                                                const CancellationToken&) {
-  return open(task, credentials, offset);
-}
-
-Result<ObjectOpener::Opened> ObjectOpener::open_key(const store::Task& task,
-                                                    const s3::Credentials& credentials,
-                                                    const std::string& key, uint64_t offset,
-                                                    std::string_view if_match,
-                                                    const CancellationToken&) {
-  return open_key(task, credentials, key, offset, if_match);
-}
-
-Result<ObjectOpener::Opened> ObjectOpener::open_presigned(const store::Task& task,
-                                                          const SecretString& url, uint64_t offset,
-                                                          std::string_view if_match,
+                                                          uint64_t, std::string_view,
                                                           const CancellationToken&) {
-  return open_presigned(task, url, offset, if_match);
+  return unsupported("open a presigned URL");
 }
 
 std::unique_ptr<ObjectOpener> make_s3_opener(s3::ClientConfig base_config) {

@@ -55,10 +55,17 @@ class ObjectOpener {
     uint64_t size = 0;
     std::string etag;  // the version that is read ("" when the source names none)
   };
+  // Every open takes an interruption: `cancel` is set when the task must
+  // stop (cancelled, lease lost, shutdown), and then the open and every later
+  // read of Opened::reader that waits on the network end within about a
+  // second with an Error of code "cancelled". Sources that never block
+  // (test fakes) may ignore it.
+  // REQUIRES: `cancel` outlives Opened::reader.
+
   // Opens the task's object from byte `offset` (a resumed load); Opened::size
   // is the whole object's size.
   virtual Result<Opened> open(const store::Task& task, const source::s3::Credentials& credentials,
-                              uint64_t offset) = 0;
+                              uint64_t offset, const CancellationToken& cancel) = 0;
   // Every object under the task's prefix uri, in key order, without the
   // zero-byte "folder" keys that end in '/'. An empty list is not an error.
   virtual Result<std::vector<source::s3::ListedObject>> list(
@@ -69,26 +76,9 @@ class ObjectOpener {
   virtual Result<Opened> open_key(const store::Task& task,
                                   const source::s3::Credentials& credentials,
                                   const std::string& key, uint64_t offset,
-                                  std::string_view if_match);
+                                  std::string_view if_match, const CancellationToken& cancel);
   // Opens a presigned GET URL from byte `offset`; `if_match` as for open_key.
   // Error messages name the URL without its query string only.
-  virtual Result<Opened> open_presigned(const store::Task& task, const SecretString& url,
-                                        uint64_t offset, std::string_view if_match);
-
-  // The same three with an interruption: `cancel` (never null) is set when
-  // the task must stop (cancelled, lease lost, shutdown), and then the open
-  // and every later read of Opened::reader that waits on the network end
-  // within about a second with an Error of code "cancelled". LoadPipeline
-  // calls these. The defaults ignore `cancel` and call the methods above,
-  // which suits sources that never block (fakes); the S3 opener overrides
-  // them.
-  // REQUIRES: `cancel` outlives Opened::reader.
-  virtual Result<Opened> open(const store::Task& task, const source::s3::Credentials& credentials,
-                              uint64_t offset, const CancellationToken& cancel);
-  virtual Result<Opened> open_key(const store::Task& task,
-                                  const source::s3::Credentials& credentials,
-                                  const std::string& key, uint64_t offset,
-                                  std::string_view if_match, const CancellationToken& cancel);
   virtual Result<Opened> open_presigned(const store::Task& task, const SecretString& url,
                                         uint64_t offset, std::string_view if_match,
                                         const CancellationToken& cancel);

@@ -28,15 +28,14 @@ constexpr auto kBlockNever = std::string::npos;
 class BlockingReader final : public ByteReader {
  public:
   BlockingReader(std::string_view data, size_t base, size_t block_at,
-                 const CancellationToken* cancel, std::atomic<bool>& blocked)
+                 const CancellationToken& cancel, std::atomic<bool>& blocked)
       : data_(data), base_(base), block_at_(block_at), cancel_(cancel), blocked_(blocked) {}
 
   Result<size_t> read(std::span<char> buf) override {
     const size_t at = base_ + pos_;
     if (at >= block_at_ && at < base_ + data_.size()) {
-      if (cancel_ == nullptr) return Error{"connection_failed", "no token to wait for"};
       blocked_ = true;
-      while (!cancel_->cancelled()) std::this_thread::sleep_for(milliseconds(5));
+      while (!cancel_.cancelled()) std::this_thread::sleep_for(milliseconds(5));
       return Error{"cancelled", "the transfer was interrupted"};
     }
     size_t n = std::min(buf.size(), data_.size() - pos_);
@@ -51,7 +50,7 @@ class BlockingReader final : public ByteReader {
   size_t base_;
   size_t pos_ = 0;
   size_t block_at_;
-  const CancellationToken* cancel_;
+  const CancellationToken& cancel_;
   std::atomic<bool>& blocked_;
 };
 
@@ -63,22 +62,12 @@ class BlockingOpener final : public ObjectOpener {
   std::vector<uint64_t> offsets;  // of every open
   std::atomic<bool> blocked{false};
 
-  Result<Opened> open(const store::Task&, const source::s3::Credentials&,
-                      uint64_t offset) override {
-    return make(offset, nullptr);
-  }
   Result<Opened> open(const store::Task&, const source::s3::Credentials&, uint64_t offset,
                       const CancellationToken& cancel) override {
-    return make(offset, &cancel);
-  }
-
- private:
-  Result<Opened> make(uint64_t offset, const CancellationToken* cancel) {
     offsets.push_back(offset);
     if (block_open) {
-      if (cancel == nullptr) return Error{"connection_failed", "no token to wait for"};
       blocked = true;
-      while (!cancel->cancelled()) std::this_thread::sleep_for(milliseconds(5));
+      while (!cancel.cancelled()) std::this_thread::sleep_for(milliseconds(5));
       return Error{"cancelled", "the transfer was interrupted"};
     }
     auto reader = std::make_unique<BlockingReader>(std::string_view(content).substr(offset), offset,

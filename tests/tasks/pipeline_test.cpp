@@ -41,8 +41,8 @@ class FakeOpener : public ObjectOpener {
   std::optional<Error> open_error;
   std::string seen_secret;
 
-  Result<Opened> open(const store::Task&, const source::s3::Credentials& creds,
-                      uint64_t offset) override {
+  Result<Opened> open(const store::Task&, const source::s3::Credentials& creds, uint64_t offset,
+                      const CancellationToken&) override {
     seen_secret = creds.secret_access_key.reveal();
     seen_offsets.push_back(offset);
     if (open_error) return *open_error;

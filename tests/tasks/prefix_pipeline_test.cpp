@@ -42,7 +42,8 @@ class FakeBucket : public ObjectOpener {
     return "\"" + crypto::sha256_hex(content).substr(0, 16) + "\"";
   }
 
-  Result<Opened> open(const store::Task&, const source::s3::Credentials&, uint64_t) override {
+  Result<Opened> open(const store::Task&, const source::s3::Credentials&, uint64_t,
+                      const CancellationToken&) override {
     return Error{"unexpected", "a prefix load opens objects by key"};
   }
   Result<std::vector<source::s3::ListedObject>> list(
@@ -57,8 +58,8 @@ class FakeBucket : public ObjectOpener {
     return out;
   }
   Result<Opened> open_key(const store::Task&, const source::s3::Credentials&,
-                          const std::string& key, uint64_t offset,
-                          std::string_view if_match) override {
+                          const std::string& key, uint64_t offset, std::string_view if_match,
+                          const CancellationToken&) override {
     opens.push_back(key + "@" + std::to_string(offset) + " " + std::string(if_match));
     auto it = objects.find(key);
     if (it == objects.end()) return Error{"NoSuchKey", "no such key " + key};
