@@ -3,11 +3,13 @@
 //   skillsync serve   [--no-workers]  the HTTP API (and the task workers)
 //   skillsync worker                  the task workers and GET /healthz only
 //   skillsync keys ...                API keys (see keys_command.hpp)
+//   skillsync load|tasks|events|login the client, over HTTP (client/client.hpp)
 #include <CLI/CLI.hpp>
 
 #include "app/keys_command.hpp"
 #include "app/options.hpp"
 #include "app/serve.hpp"
+#include "client/client.hpp"
 
 namespace {
 
@@ -129,7 +131,11 @@ int main(int argc, char** argv) {
   skillsync::app::KeysCommand keys;
   skillsync::app::add_keys_command(cli, keys);
 
-  CLI11_PARSE(cli, argc, argv);
+  auto client = skillsync::client::add_commands(cli);
+
+  // CLI11_PARSE, but usage errors of client commands exit 64.
+  if (auto code = skillsync::client::parse(cli, argc, argv)) return *code;
+  if (client->parsed()) return client->run();
   if (serve_cmd->parsed()) {
     serve.run_workers = !no_workers;
     return skillsync::app::run_serve(serve);
