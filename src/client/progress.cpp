@@ -100,7 +100,8 @@ std::string render_progress(const json::object& task, double elapsed_seconds) {
     if (total >= read) left = human_duration((total - read) / per_second);
   }
   std::string line = status + "  " + bytes_part(p) + " | " + rows_part(p) + " | " + rate + " | " +
-                     elapsed + " elapsed, " + left + " left";
+                     elapsed + " elapsed";
+  if (status == "running") line += ", " + left + " left";
   if (task.if_contains("cancel_requested_at") != nullptr &&
       !task.at("cancel_requested_at").is_null()) {
     line += " | cancelling";

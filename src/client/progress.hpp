@@ -6,8 +6,8 @@
 //
 // (one line; wrapped here). The rate is bytes_read / elapsed, the time left
 // what the rest of the object takes at that rate; both are "-" until there
-// is something to measure. The summary is the line printed once the task
-// has ended, and next_step() says what to do about its outcome.
+// is something to measure; "left" is shown while running only. The summary is the line printed once
+// the task has ended, and next_step() says what to do about its outcome.
 #pragma once
 
 #include <cstdint>
