@@ -14,7 +14,8 @@ packages=(build-essential cmake ninja-build pkg-config ca-certificates
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev)
 if (( want_test )); then
   # postgresql-15: the PostgreSQL store's tests; sqlite3: the benchmark's peer.
-  packages+=(clang-format clang libclang-rt-14-dev sqlite3 postgresql-15 procps curl ccache)
+  # tmux: the client's progress line is tested on a real terminal.
+  packages+=(clang-format clang libclang-rt-14-dev sqlite3 postgresql-15 procps curl ccache tmux)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

@@ -102,7 +102,7 @@ std::string render_progress(const json::object& task, double elapsed_seconds) {
   std::string line = status + "  " + bytes_part(p) + " | " + rows_part(p) + " | " + rate + " | " +
                      elapsed + " elapsed";
   if (status == "running") line += ", " + left + " left";
-  if (task.if_contains("cancel_requested_at") != nullptr &&
+  if (status == "running" && task.if_contains("cancel_requested_at") != nullptr &&
       !task.at("cancel_requested_at").is_null()) {
     line += " | cancelling";
   }

@@ -50,29 +50,41 @@ class Tmux {
   std::string socket_;
 };
 
-class CliTmuxTest : public StackTest<CliTmuxTest> {
- protected:
-  // The shell command the pane runs: the load, then its exit code.
-  std::string pane_command(const std::string& uri, const std::string& home) {
-    std::string env = "env HOME=" + shell_quote(home) + " AWS_PROFILE= AWS_REGION=" +
-                      " SKILLSYNC_URL=" + shell_quote(app().base_url()) +
-                      " SKILLSYNC_API_KEY=" + shell_quote(app().api_key()) +
-                      " AWS_ACCESS_KEY_ID=" + shell_quote(stack().s3().access_key_id()) +
-                      " AWS_SECRET_ACCESS_KEY=" + shell_quote(stack().s3().secret_access_key());
-    const std::string shown = "skillsync load " + uri + " --entity-type learning --wait";
-    return "printf '%s\\n' " + shell_quote("$ " + shown) + "; " + env + " " +
-           shell_quote(skillsync_binary()) + " load " + shell_quote(uri) +
-           " --entity-type learning --wait; echo \"exit=$?\"; sleep 600";
-  }
-};
+// The shell command a pane runs: `skillsync load URI --entity-type learning
+// --wait` against `stack` (shown first as a prompt line), then its exit code.
+std::string pane_command(Stack& stack, const std::string& uri, const std::string& home) {
+  const std::string env = "env HOME=" + shell_quote(home) + " AWS_PROFILE= AWS_REGION=" +
+                          " SKILLSYNC_URL=" + shell_quote(stack.app().base_url()) +
+                          " SKILLSYNC_API_KEY=" + shell_quote(stack.app().api_key()) +
+                          " AWS_ACCESS_KEY_ID=" + shell_quote(stack.s3().access_key_id()) +
+                          " AWS_SECRET_ACCESS_KEY=" + shell_quote(stack.s3().secret_access_key());
+  const std::string shown = "skillsync load " + uri + " --entity-type learning --wait";
+  return "printf '%s\\n' " + shell_quote("$ " + shown) + "; " + env + " " +
+         shell_quote(skillsync_binary()) + " load " + shell_quote(uri) +
+         " --entity-type learning --wait; echo \"exit=$?\"; sleep 600";
+}
+
+// Captures the pane until `needle` shows; the last capture ("" on timeout).
+std::string wait_for_screen(Tmux& tmux, const std::string& needle) {
+  std::string screen;
+  testsupport::wait_until(
+      [&] {
+        screen = tmux.capture();
+        return screen.find(needle) != std::string::npos;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(50));
+  return screen;
+}
+
+class CliTmuxTest : public StackTest<CliTmuxTest> {};
 
 TEST_F(CliTmuxTest, ProgressIsOneLineRedrawnInPlaceAndEndsWithASummary) {
   const LearningFile f = make_learning_file(unique_id("tmux"), 1'000'000);
   const std::string uri = stack().upload("learning-1m.csv", f.csv);
   TempDir dir("skillsync-tmux-");
   Tmux tmux(dir.file("tmux.sock"));
-  CommandResult started = tmux.run(
-      {"new-session", "-d", "-s", "cli", "-x", "150", "-y", "12", pane_command(uri, dir.path())});
+  CommandResult started = tmux.run({"new-session", "-d", "-s", "cli", "-x", "150", "-y", "12",
+                                    pane_command(stack(), uri, dir.path())});
   ASSERT_EQ(started.exit_code, 0) << started.err;
 
   static const std::regex kProgress(R"(\| \d+:\d\d elapsed)");
@@ -105,6 +117,40 @@ TEST_F(CliTmuxTest, ProgressIsOneLineRedrawnInPlaceAndEndsWithASummary) {
   const std::set<int64_t> distinct(rows_seen.begin(), rows_seen.end());
   EXPECT_GE(distinct.size(), 3u) << "the row count did not rise while loading";
   EXPECT_EQ(rows_seen.back(), 1'000'000);
+}
+
+// Ctrl-C at a terminal asks; answering "c" cancels the task, and the exit
+// code says so. S3 is throttled so that the load is still running then.
+class CliTmuxCancelTest : public StackTest<CliTmuxCancelTest> {
+ public:
+  static StackOptions stack_options() {
+    StackOptions o;
+    o.fault_proxy = true;
+    return o;
+  }
+};
+
+TEST_F(CliTmuxCancelTest, CtrlCAsksAndCancelsTheTask) {
+  const LearningFile f = make_learning_file(unique_id("tmux"), 3000);
+  const std::string uri = stack().upload("slow.csv", f.csv);
+  stack().proxy().set_default(testsupport::Fault::throttle(20000, 1024));
+  TempDir dir("skillsync-tmux-");
+  Tmux tmux(dir.file("tmux.sock"));
+  ASSERT_EQ(tmux.run({"new-session", "-d", "-s", "cli", "-x", "150", "-y", "12",
+                      pane_command(stack(), uri, dir.path())})
+                .exit_code,
+            0);
+  std::string screen = wait_for_screen(tmux, "elapsed, ");
+  ASSERT_NE(screen.find("running"), std::string::npos) << screen;
+  tmux.run({"send-keys", "-t", "cli", "C-c"});
+  screen = wait_for_screen(tmux, "stop watching and let it run (w)? [c/w]");
+  ASSERT_NE(screen.find("[c/w]"), std::string::npos) << screen;
+  tmux.run({"send-keys", "-t", "cli", "c", "Enter"});
+  screen = wait_for_screen(tmux, "exit=");
+  std::cout << "--- final screen ---\n" << screen << "--- end ---\n";
+  EXPECT_NE(screen.find("exit=4"), std::string::npos) << screen;
+  EXPECT_TRUE(std::regex_search(screen, std::regex(R"(task flt_\w+ cancelled)"))) << screen;
+  stack().proxy().set_default(testsupport::Fault::pass());
 }
 
 }  // namespace
