@@ -97,6 +97,7 @@ std::string read_key_from_stdin() {
 void add_events_commands(CLI::App& cli, CommandsState& s) {
   CLI::App* events = cli.add_subcommand("events", "Skill events of an employee");
   events->require_subcommand(1);
+  set_example(events, "skillsync events list employee-1");
   s.events_list = events->add_subcommand("list", "An employee's events, by timestamp");
   s.events_list->add_option("employee", s.events.employee, "employee_external_id")->required();
   s.events_list->add_option("--limit", s.events.limit, "At most this many")

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iostream>
 #include <memory>
 #include <random>
 #include <thread>
@@ -109,6 +110,8 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const {
     if (last.ok() && last->status == 429) {
       wait =
           std::min<std::chrono::milliseconds>(retry_after(*last, backoff), policy_.max_retry_after);
+      std::cerr << "skillsync: the server is limiting this key's requests (429); retrying in "
+                << (wait.count() + 999) / 1000 << " s as it asks (Retry-After)\n";
     }
     std::this_thread::sleep_for(wait);
     backoff *= 2;

@@ -6,8 +6,8 @@
 //   SecretString and never appears in a message or on screen.
 // - Retries: a failed connection, a timeout, 502/503/504 and 429 are tried
 //   again (429 after its Retry-After, capped), with backoff, `attempts` times
-//   in all. A request is sent again byte for byte, headers included, so a POST
-//   that carries an Idempotency-Key never creates two resources.
+//   in all (a 429 wait is announced on stderr). A request is sent again byte for byte, headers
+//   included, so a POST that carries an Idempotency-Key never creates two resources.
 // - send() fails (Error code "unreachable") only when no attempt got an HTTP
 //   answer; any HTTP answer, 4xx/5xx included, is a response.
 // - With `sink`, a 2xx body is streamed into that file (truncated again before

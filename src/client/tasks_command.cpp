@@ -125,6 +125,7 @@ void add_tasks_commands(CLI::App& cli, CommandsState& s) {
                                        "File Load Tasks: list, show, watch, cancel, "
                                        "download their rejected rows");
   tasks->require_subcommand(1);
+  set_example(tasks, "skillsync tasks list --status running");
   s.tasks_list = tasks->add_subcommand("list", "List tasks, newest first");
   s.tasks_list->add_option("--status", s.tasks.status, "Only tasks with this status");
   s.tasks_list->add_option("--entity-type", s.tasks.entity_type, "Only this entity type");

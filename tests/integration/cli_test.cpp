@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <sys/stat.h>
 #include <csignal>
+
 #include <filesystem>
+#include <fstream>
 
 #include "integration/it_env.hpp"
 #include "support/http_client.hpp"
@@ -275,6 +278,61 @@ TEST_F(CliTest, RefusedKeyUnreachableServerAndUsageErrorsHaveTheirExitCodes) {
   r = cli({"load", stack().uri("no-such-object.csv"), "--entity-type", "learning"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("NoSuchKey"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, EveryCommandsHelpShowsAnExample) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"load"},          {"login"},          {"tasks"},           {"tasks", "list"},
+      {"tasks", "show"}, {"tasks", "watch"}, {"tasks", "cancel"}, {"tasks", "errors"},
+      {"events"},        {"events", "list"}, {"events", "get"}};
+  for (std::vector<std::string> args : commands) {
+    args.push_back("--help");
+    CommandResult r = cli(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0];
+    const size_t example = r.out.find("Example:\n  ");
+    ASSERT_NE(example, std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("skillsync " + args[0], example), std::string::npos) << r.out;
+  }
+}
+
+TEST_F(CliTest, LoginSavesServerAndKeyInAPrivateFile) {
+  const std::string key_file = home_.file("key");
+  std::ofstream(key_file) << app().api_key() << "\n";
+  CommandResult r = cli({"login", "--api-key-file", key_file}, {{"SKILLSYNC_API_KEY", ""}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find(app().api_key()), std::string::npos) << "the key was printed";
+  const std::string saved = home_.path() + "/config/skillsync/config";
+  struct stat st {};
+  ASSERT_EQ(::stat(saved.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // Later commands need neither SKILLSYNC_URL nor SKILLSYNC_API_KEY.
+  r = cli({"tasks", "list", "--json"}, {{"SKILLSYNC_API_KEY", ""}, {"SKILLSYNC_URL", ""}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::ofstream(key_file) << "wrong-key\n";
+  r = cli({"login", "--api-key-file", key_file});
+  EXPECT_EQ(r.exit_code, 77) << r.err;
+}
+
+// A server that limits each key to one request per 4 seconds: the client
+// waits as its 429 asks (Retry-After) instead of failing.
+class CliRateLimitTest : public StackTest<CliRateLimitTest> {
+ public:
+  static StackOptions stack_options() {
+    StackOptions o;
+    o.env = {{"SKILLSYNC_RATE_LIMIT", "0.25"}, {"SKILLSYNC_RATE_BURST", "1"}};
+    return o;
+  }
+};
+
+TEST_F(CliRateLimitTest, TooManyRequestsAreRetriedAfterRetryAfter) {
+  const std::map<std::string, std::string> env = {{"SKILLSYNC_URL", app().base_url()},
+                                                  {"SKILLSYNC_API_KEY", app().api_key()}};
+  CommandResult first = run_skillsync({"tasks", "list", "--json"}, env);
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  CommandResult second = run_skillsync({"tasks", "list", "--json"}, env);
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("(429); retrying in 4 s"), std::string::npos) << second.err;
+  EXPECT_NE(second.out.find("\"items\""), std::string::npos);
 }
 
 }  // namespace
