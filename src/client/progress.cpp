@@ -46,6 +46,20 @@ std::string bytes_part(const json::object& p) {
          human_bytes(static_cast<double>(total));
 }
 
+// "40% 40.0/100.0 MiB": the unit once when both sides share it.
+std::string short_bytes_part(const json::object& p) {
+  const int64_t total = count(p, "bytes_total");
+  const int64_t read = count(p, "bytes_read");
+  std::string r = human_bytes(static_cast<double>(read));
+  if (total <= 0) return r;
+  const std::string t = human_bytes(static_cast<double>(total));
+  const std::string unit = t.substr(t.rfind(' '));
+  if (r.size() > unit.size() && r.compare(r.size() - unit.size(), unit.size(), unit) == 0) {
+    r.resize(r.size() - unit.size());
+  }
+  return std::to_string(std::min<int64_t>(100, read * 100 / total)) + "% " + r + "/" + t;
+}
+
 }  // namespace
 
 std::string group_thousands(int64_t n) {
@@ -85,7 +99,7 @@ std::string human_duration(double seconds) {
   return buf;
 }
 
-std::string render_progress(const json::object& task, double elapsed_seconds) {
+std::string render_progress(const json::object& task, double elapsed_seconds, size_t width) {
   const std::string status = text(task, "status");
   const std::string elapsed = human_duration(elapsed_seconds);
   if (status == "pending") return "pending  waiting for a worker | " + elapsed + " elapsed";
@@ -99,14 +113,19 @@ std::string render_progress(const json::object& task, double elapsed_seconds) {
     rate = human_bytes(per_second) + "/s";
     if (total >= read) left = human_duration((total - read) / per_second);
   }
+  const bool running = status == "running";
+  const bool cancelling = running && task.if_contains("cancel_requested_at") != nullptr &&
+                          !task.at("cancel_requested_at").is_null();
   std::string line = status + "  " + bytes_part(p) + " | " + rows_part(p) + " | " + rate + " | " +
                      elapsed + " elapsed";
-  if (status == "running") line += ", " + left + " left";
-  if (status == "running" && task.if_contains("cancel_requested_at") != nullptr &&
-      !task.at("cancel_requested_at").is_null()) {
-    line += " | cancelling";
-  }
-  return line;
+  if (running) line += ", " + left + " left";
+  if (cancelling) line += " | cancelling";
+  if (width == 0 || line.size() <= width) return line;
+  // Narrow terminal: the numbers that matter most, in fewer words.
+  line = status + " " + short_bytes_part(p) + "  " + group_thousands(count(p, "rows_read")) +
+         " rows (" + group_thousands(count(p, "rows_rejected")) + " rejected)  " + rate + "  " +
+         (running ? "ETA " + left : elapsed) + (cancelling ? "  cancelling" : "");
+  return fit_width(line, width);
 }
 
 std::string render_summary(const json::object& task) {

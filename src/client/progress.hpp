@@ -25,8 +25,12 @@ std::string human_bytes(double bytes);
 // "0:07", "12:34", "1:02:03"
 std::string human_duration(double seconds);
 
-// The progress line of `task`, `elapsed_seconds` after it started.
-std::string render_progress(const boost::json::object& task, double elapsed_seconds);
+// The progress line of `task`, `elapsed_seconds` after it started. With a
+// `width` (a terminal's columns) a line that would not fit is replaced by a
+// shorter one (percent, bytes, rows read and rejected, rate, ETA), cut to
+// `width` as a last resort; 0: no limit.
+std::string render_progress(const boost::json::object& task, double elapsed_seconds,
+                            size_t width = 0);
 
 // The final line of an ended task: "task ID completed_with_errors in 0:09: ...".
 std::string render_summary(const boost::json::object& task);

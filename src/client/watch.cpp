@@ -106,16 +106,16 @@ double Watcher::elapsed(const json::object& task) const {
 
 void Watcher::draw(const json::object& task) {
   if (out_.json || out_.quiet) return;
-  const std::string line = render_progress(task, elapsed(task));
   if (out_.tty) {
-    std::cout << "\r" << fit_width(line, terminal_width()) << "\x1b[K" << std::flush;
+    std::cout << "\r" << render_progress(task, elapsed(task), terminal_width()) << "\x1b[K"
+              << std::flush;
     line_open_ = true;
     return;
   }
   const auto now = std::chrono::steady_clock::now();
   const std::string status = text(task, "status");
   if (status != last_status_ || now - last_plain_ >= out_.plain_interval) {
-    std::cout << line << "\n" << std::flush;
+    std::cout << render_progress(task, elapsed(task)) << "\n" << std::flush;
     last_plain_ = now;
     last_status_ = status;
   }
@@ -128,8 +128,7 @@ int Watcher::finish(const json::object& task) {
   } else if (!out_.quiet) {
     const auto s = seconds_between(text(task, "started_at"), text(task, "finished_at"));
     if (out_.tty && line_open_) {
-      std::cout << "\r"
-                << fit_width(render_progress(task, s.value_or(elapsed(task))), terminal_width())
+      std::cout << "\r" << render_progress(task, s.value_or(elapsed(task)), terminal_width())
                 << "\x1b[K\n";
       line_open_ = false;
     }

@@ -30,6 +30,15 @@ TEST(ProgressTest, RunningLineHasBytesPercentRowsRateElapsedAndTimeLeft) {
             "| 10.0 MiB/s | 0:04 elapsed, 0:06 left");
 }
 
+TEST(ProgressTest, NarrowTerminalGetsAShorterLine) {
+  const json::object t = task("running", 40 << 20, 100 << 20, 412345);
+  const std::string line = render_progress(t, 4.0, 79);
+  EXPECT_EQ(line, "running 40% 40.0/100.0 MiB  412,345 rows (3 rejected)  10.0 MiB/s  ETA 0:06");
+  EXPECT_LE(line.size(), 79u);
+  EXPECT_EQ(render_progress(t, 4.0, 30).size(), 30u);
+  EXPECT_EQ(render_progress(t, 4.0, 200), render_progress(t, 4.0));
+}
+
 TEST(ProgressTest, NothingToMeasureYetShowsDashes) {
   const std::string line = render_progress(task("running", 0, 1000, 0), 0.1);
   EXPECT_NE(line.find("| - | 0:00 elapsed, - left"), std::string::npos) << line;
