@@ -157,8 +157,7 @@ bool Watcher::sleep_a_little() {
 bool Watcher::on_interrupt() {
   end_line();
   if (!out_.interactive || cancel_requested_) return false;
-  std::cerr << "Cancel task " << id_ << " (c), or stop watching and let it run (w)? [c/w] "
-            << std::flush;
+  std::cerr << "Cancel task " << id_ << " (c), or just stop watching (w)? [c/w] " << std::flush;
   char answer[16] = {};
   if (std::fgets(answer, sizeof answer, stdin) == nullptr || (answer[0] != 'c' && answer[0] != 'C'))
     return false;
@@ -169,7 +168,9 @@ bool Watcher::on_interrupt() {
     return false;
   }
   cancel_requested_ = true;
-  std::cerr << "cancel requested; waiting for the task to stop (Ctrl-C again: stop watching)\n";
+  std::cerr << (r->status == 409 ? "the task has already ended\n"
+                                 : "cancel requested; waiting for the task to stop (Ctrl-C "
+                                   "again: stop watching)\n");
   return true;
 }
 

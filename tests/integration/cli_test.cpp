@@ -11,7 +11,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/time.hpp"
 #include "integration/it_env.hpp"
+#include "source/s3/s3.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 
@@ -278,6 +280,32 @@ TEST_F(CliTest, RefusedKeyUnreachableServerAndUsageErrorsHaveTheirExitCodes) {
   r = cli({"load", stack().uri("no-such-object.csv"), "--entity-type", "learning"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("NoSuchKey"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, PresignedUrlAndOptionFlagsReachTheTask) {
+  const std::string employee = unique_id("emp");
+  const std::string key = unique_id("semicolon") + ".csv";
+  stack().upload(key, "employee_external_id;language;external_id;timestamp;course_id\n" + employee +
+                          ";en;a;2021-01-01;c1\n");
+  source::s3::ClientConfig config;
+  config.endpoint = stack().proxy().endpoint();  // the server's --s3-endpoint
+  source::s3::Credentials creds{
+      stack().s3().access_key_id(), SecretString(stack().s3().secret_access_key()), {}};
+  auto url = source::s3::presign_get(config, {stack().bucket(), key}, creds, std::chrono::hours(1),
+                                     SystemClock::instance().now());
+  ASSERT_TRUE(url.ok()) << url.error().message;
+  CommandResult r =
+      cli({"load", "--presigned-url", *url, "--entity-type", "learning", "--delimiter", ";",
+           "--dry-run", "--max-rejected-rows", "5", "--wait", "--json"},
+          {{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", ""}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json::object task = as_object(parse_or_null(r.out));
+  EXPECT_EQ(str(task, "method"), "s3_presigned_url");
+  EXPECT_EQ(num(obj(task, "progress"), "rows_loaded"), 1);
+  EXPECT_EQ(str(obj(task, "options"), "delimiter"), ";");
+  EXPECT_EQ(num(obj(task, "options"), "max_rejected_rows"), 5);
+  EXPECT_EQ(obj(task, "options").at("dry_run"), true);
+  EXPECT_TRUE(list_all_events(app(), employee).empty()) << "a dry run stored events";
 }
 
 TEST_F(CliTest, EveryCommandsHelpShowsAnExample) {

@@ -120,7 +120,8 @@ TEST_F(CliTmuxTest, ProgressIsOneLineRedrawnInPlaceAndEndsWithASummary) {
 }
 
 // Ctrl-C at a terminal asks; answering "c" cancels the task, and the exit
-// code says so. S3 is throttled so that the load is still running then.
+// code says so. The pane is 80 columns wide, so the progress line is the short one. S3 is throttled
+// so that the load is still running then.
 class CliTmuxCancelTest : public StackTest<CliTmuxCancelTest> {
  public:
   static StackOptions stack_options() {
@@ -136,14 +137,18 @@ TEST_F(CliTmuxCancelTest, CtrlCAsksAndCancelsTheTask) {
   stack().proxy().set_default(testsupport::Fault::throttle(20000, 1024));
   TempDir dir("skillsync-tmux-");
   Tmux tmux(dir.file("tmux.sock"));
-  ASSERT_EQ(tmux.run({"new-session", "-d", "-s", "cli", "-x", "150", "-y", "12",
+  ASSERT_EQ(tmux.run({"new-session", "-d", "-s", "cli", "-x", "80", "-y", "12",
                       pane_command(stack(), uri, dir.path())})
                 .exit_code,
             0);
-  std::string screen = wait_for_screen(tmux, "elapsed, ");
-  ASSERT_NE(screen.find("running"), std::string::npos) << screen;
+  // 80 columns: the progress line still fits on one row (joined, it is no longer).
+  std::string screen = wait_for_screen(tmux, "running ");
+  const std::string joined = tmux.run({"capture-pane", "-p", "-J", "-t", "cli"}).out;
+  std::smatch line;
+  ASSERT_TRUE(std::regex_search(joined, line, std::regex(R"(running [^\n]*)"))) << joined;
+  EXPECT_LT(line.str().size(), 80u) << line.str();
   tmux.run({"send-keys", "-t", "cli", "C-c"});
-  screen = wait_for_screen(tmux, "stop watching and let it run (w)? [c/w]");
+  screen = wait_for_screen(tmux, "[c/w]");
   ASSERT_NE(screen.find("[c/w]"), std::string::npos) << screen;
   tmux.run({"send-keys", "-t", "cli", "c", "Enter"});
   screen = wait_for_screen(tmux, "exit=");
