@@ -192,6 +192,9 @@ TEST_F(CliTest, ErrorsCsvIsTheApisReport) {
   EXPECT_NE(api.body.find("invalid_timestamp"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(file + ".part"));
 
+  r = cli({"tasks", "watch", id});  // an ended task: its summary and outcome at once
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.out.find("task " + id + " completed_with_errors"), std::string::npos) << r.out;
   r = cli({"tasks", "errors", id});  // a table, with the way to the CSV
   EXPECT_NE(r.out.find("invalid_timestamp"), std::string::npos) << r.out;
   r = cli({"tasks", "errors", "flt_no_such_task", "--csv", file});
@@ -235,10 +238,9 @@ TEST_F(CliTest, SameIdempotencyKeyAfterAKillCreatesNoSecondTask) {
 TEST_F(CliTest, CtrlCWithoutATerminalStopsWatchingAndSaysHowToResume) {
   const std::string uri = upload_slow_file();
   auto waiting = start_cli({"load", uri, "--entity-type", "learning", "--wait"});
+  // The first progress line shows that it watches (and handles Ctrl-C).
   ASSERT_TRUE(testsupport::wait_until(
-      [&] {
-        return testsupport::read_file(waiting->stderr_path()).find("created") != std::string::npos;
-      },
+      [&] { return !testsupport::read_file(waiting->stdout_path()).empty(); },
       std::chrono::seconds(30)));
   waiting->kill(SIGINT);
   const int status = waiting->wait();
@@ -249,6 +251,10 @@ TEST_F(CliTest, CtrlCWithoutATerminalStopsWatchingAndSaysHowToResume) {
   EXPECT_NE(testsupport::read_file(waiting->stderr_path()).find("skillsync tasks watch " + id),
             std::string::npos);
   EXPECT_FALSE(is_terminal_status(str(tasks[0], "status")));  // the task goes on
+  // Without a terminal, progress is plain lines (no carriage returns).
+  const std::string out = testsupport::read_file(waiting->stdout_path());
+  EXPECT_TRUE(out.rfind("pending", 0) == 0 || out.rfind("running", 0) == 0) << out;
+  EXPECT_EQ(out.find('\r'), std::string::npos);
   cli({"tasks", "cancel", id});
 }
 
