@@ -71,10 +71,18 @@ bool Commands::parsed() const {
 
 int Commands::run() {
   CommandsState& s = *state_;
-  if (s.load_cmd->parsed()) return run_load(s);
-  if (s.login->parsed()) return run_login(s);
-  if (s.events_list->parsed() || s.events_get->parsed()) return run_events(s);
-  return run_tasks(s);
+  // The command's boundary: an answer of an unexpected shape (boost::json
+  // throws on a missing member or a wrong type) ends it with a message.
+  try {
+    if (s.load_cmd->parsed()) return run_load(s);
+    if (s.login->parsed()) return run_login(s);
+    if (s.events_list->parsed() || s.events_get->parsed()) return run_events(s);
+    return run_tasks(s);
+  } catch (const std::exception& e) {
+    std::cerr << "skillsync: the server's answer is not what this client expects (" << e.what()
+              << "); check that --server points at a skillsync server of this version\n";
+    return kExitRequestFailed;
+  }
 }
 
 std::unique_ptr<Commands> add_commands(CLI::App& cli) {

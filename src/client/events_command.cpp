@@ -120,20 +120,18 @@ int run_events(CommandsState& s) {
 
 int run_login(CommandsState& s) {
   const EnvLookup env = process_env();
-  ConnectionFlags flags = s.global.connection;
-  std::string key;
-  if (flags.api_key_file.empty() && !env("SKILLSYNC_API_KEY")) key = read_key_from_stdin();
-  auto http =
-      key.empty()
-          ? connect(flags, env)
-          : Result<HttpClient>(HttpClient(
-                flags.server.empty() ? env("SKILLSYNC_URL").value_or(kDefaultServer) : flags.server,
-                SecretString(key)));
+  EnvLookup lookup = env;
+  if (s.global.connection.api_key_file.empty() && !env("SKILLSYNC_API_KEY")) {
+    lookup = [env, typed = read_key_from_stdin()](const std::string& name) {
+      if (name != "SKILLSYNC_API_KEY" || typed.empty()) return env(name);
+      return std::optional<std::string>(typed);
+    };
+  }
+  auto http = connect(s.global.connection, lookup);
   if (!http.ok()) return connect_failed(http.error());
   auto r = http->get("/integrations/file-load-tasks?limit=1");
   if (!r.ok() || r->status != 200) return report_failure(r, *http, "checking the key");
-  if (key.empty()) key = http->api_key().reveal();
-  auto saved = save_login(http->base_url(), SecretString(std::move(key)), env);
+  auto saved = save_login(http->base_url(), http->api_key(), env);
   if (!saved.ok()) return connect_failed(saved.error());
   std::cout << "the server at " << http->base_url() << " accepts the key; saved to " << *saved
             << " (mode 0600)\n";

@@ -129,6 +129,7 @@ Result<HttpResponse> HttpClient::send_once(const HttpRequest& request) const {
   list = curl_slist_append(list, auth.c_str());
   list = curl_slist_append(list, ("Accept: " + request.accept).c_str());
   if (!request.body.empty()) list = curl_slist_append(list, "Content-Type: application/json");
+  list = curl_slist_append(list, "Expect:");  // no 100-continue wait before larger bodies
   for (const auto& [name, value] : request.headers) {
     list = curl_slist_append(list, (name + ": " + value).c_str());
   }
