@@ -46,6 +46,7 @@ sanitize_skip=(
   LifecycleTest.BurstOfAThousandPostsAllAcceptedAllCompleteEachWithItsRows
   LifecycleTest.CancelDuringPublicationIsAllOrNothing
   LifecycleCrashTest.SigtermDuringAStalledDownloadExitsAtOnceAndTheRestartLoadsItOnce
+  CliTmuxTest.ProgressIsOneLineRedrawnInPlaceAndEndsWithASummary  # 1,000,000 rows
 )
 echo "== integration tests under ASan+UBSan (all but ${#sanitize_skip[@]} heavy ones)"
 skip_filter=$(IFS=:; echo "${sanitize_skip[*]}")

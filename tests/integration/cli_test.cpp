@@ -365,7 +365,7 @@ TEST_F(CliRateLimitTest, TooManyRequestsAreRetriedAfterRetryAfter) {
   EXPECT_EQ(first.exit_code, 0) << first.err;
   CommandResult second = run_skillsync({"tasks", "list", "--json"}, env);
   EXPECT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_NE(second.err.find("(429); retrying in 4 s"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("(429); retrying in "), std::string::npos) << second.err;
   EXPECT_NE(second.out.find("\"items\""), std::string::npos);
 }
 
