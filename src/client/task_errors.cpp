@@ -88,15 +88,20 @@ int list_errors(const HttpClient& http, const std::string& id, bool as_json) {
     std::cout << json::serialize(json::object{{"items", std::move(items)}}) << "\n";
     return kExitOk;
   }
+  bool any_file = false;  // only a prefix load names files
+  for (const json::value& v : items) any_file = any_file || v.as_object().contains("file");
   std::vector<Row> rows;
   for (const json::value& v : items) {
     const json::object& e = v.as_object();
-    rows.push_back(
-        {cell(e, "file"), cell(e, "line"), cell(e, "column"), cell(e, "code"), cell(e, "message")});
+    Row row = {cell(e, "line"), cell(e, "column"), cell(e, "code"), cell(e, "message")};
+    if (any_file) row.insert(row.begin(), cell(e, "file"));
+    rows.push_back(std::move(row));
   }
-  std::cout << render_table({"FILE", "LINE", "COLUMN", "CODE", "MESSAGE"}, rows);
-  std::cout << rows.size() << " rejected rows; as a CSV to fix and load again: skillsync tasks "
-            << "errors " << id << " --csv errors.csv\n";
+  Row header = {"LINE", "COLUMN", "CODE", "MESSAGE"};
+  if (any_file) header.insert(header.begin(), "FILE");
+  std::cout << render_table(header, rows);
+  std::cout << "rejected rows: " << rows.size() << "; as a CSV to fix and load again: skillsync "
+            << "tasks errors " << id << " --csv errors.csv\n";
   return kExitOk;
 }
 
