@@ -81,7 +81,12 @@ int Watcher::run() {
     auto r = http_.get("/integrations/file-load-tasks/" + url_escape(id_));
     if (!r.ok() || r->status != 200) {
       end_line();
-      return report_failure(r, http_, "reading task " + id_);
+      const int code = report_failure(r, http_, "reading task " + id_);
+      if (code == kExitUnavailable) {
+        std::cerr << "the task keeps running on the server; watch it again with: skillsync "
+                  << "tasks watch " << id_ << "\n";
+      }
+      return code;
     }
     boost::system::error_code ec;
     json::value v = json::parse(r->body, ec);
