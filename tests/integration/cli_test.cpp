@@ -10,10 +10,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "common/time.hpp"
 #include "integration/it_env.hpp"
 #include "source/s3/s3.hpp"
+#include "support/fault_proxy.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 
@@ -233,6 +235,32 @@ TEST_F(CliTest, SameIdempotencyKeyAfterAKillCreatesNoSecondTask) {
   const auto tasks = tasks_for(uri);
   EXPECT_EQ(tasks.size(), 3u);
   for (const auto& t : tasks) cli({"tasks", "cancel", str(t, "task_id")});
+}
+
+// The answer to the POST is lost (the connection is reset once the server
+// has created the task): the client's retry carries the same Idempotency-Key
+// and gets that task back instead of creating a second one.
+TEST_F(CliTest, RetryAfterALostAnswerReusesTheIdempotencyKey) {
+  const std::string uri =
+      stack().upload(unique_id("retry") + ".csv", make_learning_file(unique_id("emp"), 5).csv);
+  const std::string& base = app().base_url();
+  testsupport::FaultProxy api(std::stoi(base.substr(base.rfind(':') + 1)));
+  api.script({Fault::cut(0)});
+  CommandResult r =
+      cli({"load", uri, "--entity-type", "learning", "--json", "--server", api.endpoint()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(tasks_for(uri).size(), 1u);
+  EXPECT_EQ(str(as_object(parse_or_null(r.out)), "task_id"), str(tasks_for(uri)[0], "task_id"));
+  const std::vector<std::string> heads = api.request_heads();
+  ASSERT_GE(heads.size(), 2u);
+  const auto key_of = [](const std::string& head) {
+    std::smatch m;
+    return std::regex_search(head, m, std::regex("Idempotency-Key: (cli-[0-9a-f]{32})"))
+               ? m[1].str()
+               : std::string("none");
+  };
+  EXPECT_NE(key_of(heads[0]), "none") << heads[0];
+  EXPECT_EQ(key_of(heads[0]), key_of(heads[1]));
 }
 
 TEST_F(CliTest, CtrlCWithoutATerminalStopsWatchingAndSaysHowToResume) {
