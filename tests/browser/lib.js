@@ -35,13 +35,27 @@ export async function launch() {
   });
 }
 
+// The browser logs every API answer >= 400 as a console error ("Failed to load
+// resource"); the specs provoke some on purpose (a wrong key, field errors, the
+// console's scope probe). Those, and only those, are kept apart: a failed load of
+// anything else (an injected <img src=x>) or any other error counts.
+function isApiAnswer(message) {
+  const { pathname } = new URL(message.location().url || 'about:blank', stack.base);
+  return message.text().startsWith('Failed to load resource: the server responded with a status of') &&
+    (pathname.startsWith('/integrations/') || pathname.startsWith('/employees/'));
+}
+
 // A page in a fresh context, recording console errors, page errors (uncaught
 // exceptions) and dialogs; every dialog is dismissed.
 export async function openPage(browser, { width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
   const page = await context.newPage();
-  const problems = { consoleErrors: [], pageErrors: [], dialogs: [] };
-  page.on('console', (m) => { if (m.type() === 'error') problems.consoleErrors.push(m.text()); });
+  const problems = { consoleErrors: [], pageErrors: [], dialogs: [], apiErrors: [] };
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (isApiAnswer(m)) problems.apiErrors.push(`${m.text()} ${m.location().url}`);
+    else problems.consoleErrors.push(`${m.text()} ${m.location().url || ''}`);
+  });
   page.on('pageerror', (e) => problems.pageErrors.push(String(e)));
   page.on('dialog', (d) => { problems.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   return { context, page, problems };
@@ -103,12 +117,22 @@ export async function waitFinished(id, timeoutMs = 120000) {
   }
 }
 
-// A learning CSV of `rows` rows; each row index in `bad` gets an invalid timestamp.
+// A learning CSV of `rows` rows; each row index in `bad` is broken in one of
+// four ways in turn: timestamp, language, external id, missing course.
 export function learningCsv(rows, { bad = new Set(), prefix = 'e' } = {}) {
   const lines = [LEARNING_HEADER];
+  let nth = 0;
   for (let i = 1; i <= rows; i += 1) {
-    const ts = bad.has(i) ? `not-a-date-${i}` : '2021-01-01T00:00:00Z';
-    lines.push(`${prefix}-${i % 1000},en,${prefix}-learning-${i},${ts},course-${i % 97},source-${i % 13}`);
+    const f = [`${prefix}-${i % 1000}`, 'en', `${prefix}-learning-${i}`, '2021-01-01T00:00:00Z', `course-${i % 97}`, `source-${i % 13}`];
+    if (bad.has(i)) {
+      const kind = nth % 4;
+      nth += 1;
+      if (kind === 0) f[3] = `2021-13-${i % 28}`;
+      else if (kind === 1) f[1] = 'english';
+      else if (kind === 2) f[2] = `learning ${i}!`;
+      else f[4] = '';
+    }
+    lines.push(f.join(','));
   }
   return `${lines.join('\n')}\n`;
 }

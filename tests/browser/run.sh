@@ -57,11 +57,18 @@ S3RVER_PORT=0 S3RVER_DIR=$tmp/s3 S3RVER_ACCESS_KEY_ID=$s3_key_id S3RVER_SECRET_K
 pids+=($!)
 s3_port=$(wait_for "$tmp/s3.out" '"port": *([0-9]+)' "the S3 server")
 
+# A slow network in front of it for skillsync's downloads (the specs upload
+# straight to the S3 server).
+UPSTREAM_PORT=$s3_port THROTTLE_BYTES_PER_SEC=$((4 * 1024 * 1024)) \
+  node "$here/s3-throttle.js" >"$tmp/throttle.out" 2>"$tmp/throttle.err" &
+pids+=($!)
+throttle_port=$(wait_for "$tmp/throttle.out" '"port": *([0-9]+)' "the S3 throttle")
+
 # skillsync: a bootstrap key (read and write), then a read-only key of the same tenant.
 key=sk_console_test_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 mkdir -p "$tmp/data"
 SKILLSYNC_BOOTSTRAP_API_KEY=$key "$bin" serve --listen 127.0.0.1:0 --data-dir "$tmp/data" \
-  --s3-endpoint "http://127.0.0.1:$s3_port" --workers 2 >"$tmp/skillsync.log" 2>&1 &
+  --s3-endpoint "http://127.0.0.1:$throttle_port" --workers 2 >"$tmp/skillsync.log" 2>&1 &
 pids+=($!)
 addr=$(wait_for "$tmp/skillsync.log" 'listening on http://(127\.0\.0\.1:[0-9]+)' "skillsync")
 read_key=$("$bin" keys create --data-dir "$tmp/data" --tenant default --scope read 2>/dev/null | tail -n 1)
@@ -79,9 +86,9 @@ if [[ ${1:-} == --serve ]]; then
   echo "console: $CONSOLE_BASE_URL/console/"
   echo "key (read, write): $key"
   echo "key (read): $read_key"
-  echo "S3: $CONSOLE_S3_ENDPOINT bucket console-test, key id $s3_key_id, secret $s3_secret"
-  echo "to run a spec against it: $(export -p | grep -o 'CONSOLE_[A-Z_]*=.*' | tr '\n' ' ')node --test <spec>"
-  wait "${pids[1]}"
+  echo "S3 (uploads; skillsync reads through a throttle): $CONSOLE_S3_ENDPOINT bucket console-test, key id $s3_key_id, secret $s3_secret"
+  echo "to run a spec against it: $(export -p | grep -o 'CONSOLE_[A-Z0-9_]*=.*' | tr '\n' ' ')node --test <spec>"
+  wait "${pids[2]}"
   exit 0
 fi
 

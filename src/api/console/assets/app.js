@@ -14,7 +14,7 @@ const session = document.getElementById('session');
 const scopeBadge = document.getElementById('scope');
 const toast = document.getElementById('toast');
 
-const ctx = { canWrite: false, notify };
+const ctx = { canWrite: false, signedIn: false, notify };
 let cleanup = () => {};
 
 // Short messages for everyone: the toast region is aria-live.
@@ -56,6 +56,7 @@ function show() {
 }
 
 function setSignedIn(signedIn) {
+  ctx.signedIn = signedIn;
   nav.hidden = !signedIn;
   session.hidden = !signedIn;
   for (const el of document.querySelectorAll('[data-write]')) el.hidden = !ctx.canWrite;
@@ -117,8 +118,9 @@ function signOut(reason) {
   signIn(reason);
 }
 
+// A key refused while signed in (revoked meanwhile): back to the sign-in form.
 setUnauthorizedHandler(() => {
-  if (getKey()) signOut('The API key is no longer accepted (revoked or unknown): sign in again.');
+  if (ctx.signedIn) signOut('The API key is no longer accepted (revoked or unknown): sign in again.');
 });
 // The skip link moves focus without touching the hash (which names the view).
 document.querySelector('.skip').addEventListener('click', (e) => {

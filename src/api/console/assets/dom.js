@@ -104,6 +104,9 @@ const STATUS_LABELS = {
   cancelled: 'Cancelled',
 };
 export const STATUSES = Object.keys(STATUS_LABELS);
+export function statusLabel(status) {
+  return Object.hasOwn(STATUS_LABELS, status) ? STATUS_LABELS[status] : status;
+}
 
 // The status as a badge whose text says it (colour only repeats it).
 export function statusBadge(status) {

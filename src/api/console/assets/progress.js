@@ -46,16 +46,23 @@ export function progressBlock(task, rate, label) {
     else bar.removeAttribute('value'); // size not known yet: indeterminate
     block.append(bar);
   }
+  if (task.status === 'running' && total === 0 && !p.rows_read) {
+    block.append(h('span', { class: 'muted' }, 'Starting: opening the file'));
+    return block;
+  }
   const pct = total > 0 ? ` (${Math.floor((read * 100) / total)}%)` : '';
   block.append(
     h('span', { class: 'progress-bytes' }, `${fmtBytes(read)} of ${fmtBytes(total)}${pct}`),
     h('span', { class: 'progress-rows' }, `${fmtNum(p.rows_read)} rows`),
   );
-  if (task.status === 'running' && rate) {
+  if (task.status === 'running' && total > 0 && read >= total) {
+    // Every byte is read: the staged rows are being made visible at once.
+    block.append(h('span', { class: 'progress-eta' }, 'Publishing the rows'));
+  } else if (task.status === 'running' && rate) {
     const left = rate.bytesPerSec > 0 ? (total - read) / rate.bytesPerSec : NaN;
     block.append(
       h('span', { class: 'progress-rate' }, `${fmtBytes(Math.round(rate.bytesPerSec))}/s · ${fmtNum(Math.round(rate.rowsPerSec))} rows/s`),
-      h('span', { class: 'progress-eta' }, read >= total ? 'publishing' : `${fmtDuration(left)} left`),
+      h('span', { class: 'progress-eta' }, `${fmtDuration(left)} left`),
     );
   }
   return block;

@@ -2,11 +2,22 @@
 // counts and error; its rejected rows in a paged table; the error report as a
 // CSV download; cancel while it is pending or running (keys that may write).
 import { api, fetchErrorCsv, query, taskPath } from './api.js';
-import { clear, dl, fmtBytes, fmtDuration, fmtNum, h, isActive, secondsBetween, setTitle, statusBadge, tableWrap, timeEl } from './dom.js';
+import { append, clear, dl, fmtBytes, fmtDuration, fmtNum, h, isActive, secondsBetween, setTitle, statusBadge, tableWrap, timeEl } from './dom.js';
 import { startPolling } from './poll.js';
 import { progressBlock, sample } from './progress.js';
 
 const ERRORS_PAGE = 50;
+
+const OPTION_LABELS = {
+  on_error: 'On a bad row',
+  max_rejected_rows: 'Most rejected rows',
+  dry_run: 'Dry run',
+  ignore_unknown_columns: 'Ignore unknown columns',
+  validate_access: 'Check access',
+  delimiter: 'Delimiter',
+  quote: 'Quote',
+  encoding: 'Encoding',
+};
 
 function optionValue(name, value) {
   if (value === null || value === undefined) return name === 'max_rejected_rows' ? 'no limit' : '–';
@@ -51,7 +62,7 @@ function details(task) {
       ])),
     h('section', { class: 'card', 'aria-labelledby': 'h-options' },
       h('h2', { id: 'h-options' }, 'Options'),
-      dl(Object.entries(task.options || {}).map(([k, v]) => [k, h('code', {}, optionValue(k, v))]))),
+      dl(Object.entries(task.options || {}).map(([k, v]) => [OPTION_LABELS[k] || k, h('code', { 'data-option': k }, optionValue(k, v))]))),
   );
 }
 
@@ -97,7 +108,7 @@ function rejectedRows(task, notify) {
       info.textContent = page.items.length
         ? `Rows ${fmtNum(first)}–${fmtNum(first + page.items.length - 1)} of ${fmtNum(task.progress.rows_rejected)}`
         : '';
-      clear(body).append(page.items.length ? tableWrap('Rejected rows', rowErrorsTable(page.items)) : h('p', { class: 'empty' }, 'No rejected rows.'));
+      clear(body).append(page.items.length ? tableWrap('Rejected rows table', rowErrorsTable(page.items)) : h('p', { class: 'empty' }, 'No rejected rows.'));
       prev.disabled = cursors.length === 1;
       next.disabled = !nextCursor;
     } catch (e) {
@@ -176,14 +187,17 @@ export function taskView(main, ctx, taskId) {
   function show(task) {
     clear(statusSlot).append(statusBadge(task.status));
     renderActions(task);
-    clear(progressSlot).append(progressBlock(task, sample(task), `Progress of task ${task.task_id}`));
+    // Live progress while it runs; once finished, the Rows card says it all.
+    const rate = sample(task);
+    if (isActive(task.status)) clear(progressSlot).append(progressBlock(task, rate, `Progress of task ${task.task_id}`));
+    else clear(progressSlot);
     const focusInDetails = detailSlot.contains(document.activeElement);
     if (task.status !== shownStatus || isActive(task.status)) {
       // A finished task's rows and CSV are loaded once, when it finishes.
       const finished = !isActive(task.status);
       const rebuildRejected = finished && task.status !== shownStatus;
       const old = detailSlot.querySelector('section.rejected');
-      clear(detailSlot).append(details(task), errorSection(task));
+      append(clear(detailSlot), [details(task), errorSection(task)]);
       if (finished && task.progress.rows_rejected > 0) {
         detailSlot.append(rebuildRejected || !old ? rejectedRows(task, ctx.notify) : old);
       }

@@ -2,7 +2,7 @@
 // and entity type, paged with the API's cursors; refreshed every 2 s while the
 // tab is visible, with live progress for running tasks.
 import { api, ENTITY_TYPES, query, TASKS_PATH } from './api.js';
-import { clear, fmtNum, h, setTitle, STATUSES, statusBadge, tableWrap, timeEl, uid } from './dom.js';
+import { clear, fmtNum, h, setTitle, STATUSES, statusBadge, statusLabel, tableWrap, timeEl, uid } from './dom.js';
 import { startPolling } from './poll.js';
 import { progressBlock, sample } from './progress.js';
 
@@ -51,7 +51,7 @@ export function tasksView(main, ctx, params) {
   setTitle('Tasks');
   const status = params.get('status') || '';
   const entityType = params.get('entity_type') || '';
-  const [statusSel, statusField] = select('Status', 'status', status, STATUSES.map((s) => [s, s]));
+  const [statusSel, statusField] = select('Status', 'status', status, STATUSES.map((s) => [s, statusLabel(s)]));
   const [typeSel, typeField] = select('Entity type', 'entity_type', entityType, ENTITY_TYPES.map((t) => [t, t]));
   const onFilter = () => {
     location.hash = `#/tasks${query({ status: statusSel.value, entity_type: typeSel.value })}`;
