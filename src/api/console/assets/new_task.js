@@ -121,7 +121,7 @@ export function newTaskView(main, ctx) {
       field('Entity type', c.entity_type, { field: 'entity_type', hint: 'Every row of the file becomes an event of this type.' }),
       h('fieldset', { class: 'radios', 'data-field': 'method' }, h('legend', {}, 'Method'),
         field('S3 URI with an access key', c.method_iam, { inline: true }),
-        field('Presigned URL', c.method_presigned, { inline: true }),
+        field('Presigned URL, no credentials', c.method_presigned, { inline: true }),
         h('p', { class: 'field-error', id: 'method-error', hidden: true })),
       uriField,
       regionField),
