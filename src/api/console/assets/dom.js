@@ -1,7 +1,8 @@
 // DOM helpers and formatting. Every value that comes from the API reaches the
 // page through h() (text nodes and setAttribute) or textContent, never as HTML:
-// nothing in the console assigns innerHTML, and the page's Content-Security-Policy
-// (require-trusted-types-for 'script') makes such an assignment throw.
+// no asset uses an HTML sink (tests/api/console_test.cpp checks), and the page's
+// Content-Security-Policy (require-trusted-types-for 'script') makes any
+// assignment of a string to one throw.
 
 // h('a', {href: '#/x', class: 'link', onclick: fn}, 'text', childNode, [more]).
 // Props: `class`, `text`, `on<event>` (a function), the DOM properties `value`,
@@ -13,7 +14,9 @@ export function h(tag, props = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name === 'class') el.className = value;
     else if (name === 'text') el.textContent = String(value);
-    else if (name.startsWith('on') && typeof value === 'function') {
+    else if (name.startsWith('on')) {
+      // Handlers are functions, never code in an attribute.
+      if (typeof value !== 'function') throw new TypeError(`h(): ${name} must be a function`);
       el.addEventListener(name.slice(2), value);
     } else if (['value', 'checked', 'selected', 'disabled', 'hidden'].includes(name)) {
       el[name] = value;
