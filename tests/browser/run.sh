@@ -92,5 +92,6 @@ if [[ ${1:-} == --serve ]]; then
   exit 0
 fi
 
+echo "== browser tests (the web console in chromium: tests/browser/specs)"
 cd "$here"
 node --test --test-concurrency=1 specs/
