@@ -52,6 +52,19 @@ export function tableWrap(label, table) {
   return h('div', { class: 'table-wrap', role: 'region', 'aria-label': label, tabindex: '0' }, table);
 }
 
+// A data table. columns: [{label, cls}]; rows: [{attrs, cells: [content...]}].
+// Each cell carries its column's label (data-label), which the phone layout
+// shows beside the value when rows stack as cards; the explicit roles keep the
+// table's semantics when CSS changes its display.
+export function dataTable({ cls, caption, columns, rows }) {
+  return h('table', { class: `data ${cls}`, role: 'table' },
+    h('caption', { class: 'visually-hidden' }, caption),
+    h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' },
+      columns.map((c) => h('th', { scope: 'col', role: 'columnheader', class: c.cls }, c.label)))),
+    h('tbody', { role: 'rowgroup' }, rows.map((r) => h('tr', { role: 'row', ...r.attrs },
+      r.cells.map((cell, i) => h('td', { role: 'cell', class: columns[i].cls, 'data-label': columns[i].label }, cell))))));
+}
+
 const numberFormat = new Intl.NumberFormat('en');
 export function fmtNum(n) {
   return n === null || n === undefined ? '–' : numberFormat.format(n);

@@ -1,7 +1,7 @@
 // The Events view: look up one employee and page through their skill events
 // (GET /employees/{id}/skill_events, by timestamp then external_id).
 import { api, query } from './api.js';
-import { clear, h, setTitle, tableWrap, timeEl, uid } from './dom.js';
+import { clear, dataTable, h, setTitle, tableWrap, timeEl, uid } from './dom.js';
 
 const PAGE_SIZE = 50;
 
@@ -12,21 +12,26 @@ function contentList(content) {
     h('div', {}, h('dt', {}, k), h('dd', {}, typeof v === 'string' ? v : JSON.stringify(v)))));
 }
 
+const COLUMNS = [
+  { label: 'External id', cls: 'id' }, { label: 'Type' }, { label: 'Timestamp' }, { label: 'Language' },
+  { label: 'Content' }, { label: 'Source' }, { label: 'Task', cls: 'id' }, { label: 'Updated' },
+];
+
 function eventsTable(items) {
-  const head = ['External id', 'Type', 'Timestamp', 'Language', 'Content', 'Source', 'Task', 'Updated'];
-  const rows = items.map((e) => h('tr', {},
-    h('td', { class: 'id' }, e.external_id),
-    h('td', {}, e.event_type),
-    h('td', {}, timeEl(e.timestamp)),
-    h('td', {}, e.language),
-    h('td', {}, contentList(e.content)),
-    h('td', {}, e.source ?? h('span', { class: 'muted' }, '–')),
-    h('td', { class: 'id' }, e.task_id ? h('a', { href: `#/tasks/${encodeURIComponent(e.task_id)}` }, e.task_id) : h('span', { class: 'muted' }, 'API')),
-    h('td', {}, timeEl(e.updated_at))));
-  return h('table', { class: 'data events' },
-    h('caption', { class: 'visually-hidden' }, 'Skill events, by timestamp'),
-    h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, rows));
+  const none = (text) => h('span', { class: 'muted' }, text);
+  const rows = items.map((e) => ({
+    cells: [
+      e.external_id,
+      e.event_type,
+      timeEl(e.timestamp),
+      e.language,
+      contentList(e.content),
+      e.source ?? none('–'),
+      e.task_id ? h('a', { href: `#/tasks/${encodeURIComponent(e.task_id)}` }, e.task_id) : none('API'),
+      timeEl(e.updated_at),
+    ],
+  }));
+  return dataTable({ cls: 'events', caption: 'Skill events, by timestamp', columns: COLUMNS, rows });
 }
 
 export function eventsView(main, ctx, params) {

@@ -50,9 +50,11 @@ export function progressBlock(task, rate, label) {
     block.append(h('span', { class: 'muted' }, 'Starting: opening the file'));
     return block;
   }
-  const pct = total > 0 ? ` (${Math.floor((read * 100) / total)}%)` : '';
+  const active = isActive(task.status);
+  const pct = active && total > 0 ? ` (${Math.floor((read * 100) / total)}%)` : '';
+  const bytes = !active && read === total ? fmtBytes(total) : `${fmtBytes(read)} of ${fmtBytes(total)}${pct}`;
   block.append(
-    h('span', { class: 'progress-bytes' }, `${fmtBytes(read)} of ${fmtBytes(total)}${pct}`),
+    h('span', { class: 'progress-bytes' }, bytes),
     h('span', { class: 'progress-rows' }, `${fmtNum(p.rows_read)} rows`),
   );
   if (task.status === 'running' && total > 0 && read >= total) {

@@ -2,7 +2,7 @@
 // counts and error; its rejected rows in a paged table; the error report as a
 // CSV download; cancel while it is pending or running (keys that may write).
 import { api, fetchErrorCsv, query, taskPath } from './api.js';
-import { append, clear, dl, fmtBytes, fmtDuration, fmtNum, h, isActive, secondsBetween, setTitle, statusBadge, tableWrap, timeEl } from './dom.js';
+import { append, clear, dataTable, dl, fmtBytes, fmtDuration, fmtNum, h, isActive, secondsBetween, setTitle, statusBadge, tableWrap, timeEl } from './dom.js';
 import { startPolling } from './poll.js';
 import { progressBlock, sample } from './progress.js';
 
@@ -76,19 +76,19 @@ function errorSection(task) {
 
 function rowErrorsTable(items) {
   const withFile = items.some((e) => e.file);
-  const head = ['Line', withFile && 'File', 'Column', 'Code', 'Message', 'Raw record'].filter(Boolean);
-  const rows = items.map((e) =>
-    h('tr', {},
-      h('td', { class: 'num' }, fmtNum(e.line)),
-      withFile && h('td', {}, e.file || ''),
-      h('td', {}, e.column === null ? h('span', { class: 'muted' }, 'whole row') : e.column),
-      h('td', {}, h('code', {}, e.code)),
-      h('td', { class: 'message' }, e.message),
-      h('td', {}, h('pre', { class: 'raw' }, e.raw))));
-  return h('table', { class: 'data row-errors' },
-    h('caption', { class: 'visually-hidden' }, 'Rejected rows, in file order'),
-    h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, rows));
+  const columns = [{ label: 'Line', cls: 'num' }, withFile && { label: 'File', cls: 'uri' }, { label: 'Column' },
+    { label: 'Code' }, { label: 'Message', cls: 'message' }, { label: 'Raw record', cls: 'raw-cell' }].filter(Boolean);
+  const rows = items.map((e) => ({
+    cells: [
+      fmtNum(e.line),
+      withFile && (e.file || ''),
+      e.column === null ? h('span', { class: 'muted' }, 'whole row') : e.column,
+      h('code', {}, e.code),
+      e.message,
+      h('pre', { class: 'raw' }, e.raw),
+    ].filter((c) => c !== false),
+  }));
+  return dataTable({ cls: 'row-errors', caption: 'Rejected rows, in file order', columns, rows });
 }
 
 // The paged rejected rows of a finished task.

@@ -2,7 +2,7 @@
 // and entity type, paged with the API's cursors; refreshed every 2 s while the
 // tab is visible, with live progress for running tasks.
 import { api, ENTITY_TYPES, query, TASKS_PATH } from './api.js';
-import { clear, fmtNum, h, setTitle, STATUSES, statusBadge, statusLabel, tableWrap, timeEl, uid } from './dom.js';
+import { clear, dataTable, fmtNum, h, setTitle, STATUSES, statusBadge, statusLabel, tableWrap, timeEl, uid } from './dom.js';
 import { startPolling } from './poll.js';
 import { progressBlock, sample } from './progress.js';
 
@@ -19,32 +19,31 @@ function select(label, name, value, options) {
   return [sel, h('div', { class: 'field inline' }, h('label', { for: id }, label), sel)];
 }
 
+const COLUMNS = [
+  { label: 'Task', cls: 'id' }, { label: 'Status' }, { label: 'Entity type' }, { label: 'Created' },
+  { label: 'Progress', cls: 'progress-cell' }, { label: 'Loaded', cls: 'num' },
+  { label: 'Rejected', cls: 'num' }, { label: 'Source', cls: 'uri' },
+];
+
 function taskRow(task) {
-  const link = h('a', { href: `#/tasks/${encodeURIComponent(task.task_id)}`, 'data-focus-key': task.task_id }, task.task_id);
   const p = task.progress || {};
-  return h(
-    'tr',
-    { 'data-task-id': task.task_id },
-    h('td', { class: 'id' }, link),
-    h('td', {}, statusBadge(task.status)),
-    h('td', {}, task.entity_type),
-    h('td', {}, timeEl(task.created_at)),
-    h('td', { class: 'progress-cell' }, progressBlock(task, sample(task), `Progress of task ${task.task_id}`)),
-    h('td', { class: 'num' }, fmtNum(p.rows_loaded)),
-    h('td', { class: 'num' }, fmtNum(p.rows_rejected)),
-    h('td', { class: 'uri' }, task.uri),
-  );
+  return {
+    attrs: { 'data-task-id': task.task_id },
+    cells: [
+      h('a', { href: `#/tasks/${encodeURIComponent(task.task_id)}`, 'data-focus-key': task.task_id }, task.task_id),
+      statusBadge(task.status),
+      task.entity_type,
+      timeEl(task.created_at),
+      progressBlock(task, sample(task), `Progress of task ${task.task_id}`),
+      fmtNum(p.rows_loaded),
+      fmtNum(p.rows_rejected),
+      task.uri,
+    ],
+  };
 }
 
 function tasksTable(items) {
-  const head = ['Task', 'Status', 'Entity type', 'Created', 'Progress', 'Loaded', 'Rejected', 'Source'];
-  return h(
-    'table',
-    { class: 'data tasks' },
-    h('caption', { class: 'visually-hidden' }, 'File load tasks, newest first'),
-    h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, items.map(taskRow)),
-  );
+  return dataTable({ cls: 'tasks', caption: 'File load tasks, newest first', columns: COLUMNS, rows: items.map(taskRow) });
 }
 
 export function tasksView(main, ctx, params) {
