@@ -31,7 +31,15 @@ function route() {
   const [path, search = ''] = hash.slice(1).split('?');
   const params = new URLSearchParams(search);
   const parts = path.split('/').filter(Boolean);
-  if (parts[0] === 'tasks' && parts.length === 2) return (m) => taskView(m, ctx, decodeURIComponent(parts[1]));
+  if (parts[0] === 'tasks' && parts.length === 2) {
+    let id = parts[1];
+    try {
+      id = decodeURIComponent(id);
+    } catch (e) {
+      // Not percent-encoding: the id as written (the API answers 404).
+    }
+    return (m) => taskView(m, ctx, id);
+  }
   if (parts[0] === 'new') return (m) => newTaskView(m, ctx);
   if (parts[0] === 'events') return (m) => eventsView(m, ctx, params);
   return (m) => tasksView(m, ctx, params);

@@ -80,6 +80,77 @@ function body(c) {
   return b;
 }
 
+const URI_HINT = {
+  s3_iam_user: 'An object, or a prefix ending in / to load every object under it.',
+  s3_presigned_url: 'A presigned GET URL; it is a secret like a key and is never shown again.',
+};
+
+// The "What to load" and "Credentials" groups; the URI's label, hint and the
+// credentials follow the method.
+function sourceGroups(c) {
+  const uriField = field('S3 URI', c.uri, { field: 'uri', hint: URI_HINT.s3_iam_user });
+  const regionField = field('Region', c.region, { field: 'region', hint: "Leave empty for the server's default region." });
+  const credentials = h('fieldset', { class: 'group', 'data-field': 'credentials' },
+    h('legend', {}, 'Credentials'),
+    h('p', { class: 'hint' }, 'Sealed by the server, erased when the task ends; never stored by this page.'),
+    field('Access key id', c.key_id, { field: 'credentials.aws_access_key_id' }),
+    field('Secret access key', c.secret, { field: 'credentials.aws_secret_access_key' }),
+    field('Session token (temporary credentials only)', c.token, { field: 'credentials.aws_session_token' }),
+    h('p', { class: 'field-error', id: 'credentials-error', hidden: true }));
+  const onMethod = () => {
+    const presigned = c.method_presigned.checked;
+    uriField.querySelector('label').textContent = presigned ? 'Presigned URL' : 'S3 URI';
+    uriField.querySelector('.hint').textContent = URI_HINT[presigned ? 's3_presigned_url' : 's3_iam_user'];
+    c.uri.placeholder = presigned ? 'https://bucket-name.s3.eu-west-1.amazonaws.com/file-name.csv?X-Amz-…' : 's3://bucket-name/file-name.csv';
+    credentials.hidden = presigned;
+    regionField.hidden = presigned;
+  };
+  c.method_iam.addEventListener('change', onMethod);
+  c.method_presigned.addEventListener('change', onMethod);
+  const what = h('fieldset', { class: 'group' }, h('legend', {}, 'What to load'),
+    field('Entity type', c.entity_type, { field: 'entity_type', hint: 'Every row of the file becomes an event of this type.' }),
+    h('fieldset', { class: 'radios', 'data-field': 'method' }, h('legend', {}, 'Method'),
+      field('S3 URI with an access key', c.method_iam, { inline: true }),
+      field('Presigned URL, no credentials', c.method_presigned, { inline: true }),
+      h('p', { class: 'field-error', id: 'method-error', hidden: true })),
+    uriField,
+    regionField);
+  return [what, credentials];
+}
+
+function optionsGroup(c) {
+  return h('fieldset', { class: 'group' }, h('legend', {}, 'Options'),
+    field('On a bad row', c.on_error, { field: 'options.on_error' }),
+    field('Most rejected rows allowed', c.max_rejected, { field: 'options.max_rejected_rows', hint: 'More fail the task and store nothing. Empty: no limit.' }),
+    field('Dry run: validate everything, store no event', c.dry_run, { field: 'options.dry_run', inline: true }),
+    field('Ignore unknown columns', c.ignore_unknown, { field: 'options.ignore_unknown_columns', inline: true }),
+    field('Check access before accepting the task', c.validate_access, { field: 'options.validate_access', inline: true }),
+    field('Delimiter', c.delimiter, { field: 'options.delimiter' }),
+    field('Quote character', c.quote, { field: 'options.quote' }),
+    field('Encoding', c.encoding, { field: 'options.encoding' }));
+}
+
+// Sends the form; on success opens the new task, otherwise shows the errors.
+async function submitTask(ctx, c, form, summary, submit) {
+  const payload = body(c);
+  // Never kept by the page: cleared whatever the answer.
+  c.key_id.value = '';
+  c.secret.value = '';
+  c.token.value = '';
+  if (payload.method === 's3_presigned_url') c.uri.value = '';
+  submit.disabled = true;
+  clearErrors(form, summary);
+  try {
+    const { body: task } = await api(TASKS_PATH, { method: 'POST', body: payload, headers: { 'Idempotency-Key': idempotencyKey() } });
+    ctx.notify(`Task ${task.task_id} created.`);
+    location.hash = `#/tasks/${encodeURIComponent(task.task_id)}`;
+  } catch (e) {
+    showErrors(form, summary, e);
+  } finally {
+    submit.disabled = false;
+  }
+}
+
 export function newTaskView(main, ctx) {
   setTitle('New task');
   const heading = h('h1', { tabindex: '-1' }, 'New task');
@@ -90,78 +161,12 @@ export function newTaskView(main, ctx) {
   const c = controls();
   const summary = h('div', { class: 'alert error-summary', role: 'alert', tabindex: '-1', hidden: true });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Create task');
-  const uriLabel = h('span', {}, 'S3 URI');
-  const credentials = h('fieldset', { class: 'group', 'data-field': 'credentials' },
-    h('legend', {}, 'Credentials'),
-    h('p', { class: 'hint' }, 'Sealed by the server, erased when the task ends; never stored by this page.'),
-    field('Access key id', c.key_id, { field: 'credentials.aws_access_key_id' }),
-    field('Secret access key', c.secret, { field: 'credentials.aws_secret_access_key' }),
-    field('Session token (temporary credentials only)', c.token, { field: 'credentials.aws_session_token' }),
-    h('p', { class: 'field-error', id: 'credentials-error', hidden: true }));
-  const regionField = field('Region', c.region, { field: 'region', hint: "Leave empty for the server's default region." });
-  const uriField = field('', c.uri, { field: 'uri', hint: 'An object, or a prefix ending in / to load every object under it.' });
-  uriField.querySelector('label').replaceChildren(uriLabel);
-
-  const onMethod = () => {
-    const presigned = c.method_presigned.checked;
-    uriLabel.textContent = presigned ? 'Presigned URL' : 'S3 URI';
-    c.uri.placeholder = presigned ? 'https://bucket-name.s3.eu-west-1.amazonaws.com/file-name.csv?X-Amz-…' : 's3://bucket-name/file-name.csv';
-    uriField.querySelector('.hint').textContent = presigned
-      ? 'A presigned GET URL; it is a secret like a key and is never shown again.'
-      : 'An object, or a prefix ending in / to load every object under it.';
-    credentials.hidden = presigned;
-    regionField.hidden = presigned;
-  };
-  c.method_iam.addEventListener('change', onMethod);
-  c.method_presigned.addEventListener('change', onMethod);
-
   const form = h('form', { class: 'task-form', novalidate: true, autocomplete: 'off' },
-    summary,
-    h('fieldset', { class: 'group' }, h('legend', {}, 'What to load'),
-      field('Entity type', c.entity_type, { field: 'entity_type', hint: 'Every row of the file becomes an event of this type.' }),
-      h('fieldset', { class: 'radios', 'data-field': 'method' }, h('legend', {}, 'Method'),
-        field('S3 URI with an access key', c.method_iam, { inline: true }),
-        field('Presigned URL, no credentials', c.method_presigned, { inline: true }),
-        h('p', { class: 'field-error', id: 'method-error', hidden: true })),
-      uriField,
-      regionField),
-    credentials,
-    h('fieldset', { class: 'group' }, h('legend', {}, 'Options'),
-      field('On a bad row', c.on_error, { field: 'options.on_error' }),
-      field('Most rejected rows allowed', c.max_rejected, { field: 'options.max_rejected_rows', hint: 'More fail the task and store nothing. Empty: no limit.' }),
-      field('Dry run: validate everything, store no event', c.dry_run, { field: 'options.dry_run', inline: true }),
-      field('Ignore unknown columns', c.ignore_unknown, { field: 'options.ignore_unknown_columns', inline: true }),
-      field('Check access before accepting the task', c.validate_access, { field: 'options.validate_access', inline: true }),
-      field('Delimiter', c.delimiter, { field: 'options.delimiter' }),
-      field('Quote character', c.quote, { field: 'options.quote' }),
-      field('Encoding', c.encoding, { field: 'options.encoding' })),
-    h('div', { class: 'form-actions' }, submit));
-
-  form.addEventListener('submit', async (event) => {
+    summary, sourceGroups(c), optionsGroup(c), h('div', { class: 'form-actions' }, submit));
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const payload = body(c);
-    // Never kept by the page: cleared whatever the answer.
-    c.key_id.value = '';
-    c.secret.value = '';
-    c.token.value = '';
-    if (payload.method === 's3_presigned_url') c.uri.value = '';
-    submit.disabled = true;
-    clearErrors(form, summary);
-    try {
-      const { body: task } = await api(TASKS_PATH, { method: 'POST', body: payload, headers: { 'Idempotency-Key': idempotencyKey() } });
-      ctx.notify(`Task ${task.task_id} created.`);
-      location.hash = `#/tasks/${encodeURIComponent(task.task_id)}`;
-    } catch (e) {
-      showErrors(form, summary, e);
-    } finally {
-      if (payload.credentials) {
-        payload.credentials.aws_secret_access_key = '';
-        payload.credentials.aws_session_token = '';
-      }
-      submit.disabled = false;
-    }
+    submitTask(ctx, c, form, summary, submit);
   });
-
   clear(main).append(heading,
     h('p', { class: 'muted' }, 'Load a CSV file from S3. The server checks that the credentials can read it before it accepts the task.'),
     form);

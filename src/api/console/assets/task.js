@@ -152,7 +152,8 @@ async function downloadCsv(taskId, button, notify) {
 export function taskView(main, ctx, taskId) {
   setTitle(`Task ${taskId}`);
   const heading = h('h1', { tabindex: '-1' }, 'Task ', h('span', { class: 'id' }, taskId));
-  const statusSlot = h('span', { class: 'status-slot' });
+  // Announced when the status changes (it is rewritten only then).
+  const statusSlot = h('span', { class: 'status-slot', 'aria-live': 'polite' });
   const actions = h('div', { class: 'actions' });
   const progressSlot = h('div', { class: 'progress-slot' });
   const detailSlot = h('div');
@@ -160,15 +161,23 @@ export function taskView(main, ctx, taskId) {
   let shownStatus = null;
   let stopPolling = () => {};
 
+  // Rebuilt only when what it offers changes, so a focused button stays focused
+  // across polls.
+  let actionsKey = '';
   function renderActions(task) {
+    const canCancel = ctx.canWrite && isActive(task.status);
+    const key = `${canCancel}:${Boolean(task.cancel_requested_at)}`;
+    if (key === actionsKey) return;
+    actionsKey = key;
+    const hadFocus = actions.contains(document.activeElement);
     clear(actions);
-    if (ctx.canWrite && isActive(task.status)) {
-      const cancel = h('button', { type: 'button', class: 'danger' }, 'Cancel task');
+    if (canCancel) {
+      const cancel = h('button', { type: 'button', class: 'danger' }, task.cancel_requested_at ? 'Cancelling…' : 'Cancel task');
       cancel.disabled = Boolean(task.cancel_requested_at);
-      if (task.cancel_requested_at) cancel.textContent = 'Cancelling…';
       cancel.addEventListener('click', () => cancelTask(cancel));
       actions.append(cancel);
     }
+    if (hadFocus) heading.focus();
   }
 
   async function cancelTask(button) {
@@ -185,22 +194,18 @@ export function taskView(main, ctx, taskId) {
   }
 
   function show(task) {
-    clear(statusSlot).append(statusBadge(task.status));
+    if (task.status !== shownStatus) clear(statusSlot).append(statusBadge(task.status));
     renderActions(task);
     // Live progress while it runs; once finished, the Rows card says it all.
     const rate = sample(task);
     if (isActive(task.status)) clear(progressSlot).append(progressBlock(task, rate, `Progress of task ${task.task_id}`));
     else clear(progressSlot);
-    const focusInDetails = detailSlot.contains(document.activeElement);
-    if (task.status !== shownStatus || isActive(task.status)) {
-      // A finished task's rows and CSV are loaded once, when it finishes.
-      const finished = !isActive(task.status);
-      const rebuildRejected = finished && task.status !== shownStatus;
-      const old = detailSlot.querySelector('section.rejected');
-      append(clear(detailSlot), [details(task), errorSection(task)]);
-      if (finished && task.progress.rows_rejected > 0) {
-        detailSlot.append(rebuildRejected || !old ? rejectedRows(task, ctx.notify) : old);
-      }
+    // While it runs, the figures change at every poll; once it has finished,
+    // the page is built one last time, with its rejected rows.
+    if (isActive(task.status) || task.status !== shownStatus) {
+      const focusInDetails = detailSlot.contains(document.activeElement);
+      const withRows = !isActive(task.status) && task.progress.rows_rejected > 0;
+      append(clear(detailSlot), [details(task), errorSection(task), withRows && rejectedRows(task, ctx.notify)]);
       if (focusInDetails) heading.focus();
     }
     shownStatus = task.status;
