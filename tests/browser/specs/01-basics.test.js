@@ -112,3 +112,56 @@ test('the Events view looks up an employee and pages through the events', async 
   assertNoProblems(problems);
   await context.close();
 });
+
+test('the console is usable with the keyboard alone', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await page.goto(`${stack.base}/console/`);
+  // The key field has the focus; Enter signs in.
+  await page.keyboard.type(stack.key);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
+  await page.locator('table.tasks a').first().waitFor();
+  // Tab reaches the first task's link; Enter opens it, and its heading gets the focus.
+  let reached = false;
+  for (let i = 0; i < 12 && !reached; i += 1) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.matches('table.tasks a') ?? false);
+  }
+  assert.ok(reached, 'Tab never reached a task link');
+  const id = await page.evaluate(() => document.activeElement.textContent);
+  // Focus rings are visible (an outline on :focus-visible).
+  assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: `Task ${id}` }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
+  assertNoProblems(problems);
+  await context.close();
+});
+
+test('the task list stops polling while the tab is hidden and refreshes when it shows again', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await signIn(page);
+  await page.locator('table.tasks').waitFor();
+  let polls = 0;
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/integrations/file-load-tasks') polls += 1; });
+  // Polls go on while the tab is visible...
+  await page.waitForRequest((r) => new URL(r.url()).pathname === '/integrations/file-load-tasks');
+  // ...and stop once it is hidden: none in three intervals.
+  const setHidden = (hidden) => page.evaluate((h) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await setHidden(true);
+  await page.waitForTimeout(2500); // a poll already on its way when the tab hid
+  polls = 0;
+  await page.waitForTimeout(6500);
+  assert.equal(polls, 0, 'the list polled while the tab was hidden');
+  // Shown again: it refreshes at once.
+  const refreshed = page.waitForRequest((r) => new URL(r.url()).pathname === '/integrations/file-load-tasks');
+  await setHidden(false);
+  await refreshed;
+  assertNoProblems(problems);
+  await context.close();
+});
