@@ -54,6 +54,10 @@ test("the API's field errors appear next to their fields; credentials are cleare
   ]);
   assert.ok(invalid.every((c) => c.describedByError), JSON.stringify(invalid));
   assert.match(await page.locator('.error-summary').textContent(), /6 fields need attention/);
+  // The summary lists each error; each entry takes the focus to its field.
+  await page.locator('.error-summary button', { hasText: 'Quote character:' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'quote');
+  assert.equal(await page.locator('.error-summary li').count(), 6);
   await assertAccessible(page, 'the form with field errors');
 
   // The access check: S3's own code, on the uri; the credentials are gone from the form.

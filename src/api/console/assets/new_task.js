@@ -4,7 +4,7 @@
 // never stored by the browser (autocomplete off) and are cleared after each
 // submission, whatever its outcome.
 import { api, ENTITY_TYPES, idempotencyKey, TASKS_PATH } from './api.js';
-import { clear, h, setTitle, uid } from './dom.js';
+import { append, clear, h, setTitle, uid } from './dom.js';
 
 // A labelled control with a hint and a slot for its field error. `field` is the
 // API's name for it ("uri", "credentials.aws_access_key_id", "options.quote").
@@ -188,32 +188,44 @@ function clearErrors(form, summary) {
   }
 }
 
-// Puts each field error next to its field; errors of no known field (and the
-// error itself when it names none) go to the summary at the top.
+// Marks one field's error: its text under the field, the control invalid and
+// described by it. Returns the control (null for a group such as credentials).
+function markField(wrap, detail) {
+  const slot = wrap.querySelector(':scope > .field-error');
+  slot.hidden = false;
+  slot.textContent = slot.textContent ? `${slot.textContent} ${detail.message}` : detail.message;
+  slot.setAttribute('data-code', detail.code || '');
+  const control = wrap.classList.contains('field') ? wrap.querySelector('input, select') : null;
+  if (control) {
+    control.setAttribute('aria-invalid', 'true');
+    const ids = (control.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+    control.setAttribute('aria-describedby', [...ids, slot.id].join(' '));
+  }
+  return control;
+}
+
+// Puts each field error next to its field, and lists them all in the summary at
+// the top (each one a button to its field); errors of no known field are listed
+// there only.
 function showErrors(form, summary, e) {
-  const loose = [];
+  const items = [];
   for (const d of e.details) {
-    const wrap = d && typeof d.field === 'string' ? form.querySelector(`[data-field="${CSS.escape(d.field)}"]`) : null;
-    const slot = wrap && wrap.querySelector(':scope > .field-error');
-    if (!slot) {
-      loose.push(d && d.field ? `${d.field}: ${d.message}` : String(d && d.message));
+    if (!d || typeof d !== 'object') continue;
+    const name = typeof d.field === 'string' ? d.field : '';
+    const wrap = name ? form.querySelector(`[data-field="${CSS.escape(name)}"]`) : null;
+    if (!wrap || !wrap.querySelector(':scope > .field-error')) {
+      items.push(h('li', {}, name ? `${name}: ${d.message}` : String(d.message)));
       continue;
     }
-    slot.hidden = false;
-    slot.textContent = slot.textContent ? `${slot.textContent} ${d.message}` : d.message;
-    slot.setAttribute('data-code', d.code || '');
-    const control = wrap.classList.contains('field') ? wrap.querySelector('input, select') : null;
-    if (control) {
-      control.setAttribute('aria-invalid', 'true');
-      const ids = (control.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
-      control.setAttribute('aria-describedby', [...ids, slot.id].join(' '));
-    }
+    const control = markField(wrap, d) || wrap.querySelector('input, select');
+    const label = control && control.labels && control.labels[0] ? control.labels[0].textContent : name;
+    items.push(h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => control?.focus() }, `${label}: ${d.message}`)));
   }
   const count = e.details.length;
-  summary.hidden = false;
-  summary.append(
+  append(summary, [
     h('p', {}, count ? `The task was not created: ${count === 1 ? 'one field needs' : `${count} fields need`} attention.` : `The task was not created: ${e.message}`),
-    loose.length ? h('ul', {}, loose.map((m) => h('li', {}, m))) : null,
-  );
+    items.length > 0 && h('ul', {}, items),
+  ]);
+  summary.hidden = false;
   summary.focus();
 }
