@@ -80,7 +80,10 @@ export CONSOLE_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 export CONSOLE_S3_BUCKET=console-test
 export CONSOLE_S3_KEY_ID=$s3_key_id
 export CONSOLE_S3_SECRET=$s3_secret
-export CONSOLE_SCREENSHOT_DIR=$root/docs
+# Screenshots go to a scratch folder; `CONSOLE_SCREENSHOT_DIR=$PWD/docs tests/browser/run.sh`
+# refreshes the ones in docs/ (a test run leaves the tree as it was).
+export CONSOLE_SCREENSHOT_DIR=${CONSOLE_SCREENSHOT_DIR:-$tmp/screenshots}
+mkdir -p "$CONSOLE_SCREENSHOT_DIR"
 
 if [[ ${1:-} == --serve ]]; then
   echo "console: $CONSOLE_BASE_URL/console/"
