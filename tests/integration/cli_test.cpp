@@ -375,27 +375,5 @@ TEST_F(CliTest, LoginSavesServerAndKeyInAPrivateFile) {
   EXPECT_EQ(r.exit_code, 77) << r.err;
 }
 
-// A server that limits each key to one request per 4 seconds: the client
-// waits as its 429 asks (Retry-After) instead of failing.
-class CliRateLimitTest : public StackTest<CliRateLimitTest> {
- public:
-  static StackOptions stack_options() {
-    StackOptions o;
-    o.env = {{"SKILLSYNC_RATE_LIMIT", "0.25"}, {"SKILLSYNC_RATE_BURST", "1"}};
-    return o;
-  }
-};
-
-TEST_F(CliRateLimitTest, TooManyRequestsAreRetriedAfterRetryAfter) {
-  const std::map<std::string, std::string> env = {{"SKILLSYNC_URL", app().base_url()},
-                                                  {"SKILLSYNC_API_KEY", app().api_key()}};
-  CommandResult first = run_skillsync({"tasks", "list", "--json"}, env);
-  EXPECT_EQ(first.exit_code, 0) << first.err;
-  CommandResult second = run_skillsync({"tasks", "list", "--json"}, env);
-  EXPECT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_NE(second.err.find("(429); retrying in "), std::string::npos) << second.err;
-  EXPECT_NE(second.out.find("\"items\""), std::string::npos);
-}
-
 }  // namespace
 }  // namespace skillsync::it
