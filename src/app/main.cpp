@@ -5,6 +5,9 @@
 //   skillsync keys ...                API keys (see keys_command.hpp)
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+
+#include "app/config.hpp"
 #include "app/keys_command.hpp"
 #include "app/options.hpp"
 #include "app/serve.hpp"
@@ -125,11 +128,17 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--health-listen", worker.health_listen, "host:port of GET /healthz")
       ->envname("SKILLSYNC_HEALTH_LISTEN")
       ->capture_default_str();
+  // --config FILE, --print-config: every option of the command, whenever added.
+  skillsync::app::add_config_options(serve_cmd);
+  skillsync::app::add_config_options(worker_cmd);
 
   skillsync::app::KeysCommand keys;
   skillsync::app::add_keys_command(cli, keys);
 
   CLI11_PARSE(cli, argc, argv);
+  for (auto* cmd : {serve_cmd, worker_cmd}) {
+    if (cmd->parsed() && skillsync::app::print_config_if_asked(cmd, std::cout)) return 0;
+  }
   if (serve_cmd->parsed()) {
     serve.run_workers = !no_workers;
     return skillsync::app::run_serve(serve);
