@@ -25,13 +25,16 @@ json::object header(std::string_view description, json::object schema) {
   return {{"description", description}, {"schema", std::move(schema)}};
 }
 
-// One entry of components/responses: its description, JSON schema (empty:
-// no body) and headers. A response with another media type is built apart
-// (ErrorReport, OpenApi).
+// One entry of components/responses: its description and JSON schema
+// (empty: no body), or a text body of another media type (e.g. a route
+// serving Prometheus metrics would add {"Metrics", "Prometheus text
+// format", "", "text/plain"}). Responses with headers or several media
+// types are completed in responses().
 struct ResponseDoc {
   std::string_view name;
   std::string_view description;
   std::string_view schema;
+  std::string_view media = "application/json";
 };
 
 constexpr ResponseDoc kResponses[] = {
@@ -65,7 +68,11 @@ json::object responses() {
   json::object out;
   for (const ResponseDoc& r : kResponses) {
     json::object resp{{"description", r.description}};
-    if (!r.schema.empty()) resp["content"] = json_content(r.schema);
+    if (r.media != "application/json") {
+      resp["content"] = json::object{{r.media, {{"schema", {{"type", "string"}}}}}};
+    } else if (!r.schema.empty()) {
+      resp["content"] = json_content(r.schema);
+    }
     out[r.name] = std::move(resp);
   }
   out["Unauthenticated"].as_object()["headers"] =

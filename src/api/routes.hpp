@@ -3,9 +3,12 @@
 // OpenAPI document (openapi.cpp), so neither can list a route the other lacks.
 //
 // Adding an endpoint: one Route entry in routes.cpp (its path template, its
-// access and its documentation: parameters, body, responses), one RouteId, and
-// one `case` in Api's dispatch (api.cpp). A response it returns that no other
-// route does needs one entry in openapi.cpp's response table.
+// access and its documentation: parameters, body, responses), one RouteId,
+// and one `case` in Api::Impl::dispatch (api.cpp). A response no other route
+// returns is one more entry of kResponses in openapi.cpp (a text/plain or
+// text/html body included); a new path parameter ({asset}) one more entry of
+// parameters() there. The unit test api/openapi_test.cpp fails when the
+// router answers a method the document lacks on a documented path.
 #pragma once
 
 #include <span>
