@@ -62,11 +62,12 @@ void apply_config_file(CLI::App& cmd, const std::string& file) {
                              cmd.get_name() + " has no option --" + key + ")");
     }
     if (opt->count() > 0) continue;  // a flag or the environment set it
-    if (item.inputs.size() != 1) {
+    if (item.inputs.size() != 1 &&
+        static_cast<int>(item.inputs.size()) > opt->get_items_expected_max()) {
       throw CLI::ConfigError(where(file, lines, key) + ": '" + key + "' takes one value");
     }
     try {
-      opt->add_result(item.inputs.front());
+      for (const std::string& input : item.inputs) opt->add_result(input);
       opt->run_callback();
     } catch (const CLI::Error& e) {
       throw CLI::ConfigError(where(file, lines, key) + ": " + e.what());
