@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "api/api_internal.hpp"
+#include "api/console_handler.hpp"
 #include "api/json_util.hpp"
 #include "api/openapi.hpp"
 #include "api/rate_limiter.hpp"
@@ -141,6 +142,12 @@ struct Api::Impl {
     if (!parsed) return error(400, "malformed_request", "invalid request target");
     Request r{http, {}, *parsed, {}};
     for (auto seg : parsed->segments()) r.segments.emplace_back(seg);
+    // The console's static files need no key: the data comes from the API.
+    // Its handler answers every method and path under /console itself (with
+    // its security headers); its routes are in the table for the document.
+    if (is_console_path(parsed->encoded_path())) {
+      return console_response(http.method, parsed->encoded_path());
+    }
     // One route table (routes.cpp) for the router and the OpenAPI document.
     const RouteMatch found = match_route(http.method, r.segments);
     const bool is_public = found.route != nullptr && found.route->access == Access::kPublic;
@@ -171,6 +178,9 @@ struct Api::Impl {
         return json_response(200, json::object{{"status", "ok"}});
       case RouteId::kOpenApi:
         return HttpResponse{200, "application/json", openapi_json, {}};
+      case RouteId::kConsoleIndex:
+      case RouteId::kConsoleAsset:
+        return console_response(r.http.method, r.url.encoded_path());
       case RouteId::kPostEvent:
         return post_event(r);
       case RouteId::kListEvents:

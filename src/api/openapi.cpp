@@ -62,6 +62,7 @@ constexpr ResponseDoc kResponses[] = {
     {"RateLimited", "Too many requests for this API key (rate_limited)", "Error"},
     {"HeadersTooLarge", "Request headers over 16 KiB (headers_too_large)", "Error"},
     {"Internal", "A bug or a storage failure (internal); details are logged only", "Error"},
+    {"ConsolePage", "The console's HTML page", "", "text/html"},
 };
 
 json::object responses() {
@@ -79,6 +80,20 @@ json::object responses() {
       json::object{{"WWW-Authenticate", header("Always `Bearer`", {{"type", "string"}})}};
   out["RateLimited"].as_object()["headers"] = json::object{
       {"Retry-After", header("Seconds to wait", {{"type", "integer"}, {"minimum", 1}})}};
+  json::object asset_types;
+  for (const char* type :
+       {"text/html", "text/javascript", "text/css", "image/svg+xml", "image/png", "image/x-icon"}) {
+    asset_types[type] = json::object{{"schema", {{"type", "string"}}}};
+  }
+  out["ConsoleAsset"] =
+      json::object{{"description", "The file, with its type and the console's security headers"},
+                   {"content", std::move(asset_types)}};
+  for (const char* name : {"ConsolePage", "ConsoleAsset"}) {
+    out[name].as_object()["headers"] =
+        json::object{{"Content-Security-Policy",
+                      header("Same-origin scripts, styles and connections only; no framing",
+                             {{"type", "string"}})}};
+  }
   out["OpenApi"] =
       json::object{{
                        "description",
@@ -115,6 +130,7 @@ json::object parameters() {
       param("employee_external_id", "path", true, "1-100 characters of A-Z a-z 0-9 _ -", id);
   p["external_id"] = param("external_id", "path", true, "The event's external id", id);
   p["task_id"] = param("task_id", "path", true, "Opaque task id", {{"type", "string"}});
+  p["asset"] = param("asset", "path", true, "A console file name (app.js)", {{"type", "string"}});
   p["limit"] = param("limit", "query", false, "Page size",
                      {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 100}});
   p["cursor"] =
@@ -222,10 +238,11 @@ std::string openapi_document() {
       {"license", {{"name", "Proprietary"}, {"identifier", "LicenseRef-Proprietary"}}}};
   doc["servers"] = json::array{json::object{{"url", "/"}}};
   doc["security"] = json::array{json::object{{"bearerAuth", json::array{}}}};
-  doc["tags"] =
-      json::array{json::object{{"name", "Health"}, {"description", "Liveness and this document"}},
-                  json::object{{"name", "Skill events"}, {"description", "The Skill Event API"}},
-                  json::object{{"name", "File Load Tasks"}, {"description", "Bulk loads from S3"}}};
+  doc["tags"] = json::array{
+      json::object{{"name", "Health"}, {"description", "Liveness and this document"}},
+      json::object{{"name", "Console"}, {"description", "The web console's static files"}},
+      json::object{{"name", "Skill events"}, {"description", "The Skill Event API"}},
+      json::object{{"name", "File Load Tasks"}, {"description", "Bulk loads from S3"}}};
   doc["paths"] = paths();
   doc["components"] =
       json::object{{"securitySchemes",

@@ -21,6 +21,8 @@ namespace skillsync::api {
 enum class RouteId {
   kHealth,
   kOpenApi,
+  kConsoleIndex,
+  kConsoleAsset,
   kPostEvent,
   kListEvents,
   kGetEvent,

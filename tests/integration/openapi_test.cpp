@@ -131,15 +131,18 @@ TEST_F(OpenApiTest, EveryDocumentedOperationAnswersADocumentedStatus) {
   ASSERT_EQ(task.status(), "completed_with_errors");
   const std::map<std::string, std::string> ids = {{"employee_external_id", employee},
                                                   {"external_id", "oa-1"},
-                                                  {"task_id", str(task.task, "task_id")}};
+                                                  {"task_id", str(task.task, "task_id")},
+                                                  {"asset", "app.js"}};
 
-  // Every media type a GET documents for its 200 is served when asked for
-  // (before the walk deletes the event).
+  // A GET whose 200 offers JSON and other media types (content negotiation)
+  // serves each when asked for (before the walk deletes the event).
   for (const auto& path : doc.at("paths").as_object()) {
     const auto* get = path.value().as_object().if_contains("get");
-    if (get == nullptr) continue;
+    if (get == nullptr || !get->at("responses").as_object().contains("200")) continue;
     const json::object& ok = resolve(doc, get->at("responses").at("200").as_object());
-    for (const auto& media : ok.at("content").as_object()) {
+    const json::object& media_types = ok.at("content").as_object();
+    if (media_types.size() < 2 || !media_types.contains("application/json")) continue;
+    for (const auto& media : media_types) {
       const std::string target = fill(path.key(), ids, "") + required_query(doc, get->as_object());
       const ApiResponse r =
           app().request_with_headers("GET", target, {{"Accept", std::string(media.key())}});
@@ -153,7 +156,7 @@ TEST_F(OpenApiTest, EveryDocumentedOperationAnswersADocumentedStatus) {
   for (const Walked& w : real) {
     ++operations;
     if (w.method == "GET") {
-      EXPECT_EQ(w.status, 200) << w.target;
+      EXPECT_LT(w.status, 400) << w.target << ": real ids are found";
     }
   }
   EXPECT_GE(operations, 10u);
