@@ -233,7 +233,9 @@ std::string openapi_document() {
       {"version", "0.1.0"},
       {"summary", "Skill events of employees, and File Load Tasks that fill them from S3"},
       {"description",
-       "Bodies are JSON; times are RFC 3339 UTC. Every error is the `Error` object. "
+       "Bodies are JSON; times are RFC 3339 UTC. Every error is the `Error` object. A method "
+       "a path does not list answers 405 (`method_not_allowed`), a path not listed 404 "
+       "(`not_found`, after authentication). "
        "Prose reference: docs/api.md; entity types: docs/entities.md."},
       {"license", {{"name", "Proprietary"}, {"identifier", "LicenseRef-Proprietary"}}}};
   doc["servers"] = json::array{json::object{{"url", "/"}}};
