@@ -49,3 +49,11 @@ if (( want_test )); then
     (cd "$browserdir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+if (( want_test )); then
+  # The OpenAPI linter and validating proxy (tests/openapi/run.sh), pinned.
+  oadir=tests/openapi
+  if [[ ! -x $oadir/node_modules/.bin/prism || ! -x $oadir/node_modules/.bin/redocly ]]; then
+    echo "install-deps: npm ci in $oadir"
+    (cd "$oadir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

@@ -57,5 +57,6 @@ timeout 1800 build/sanitize/tests/integration/integration_test \
 echo "== all tests (release)"
 ctest --preset release -j "$jobs"
 tests/browser/run.sh
+tests/openapi/run.sh build/release  # OpenAPI: redocly lint, integration suites through prism
 echo "== fuzzers (a few seconds each; see fuzz/README.md for long runs)"
 fuzz/run.sh 5

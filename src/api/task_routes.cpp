@@ -54,27 +54,21 @@ HttpResponse no_such_task() { return error(404, "not_found", "no such file load 
 
 }  // namespace
 
-HttpResponse TaskRoutes::route(const Request& r) {
-  const auto& s = r.segments;
-  const std::string& m = r.http.method;
-  if (s.size() == 2) {
-    if (m == "POST") return post_task(r);
-    if (m == "GET") return list_tasks(r);
-    return method_not_allowed();
+HttpResponse TaskRoutes::route(RouteId id, const Request& r) {
+  switch (id) {
+    case RouteId::kPostTask:
+      return post_task(r);
+    case RouteId::kListTasks:
+      return list_tasks(r);
+    case RouteId::kGetTask:
+      return get_task(r);
+    case RouteId::kCancelTask:
+      return cancel_task(r);
+    case RouteId::kTaskErrors:
+      return get_errors(r);
+    default:
+      return error(404, "not_found", "no such endpoint");
   }
-  if (s.size() == 3) {
-    if (m == "GET") return get_task(r);
-    return method_not_allowed();
-  }
-  if (s.size() == 4 && s[3] == "cancel") {
-    if (m == "POST") return cancel_task(r);
-    return method_not_allowed();
-  }
-  if (s.size() == 4 && s[3] == "errors") {
-    if (m == "GET") return get_errors(r);
-    return method_not_allowed();
-  }
-  return error(404, "not_found", "no such endpoint");
 }
 
 HttpResponse TaskRoutes::post_task(const Request& r) {

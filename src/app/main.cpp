@@ -6,6 +6,9 @@
 //   skillsync load|tasks|events|login the client, over HTTP (client/client.hpp)
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+
+#include "app/config.hpp"
 #include "app/keys_command.hpp"
 #include "app/options.hpp"
 #include "app/serve.hpp"
@@ -127,6 +130,9 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--health-listen", worker.health_listen, "host:port of GET /healthz")
       ->envname("SKILLSYNC_HEALTH_LISTEN")
       ->capture_default_str();
+  // --config FILE, --print-config: every option of the command, whenever added.
+  skillsync::app::add_config_options(serve_cmd);
+  skillsync::app::add_config_options(worker_cmd);
 
   skillsync::app::KeysCommand keys;
   skillsync::app::add_keys_command(cli, keys);
@@ -136,6 +142,9 @@ int main(int argc, char** argv) {
   // CLI11_PARSE, but usage errors of client commands exit 64.
   if (auto code = skillsync::client::parse(cli, argc, argv)) return *code;
   if (client->parsed()) return client->run();
+  for (auto* cmd : {serve_cmd, worker_cmd}) {
+    if (cmd->parsed() && skillsync::app::print_config_if_asked(cmd, std::cout)) return 0;
+  }
   if (serve_cmd->parsed()) {
     serve.run_workers = !no_workers;
     return skillsync::app::run_serve(serve);
