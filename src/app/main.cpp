@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
   add_store_options(serve_cmd, serve);
   add_worker_options(serve_cmd, serve);
   add_http_options(serve_cmd, serve);
+  skillsync::app::add_metrics_options(serve_cmd, serve);
   bool no_workers = false;
   serve_cmd
       ->add_flag("--no-workers", no_workers,
@@ -122,6 +123,7 @@ int main(int argc, char** argv) {
       "worker", "Run the task workers of a shared --store, with GET /healthz only (no API)");
   add_store_options(worker_cmd, worker);
   add_worker_options(worker_cmd, worker);
+  skillsync::app::add_metrics_options(worker_cmd, worker);
   worker_cmd->add_option("--health-listen", worker.health_listen, "host:port of GET /healthz")
       ->envname("SKILLSYNC_HEALTH_LISTEN")
       ->capture_default_str();
