@@ -11,8 +11,6 @@ bool is_metrics_path(std::string_view target) {
   return target.substr(0, target.find('?')) == "/metrics";
 }
 
-constexpr Micros kStatsMaxAge = 1'000'000;  // one query serves both gauges of a scrape
-
 }  // namespace
 
 HttpResponse metrics_response(const HttpRequest& r) {
@@ -74,15 +72,6 @@ StoreMetrics::~StoreMetrics() {
   metrics::default_registry().remove_callback(oldest_id_);
 }
 
-Result<store::TaskStats> StoreMetrics::stats() {
-  std::lock_guard lock(mu_);
-  const Micros now = clock_.now();
-  if (last_ && now - read_at_ < kStatsMaxAge && now >= read_at_) return *last_;
-  auto s = store_.task_stats();
-  if (!s.ok()) return s.error();
-  last_ = *s;
-  read_at_ = now;
-  return *s;
-}
+Result<store::TaskStats> StoreMetrics::stats() { return store_.task_stats(); }
 
 }  // namespace skillsync::api

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 
 #include "api/api.hpp"
 #include "common/time.hpp"
@@ -29,9 +28,10 @@ RequestHandler metrics_only_handler();
 
 // Registers, while it lives, the gauges read from `store` at scrape time:
 // skillsync_tasks{status} (every tenant's tasks by current status) and
-// skillsync_oldest_pending_task_age_seconds (0 when none is pending). Both
-// come from one Store::task_stats() call per scrape (its result is reused
-// for a second). A store that cannot answer leaves them out of the scrape.
+// skillsync_oldest_pending_task_age_seconds (0 when none is pending), each
+// from a Store::task_stats() call (one aggregate query) at every scrape, so
+// a scrape always shows the store as it is. A store that cannot answer
+// leaves them out of the scrape.
 // REQUIRES: `store` and `clock` outlive the object.
 class StoreMetrics {
  public:
@@ -45,9 +45,6 @@ class StoreMetrics {
 
   store::Store& store_;
   const Clock& clock_;
-  std::mutex mu_;
-  Micros read_at_ = 0;
-  std::optional<store::TaskStats> last_;
   uint64_t tasks_id_ = 0;
   uint64_t oldest_id_ = 0;
 };
