@@ -25,8 +25,8 @@ SkillsyncMetrics make() {
                   "Time from a File Load Task's first claim by a worker to its end",
                   {"entity_type"}, kTaskDurationBuckets),
       r.counter("skillsync_rows_total",
-                "Rows of finished File Load Tasks: loaded (published), rejected (row errors), "
-                "superseded (replaced by a later row of the same file)",
+                "Rows of finished File Load Tasks: loaded (good rows published), rejected (row "
+                "errors), superseded (loaded rows replaced by a later row of the same file)",
                 {"outcome"}),
       r.counter("skillsync_source_read_bytes_total", "Bytes read from sources (S3 object bodies)")
           .with({}),

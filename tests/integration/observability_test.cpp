@@ -107,6 +107,29 @@ TEST_F(ObservabilityTest, AScrapeAfterALoadCountsItsRowsTaskBytesAndRequests) {
   EXPECT_EQ(after.find(file.employee), std::string::npos);
 }
 
+TEST_F(ObservabilityTest, RejectedAndSupersededRowsAreCountedByOutcome) {
+  const std::string before = scrape().body;
+  const std::string e = unique_id("emp-outcomes");
+  // Three good rows, two with the same key (one superseded), and a bad one.
+  const std::string csv = "employee_external_id,language,external_id,timestamp,course_id\n" + e +
+                          ",en,x-1,2021-01-01T00:00:00Z,c-1\n" + e +
+                          ",en,x-1,2021-01-02T00:00:00Z,c-2\n" + e +
+                          ",en,x-2,2021-01-01T00:00:00Z,c-3\n" + e + ",en,x-3,not-a-time,c-4\n";
+  TaskTrace trace = run_task(stack(), stack().upload(unique_id("outcomes") + ".csv", csv));
+  ASSERT_EQ(trace.status(), "completed_with_errors") << json::serialize(trace.task);
+  const std::string after = scrape().body;
+  auto delta = [&](const std::string& series) {
+    return value_or_zero(after, series) - value_or_zero(before, series);
+  };
+  EXPECT_EQ(delta(R"(skillsync_rows_total{outcome="loaded"})"), 3);
+  EXPECT_EQ(delta(R"(skillsync_rows_total{outcome="rejected"})"), 1);
+  EXPECT_EQ(delta(R"(skillsync_rows_total{outcome="superseded"})"), 1);
+  EXPECT_EQ(
+      delta(
+          R"(skillsync_tasks_finished_total{entity_type="learning",status="completed_with_errors"})"),
+      1);
+}
+
 TEST_F(ObservabilityTest, ARequestIdIsReturnedAndATraceIdFollowsTheTaskToItsWorker) {
   // A valid X-Request-Id comes back as sent; an invalid one is replaced.
   auto mine =
