@@ -13,8 +13,9 @@ packages=(build-essential cmake ninja-build pkg-config ca-certificates
   libcurl4-openssl-dev libssl-dev libsqlite3-dev libpq-dev zlib1g-dev libzstd-dev
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev)
 if (( want_test )); then
-  # postgresql-15: the PostgreSQL store's tests; sqlite3: the benchmark's peer.
-  packages+=(clang-format clang libclang-rt-14-dev sqlite3 postgresql-15 procps curl ccache)
+  # postgresql-15: the PostgreSQL store's tests; sqlite3: the benchmark's peer;
+  # chromium: the web console's browser tests (tests/browser).
+  packages+=(clang-format clang libclang-rt-14-dev sqlite3 postgresql-15 procps curl ccache chromium)
   # prometheus: promtool and a Prometheus server for the metrics tests (they
   # start their own; the package's service is kept from starting, below).
   packages+=(prometheus)
@@ -56,5 +57,11 @@ if (( want_test )); then
   if [[ ! -d $s3dir/node_modules/@20minutes/s3rver ]]; then
     echo "install-deps: npm install in $s3dir"
     (cd "$s3dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  # playwright-core (drives Debian's chromium; downloads no browser) and axe-core.
+  browserdir=tests/browser
+  if [[ ! -d $browserdir/node_modules/playwright-core || ! -d $browserdir/node_modules/axe-core ]]; then
+    echo "install-deps: npm ci in $browserdir"
+    (cd "$browserdir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi

@@ -55,5 +55,6 @@ timeout 1800 build/sanitize/tests/integration/integration_test \
 # under -j it runs beside the unit, PostgreSQL and S3 client tests.
 echo "== all tests (release)"
 ctest --preset release -j "$jobs"
+tests/browser/run.sh
 echo "== fuzzers (a few seconds each; see fuzz/README.md for long runs)"
 fuzz/run.sh 5

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "api/api_internal.hpp"
+#include "api/console_handler.hpp"
 #include "api/json_util.hpp"
 #include "api/rate_limiter.hpp"
 #include "common/crypto.hpp"
@@ -144,6 +145,8 @@ struct Api::Impl {
       if (m != "GET") return method_not_allowed();
       return json_response(200, json::object{{"status", "ok"}});
     }
+    // The console's static files need no key: the data comes from the API.
+    if (is_console_path(parsed->encoded_path())) return console_response(m, parsed->encoded_path());
     if (auto denied = authenticate(r)) return *denied;
 
     if (s.size() >= 3 && s[0] == "employees" && s[2] == "skill_events") {
