@@ -100,7 +100,7 @@ log::ScopedFields begin_request(HttpRequest& r, std::string_view x_request_id,
   return log::ScopedFields{{"request_id", r.request_id}, {"trace_id", r.trace_id}};
 }
 
-void finish_request(const HttpRequest& r, HttpResponse& resp, double seconds) {
+void finish_request(const HttpRequest& r, HttpResponse& resp, double seconds, bool log_line) {
   resp.headers.emplace_back("X-Request-Id", r.request_id);
   const std::string_view route = route_template(r.target);
   const std::string_view method = method_label(r.method);
@@ -108,6 +108,7 @@ void finish_request(const HttpRequest& r, HttpResponse& resp, double seconds) {
   auto& m = metrics::skillsync();
   m.http_requests.with({method, route, status}).inc();
   m.http_duration.with({method, route}).observe(seconds);
+  if (!log_line) return;
   const double ms = seconds * 1000;
   char duration[32];
   std::snprintf(duration, sizeof duration, "%.1f", ms);

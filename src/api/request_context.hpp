@@ -35,6 +35,8 @@ std::string_view method_label(std::string_view method);
 
 [[nodiscard]] log::ScopedFields begin_request(HttpRequest& r, std::string_view x_request_id,
                                               std::string_view traceparent);
-void finish_request(const HttpRequest& r, HttpResponse& resp, double seconds);
+// `log_line` false: counted and answered with its id, but not logged (for
+// requests that are logged in aggregate elsewhere).
+void finish_request(const HttpRequest& r, HttpResponse& resp, double seconds, bool log_line = true);
 
 }  // namespace skillsync::api
