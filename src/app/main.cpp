@@ -124,7 +124,9 @@ int main(int argc, char** argv) {
   add_store_options(worker_cmd, worker);
   add_worker_options(worker_cmd, worker);
   skillsync::app::add_metrics_options(worker_cmd, worker);
-  worker_cmd->add_option("--health-listen", worker.health_listen, "host:port of GET /healthz")
+  worker_cmd
+      ->add_option("--health-listen", worker.health_listen,
+                   "host:port of GET /healthz (and GET /metrics)")
       ->envname("SKILLSYNC_HEALTH_LISTEN")
       ->capture_default_str();
 
