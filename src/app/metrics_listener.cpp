@@ -1,6 +1,8 @@
 // MetricsListener (see metrics_listener.hpp).
 #include "app/metrics_listener.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "api/metrics_route.hpp"
 
 namespace skillsync::app {
@@ -18,6 +20,23 @@ Result<std::unique_ptr<MetricsListener>> MetricsListener::start(const std::strin
   if (!bound.ok()) return bound.error();
   m->address_ = *bound;
   m->thread_ = std::thread([raw = m.get()] { raw->server_.run(); });
+  return m;
+}
+
+Result<std::unique_ptr<ProcessMetrics>> start_metrics(const ServeConfig& config,
+                                                      store::Store& store,
+                                                      api::RequestHandler& handler) {
+  const bool on = config.metrics == "on";
+  handler = api::with_metrics_route(std::move(handler), on && config.metrics_listen.empty());
+  auto m = std::make_unique<ProcessMetrics>();
+  if (!on) return m;
+  m->store_gauges.emplace(store, SystemClock::instance());
+  if (config.metrics_listen.empty()) return m;
+  auto listener = MetricsListener::start(config.metrics_listen);
+  if (!listener.ok())
+    return Error{"listen_failed", "--metrics-listen: " + listener.error().message};
+  m->listener = std::move(*listener);
+  spdlog::info("metrics on http://{}/metrics", m->listener->address());
   return m;
 }
 

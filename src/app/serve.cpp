@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "api/api.hpp"
-#include "api/metrics_route.hpp"
 #include "app/metrics_listener.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
@@ -208,20 +207,10 @@ int run_serve(const ServeConfig& config) {
       config.run_api
           ? api::RequestHandler([&api](const api::HttpRequest& r) { return api.handle(r); })
           : api::health_only_handler([&stopping] { return !stopping.load(); });
-  const bool metrics_on = config.metrics == "on";
-  handler =
-      api::with_metrics_route(std::move(handler), metrics_on && config.metrics_listen.empty());
-  std::optional<api::StoreMetrics> store_metrics;
-  if (metrics_on) store_metrics.emplace(store, SystemClock::instance());
-  std::unique_ptr<MetricsListener> metrics_listener;
-  if (metrics_on && !config.metrics_listen.empty()) {
-    auto started = MetricsListener::start(config.metrics_listen);
-    if (!started.ok()) {
-      spdlog::error("--metrics-listen: {}", started.error().message);
-      return 1;
-    }
-    metrics_listener = std::move(*started);
-    spdlog::info("metrics on http://{}/metrics", metrics_listener->address());
+  auto metrics = start_metrics(config, store, handler);  // GET /metrics and its gauges
+  if (!metrics.ok()) {
+    spdlog::error("{}", metrics.error().message);
+    return 1;
   }
   api::HttpServer server(http_config(config), std::move(handler));
   auto bound = server.bind();
