@@ -9,6 +9,7 @@
 #include "api/error_report.hpp"
 #include "api/json_util.hpp"
 #include "common/crypto.hpp"
+#include "metrics/skillsync_metrics.hpp"
 
 namespace skillsync::api::internal {
 namespace json = boost::json;
@@ -88,6 +89,7 @@ HttpResponse TaskRoutes::post_task(const Request& r) {
   Error access;
   tasks::CreateOptions options;
   options.access_error = &access;
+  options.trace_id = r.http.trace_id;
   if (!idem.empty()) {
     options.idempotency_key = idem;
     // The raw body: a retry sends the same bytes; credentials never leave
@@ -164,6 +166,9 @@ HttpResponse TaskRoutes::cancel_task(const Request& r) {
     return store_failure(task.error());
   }
   task->sealed_credentials.clear();
+  if (store::is_finished(task->status)) {  // a pending task ends here, not in a worker
+    metrics::record_task_end(task->entity_type, store::to_string(task->status), -1, 0, 0, 0);
+  }
   spdlog::info("task {} cancel requested: now {}", task->id, store::to_string(task->status));
   auto errors = store_.row_errors(task->id, kInlineRowErrors);
   if (!errors.ok()) return store_failure(errors.error());

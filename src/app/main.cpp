@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
   add_store_options(serve_cmd, serve);
   add_worker_options(serve_cmd, serve);
   add_http_options(serve_cmd, serve);
+  skillsync::app::add_metrics_options(serve_cmd, serve);
   bool no_workers = false;
   serve_cmd
       ->add_flag("--no-workers", no_workers,
@@ -127,7 +128,10 @@ int main(int argc, char** argv) {
       "worker", "Run the task workers of a shared --store, with GET /healthz only (no API)");
   add_store_options(worker_cmd, worker);
   add_worker_options(worker_cmd, worker);
-  worker_cmd->add_option("--health-listen", worker.health_listen, "host:port of GET /healthz")
+  skillsync::app::add_metrics_options(worker_cmd, worker);
+  worker_cmd
+      ->add_option("--health-listen", worker.health_listen,
+                   "host:port of GET /healthz (and GET /metrics)")
       ->envname("SKILLSYNC_HEALTH_LISTEN")
       ->capture_default_str();
   // --config FILE, --print-config: every option of the command, whenever added.
