@@ -16,6 +16,11 @@
 #define SKILLSYNC_API_KEY_COLUMNS \
   "id, tenant, scopes, created_at_us, last_used_at_us, revoked_at_us"
 
+// Every query that returns OAuth clients; read_oauth_client() depends on
+// this order.
+#define SKILLSYNC_OAUTH_CLIENT_COLUMNS \
+  "id, tenant, scopes, secret_hash, created_at_us, last_used_at_us, revoked_at_us"
+
 // Every query that returns tasks; read_task() depends on this order.
 #define SKILLSYNC_TASK_COLUMNS                                                              \
   "id, tenant, entity_type, method, uri, region, options_json, sealed_credentials, status," \

@@ -196,6 +196,18 @@ struct ApiKey {
   std::optional<Micros> revoked_at;    // revoked keys are never found by find_api_key
 };
 
+// An OAuth2 client (client-credentials grant, see auth/). The store keeps the
+// secret's hash as given (auth/ makes it: salted, slow), never the secret.
+struct OAuthClient {
+  std::string id;  // the client_id
+  std::string tenant;
+  std::string scopes;       // "read,write"
+  std::string secret_hash;  // opaque to the store
+  Micros created_at = 0;
+  std::optional<Micros> last_used_at;  // set by touch_oauth_client
+  std::optional<Micros> revoked_at;
+};
+
 // REQUIRES: the Store that made a TaskWriter outlives it.
 class TaskWriter {
  public:
@@ -278,6 +290,21 @@ class Store {
   virtual Result<bool> revoke_api_key(std::string_view id, Micros now) = 0;
   // Records that the key was used at `now` (callers may throttle this).
   virtual Status touch_api_key(std::string_view id, Micros now) = 0;
+
+  // --- OAuth clients (like API keys, but found by id) ---
+  // Stores the client; created_at == 0 means "now". "already_exists" when
+  // the id is taken.
+  virtual Status add_oauth_client(const OAuthClient& client) = 0;
+  // The client with that id, revoked or not (callers check revoked_at).
+  virtual Result<std::optional<OAuthClient>> get_oauth_client(std::string_view id) = 0;
+  // Every client (revoked ones too), ordered by created_at then id;
+  // secret_hash is "" here.
+  virtual Result<std::vector<OAuthClient>> list_oauth_clients() = 0;
+  // Sets revoked_at. Returns false when there is no such client or it was
+  // already revoked.
+  virtual Result<bool> revoke_oauth_client(std::string_view id, Micros now) = 0;
+  // Records that the client was used at `now` (callers may throttle this).
+  virtual Status touch_oauth_client(std::string_view id, Micros now) = 0;
 
   // --- tasks ---
   // Stores `task` as given (normally pending); created_at == 0 means "now".

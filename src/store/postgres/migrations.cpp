@@ -25,7 +25,7 @@ namespace {
 //
 // Version 2: settings, deployment-wide values (the master key check).
 // Version 3: tasks.trace_id, the W3C trace id of the creating request.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT COLLATE "C" NOT NULL,
@@ -127,6 +127,18 @@ CREATE TABLE settings (name TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
 )sql",
     R"sql(
 ALTER TABLE tasks ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
+)sql",
+    // oauth: OAuth2 clients (client-credentials grant); the secret hashed.
+    R"sql(
+CREATE TABLE oauth_clients (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  created_at_us BIGINT NOT NULL,
+  last_used_at_us BIGINT,
+  revoked_at_us BIGINT
+);
 )sql",
 };
 

@@ -33,7 +33,10 @@ namespace {
 // - settings: deployment-wide values (the master key check).
 //
 // Version 4 (tracing): tasks.trace_id, the W3C trace id of the creating request.
-constexpr std::array<std::string_view, 4> kMigrations = {
+//
+// Version 5 (oauth): oauth_clients, OAuth2 clients of the client-credentials
+// grant (secret stored as a salted PBKDF2 hash made by auth/).
+constexpr std::array<std::string_view, 5> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT NOT NULL,
@@ -135,6 +138,18 @@ CREATE TABLE settings (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITH
 )sql",
     R"sql(
 ALTER TABLE tasks ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
+)sql",
+    // oauth: OAuth2 clients (client-credentials grant); the secret hashed.
+    R"sql(
+CREATE TABLE oauth_clients (
+  id TEXT PRIMARY KEY NOT NULL,
+  tenant TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  last_used_at_us INTEGER,
+  revoked_at_us INTEGER
+) WITHOUT ROWID;
 )sql",
 };
 

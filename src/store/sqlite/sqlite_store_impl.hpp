@@ -43,6 +43,11 @@ class SqliteStore final : public Store {
   Result<std::vector<ApiKey>> list_api_keys() override;
   Result<bool> revoke_api_key(std::string_view id, Micros now) override;
   Status touch_api_key(std::string_view id, Micros now) override;
+  Status add_oauth_client(const OAuthClient& client) override;
+  Result<std::optional<OAuthClient>> get_oauth_client(std::string_view id) override;
+  Result<std::vector<OAuthClient>> list_oauth_clients() override;
+  Result<bool> revoke_oauth_client(std::string_view id, Micros now) override;
+  Status touch_oauth_client(std::string_view id, Micros now) override;
   Result<std::string> ensure_setting(std::string_view name, std::string_view value) override;
   Result<bool> replace_setting(std::string_view name, const std::optional<std::string>& expected,
                                std::string_view value) override;
