@@ -29,10 +29,12 @@ std::string time_or_dash(const std::optional<Micros>& t) {
 
 bool uses_default_sqlite(const ServeConfig& c) { return c.store.empty() || c.store == "sqlite"; }
 
+}  // namespace
+
 // Opens the store of `c`. Only `create` may make a new data directory and
 // database: `list` and `revoke` on a mistyped --data-dir should say so
 // rather than quietly answer from a new, empty database.
-Result<std::unique_ptr<store::Store>> open(const ServeConfig& c, bool may_create) {
+Result<std::unique_ptr<store::Store>> open_command_store(const ServeConfig& c, bool may_create) {
   if (uses_default_sqlite(c)) {
     const std::string db = c.data_dir + "/skillsync.db";
     if (!may_create && ::access(db.c_str(), F_OK) != 0) {
@@ -45,8 +47,6 @@ Result<std::unique_ptr<store::Store>> open(const ServeConfig& c, bool may_create
   }
   return store::open_store(c.store, c.data_dir);
 }
-
-}  // namespace
 
 bool is_valid_tenant(std::string_view tenant) {
   if (tenant.empty() || tenant.size() > 100) return false;
@@ -214,7 +214,7 @@ int run_keys_command(const KeysCommand& keys) {
   const bool creating = keys.create->parsed();
   // Bad arguments are refused before anything is created on disk.
   if (creating && !checked_create_args(keys.tenant, keys.scopes, stderr)) return kExitUsage;
-  auto opened = open(keys.store, creating);
+  auto opened = open_command_store(keys.store, creating);
   if (!opened.ok()) {
     std::fprintf(stderr, "skillsync keys: cannot open the store: %s\n",
                  opened.error().message.c_str());

@@ -65,6 +65,10 @@ Result<std::string> normalize_scopes(const std::vector<std::string>& scopes);
 // `keys list`'s line for `key` (no trailing newline).
 std::string key_list_line(const store::ApiKey& key);
 
+// Opens the store of `c` for `keys`/`clients`: only when `may_create` may it
+// make the data directory and database.
+Result<std::unique_ptr<store::Store>> open_command_store(const ServeConfig& c, bool may_create);
+
 // The actions, on an open store, writing to `out` (results) and `err`
 // (messages). Each returns the exit code.
 int create_api_key(store::Store& store, const std::string& tenant,

@@ -3,11 +3,13 @@
 //   skillsync serve   [--no-workers]  the HTTP API (and the task workers)
 //   skillsync worker                  the task workers and GET /healthz only
 //   skillsync keys ...                API keys (see keys_command.hpp)
+//   skillsync clients ...             OAuth2 clients (see clients_command.hpp)
 //   skillsync load|tasks|events|login the client, over HTTP (client/client.hpp)
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
+#include "app/clients_command.hpp"
 #include "app/config.hpp"
 #include "app/keys_command.hpp"
 #include "app/options.hpp"
@@ -99,6 +101,11 @@ void add_http_options(CLI::App* cmd, ServeConfig& c) {
   cmd->add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")
       ->envname("SKILLSYNC_TLS_KEY")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--token-lifetime", c.token_lifetime_seconds,
+                  "Seconds an OAuth2 access token from POST /oauth/token stays valid")
+      ->envname("SKILLSYNC_TOKEN_LIFETIME")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -140,6 +147,8 @@ int main(int argc, char** argv) {
 
   skillsync::app::KeysCommand keys;
   skillsync::app::add_keys_command(cli, keys);
+  skillsync::app::ClientsCommand clients;
+  skillsync::app::add_clients_command(cli, clients);
 
   auto client = skillsync::client::add_commands(cli);
 
@@ -154,5 +163,6 @@ int main(int argc, char** argv) {
     return skillsync::app::run_serve(serve);
   }
   if (worker_cmd->parsed()) return skillsync::app::run_serve(worker);
+  if (clients.command->parsed()) return skillsync::app::run_clients_command(clients);
   return skillsync::app::run_keys_command(keys);
 }

@@ -15,6 +15,7 @@
 
 #include "api/api.hpp"
 #include "app/metrics_listener.hpp"
+#include "auth/oauth_service.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "store/open_store.hpp"
@@ -202,6 +203,13 @@ int run_serve(const ServeConfig& config) {
         if (pool) pool->notify();
       },
       api::RateLimit{config.rate_limit, config.rate_burst});
+  // OAuth2 tokens are signed with a key derived from the master key, so every
+  // API process of the deployment verifies them (auth/token.hpp).
+  auth::OAuthConfig oauth_config;
+  oauth_config.token_lifetime_seconds = config.token_lifetime_seconds;
+  auth::OAuthService oauth(store, auth::signing_key_from_master(key->bytes()),
+                           SystemClock::instance(), oauth_config);
+  api.enable_oauth(oauth);
   std::atomic<bool> stopping{false};
   api::RequestHandler handler =
       config.run_api

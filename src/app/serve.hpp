@@ -41,6 +41,7 @@ struct ServeConfig {
   double rate_burst = 200;  // bucket size
   std::string tls_cert;     // PEM certificate chain; with tls_key -> HTTPS
   std::string tls_key;
+  int token_lifetime_seconds = 3 * 3600;  // OAuth2 access tokens (POST /oauth/token)
 
   // --- metrics (GET /metrics) ---
   std::string metrics = "on";  // "off": no /metrics anywhere
