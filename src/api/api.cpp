@@ -14,6 +14,7 @@
 #include "api/api_internal.hpp"
 #include "api/console_handler.hpp"
 #include "api/json_util.hpp"
+#include "api/oauth_routes.hpp"
 #include "api/openapi.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/routes.hpp"
@@ -126,6 +127,7 @@ struct Api::Impl {
   const Clock& clock;
   RateLimiter limiter;
   TaskRoutes task_routes;
+  auth::OAuthService* oauth = nullptr;  // set by enable_oauth
   // GET /openapi.json: built once, served as bytes.
   const std::string openapi_json = openapi_document();
 
@@ -195,6 +197,10 @@ struct Api::Impl {
       case RouteId::kCancelTask:
       case RouteId::kTaskErrors:
         return task_routes.route(id, r);
+      case RouteId::kOAuthToken:
+        return token_endpoint(oauth, r.http);
+      case RouteId::kVersion:
+        return version_response(r);
     }
     return error(404, "not_found", "no such endpoint");
   }
@@ -210,24 +216,40 @@ struct Api::Impl {
     if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
       return unauthorized("missing 'Authorization: Bearer <api key>' header");
     }
-    auto key = store.find_api_key(hash_api_key(auth.substr(kBearer.size())));
+    const std::string_view bearer = auth.substr(kBearer.size());
+    // An access token (oauth_routes.hpp) is recognisable by its form.
+    if (oauth != nullptr && auth::looks_like_token(bearer)) {
+      if (auto denied = identify_token(*oauth, bearer, r)) return *denied;
+      return check_caller(r, "access token");
+    }
+    auto key = store.find_api_key(hash_api_key(bearer));
     if (!key.ok()) return store_failure(key.error());
     if (!key->has_value()) return unauthorized("invalid API key");
     const store::ApiKey& k = **key;
     // A refused (403, 429) request still shows that the key is in use.
     record_use(k.id);
+    r.tenant = k.tenant;
+    r.scopes = k.scopes;
+    r.auth_method = "api_key";
+    r.caller_id = k.id;
+    return check_caller(r, "API key");
+  }
+
+  // The scope and rate limit (one bucket per API key or OAuth client) of
+  // an identified caller.
+  std::optional<HttpResponse> check_caller(const Request& r, std::string_view what) {
     const bool reading = r.http.method == "GET" || r.http.method == "HEAD";
-    if (!has_scope(k.scopes, reading ? "read" : "write")) {
+    if (!has_scope(r.scopes, reading ? "read" : "write")) {
       return error(
           403, "forbidden",
-          std::string("this API key lacks the '") + (reading ? "read" : "write") + "' scope");
+          "this " + std::string(what) + " lacks the '" + (reading ? "read" : "write") + "' scope");
     }
-    if (int wait = limiter.acquire(k.id); wait > 0) {
-      HttpResponse resp = error(429, "rate_limited", "too many requests for this API key");
+    if (int wait = limiter.acquire(r.caller_id); wait > 0) {
+      HttpResponse resp =
+          error(429, "rate_limited", "too many requests for this " + std::string(what));
       resp.headers.emplace_back("Retry-After", std::to_string(wait));
       return resp;
     }
-    r.tenant = k.tenant;
     return std::nullopt;
   }
 
@@ -307,6 +329,8 @@ struct Api::Impl {
 Api::Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
          RateLimit rate_limit, const Clock& clock)
     : impl_(std::make_shared<Impl>(store, tasks, std::move(on_task_created), rate_limit, clock)) {}
+
+void Api::enable_oauth(auth::OAuthService& oauth) { impl_->oauth = &oauth; }
 
 HttpResponse Api::handle(const HttpRequest& request) {
   try {

@@ -1,8 +1,11 @@
 // api: the HTTP interface (Boost.Beast), authentication and JSON mapping.
 //
-// Routes (every one but GET /healthz requires "Authorization: Bearer <key>";
-// GET needs the key's `read` scope, every other method `write`):
+// Routes (every one but GET /healthz and POST /oauth/token requires
+// "Authorization: Bearer <API key or access token>"; GET needs the `read`
+// scope, every other method `write`):
 //   GET    /healthz
+//   POST   /oauth/token                             (oauth_routes.hpp)
+//   GET    /version
 //   POST   /employees/{employee_external_id}/skill_events?language=xx
 //   GET    /employees/{employee_external_id}/skill_events?limit=&cursor=
 //   GET    /employees/{employee_external_id}/skill_events/{external_id}
@@ -28,6 +31,10 @@
 #include "common/time.hpp"
 #include "store/store.hpp"
 #include "tasks/tasks.hpp"
+
+namespace skillsync::auth {
+class OAuthService;
+}
 
 namespace skillsync::api {
 
@@ -78,6 +85,11 @@ class Api {
   Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
       RateLimit rate_limit = {}, const Clock& clock = SystemClock::instance());
   HttpResponse handle(const HttpRequest& request);
+  // OAuth2 (oauth_routes.hpp): POST /oauth/token issues access tokens and
+  // every route accepts them besides API keys. Without it, the token
+  // endpoint refuses every client.
+  // REQUIRES: called before the first handle(); `oauth` outlives the Api.
+  void enable_oauth(auth::OAuthService& oauth);
 
  private:
   struct Impl;

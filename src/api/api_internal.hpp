@@ -21,6 +21,9 @@ struct Request {
   std::vector<std::string> segments;  // decoded path segments
   boost::urls::url_view url;
   std::string tenant;
+  std::string scopes;       // the caller's: "read", "write" or "read,write"
+  std::string auth_method;  // "api_key" or "oauth"
+  std::string caller_id;    // the API key's id or the token's client_id
 
   std::optional<std::string> query(std::string_view name) const;
 };

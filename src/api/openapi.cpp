@@ -202,8 +202,9 @@ json::object operation(const Route& r) {
          {RouteResponse{401, "Unauthenticated"}, {403, "Forbidden"}, {429, "RateLimited"}}) {
       by_status.emplace(rr.status, rr.response);
     }
-    op["description"] = r.access == Access::kRead ? "Needs an API key with the `read` scope."
-                                                  : "Needs an API key with the `write` scope.";
+    op["description"] = r.access == Access::kRead
+                            ? "Needs an API key or access token with the `read` scope."
+                            : "Needs an API key or access token with the `write` scope.";
   }
   json::object resps;
   for (const auto& [status, name] : by_status) resps[std::to_string(status)] = response_ref(name);
@@ -239,12 +240,15 @@ std::string openapi_document() {
        "Prose reference: docs/api.md; entity types: docs/entities.md."},
       {"license", {{"name", "Proprietary"}, {"identifier", "LicenseRef-Proprietary"}}}};
   doc["servers"] = json::array{json::object{{"url", "/"}}};
-  doc["security"] = json::array{json::object{{"bearerAuth", json::array{}}}};
+  doc["security"] = json::array{json::object{{"bearerAuth", json::array{}}},
+                                json::object{{"oauth2", json::array{}}}};
   doc["tags"] = json::array{
       json::object{{"name", "Health"}, {"description", "Liveness and this document"}},
       json::object{{"name", "Console"}, {"description", "The web console's static files"}},
       json::object{{"name", "Skill events"}, {"description", "The Skill Event API"}},
-      json::object{{"name", "File Load Tasks"}, {"description", "Bulk loads from S3"}}};
+      json::object{{"name", "File Load Tasks"}, {"description", "Bulk loads from S3"}},
+      json::object{{"name", "Authentication"},
+                   {"description", "OAuth2 access tokens and a credentials check"}}};
   doc["paths"] = paths();
   doc["components"] =
       json::object{{"securitySchemes",
@@ -256,6 +260,7 @@ std::string openapi_document() {
                    {"requestBodies", request_bodies()},
                    {"responses", responses()},
                    {"schemas", internal::openapi_schemas()}};
+  internal::add_oauth_components(doc["components"].as_object());
   return json::serialize(doc);
 }
 

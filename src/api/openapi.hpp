@@ -19,6 +19,10 @@ namespace internal {
 // components/schemas: the error object, skill events per entity type (from
 // the registry), File Load Tasks, row errors and pages (openapi_schemas.cpp).
 boost::json::object openapi_schemas();
+// Adds what POST /oauth/token and GET /version need to `components` (the
+// oauth2 security scheme, request body, responses, schemas;
+// openapi_oauth.cpp).
+void add_oauth_components(boost::json::object& components);
 }  // namespace internal
 
 }  // namespace skillsync::api

@@ -73,6 +73,8 @@ std::string_view route_template(std::string_view target) {
   if (s.size() == 1 && s[0] == "healthz") return "/healthz";
   if (s.size() == 1 && s[0] == "metrics") return "/metrics";
   if (s.size() == 1 && s[0] == "openapi.json") return "/openapi.json";
+  if (s.size() == 2 && s[0] == "oauth" && s[1] == "token") return "/oauth/token";
+  if (s.size() == 1 && s[0] == "version") return "/version";
   if (!s.empty() && s[0] == "console") return "/console/{asset}";
   if (s.size() == 3 && s[0] == "employees" && s[2] == "skill_events") {
     return "/employees/{employee_external_id}/skill_events";

@@ -148,6 +148,27 @@ const std::vector<Route>& table() {
        {"limit", "cursor"},
        "",
        {{200, "ErrorReport"}, {404, "NotFound"}, {422, "InvalidFields"}}},
+      // OAuth2 (oauth_routes.hpp, openapi_oauth.cpp).
+      {RouteId::kOAuthToken,
+       "POST",
+       "/oauth/token",
+       Access::kPublic,
+       "createAccessToken",
+       "Authentication",
+       "Get an access token (OAuth2 client credentials; no key needed)",
+       {},
+       "TokenRequest",
+       {{200, "Token"}, {400, "TokenError"}, {401, "TokenClientError"}}},
+      {RouteId::kVersion,
+       "GET",
+       "/version",
+       Access::kRead,
+       "getVersion",
+       "Authentication",
+       "The server's version and what the caller's credentials allow",
+       {},
+       "",
+       {{200, "Version"}}},
   };
   return kRoutes;
 }

@@ -32,6 +32,8 @@ enum class RouteId {
   kGetTask,
   kCancelTask,
   kTaskErrors,
+  kOAuthToken,
+  kVersion,
 };
 
 // Who may call a route: anyone, or a key with the `read` / `write` scope.

@@ -109,12 +109,16 @@ export async function fetchErrorCsv(taskId) {
   return { blob: await res.blob(), truncated: res.headers.get('X-Truncated') === 'true' };
 }
 
-// Whether the key may write, found without changing anything: cancelling a task
-// that cannot exist needs the `write` scope, so a read-only key gets 403 and a
-// key that may write gets 404 (no such task).
+// Whether the key may write: GET /version names the caller's scopes.
 export async function probeWrite() {
-  const res = await send(`${TASKS_PATH}/console-scope-probe/cancel`, { method: 'POST' });
-  return res.status !== 403 && res.status !== 401;
+  const res = await send('/version');
+  if (!res.ok) return false;
+  try {
+    const { scopes } = await res.json();
+    return Array.isArray(scopes) && scopes.includes('write');
+  } catch (e) {
+    return false;
+  }
 }
 
 // An Idempotency-Key for one submission of the new-task form (no randomUUID:
