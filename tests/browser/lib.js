@@ -36,13 +36,14 @@ export async function launch() {
 }
 
 // The browser logs every API answer >= 400 as a console error ("Failed to load
-// resource"); the specs provoke some on purpose (a wrong key, field errors, the
-// console's scope probe). Those, and only those, are kept apart: a failed load of
+// resource"); the specs provoke some on purpose (a wrong key, field errors).
+// Those, and only those, are kept apart: a failed load of
 // anything else (an injected <img src=x>) or any other error counts.
 function isApiAnswer(message) {
   const { pathname } = new URL(message.location().url || 'about:blank', stack.base);
   return message.text().startsWith('Failed to load resource: the server responded with a status of') &&
-    (pathname.startsWith('/integrations/') || pathname.startsWith('/employees/'));
+    (pathname.startsWith('/integrations/') || pathname.startsWith('/employees/') ||
+      pathname === '/version');
 }
 
 // A page in a fresh context, recording console errors, page errors (uncaught
