@@ -142,7 +142,7 @@ struct Api::Impl {
   HttpResponse handle(const HttpRequest& http) {
     auto parsed = urls::parse_origin_form(http.target);
     if (!parsed) return error(400, "malformed_request", "invalid request target");
-    Request r{http, {}, *parsed, {}};
+    Request r{http, {}, *parsed, {}, {}, {}, {}};
     for (auto seg : parsed->segments()) r.segments.emplace_back(seg);
     // The console's static files need no key: the data comes from the API.
     // Its handler answers every method and path under /console itself (with
