@@ -31,8 +31,10 @@ void add_schemas(json::object& schemas) {
       {"oneOf", {{{"type", "string"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}}}};
   schemas["TokenRequestJson"] =
       json::object{{"type", "object"},
-                   {"description", "TechWolf's published client-credentials body"},
-                   {"required", {"grant_type", "client_id", "client_secret"}},
+                   {"description",
+                    "TechWolf's published client-credentials body. The schema requires "
+                    "nothing: missing credentials are a 401 invalid_client, a missing "
+                    "grant_type a 400 invalid_request (RFC 6749 section 5.2)"},
                    {"properties",
                     {{"grant_type", {{"type", "string"}, {"enum", {"client_credentials"}}}},
                      {"client_id", str("From `skillsync clients create`")},
@@ -46,7 +48,6 @@ void add_schemas(json::object& schemas) {
       {"description",
        "RFC 6749 section 4.4.2; client_id and client_secret here or as HTTP Basic (section "
        "2.3.1), not both"},
-      {"required", {"grant_type"}},
       {"properties",
        {{"grant_type", {{"type", "string"}, {"enum", {"client_credentials"}}}},
         {"client_id", {{"type", "string"}}},
