@@ -77,11 +77,6 @@ json::object options_output() {
   p["encoding"] =
       json::object{{"type", "string"}, {"enum", {"utf-8", "utf-16", "latin1", "windows-1252"}}};
   json::array required = required_of(p);
-  // Optional: present only when the creating request had a valid traceparent.
-  p["trace_id"] = json::object{
-      {"type", "string"},
-      {"pattern", "^[0-9a-f]{32}$"},
-      {"description", "The W3C trace id of the request that created the task (when it had one)"}};
   return {{"type", "object"}, {"properties", std::move(p)}, {"required", std::move(required)}};
 }
 
