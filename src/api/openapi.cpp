@@ -63,6 +63,7 @@ constexpr ResponseDoc kResponses[] = {
     {"HeadersTooLarge", "Request headers over 16 KiB (headers_too_large)", "Error"},
     {"Internal", "A bug or a storage failure (internal); details are logged only", "Error"},
     {"ConsolePage", "The console's HTML page", "", "text/html"},
+    {"Metrics", "Prometheus text exposition format 0.0.4", "", "text/plain"},
 };
 
 json::object responses() {
@@ -111,6 +112,12 @@ json::object responses() {
       {"content",
        {{"application/json", {{"schema", schema_ref("RowErrorPage")}}},
         {"text/csv", {{"schema", {{"type", "string"}}}}}}}};
+  for (auto& [name, resp] : out) {
+    auto& r = resp.as_object();
+    if (!r.contains("headers")) r["headers"] = json::object{};
+    r["headers"].as_object()["X-Request-Id"] =
+        header("The request's id in the logs (the client's, or generated)", {{"type", "string"}});
+  }
   return out;
 }
 
@@ -148,6 +155,14 @@ json::object parameters() {
       "Idempotency-Key", "header", false,
       "Retries with the same key and body within 24 hours create nothing and get the same task",
       {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}, {"pattern", "^[ -~]+$"}});
+  p["RequestId"] = param("X-Request-Id", "header", false,
+                         "The request's id in the logs (1-128 of A-Z a-z 0-9 . _ -); one is "
+                         "generated when absent or invalid, and returned",
+                         {{"type", "string"}});
+  p["Traceparent"] = param("traceparent", "header", false,
+                           "W3C Trace Context; its trace id is logged with the request and kept "
+                           "with the task it creates (`trace_id`); ignored when invalid",
+                           {{"type", "string"}});
   return p;
 }
 
@@ -180,7 +195,10 @@ json::object operation(const Route& r) {
   for (std::string_view p : r.parameters) {
     params.push_back(json::object{{"$ref", "#/components/parameters/" + std::string(p)}});
   }
-  if (!params.empty()) op["parameters"] = std::move(params);
+  for (const char* p : {"RequestId", "Traceparent"}) {
+    params.push_back(json::object{{"$ref", "#/components/parameters/" + std::string(p)}});
+  }
+  op["parameters"] = std::move(params);
   if (!r.request_body.empty()) {
     op["requestBody"] =
         json::object{{"$ref", "#/components/requestBodies/" + std::string(r.request_body)}};
