@@ -77,13 +77,14 @@ CurlAnswer curl(const std::string& url, std::vector<std::string> args) {
 }
 
 class OAuthTest : public StackTest<OAuthTest> {
- protected:
+ public:
   static StackOptions stack_options() {
     StackOptions o;
     o.workers = 1;
     return o;
   }
 
+ protected:
   // `skillsync clients create` on the server's data directory.
   Client create(const std::string& tenant, const std::string& scopes,
                 const std::string& data_dir = "") {
