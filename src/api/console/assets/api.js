@@ -111,7 +111,7 @@ export async function fetchErrorCsv(taskId) {
 
 // Whether the key may write: GET /version names the caller's scopes.
 export async function probeWrite() {
-  const res = await send('/version');
+  const res = await send('/version', {});
   if (!res.ok) return false;
   try {
     const { scopes } = await res.json();
