@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 
 #ifndef SKILLSYNC_VERSION
 #define SKILLSYNC_VERSION "unknown"
@@ -63,7 +65,14 @@ HttpResponse token_endpoint(auth::OAuthService* oauth, const HttpRequest& http) 
   auto issued = oauth->issue(*request);
   if (!issued.ok()) {
     if (issued.error().code == "invalid_client") {
-      spdlog::warn("token request refused: invalid client '{}'", request->client_id.substr(0, 64));
+      // The id is the caller's text: logged only when it has an id's form.
+      const std::string& id = request->client_id;
+      const bool plain =
+          id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+          });
+      spdlog::warn("token request refused: invalid_client for client id {}",
+                   plain ? id : std::string("(malformed)"));
     }
     return oauth_error(issued.error());
   }
