@@ -53,9 +53,9 @@ server=
 
 # The suites that, together, call every endpoint with every status it has
 # (the route walk, errors, loads of every source kind, tenants and scopes,
-# cancel, idempotency, keys, OAuth2 tokens, the rate limit of a config file). Left out: the
-# crash, big-file and burst suites, whose value is elsewhere and whose cost
-# through a Node proxy would be minutes.
+# cancel, idempotency, keys, OAuth2 tokens, the rate limit of a config
+# file). Left out: the crash, big-file and burst suites, whose value is
+# elsewhere and whose cost through a Node proxy would be minutes.
 suites=(
   OpenApiTest.* ApiErrorsTest.* LoadTest.* PrefixTest.* PresignedTest.* SessionTokenTest.*
   TenantIsolationTest.* KeysCliTest.* ConfigFileTest.* ObservabilityTest.* OAuthTest.*
