@@ -120,12 +120,14 @@ struct Api::Impl {
       : store(s),
         clock(c),
         limiter(rate.per_second, rate.burst, c),
-        task_routes(s, t, std::move(created), c) {}
+        task_routes(s, t, std::move(created), c),
+        webhook_routes(s, c) {}
 
   store::Store& store;
   const Clock& clock;
   RateLimiter limiter;
   TaskRoutes task_routes;
+  WebhookRoutes webhook_routes;
   // GET /openapi.json: built once, served as bytes.
   const std::string openapi_json = openapi_document();
 
@@ -195,6 +197,16 @@ struct Api::Impl {
       case RouteId::kCancelTask:
       case RouteId::kTaskErrors:
         return task_routes.route(id, r);
+      case RouteId::kPostWebhook:
+      case RouteId::kListWebhooks:
+      case RouteId::kGetWebhook:
+      case RouteId::kPatchWebhook:
+      case RouteId::kDeleteWebhook:
+      case RouteId::kRotateWebhookKey:
+      case RouteId::kTestWebhook:
+      case RouteId::kListWebhookDeliveries:
+      case RouteId::kRedeliverWebhookEvent:
+        return webhook_routes.route(id, r);
     }
     return error(404, "not_found", "no such endpoint");
   }
@@ -307,6 +319,10 @@ struct Api::Impl {
 Api::Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
          RateLimit rate_limit, const Clock& clock)
     : impl_(std::make_shared<Impl>(store, tasks, std::move(on_task_created), rate_limit, clock)) {}
+
+void Api::set_webhooks(std::shared_ptr<const WebhookSettings> settings) {
+  impl_->webhook_routes.configure(std::move(settings));
+}
 
 HttpResponse Api::handle(const HttpRequest& request) {
   try {

@@ -46,6 +46,20 @@ std::string_view task_route(const std::vector<std::string_view>& s) {
   return "unmatched";
 }
 
+std::string_view webhook_route(const std::vector<std::string_view>& s) {
+  if (s.size() == 2) return "/integrations/webhooks";
+  if (s.size() == 3) return "/integrations/webhooks/{webhook_id}";
+  if (s.size() == 4 && s[3] == "rotate-key")
+    return "/integrations/webhooks/{webhook_id}/rotate-key";
+  if (s.size() == 4 && s[3] == "test") return "/integrations/webhooks/{webhook_id}/test";
+  if (s.size() == 4 && s[3] == "deliveries")
+    return "/integrations/webhooks/{webhook_id}/deliveries";
+  if (s.size() == 6 && s[3] == "deliveries" && s[5] == "redeliver") {
+    return "/integrations/webhooks/{webhook_id}/deliveries/{event_id}/redeliver";
+  }
+  return "unmatched";
+}
+
 }  // namespace
 
 bool is_valid_request_id(std::string_view id) {
@@ -81,6 +95,7 @@ std::string_view route_template(std::string_view target) {
     return "/employees/{employee_external_id}/skill_events/{external_id}";
   }
   if (s.size() >= 2 && s[0] == "integrations" && s[1] == "file-load-tasks") return task_route(s);
+  if (s.size() >= 2 && s[0] == "integrations" && s[1] == "webhooks") return webhook_route(s);
   return "unmatched";
 }
 

@@ -32,6 +32,16 @@ enum class RouteId {
   kGetTask,
   kCancelTask,
   kTaskErrors,
+  // Webhooks (webhook_routes.hpp)
+  kPostWebhook,
+  kListWebhooks,
+  kGetWebhook,
+  kPatchWebhook,
+  kDeleteWebhook,
+  kRotateWebhookKey,
+  kTestWebhook,
+  kListWebhookDeliveries,
+  kRedeliverWebhookEvent,
 };
 
 // Who may call a route: anyone, or a key with the `read` / `write` scope.
