@@ -190,8 +190,26 @@ Resolver system_resolver() {
   };
 }
 
+// The canonical text of an address literal (as inet_ntop writes it, which
+// the transport's connect-time check compares with), or "" for a name.
+static std::string address_literal(const std::string& host) {
+  unsigned char buf[16];
+  char text[INET6_ADDRSTRLEN] = {};
+  for (int family : {AF_INET, AF_INET6}) {
+    if (inet_pton(family, host.c_str(), buf) == 1 &&
+        inet_ntop(family, buf, text, sizeof text) != nullptr) {
+      return text;
+    }
+  }
+  return "";
+}
+
 Result<std::vector<std::string>> vet_addresses(const Target& target, const Resolver& resolve) {
-  auto addrs = resolve(target.host);
+  // An address literal is its own (only) address: no resolver is asked.
+  const std::string literal = address_literal(target.host);
+  auto addrs = literal.empty()
+                   ? resolve(target.host)
+                   : Result<std::vector<std::string>>(std::vector<std::string>{literal});
   if (!addrs.ok()) return addrs.error();
   if (target.allowed) return addrs;
   for (const auto& a : *addrs) {

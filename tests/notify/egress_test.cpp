@@ -76,6 +76,21 @@ TEST(Egress, AddressesAreVettedUnlessTheTargetIsAllowed) {
             "forbidden_address");
 }
 
+TEST(Egress, AnAddressLiteralIsJudgedItselfNeverResolved) {
+  EgressPolicy policy;
+  auto lying = [](const std::string&) -> Result<std::vector<std::string>> {
+    return std::vector<std::string>{"93.184.216.34"};
+  };
+  for (const char* url :
+       {"https://127.0.0.1/x", "https://[::ffff:a9fe:a9fe]/x", "https://[0:0:0:0:0:0:0:1]/x"}) {
+    EXPECT_EQ(vet_addresses(*policy.parse(url), lying).error().code, "forbidden_address") << url;
+  }
+  // The pinned address is the canonical form the connect-time check compares.
+  auto pinned = vet_addresses(*policy.parse("https://[2606:4700:4700:0:0:0:0:1111]/x"), lying);
+  ASSERT_TRUE(pinned.ok());
+  EXPECT_EQ(*pinned, std::vector<std::string>{"2606:4700:4700::1111"});
+}
+
 TEST(Egress, AllowedHostsParse) {
   EXPECT_EQ(parse_allowed_host("example.com")->port, std::nullopt);
   EXPECT_EQ(parse_allowed_host("example.com:443")->port, std::optional<uint16_t>(443));

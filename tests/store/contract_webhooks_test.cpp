@@ -37,7 +37,8 @@ TEST_P(StoreContract, WebhookEndpointsRoundTripPerTenant) {
   auto& hooks = store().webhooks();
   auto e = make_endpoint("wh1", "acme", {"file_load_task.completed.v1", "healthcheck.v1"});
   e.created_at = 100;
-  ASSERT_TRUE(hooks.create_endpoint(e).ok());
+  auto created = hooks.create_endpoint(e);
+  ASSERT_TRUE(created.ok()) << created.error().message;
   EXPECT_EQ(hooks.create_endpoint(e).error().code, "already_exists");
   auto got = hooks.get_endpoint("acme", "wh1");
   ASSERT_TRUE(got.ok() && got->has_value());

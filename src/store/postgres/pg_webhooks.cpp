@@ -28,9 +28,11 @@ WebhookEndpoint read_endpoint(const PgResult& r, int i) {
   return e;
 }
 
-// $1 tenant, $2 id, then url .. updated_at as $3 .. $12.
-void bind_endpoint(Params& p, const WebhookEndpoint& e, Micros updated_at) {
-  p.text(e.tenant).text(e.id).text(e.url).text(join_event_types(e.event_types));
+// $1 tenant, $2 id, then url .. updated_at as $3 .. $12. Params keep no
+// copies: `types` holds the joined event types until the statement ran.
+void bind_endpoint(Params& p, const WebhookEndpoint& e, Micros updated_at, std::string& types) {
+  types = join_event_types(e.event_types);
+  p.text(e.tenant).text(e.id).text(e.url).text(types);
   p.text(e.description).int64(e.enabled ? 1 : 0).bytea(e.sealed_key).text(e.public_key_hex);
   if (e.previous_sealed_key.empty()) {
     p.null_bytea().null_text();
@@ -46,7 +48,8 @@ Status PgWebhookStore::create_endpoint(const WebhookEndpoint& e) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   Params p;
-  bind_endpoint(p, e, e.created_at != 0 ? e.created_at : clock_.now());
+  std::string types;
+  bind_endpoint(p, e, e.created_at != 0 ? e.created_at : clock_.now(), types);
   auto r = (*conn)->exec(
       "INSERT INTO webhook_endpoints (tenant, id, url, event_types, description, enabled,"
       " sealed_key, public_key_hex, previous_sealed_key, previous_public_key_hex,"
@@ -102,7 +105,8 @@ Result<bool> PgWebhookStore::update_endpoint(const WebhookEndpoint& e) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   Params p;
-  bind_endpoint(p, e, e.updated_at != 0 ? e.updated_at : clock_.now());
+  std::string types;
+  bind_endpoint(p, e, e.updated_at != 0 ? e.updated_at : clock_.now(), types);
   auto r = (*conn)->exec(
       "UPDATE webhook_endpoints SET url = $3, event_types = $4, description = $5,"
       " enabled = $6 <> 0, sealed_key = $7, public_key_hex = $8, previous_sealed_key = $9,"
