@@ -178,6 +178,9 @@ struct Api::Impl {
     switch (id) {
       case RouteId::kHealth:
         return json_response(200, json::object{{"status", "ok"}});
+      case RouteId::kMetrics:
+        // Reaches the Api only when --metrics is off or on its own listener.
+        return error(404, "not_found", "metrics are not served on this listener");
       case RouteId::kOpenApi:
         return HttpResponse{200, "application/json", openapi_json, {}};
       case RouteId::kConsoleIndex:

@@ -69,6 +69,7 @@ constexpr ResponseDoc kResponses[] = {
     {"WebhookEventQueued", "The event is queued for delivery", "WebhookEventQueued"},
     {"WebhookDeliveryPage", "A page of delivery attempts, newest first", "WebhookDeliveryPage"},
     {"WebhooksUnavailable", "This process has no webhook configuration (unavailable)", "Error"},
+    {"Metrics", "Prometheus text exposition format 0.0.4", "", "text/plain"},
 };
 
 json::object responses() {
@@ -117,6 +118,12 @@ json::object responses() {
       {"content",
        {{"application/json", {{"schema", schema_ref("RowErrorPage")}}},
         {"text/csv", {{"schema", {{"type", "string"}}}}}}}};
+  for (auto& [name, resp] : out) {
+    auto& r = resp.as_object();
+    if (!r.contains("headers")) r["headers"] = json::object{};
+    r["headers"].as_object()["X-Request-Id"] =
+        header("The request's id in the logs (the client's, or generated)", {{"type", "string"}});
+  }
   return out;
 }
 
@@ -158,6 +165,14 @@ json::object parameters() {
       param("webhook_id", "path", true, "A webhook endpoint id (wh_...)", {{"type", "string"}});
   p["event_id"] =
       param("event_id", "path", true, "A webhook event id (evt_...)", {{"type", "string"}});
+  p["RequestId"] = param("X-Request-Id", "header", false,
+                         "The request's id in the logs (1-128 of A-Z a-z 0-9 . _ -); one is "
+                         "generated when absent or invalid, and returned",
+                         {{"type", "string"}});
+  p["Traceparent"] = param("traceparent", "header", false,
+                           "W3C Trace Context; its trace id is logged with the request and kept "
+                           "with the task it creates (`trace_id`); ignored when invalid",
+                           {{"type", "string"}});
   return p;
 }
 
@@ -198,7 +213,10 @@ json::object operation(const Route& r) {
   for (std::string_view p : r.parameters) {
     params.push_back(json::object{{"$ref", "#/components/parameters/" + std::string(p)}});
   }
-  if (!params.empty()) op["parameters"] = std::move(params);
+  for (const char* p : {"RequestId", "Traceparent"}) {
+    params.push_back(json::object{{"$ref", "#/components/parameters/" + std::string(p)}});
+  }
+  op["parameters"] = std::move(params);
   if (!r.request_body.empty()) {
     op["requestBody"] =
         json::object{{"$ref", "#/components/requestBodies/" + std::string(r.request_body)}};

@@ -144,6 +144,11 @@ json::object task_summary() {
                             {"properties", {{"code", type("string")}, {"message", type("string")}}},
                             {"required", {"code", "message"}}};
   json::array required = required_of(p);
+  // Optional: present only when the creating request had a valid traceparent.
+  p["trace_id"] = json::object{
+      {"type", "string"},
+      {"pattern", "^[0-9a-f]{32}$"},
+      {"description", "The W3C trace id of the request that created the task (when it had one)"}};
   return {{"type", "object"}, {"properties", std::move(p)}, {"required", std::move(required)}};
 }
 

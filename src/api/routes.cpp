@@ -20,6 +20,18 @@ const std::vector<Route>& table() {
        {},
        "",
        {{200, "Health"}, {503, "Unavailable"}}},
+      // Served beside the router (metrics_route.hpp): the Api itself answers
+      // 404 when --metrics is off or --metrics-listen moved it elsewhere.
+      {RouteId::kMetrics,
+       "GET",
+       "/metrics",
+       Access::kPublic,
+       "getMetrics",
+       "Health",
+       "Prometheus metrics, text format 0.0.4 (no key needed; see README 'Operating skillsync')",
+       {},
+       "",
+       {{200, "Metrics"}, {404, "NotFound"}}},
       {RouteId::kOpenApi,
        "GET",
        "/openapi.json",
@@ -257,7 +269,8 @@ const std::vector<Route>& table() {
 
 // Whether the path template `path` matches `segments`: literal segments
 // compare equal, a {parameter} segment matches any one segment.
-bool path_matches(std::string_view path, std::span<const std::string> segments) {
+template <typename Segment>
+bool path_matches(std::string_view path, std::span<const Segment> segments) {
   size_t i = 0;
   path.remove_prefix(1);  // the leading '/'
   while (true) {
@@ -276,6 +289,13 @@ bool path_matches(std::string_view path, std::span<const std::string> segments) 
 }  // namespace
 
 std::span<const Route> routes() { return table(); }
+
+std::string_view route_path(std::span<const std::string_view> segments) {
+  for (const Route& r : table()) {
+    if (path_matches(r.path, segments)) return r.path;
+  }
+  return "unmatched";
+}
 
 RouteMatch match_route(std::string_view method, std::span<const std::string> segments) {
   RouteMatch m;
