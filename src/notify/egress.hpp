@@ -63,8 +63,8 @@ using Resolver = std::function<Result<std::vector<std::string>>(const std::strin
 Resolver system_resolver();
 
 // The addresses a delivery to `target` may connect to: all of the host's
-// addresses (an address literal is its own, unresolved), refused ("forbidden_address") if any is forbidden, unless the
-// target is allowed.
+// addresses (an address literal is its own, unresolved), refused ("forbidden_address") if any is
+// forbidden, unless the target is allowed.
 Result<std::vector<std::string>> vet_addresses(const Target& target, const Resolver& resolve);
 
 }  // namespace skillsync::notify
