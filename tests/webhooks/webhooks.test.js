@@ -226,7 +226,7 @@ test('after a key rotation both keys sign, and either verifies', async () => {
 });
 
 test('SSRF: loopback, metadata, private and plain-http URLs are refused at registration', async () => {
-  const before = received.length;
+  const receivedBefore = received.length;
   for (const url of ['https://127.0.0.1:1/hook', 'https://169.254.169.254/latest/meta-data/',
     'https://10.1.2.3/hook', 'https://[::1]/hook', 'http://example.com/hook',
     `http://127.0.0.1:${receiverPort + 1}/hook`]) {
@@ -238,7 +238,7 @@ test('SSRF: loopback, metadata, private and plain-http URLs are refused at regis
   assert.equal(patched.status, 422);
   const list = await api('/integrations/webhooks');
   assert.equal(list.json.items.length, 1);
-  assert.equal(received.length, before);
+  assert.equal(received.length, receivedBefore);
 });
 
 test('kill -9 after the task ends, before delivery: the event arrives after a restart', async () => {
