@@ -58,5 +58,6 @@ echo "== all tests (release)"
 ctest --preset release -j "$jobs"
 tests/browser/run.sh
 tests/openapi/run.sh build/release  # OpenAPI: redocly lint, integration suites through prism
+tests/webhooks/run.sh  # webhooks: CloudEvents + Ed25519 checked by an independent receiver
 echo "== fuzzers (a few seconds each; see fuzz/README.md for long runs)"
 fuzz/run.sh 5

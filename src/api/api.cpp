@@ -121,12 +121,14 @@ struct Api::Impl {
       : store(s),
         clock(c),
         limiter(rate.per_second, rate.burst, c),
-        task_routes(s, t, std::move(created), c) {}
+        task_routes(s, t, std::move(created), c),
+        webhook_routes(s, c) {}
 
   store::Store& store;
   const Clock& clock;
   RateLimiter limiter;
   TaskRoutes task_routes;
+  WebhookRoutes webhook_routes;
   auth::OAuthService* oauth = nullptr;  // set by enable_oauth
   // GET /openapi.json: built once, served as bytes.
   const std::string openapi_json = openapi_document();
@@ -200,6 +202,16 @@ struct Api::Impl {
       case RouteId::kCancelTask:
       case RouteId::kTaskErrors:
         return task_routes.route(id, r);
+      case RouteId::kPostWebhook:
+      case RouteId::kListWebhooks:
+      case RouteId::kGetWebhook:
+      case RouteId::kPatchWebhook:
+      case RouteId::kDeleteWebhook:
+      case RouteId::kRotateWebhookKey:
+      case RouteId::kTestWebhook:
+      case RouteId::kListWebhookDeliveries:
+      case RouteId::kRedeliverWebhookEvent:
+        return webhook_routes.route(id, r);
       case RouteId::kOAuthToken:
         return token_endpoint(oauth, r.http);
       case RouteId::kVersion:
@@ -333,6 +345,9 @@ Api::Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> o
          RateLimit rate_limit, const Clock& clock)
     : impl_(std::make_shared<Impl>(store, tasks, std::move(on_task_created), rate_limit, clock)) {}
 
+void Api::set_webhooks(std::shared_ptr<const WebhookSettings> settings) {
+  impl_->webhook_routes.configure(std::move(settings));
+}
 void Api::enable_oauth(auth::OAuthService& oauth) { impl_->oauth = &oauth; }
 
 HttpResponse Api::handle(const HttpRequest& request) {

@@ -78,6 +78,8 @@ struct RateLimit {
   double burst = 200;
 };
 
+struct WebhookSettings;  // api/webhook_routes.hpp
+
 // The application: routes a request to its handler. Independent of the
 // transport, so handlers are unit-testable without sockets.
 class Api {
@@ -85,6 +87,9 @@ class Api {
   Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
       RateLimit rate_limit = {}, const Clock& clock = SystemClock::instance());
   HttpResponse handle(const HttpRequest& request);
+  // Enables the webhook routes (api/webhook_routes.hpp); without it they
+  // answer 503. REQUIRES: called before serving requests.
+  void set_webhooks(std::shared_ptr<const WebhookSettings> settings);
   // OAuth2 (oauth_routes.hpp): POST /oauth/token issues access tokens and
   // every route accepts them besides API keys. Without it, the token
   // endpoint refuses every client.

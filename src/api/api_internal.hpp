@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 #include <boost/url/url_view.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,41 @@ class TaskRoutes {
   tasks::TaskService& tasks_;
   std::function<void()> on_created_;
   const Clock& clock_;
+};
+
+}  // namespace skillsync::api::internal
+
+namespace skillsync::api {
+struct WebhookSettings;
+}
+
+namespace skillsync::api::internal {
+
+// The webhook endpoints: /integrations/webhooks[/...] (webhook_routes.hpp).
+class WebhookRoutes {
+ public:
+  WebhookRoutes(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // REQUIRES: called before the Api serves requests.
+  void configure(std::shared_ptr<const WebhookSettings> settings) {
+    settings_ = std::move(settings);
+  }
+  // REQUIRES: `id` is a webhook route matched by match_route().
+  HttpResponse route(RouteId id, const Request& r);
+
+ private:
+  HttpResponse create(const Request& r);
+  HttpResponse list(const Request& r);
+  HttpResponse get(const Request& r);
+  HttpResponse patch(const Request& r);
+  HttpResponse remove(const Request& r);
+  HttpResponse rotate(const Request& r);
+  HttpResponse test(const Request& r);
+  HttpResponse deliveries(const Request& r);
+  HttpResponse redeliver(const Request& r);
+
+  store::Store& store_;
+  const Clock& clock_;
+  std::shared_ptr<const WebhookSettings> settings_;
 };
 
 }  // namespace skillsync::api::internal

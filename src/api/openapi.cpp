@@ -63,6 +63,12 @@ constexpr ResponseDoc kResponses[] = {
     {"HeadersTooLarge", "Request headers over 16 KiB (headers_too_large)", "Error"},
     {"Internal", "A bug or a storage failure (internal); details are logged only", "Error"},
     {"ConsolePage", "The console's HTML page", "", "text/html"},
+    {"Webhook", "The webhook endpoint", "Webhook"},
+    {"WebhookCreated", "Registered; a healthcheck.v1 event is on its way", "Webhook"},
+    {"WebhookPage", "A page of webhook endpoints, oldest first", "WebhookPage"},
+    {"WebhookEventQueued", "The event is queued for delivery", "WebhookEventQueued"},
+    {"WebhookDeliveryPage", "A page of delivery attempts, newest first", "WebhookDeliveryPage"},
+    {"WebhooksUnavailable", "This process has no webhook configuration (unavailable)", "Error"},
     {"Metrics", "Prometheus text exposition format 0.0.4", "", "text/plain"},
 };
 
@@ -155,6 +161,10 @@ json::object parameters() {
       "Idempotency-Key", "header", false,
       "Retries with the same key and body within 24 hours create nothing and get the same task",
       {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}, {"pattern", "^[ -~]+$"}});
+  p["webhook_id"] =
+      param("webhook_id", "path", true, "A webhook endpoint id (wh_...)", {{"type", "string"}});
+  p["event_id"] =
+      param("event_id", "path", true, "A webhook event id (evt_...)", {{"type", "string"}});
   p["RequestId"] = param("X-Request-Id", "header", false,
                          "The request's id in the logs (1-128 of A-Z a-z 0-9 . _ -); one is "
                          "generated when absent or invalid, and returned",
@@ -174,7 +184,15 @@ json::object request_bodies() {
           {"FileLoadTask",
            {{"required", true},
             {"description", "What to load, from where, with which credentials"},
-            {"content", json_content("FileLoadTaskInput")}}}};
+            {"content", json_content("FileLoadTaskInput")}}},
+          {"WebhookInput",
+           {{"required", true},
+            {"description", "The endpoint's URL and the event types it receives"},
+            {"content", json_content("WebhookInput")}}},
+          {"WebhookPatch",
+           {{"required", true},
+            {"description", "The fields to change"},
+            {"content", json_content("WebhookPatch")}}}};
 }
 
 json::object response_ref(std::string_view name) {
@@ -265,6 +283,8 @@ std::string openapi_document() {
       json::object{{"name", "Console"}, {"description", "The web console's static files"}},
       json::object{{"name", "Skill events"}, {"description", "The Skill Event API"}},
       json::object{{"name", "File Load Tasks"}, {"description", "Bulk loads from S3"}},
+      json::object{{"name", "Webhooks"},
+                   {"description", "Signed CloudEvents sent when tasks end (docs/api.md)"}},
       json::object{{"name", "Authentication"},
                    {"description", "OAuth2 access tokens and a credentials check"}}};
   doc["paths"] = paths();

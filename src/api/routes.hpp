@@ -33,6 +33,16 @@ enum class RouteId {
   kGetTask,
   kCancelTask,
   kTaskErrors,
+  // Webhooks (webhook_routes.hpp)
+  kPostWebhook,
+  kListWebhooks,
+  kGetWebhook,
+  kPatchWebhook,
+  kDeleteWebhook,
+  kRotateWebhookKey,
+  kTestWebhook,
+  kListWebhookDeliveries,
+  kRedeliverWebhookEvent,
   kOAuthToken,
   kVersion,
 };

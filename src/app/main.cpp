@@ -14,6 +14,7 @@
 #include "app/keys_command.hpp"
 #include "app/options.hpp"
 #include "app/serve.hpp"
+#include "app/webhooks_runtime.hpp"
 #include "client/client.hpp"
 
 namespace {
@@ -24,6 +25,7 @@ using skillsync::app::ServeConfig;
 // Options of the processes that run tasks (and of `serve`, which checks access
 // to S3 at POST time).
 void add_worker_options(CLI::App* cmd, ServeConfig& c) {
+  using skillsync::app::add_webhook_options;
   cmd->add_option("--master-key-file", c.master_key_file,
                   "Key that encrypts task credentials at rest (created, mode 0600, if absent; "
                   "default <data-dir>/master.key); the same file for every process of a "
@@ -67,6 +69,7 @@ void add_worker_options(CLI::App* cmd, ServeConfig& c) {
       ->envname("SKILLSYNC_RETENTION_DAYS")
       ->check(CLI::Range(1, 36500))
       ->capture_default_str();
+  add_webhook_options(cmd, c);  // webhooks_runtime.cpp
 }
 
 void add_http_options(CLI::App* cmd, ServeConfig& c) {

@@ -15,6 +15,7 @@
 
 #include "api/api.hpp"
 #include "app/metrics_listener.hpp"
+#include "app/webhooks_runtime.hpp"
 #include "auth/oauth_service.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
@@ -226,6 +227,15 @@ int run_serve(const ServeConfig& config) {
     spdlog::error("{}", bound.error().message);
     return 1;
   }
+  // Webhooks: the API's routes everywhere, the dispatcher where tasks run.
+  auto webhooks =
+      make_webhook_runtime(config, store, *key, config.run_api ? *bound : config.listen);
+  if (!webhooks.ok()) {
+    spdlog::error("{}", webhooks.error().message);
+    return 1;
+  }
+  api.set_webhooks((*webhooks)->settings());
+  if (config.run_workers) (*webhooks)->start_dispatcher();
   if (pool) pool->start();
   const std::string scheme = config.tls_cert.empty() ? "http://" : "https://";
   const std::string s3 =
@@ -247,6 +257,7 @@ int run_serve(const ServeConfig& config) {
   });
   server.run();
   if (pool) pool->stop();
+  (*webhooks)->stop();
   if (signal_waiter.joinable()) {
     // run() only returns after stop(), which only the waiter calls.
     signal_waiter.join();

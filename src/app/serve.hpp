@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace skillsync::app {
 
@@ -29,6 +30,13 @@ struct ServeConfig {
   int workers = 2;
   int task_lease_seconds = 120;  // a dead worker's task is taken over after this
   int retention_days = 30;       // finished tasks and their row errors are purged after this
+
+  // --- webhooks (notify/, docs/api.md "Webhooks") ---
+  // HOST[:PORT] the SSRF guard lets through (plain http, any address).
+  std::vector<std::string> webhook_allow_hosts;
+  // Base of the CloudEvents `source` URLs; "" = http://<listen>.
+  std::string public_url;
+  int webhook_max_attempts = 8;  // attempts per event before it is given up
 
   // --- HTTP ---
   bool run_api = true;  // false: `worker`, which serves only GET /healthz on health_listen

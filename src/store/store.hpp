@@ -60,6 +60,8 @@
 
 namespace skillsync::store {
 
+class WebhookStore;  // store/webhooks.hpp
+
 inline constexpr std::string_view kDefaultTenant = "default";
 
 struct StoredEvent {
@@ -432,6 +434,10 @@ class Store {
   // process wakes its own workers. Replaces any earlier callback; an empty
   // function unregisters. The store stops calling it before it is destroyed.
   virtual void set_task_listener(std::function<void()> callback) = 0;
+
+  // --- webhooks (store/webhooks.hpp): endpoints, outbox, delivery records ---
+  // Lives as long as the Store.
+  virtual WebhookStore& webhooks() = 0;
 };
 
 }  // namespace skillsync::store

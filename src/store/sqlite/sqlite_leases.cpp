@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/sqlite/sqlite_webhooks.hpp"
 
 namespace skillsync::store::sqlite {
 namespace {
@@ -276,6 +277,8 @@ Result<Task> SqliteStore::request_cancel(std::string_view tenant, std::string_vi
     if (!t->has_value()) return task_not_found(task_id);
     after = std::move(t).value();
   }
+  // Cancelled at once: its webhook events, in the same transaction.
+  if (action == 1) SKILLSYNC_TRY(enqueue_task_end_events(**conn, task_id, now));
   SKILLSYNC_TRY(tx->commit());
   return std::move(*after);
 }

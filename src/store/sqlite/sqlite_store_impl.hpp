@@ -18,6 +18,7 @@
 #include "common/time.hpp"
 #include "store/sql_columns.hpp"
 #include "store/sqlite/pool.hpp"
+#include "store/sqlite/sqlite_webhooks.hpp"
 #include "store/store.hpp"
 #include "store/store_checks.hpp"
 
@@ -86,6 +87,8 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
+  WebhookStore& webhooks() override { return webhooks_; }
+
   ConnectionPool& pool() { return pool_; }
   const Clock& clock() const { return clock_; }
 
@@ -95,6 +98,7 @@ class SqliteStore final : public Store {
 
   ConnectionPool pool_;
   const Clock& clock_;
+  SqliteWebhookStore webhooks_{pool_, clock_};
 };
 
 // --- shared by the task files (task_rows.cpp) ---

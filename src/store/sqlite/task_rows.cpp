@@ -3,6 +3,7 @@
 
 #include "common/crypto.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/sqlite/sqlite_webhooks.hpp"
 
 namespace skillsync::store::sqlite {
 namespace {
@@ -95,7 +96,10 @@ Result<int64_t> run_finish(Connection& conn, std::string_view sql, std::string_v
   bind_progress(s, 5, progress);
   s.bind_int64(11, now);
   SKILLSYNC_TRY(s.run());
-  return conn.db().changes();
+  const int64_t changed = conn.db().changes();
+  // The task's webhook events, in the transaction that ends it.
+  if (changed > 0) SKILLSYNC_TRY(enqueue_task_end_events(conn, task_id, now));
+  return changed;
 }
 
 Status check_owner(Connection& conn, std::string_view task_id, std::string_view worker_id,
