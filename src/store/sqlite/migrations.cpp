@@ -192,6 +192,7 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, seq);
 CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
+)sql",
     // oauth: OAuth2 clients (client-credentials grant); the secret hashed.
     R"sql(
 CREATE TABLE oauth_clients (
