@@ -283,6 +283,7 @@ void FaultProxy::serve(int client_fd, Fault fault, size_t index) {
         }
         stall_done = true;
         stall_until = SteadyClock::now() + fault.stall;
+        stalls_begun_.fetch_add(1);
         continue;
       }
       want = static_cast<size_t>(std::min<uint64_t>(want, fault.after_bytes - forwarded));

@@ -77,6 +77,9 @@ class FaultProxy {
 
   // Connections accepted so far.
   int connections() const;
+  // Stalls begun so far (connections of kind stall that have forwarded their
+  // N bytes and now forward nothing): the moment a client waits on a stall.
+  int stalls_begun() const { return stalls_begun_.load(); }
   // The first request head of each connection so far, in accept order
   // ("" when none came: a refused connection). Header names as sent.
   std::vector<std::string> request_heads() const;
@@ -92,6 +95,7 @@ class FaultProxy {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<int> stalls_begun_{0};
   mutable std::mutex mu_;
   std::deque<Fault> script_;
   Fault default_;
