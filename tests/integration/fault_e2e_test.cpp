@@ -251,7 +251,8 @@ TEST_F(FaultE2eTest, FaultsThatOutlastTheRetriesFailWithTheRightCodeAndLoadNothi
 }
 
 TEST_F(FaultE2eTest, FaultsPastTheAccessCheckDeadlineRefuseThePost) {
-  // The check at POST time (a HEAD) has a short overall deadline (10 s):
+  // The check at POST time (a HEAD) has a short overall deadline (5 s; its
+  // bound is PromisesHttpTest.TheAccessCheckAtPostIsCappedAtFiveSeconds):
   // an S3 that stalls past it makes the POST answer 422 with "timeout".
   const Uploaded u = upload(10);
   stack().proxy().set_default(Fault::stall_for(0, seconds(30)));
