@@ -297,6 +297,10 @@ TEST_F(S3FaultTest, ObjectReplacedBetweenCutAndResumeIsObjectChanged) {
   ASSERT_FALSE(data.ok());
   EXPECT_EQ(data.error().code, "object_changed");
   EXPECT_NE(data.error().message.find("s3://faults/changing.csv"), std::string::npos);
+  // The test server honours If-Match: the resumed GET was refused with 412.
+  const auto statuses = proxy_.response_status_lines();
+  ASSERT_FALSE(statuses.empty());
+  EXPECT_TRUE(statuses.back().starts_with("HTTP/1.1 412")) << statuses.back();
 }
 
 TEST_F(S3FaultTest, PresignedUrlResumesThroughFaults) {
