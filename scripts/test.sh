@@ -52,6 +52,13 @@ echo "== integration tests under ASan+UBSan (all but ${#sanitize_skip[@]} heavy 
 skip_filter=$(IFS=:; echo "${sanitize_skip[*]}")
 timeout 1800 build/sanitize/tests/integration/integration_test \
   --gtest_filter="-${skip_filter}" --gtest_brief=1
+# The PostgreSQL store (store_pg_test), the scale-out suite on PostgreSQL
+# (pg_integration_test) and the S3 client against the real S3 server
+# (source_s3_*_test) are not labelled `unit`: run them under ASan+UBSan too
+# (about 3 minutes on 2 cores), the PostgreSQL store above all.
+echo "== PostgreSQL store, scale-out and S3 client suites under ASan+UBSan"
+ctest --preset sanitize -j "$jobs" \
+  -R '^(store_pg_test|pg_integration_test|source_s3_integration_test|source_s3_fault_test|source_s3_listing_presign_test)$'
 # integration_test is one ctest test (one process for all its suites), so
 # under -j it runs beside the unit, PostgreSQL and S3 client tests.
 echo "== all tests (release)"
