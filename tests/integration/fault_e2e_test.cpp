@@ -274,9 +274,10 @@ TEST_F(FaultE2eTest, FaultsPastTheAccessCheckDeadlineRefuseThePost) {
 TEST_F(FaultE2eTest, AnObjectReplacedMidLoadFailsWithObjectChanged) {
   const Uploaded u = upload();
   const std::string key = u.uri.substr(u.uri.find('/', 5) + 1);
-  // The first GET delivers 500 kB, waits 2 s (the object is replaced then),
+  const LearningFile other = make_learning_file(u.file.employee, 60000, 1, "changed");
+  // The first GET delivers 500 kB, waits 5 s (the object is replaced then),
   // and is cut: the resumed GET carries If-Match with the old ETag.
-  stack().proxy().script({Fault::cut_after_pause(500000, seconds(2))});
+  stack().proxy().script({Fault::cut_after_pause(500000, seconds(5))});
   ApiResponse r = app().post_task(u.uri, stack().s3().access_key_id(),
                                   stack().s3().secret_access_key(), std::nullopt, false);
   ASSERT_EQ(r.status, 201) << r.body;
@@ -288,10 +289,10 @@ TEST_F(FaultE2eTest, AnObjectReplacedMidLoadFailsWithObjectChanged) {
       },
       seconds(20)))
       << "the first GET was never answered";
-  const std::string old_etag = header_value(stack().proxy().request_heads()[0], "if-match");
-  EXPECT_EQ(old_etag, "") << "the first GET has nothing to match yet";
-  const LearningFile other = make_learning_file(u.file.employee, 60000, 1, "changed");
+  const std::string first_if_match = header_value(stack().proxy().request_heads()[0], "if-match");
+  EXPECT_EQ(first_if_match, "") << "the first GET has nothing to match yet";
   stack().upload(key, other.csv);
+  ASSERT_EQ(stack().proxy().connections(), 1) << "replaced after the first GET was cut";
   TaskTrace t = app().wait_for_task(str(as_object(r.json()), "task_id"), seconds(60));
   ASSERT_FALSE(t.timed_out);
   expect_failed_empty(t, u, "object_changed");
