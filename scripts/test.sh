@@ -65,5 +65,6 @@ ctest --preset sanitize -j "$jobs" \
 echo "== all tests (release)"
 ctest --preset release -j "$jobs"
 tests/browser/run.sh
+tests/openapi/run.sh build/release  # OpenAPI: redocly lint, integration suites through prism
 echo "== fuzzers (a few seconds each; see fuzz/README.md for long runs)"
 fuzz/run.sh 5

@@ -15,6 +15,7 @@
 
 #include "api/api.hpp"
 #include "api/json_util.hpp"
+#include "api/request_context.hpp"
 
 namespace skillsync::api {
 namespace asio = boost::asio;
@@ -27,11 +28,6 @@ namespace {
 
 constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
-
-std::string path_only(std::string_view target) {
-  auto q = target.find('?');
-  return std::string(target.substr(0, q));
-}
 
 struct Shared {
   ApiConfig config;
@@ -105,13 +101,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     r.idempotency_key = std::string(req["Idempotency-Key"]);
     r.accept = std::string(req[http::field::accept]);
     r.body = std::move(req.body());
+    // Request id, trace id and their log fields; then metrics and the log line.
+    auto request_fields = begin_request(r, req["X-Request-Id"], req["traceparent"]);
     HttpResponse resp = shared_.handler(r);
     // The body may hold credentials: wipe it before the memory is reused.
     secure_wipe(r.body);
     secure_wipe(r.authorization);
-    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                  .count();
-    spdlog::info("{} {} {} {:.1f}ms", r.method, path_only(r.target), resp.status, ms);
+    finish_request(
+        r, resp, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     write(std::move(resp), req.keep_alive(), req.version());
   }
 
