@@ -56,7 +56,7 @@ timeout 1800 build/sanitize/tests/integration/integration_test \
 # The PostgreSQL store (store_pg_test), the scale-out suite on PostgreSQL
 # (pg_integration_test) and the S3 client against the real S3 server
 # (source_s3_*_test) are not labelled `unit`: run them under ASan+UBSan too
-# (under a minute on 2 cores), the PostgreSQL store above all.
+# (about a minute on 2 cores), the PostgreSQL store above all.
 echo "== PostgreSQL store, scale-out and S3 client suites under ASan+UBSan"
 ctest --preset sanitize -j "$jobs" \
   -R '^(store_pg_test|pg_integration_test|source_s3_integration_test|source_s3_fault_test|source_s3_listing_presign_test)$'
