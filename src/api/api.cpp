@@ -164,21 +164,43 @@ struct Api::Impl {
     return error(404, "not_found", "no such endpoint");
   }
 
-  std::optional<HttpResponse> authenticate(Request& r) {
-    std::string_view auth = r.http.authorization;
+  static HttpResponse unauthorized(std::string_view message) {
+    HttpResponse resp = error(401, "unauthenticated", message);
+    resp.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return resp;
+  }
+
+  // The key of the Authorization header, or the response to send instead.
+  Result<store::ApiKey> find_key(const HttpRequest& http, std::optional<HttpResponse>* denied) {
+    std::string_view auth = http.authorization;
     constexpr std::string_view kBearer = "Bearer ";
-    auto unauthorized = [](std::string_view message) {
-      HttpResponse resp = error(401, "unauthenticated", message);
-      resp.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return resp;
-    };
     if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
-      return unauthorized("missing 'Authorization: Bearer <api key>' header");
+      *denied = unauthorized("missing 'Authorization: Bearer <api key>' header");
+      return Error{"unauthenticated", ""};
     }
     auto key = store.find_api_key(hash_api_key(auth.substr(kBearer.size())));
-    if (!key.ok()) return store_failure(key.error());
-    if (!key->has_value()) return unauthorized("invalid API key");
-    const store::ApiKey& k = **key;
+    if (!key.ok()) {
+      *denied = store_failure(key.error());
+      return key.error();
+    }
+    if (!key->has_value()) {
+      *denied = unauthorized("invalid API key");
+      return Error{"unauthenticated", ""};
+    }
+    return std::move(**key);
+  }
+
+  std::optional<HttpResponse> check_key(const HttpRequest& head) {
+    std::optional<HttpResponse> denied;
+    (void)find_key(head, &denied);
+    return denied;
+  }
+
+  std::optional<HttpResponse> authenticate(Request& r) {
+    std::optional<HttpResponse> denied;
+    auto key = find_key(r.http, &denied);
+    if (!key.ok()) return denied;
+    const store::ApiKey& k = *key;
     // A refused (403, 429) request still shows that the key is in use.
     record_use(k.id);
     const bool reading = r.http.method == "GET" || r.http.method == "HEAD";
@@ -272,6 +294,21 @@ struct Api::Impl {
 Api::Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
          RateLimit rate_limit, const Clock& clock)
     : impl_(std::make_shared<Impl>(store, tasks, std::move(on_task_created), rate_limit, clock)) {}
+
+std::optional<HttpResponse> Api::check_headers(const HttpRequest& head) {
+  // Only the routes that need a key: any other (public) route reads its body.
+  std::string_view path = head.target;
+  if (path.rfind("/employees/", 0) != 0 && path.rfind("/integrations/", 0) != 0) {
+    return std::nullopt;
+  }
+  try {
+    return impl_->check_key(head);
+  } catch (const std::exception& e) {
+    spdlog::error("unhandled exception checking the key of a {} request: {}", head.method,
+                  e.what());
+    return error(500, "internal", "internal error");
+  }
+}
 
 HttpResponse Api::handle(const HttpRequest& request) {
   try {

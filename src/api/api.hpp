@@ -20,6 +20,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,6 +56,9 @@ struct ApiConfig {
   size_t max_target_bytes = 8 * 1024;        // longer request targets get 414
   size_t max_connections = 1024;             // further connections are closed at once
   std::chrono::seconds request_timeout{30};  // to receive a whole request (slow clients)
+  size_t max_connections_per_client = 64;    // per client address; further ones are closed
+  size_t max_body_memory = 64u << 20;        // request bodies in flight, all connections (503)
+  size_t max_auth_failures = 20;             // per client address and minute, then 429; 0: off
   // TLS: both set -> HTTPS only.
   std::string tls_cert_file;
   std::string tls_key_file;
@@ -73,6 +77,10 @@ class Api {
   Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
       RateLimit rate_limit = {}, const Clock& clock = SystemClock::instance());
   HttpResponse handle(const HttpRequest& request);
+  // Called with a request's headers only (empty body), before its body is
+  // read: the 401 to answer instead when a route that needs a key was sent
+  // no valid key; nullopt otherwise (handle() still checks everything).
+  std::optional<HttpResponse> check_headers(const HttpRequest& head);
 
  private:
   struct Impl;
@@ -81,6 +89,10 @@ class Api {
 
 // What an HttpServer answers with; called from several threads at once.
 using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
+// What an HttpServer asks once a request's headers are read and before its
+// body is (see Api::check_headers): a response means "answer this, leave
+// the body unread and close the connection".
+using HeaderCheck = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
 // The handler of a process that serves no API (`skillsync worker`): GET
 // /healthz answers {"status":"ok"} while `healthy()` is true (503
@@ -92,7 +104,7 @@ class HttpServer {
  public:
   // REQUIRES: `api` outlives the server.
   HttpServer(ApiConfig config, Api& api);
-  HttpServer(ApiConfig config, RequestHandler handler);
+  HttpServer(ApiConfig config, RequestHandler handler, HeaderCheck check = {});
   ~HttpServer();
   // Binds the listening socket. Returns the bound "host:port".
   Result<std::string> bind();

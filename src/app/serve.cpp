@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "api/api.hpp"
+#include "app/startup_checks.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "store/open_store.hpp"
@@ -105,12 +106,21 @@ std::string describe_store(const ServeConfig& config) {
   return "SQLite " + config.store.substr(config.store.find(':') + 1);
 }
 
-api::ApiConfig http_config(const ServeConfig& config) {
+api::ApiConfig http_config(const ServeConfig& config, size_t file_limit) {
   api::ApiConfig c;
   c.listen = config.run_api ? config.listen : config.health_listen;
   c.threads = config.run_api ? config.http_threads : 1;
   c.max_body_bytes = config.max_body_bytes;
-  c.max_connections = config.max_connections;
+  c.max_connections = connection_cap(config.max_connections, file_limit, config.workers);
+  if (c.max_connections < config.max_connections) {
+    spdlog::warn(
+        "--max-connections {} lowered to {}: the open-file limit is {} and {} files are "
+        "kept for the store, workers and S3 (raise the limit, e.g. LimitNOFILE=)",
+        config.max_connections, c.max_connections, file_limit, file_reserve(config.workers));
+  }
+  c.max_connections_per_client = config.max_connections_per_client;
+  c.max_body_memory = std::max(config.max_body_memory, config.max_body_bytes);
+  c.max_auth_failures = config.max_auth_failures;
   c.tls_cert_file = config.tls_cert;
   c.tls_key_file = config.tls_key;
   return c;
@@ -123,6 +133,14 @@ int run_serve(const ServeConfig& config) {
   // The database holds employees' records and sealed credentials: files this
   // process creates are for its own user only.
   ::umask(077);
+  if (const char* env = std::getenv("SKILLSYNC_BOOTSTRAP_API_KEY");
+      config.run_api && env != nullptr && *env != '\0') {
+    if (auto s = check_bootstrap_key(env); !s.ok()) {
+      spdlog::error("{}", s.error().message);
+      return 1;
+    }
+  }
+  const size_t file_limit = raise_file_limit();
   if (!make_dir(config.data_dir)) {
     spdlog::error("cannot create data directory {}: {}", config.data_dir, std::strerror(errno));
     return 1;
@@ -206,7 +224,9 @@ int run_serve(const ServeConfig& config) {
       config.run_api
           ? api::RequestHandler([&api](const api::HttpRequest& r) { return api.handle(r); })
           : api::health_only_handler([&stopping] { return !stopping.load(); });
-  api::HttpServer server(http_config(config), std::move(handler));
+  api::HeaderCheck check;
+  if (config.run_api) check = [&api](const api::HttpRequest& r) { return api.check_headers(r); };
+  api::HttpServer server(http_config(config, file_limit), std::move(handler), std::move(check));
   auto bound = server.bind();
   if (!bound.ok()) {
     spdlog::error("{}", bound.error().message);
