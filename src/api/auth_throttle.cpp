@@ -10,8 +10,8 @@ AuthThrottle::Entry& AuthThrottle::current(const std::string& addr, Clock::time_
   Entry& e = it->second;
   if (!inserted && now - e.start >= window_) {
     if (e.failures > 1 || e.refused > 0) {
-      spdlog::warn("{} failed authentications from {} in {} s ({} requests refused with 429)",
-                   e.failures, addr, window_.count(), e.refused);
+      spdlog::warn("{} failed authentications from {} in {} s ({} requests refused)", e.failures,
+                   addr, window_.count(), e.refused);
     }
     e = Entry{now, 0, 0};
   }
@@ -50,8 +50,8 @@ void AuthThrottle::record_failure(const std::string& addr, Clock::time_point now
                  window_.count());
   } else if (max_failures_ > 0 && e.failures == max_failures_) {
     spdlog::warn(
-        "{} failed authentications from {} within {} s: its requests get 429 until the "
-        "window ends",
+        "{} failed authentications from {} within {} s: its requests with a key are refused "
+        "until the window ends",
         e.failures, addr, window_.count());
   }
 }
