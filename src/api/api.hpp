@@ -58,7 +58,7 @@ struct ApiConfig {
   std::chrono::seconds request_timeout{30};  // to receive a whole request (slow clients)
   size_t max_connections_per_client = 64;    // per client address; further ones are closed
   size_t max_body_memory = 64u << 20;        // request bodies in flight, all connections (503)
-  size_t max_auth_failures = 20;             // per client address and minute, then 429; 0: off
+  size_t max_auth_failures = 50;             // per client address and minute, then 429; 0: off
   // TLS: both set -> HTTPS only.
   std::string tls_cert_file;
   std::string tls_key_file;
