@@ -7,8 +7,8 @@
 
 #include "api/api_internal.hpp"
 #include "api/error_report.hpp"
+#include "api/idempotency_hash.hpp"
 #include "api/json_util.hpp"
-#include "common/crypto.hpp"
 
 namespace skillsync::api::internal {
 namespace json = boost::json;
@@ -89,6 +89,9 @@ HttpResponse TaskRoutes::post_task(const Request& r) {
   if (!body.is_object()) return error(400, "malformed_json", "the body must be a JSON object");
   std::vector<schema::FieldError> errors;
   auto req = tasks::parse_create_request(body, &errors);
+  // Before the secrets are wiped, though it leaves them out (a wiped one
+  // would still show its length).
+  const std::string fingerprint = idem.empty() ? std::string() : idempotency_hash(body);
   wipe_secrets(body);
   if (!req.ok()) return error(422, "invalid_fields", "the file load task is invalid", errors);
   Error access;
@@ -96,9 +99,8 @@ HttpResponse TaskRoutes::post_task(const Request& r) {
   options.access_error = &access;
   if (!idem.empty()) {
     options.idempotency_key = idem;
-    // The raw body: a retry sends the same bytes; credentials never leave
-    // this process, only their hash does.
-    options.body_sha256 = crypto::sha256_hex(r.http.body);
+    // A canonical form without the secrets: see idempotency_hash.hpp.
+    options.body_sha256 = fingerprint;
   }
   std::string uri = req->uri;
   auto created = tasks_.create(r.tenant, std::move(*req), options);
