@@ -51,7 +51,8 @@ struct HttpResponse {
 
 struct ApiConfig {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
-  int threads = 4;
+  int threads = 4;                        // I/O threads (they also answer GET /healthz)
+  int handler_threads = 16;               // run every other request (may block on the store or S3)
   size_t max_body_bytes = 1024 * 1024;
   size_t max_target_bytes = 8 * 1024;        // longer request targets get 414
   size_t max_connections = 1024;             // further connections are closed at once

@@ -110,6 +110,7 @@ api::ApiConfig http_config(const ServeConfig& config, size_t file_limit) {
   api::ApiConfig c;
   c.listen = config.run_api ? config.listen : config.health_listen;
   c.threads = config.run_api ? config.http_threads : 1;
+  c.handler_threads = config.run_api ? config.http_threads * 4 : 1;
   c.max_body_bytes = config.max_body_bytes;
   c.max_connections = connection_cap(config.max_connections, file_limit, config.workers);
   if (c.max_connections < config.max_connections) {
