@@ -82,6 +82,8 @@ class FaultProxy {
   std::vector<std::string> request_heads() const;
   // Forgets the counts and heads (not the script).
   void clear_log();
+  // Response bytes forwarded to clients so far, all connections (never reset).
+  uint64_t response_bytes() const;
 
  private:
   void accept_loop();
@@ -92,6 +94,7 @@ class FaultProxy {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> response_bytes_{0};
   mutable std::mutex mu_;
   std::deque<Fault> script_;
   Fault default_;
