@@ -215,6 +215,7 @@ struct Api::Impl {
       return resp;
     }
     r.tenant = k.tenant;
+    r.key_id = k.id;
     return std::nullopt;
   }
 

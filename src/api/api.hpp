@@ -47,6 +47,12 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
+  // Set: the body is sent piece by piece with the chunked transfer coding
+  // instead of `body`. Each call returns the next piece, "" at the end; an
+  // error ends the response early (the connection is closed). Called off
+  // the I/O threads, one call at a time, and destroyed (releasing whatever
+  // it holds) once the response is written or abandoned.
+  std::function<Result<std::string>()> body_stream = nullptr;
 };
 
 struct ApiConfig {

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,5 +70,36 @@ std::vector<std::string> split_raw_record(std::string_view raw, std::string_view
 // when the store does.
 Result<CsvExport> export_row_errors_csv(store::Store& store, const store::Task& task,
                                         const CsvExportLimits& limits = {});
+
+// The same report produced a piece at a time, so that memory stays bounded
+// by one page of row errors (kPageRows) whatever the report's size: what
+// GET .../errors with Accept: text/csv streams (chunked). Its bytes are
+// export_row_errors_csv's with max_bytes unbounded. Used by one thread at a
+// time. REQUIRES: `store` outlives the stream.
+class CsvReportStream {
+ public:
+  static constexpr size_t kPageRows = 100;
+
+  CsvReportStream(store::Store& store, store::Task task,
+                  size_t max_rows = CsvExportLimits{}.max_rows, size_t page_rows = kPageRows);
+  ~CsvReportStream();
+  CsvReportStream(const CsvReportStream&) = delete;
+  CsvReportStream& operator=(const CsvReportStream&) = delete;
+
+  // Reads the row errors once, a page at a time, to decide the file column
+  // and whether max_rows cuts the report. Call once, before the rest.
+  Status prepare();
+  // Whether the report stops at max_rows (known after prepare()).
+  bool truncated() const;
+  // The next row (the header row first), CRLF-terminated; nullopt after the
+  // last one.
+  Result<std::optional<std::string>> next_row();
+  // Whole rows adding up to about `piece_bytes` (at least one); "" at the end.
+  Result<std::string> next(size_t piece_bytes = 64 * 1024);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 }  // namespace skillsync::api

@@ -22,6 +22,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -240,6 +241,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
           false, 11);
   }
   void write(HttpResponse resp, bool keep_alive, unsigned version) {
+    if (resp.body_stream) return write_streamed(std::move(resp), keep_alive, version);
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(resp.status), version);
     res->set(http::field::server, "skillsync");
@@ -257,6 +259,65 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
           if (ec || !keep_alive) return self->close();
           self->read();
         });
+  }
+
+  using Source = std::function<Result<std::string>()>;
+
+  // A streamed body: the head, then each piece as a chunk (made on the pool:
+  // it may read the store), then the last chunk. One piece in memory at a
+  // time; a client that stops reading stops the stream (idle timeout).
+  void write_streamed(HttpResponse resp, bool keep_alive, unsigned version) {
+    auto res = std::make_shared<http::response<http::empty_body>>(
+        static_cast<http::status>(resp.status), version);
+    res->set(http::field::server, "skillsync");
+    for (auto& [name, value] : resp.headers) res->set(name, value);
+    res->set(http::field::content_type, resp.content_type);
+    res->keep_alive(keep_alive);
+    res->chunked(true);
+    auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    auto source = std::make_shared<Source>(std::move(resp.body_stream));
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    http::async_write_header(stream_, *sr,
+                             [self = this->shared_from_this(), res, sr, source, keep_alive](
+                                 beast::error_code ec, size_t) {
+                               if (ec) return self->close();
+                               self->next_piece(source, keep_alive);
+                             });
+  }
+
+  void next_piece(std::shared_ptr<Source> source, bool keep_alive) {
+    asio::post(*shared_.work, [self = this->shared_from_this(), source, keep_alive] {
+      auto piece = std::make_shared<Result<std::string>>((*source)());
+      asio::dispatch(self->stream_.get_executor(), [self, source, piece, keep_alive] {
+        self->write_piece(source, std::move(*piece), keep_alive);
+      });
+    });
+  }
+
+  void write_piece(std::shared_ptr<Source> source, Result<std::string> piece, bool keep_alive) {
+    if (!piece.ok()) {
+      // The head is out: a cut connection is how the client learns of it.
+      spdlog::error("a streamed response failed: {}: {}", piece.error().code,
+                    piece.error().message);
+      return close();
+    }
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    auto self = this->shared_from_this();
+    if (piece->empty()) {
+      source.reset();
+      asio::async_write(stream_, http::make_chunk_last(),
+                        [self, keep_alive](beast::error_code ec, size_t) {
+                          if (ec || !keep_alive) return self->close();
+                          self->read();
+                        });
+      return;
+    }
+    auto data = std::make_shared<std::string>(std::move(*piece));
+    asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
+                      [self, source, data, keep_alive](beast::error_code ec, size_t) {
+                        if (ec) return self->close();
+                        self->next_piece(source, keep_alive);
+                      });
   }
 
   void close() {

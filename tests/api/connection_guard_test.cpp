@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "api/auth_throttle.hpp"
+#include "api/download_slots.hpp"
 
 namespace skillsync::api {
 namespace {
@@ -69,6 +70,19 @@ TEST(AuthThrottleTest, ZeroTurnsItOff) {
   const auto t0 = AuthThrottle::Clock::time_point{};
   for (int i = 0; i < 100; ++i) t.record_failure("a", t0);
   EXPECT_EQ(t.refuse_for("a", t0), 0);
+}
+
+TEST(DownloadSlotsTest, PerKeyAndReleasedWithTheToken) {
+  auto slots = std::make_shared<DownloadSlots>(2);
+  auto a = slots->acquire("k1");
+  auto b = slots->acquire("k1");
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(slots->acquire("k1"));
+  EXPECT_TRUE(slots->acquire("k2")) << "another key has its own slots";
+  b.reset();
+  EXPECT_EQ(slots->in_use("k1"), 1u);
+  EXPECT_TRUE(slots->acquire("k1"));
+  EXPECT_EQ(slots->in_use("k2"), 0u);
 }
 
 }  // namespace

@@ -58,7 +58,15 @@ class TaskApiTest : public testsupport::SqliteStoreTest {
     r.body = std::move(body);
     r.idempotency_key = std::move(idem);
     r.accept = std::move(accept);
-    return api_->handle(r);
+    HttpResponse resp = api_->handle(r);
+    // A streamed body (the CSV report), read whole as the server would send it.
+    while (resp.body_stream) {
+      auto piece = resp.body_stream();
+      EXPECT_TRUE(piece.ok());
+      if (!piece.ok() || piece->empty()) resp.body_stream = nullptr;
+      if (piece.ok()) resp.body += *piece;
+    }
+    return resp;
   }
   std::string post_task(std::string body = kBody) {
     auto resp = call("POST", "/integrations/file-load-tasks", body);
