@@ -172,22 +172,21 @@ CsvReportStream::~CsvReportStream() = default;
 bool CsvReportStream::truncated() const { return s_->truncated; }
 
 Status CsvReportStream::prepare() {
-  s_->columns = header_columns(s_->task.header_json);
+  State& s = *s_;
+  s.columns = header_columns(s.task.header_json);
   // A loaded error report: keep its data columns, not its old error block.
-  s_->columns.resize(s_->columns.size() - schema::error_report_column_count(s_->columns));
-  // The file column: a prefix load, or (unlikely) a row that names a file.
-  s_->file_column = s_->task.uri.ends_with('/');
-  size_t total = 0;
-  std::string cursor;
-  while (true) {
-    auto page = s_->store.row_errors_page(s_->task.id, s_->page_rows, cursor);
-    if (!page.ok()) return page.error();
-    for (const auto& e : page->items) s_->file_column = s_->file_column || !e.file.empty();
-    total += page->items.size();
-    if (!page->next_cursor) break;
-    cursor = std::move(*page->next_cursor);
-  }
-  s_->truncated = total > s_->max_rows;
+  s.columns.resize(s.columns.size() - schema::error_report_column_count(s.columns));
+  // The first page now: it decides, with the uri, whether there is a file
+  // column (a prefix load; only its rows name files).
+  auto page = s.store.row_errors_page(s.task.id, s.page_rows, "");
+  if (!page.ok()) return page.error();
+  s.page = std::move(page->items);
+  s.cursor = std::move(page->next_cursor);
+  s.file_column = s.task.uri.ends_with('/') ||
+                  std::any_of(s.page.begin(), s.page.end(),
+                              [](const store::RowError& e) { return !e.file.empty(); });
+  // Every rejected row has its row error: their count is the task's.
+  s.truncated = s.task.progress.rows_rejected > s.max_rows;
   return ok_status();
 }
 

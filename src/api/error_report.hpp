@@ -55,7 +55,7 @@ std::vector<std::string> split_raw_record(std::string_view raw, std::string_view
 // file order) in the task's delimiter and quote (options_json):
 //  - a header row: the task's columns (from task.header_json; none when the
 //    task failed before its header was read), then error_file when the task
-//    is a prefix load (its uri ends in '/', or a row error names a file),
+//    is a prefix load (its uri ends in '/', or a row error of the first page names a file),
 //    then error_line, error_column, error_code, error_message
 //    (schema::kErrorReportColumns, which HeaderBinding ignores at the end of
 //    a header, so the report loads again as it is with the same options);
@@ -86,8 +86,9 @@ class CsvReportStream {
   CsvReportStream(const CsvReportStream&) = delete;
   CsvReportStream& operator=(const CsvReportStream&) = delete;
 
-  // Reads the row errors once, a page at a time, to decide the file column
-  // and whether max_rows cuts the report. Call once, before the rest.
+  // Reads the first page of row errors, which decides (with the uri) the
+  // file column; whether max_rows cuts the report comes from the task's
+  // rows_rejected. Call once, before the rest.
   Status prepare();
   // Whether the report stops at max_rows (known after prepare()).
   bool truncated() const;
