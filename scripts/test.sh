@@ -46,6 +46,7 @@ sanitize_skip=(
   LifecycleTest.BurstOfAThousandPostsAllAcceptedAllCompleteEachWithItsRows
   LifecycleTest.CancelDuringPublicationIsAllOrNothing
   LifecycleCrashTest.SigtermDuringAStalledDownloadExitsAtOnceAndTheRestartLoadsItOnce
+  CliTmuxTest.ProgressIsOneLineRedrawnInPlaceAndEndsWithASummary  # 1,000,000 rows
 )
 echo "== integration tests under ASan+UBSan (all but ${#sanitize_skip[@]} heavy ones)"
 skip_filter=$(IFS=:; echo "${sanitize_skip[*]}")
@@ -55,5 +56,7 @@ timeout 1800 build/sanitize/tests/integration/integration_test \
 # under -j it runs beside the unit, PostgreSQL and S3 client tests.
 echo "== all tests (release)"
 ctest --preset release -j "$jobs"
+tests/browser/run.sh
+tests/openapi/run.sh build/release  # OpenAPI: redocly lint, integration suites through prism
 echo "== fuzzers (a few seconds each; see fuzz/README.md for long runs)"
 fuzz/run.sh 5

@@ -12,8 +12,11 @@
 #include <unordered_map>
 
 #include "api/api_internal.hpp"
+#include "api/console_handler.hpp"
 #include "api/json_util.hpp"
+#include "api/openapi.hpp"
 #include "api/rate_limiter.hpp"
+#include "api/routes.hpp"
 #include "common/crypto.hpp"
 
 namespace skillsync::api {
@@ -123,6 +126,8 @@ struct Api::Impl {
   const Clock& clock;
   RateLimiter limiter;
   TaskRoutes task_routes;
+  // GET /openapi.json: built once, served as bytes.
+  const std::string openapi_json = openapi_document();
 
   // Last use of each key, as this process last recorded it: a key's
   // last_used_at is written at most once per kTouchInterval, so recording it
@@ -137,29 +142,62 @@ struct Api::Impl {
     if (!parsed) return error(400, "malformed_request", "invalid request target");
     Request r{http, {}, *parsed, {}};
     for (auto seg : parsed->segments()) r.segments.emplace_back(seg);
-    const auto& s = r.segments;
-    const std::string& m = http.method;
-
-    if (s.size() == 1 && s[0] == "healthz") {
-      if (m != "GET") return method_not_allowed();
-      return json_response(200, json::object{{"status", "ok"}});
+    // The console's static files need no key: the data comes from the API.
+    // Its handler answers every method and path under /console itself (with
+    // its security headers); its routes are in the table for the document.
+    if (is_console_path(parsed->encoded_path())) {
+      return console_response(http.method, parsed->encoded_path());
     }
-    if (auto denied = authenticate(r)) return *denied;
+    // One route table (routes.cpp) for the router and the OpenAPI document.
+    const RouteMatch found = match_route(http.method, r.segments);
+    const bool is_public = found.route != nullptr && found.route->access == Access::kPublic;
+    if (!is_public && !(found.path_known && public_path(r.segments))) {
+      if (auto denied = authenticate(r)) return *denied;
+    }
+    if (found.route == nullptr) {
+      if (found.path_known) return method_not_allowed();
+      return error(404, "not_found", "no such endpoint");
+    }
+    return dispatch(found.route->id, r);
+  }
 
-    if (s.size() >= 3 && s[0] == "employees" && s[2] == "skill_events") {
-      if (s.size() == 3) {
-        if (m == "POST") return post_event(r);
-        if (m == "GET") return list_events(r);
-        return method_not_allowed();
-      }
-      if (s.size() == 4) {
-        if (m == "GET") return get_event(r);
-        if (m == "DELETE") return delete_event(r);
-        return method_not_allowed();
+  // Whether a public route has this path (its other methods answer 405
+  // without a key, as the route itself needs none).
+  static bool public_path(const std::vector<std::string>& segments) {
+    for (const Route& route : routes()) {
+      if (route.access == Access::kPublic && match_route(route.method, segments).route == &route) {
+        return true;
       }
     }
-    if (s.size() >= 2 && s[0] == "integrations" && s[1] == "file-load-tasks") {
-      return task_routes.route(r);
+    return false;
+  }
+
+  HttpResponse dispatch(RouteId id, const Request& r) {
+    switch (id) {
+      case RouteId::kHealth:
+        return json_response(200, json::object{{"status", "ok"}});
+      case RouteId::kMetrics:
+        // Reaches the Api only when --metrics is off or on its own listener.
+        return error(404, "not_found", "metrics are not served on this listener");
+      case RouteId::kOpenApi:
+        return HttpResponse{200, "application/json", openapi_json, {}};
+      case RouteId::kConsoleIndex:
+      case RouteId::kConsoleAsset:
+        return console_response(r.http.method, r.url.encoded_path());
+      case RouteId::kPostEvent:
+        return post_event(r);
+      case RouteId::kListEvents:
+        return list_events(r);
+      case RouteId::kGetEvent:
+        return get_event(r);
+      case RouteId::kDeleteEvent:
+        return delete_event(r);
+      case RouteId::kPostTask:
+      case RouteId::kListTasks:
+      case RouteId::kGetTask:
+      case RouteId::kCancelTask:
+      case RouteId::kTaskErrors:
+        return task_routes.route(id, r);
     }
     return error(404, "not_found", "no such endpoint");
   }

@@ -40,6 +40,11 @@ struct HttpRequest {
   std::string accept;
   std::string idempotency_key;
   std::string body;
+  // Set by the server (request_context.hpp): the request's X-Request-Id
+  // (the client's when valid, else generated) and the trace id of a valid
+  // W3C traceparent header ("" when none).
+  std::string request_id;
+  std::string trace_id;
 };
 
 struct HttpResponse {

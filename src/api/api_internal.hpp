@@ -11,6 +11,7 @@
 
 #include "api/api.hpp"
 #include "api/download_slots.hpp"
+#include "api/routes.hpp"
 #include "schema/schema.hpp"
 
 namespace skillsync::api::internal {
@@ -49,8 +50,8 @@ class TaskRoutes {
   TaskRoutes(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_created,
              const Clock& clock)
       : store_(store), tasks_(tasks), on_created_(std::move(on_created)), clock_(clock) {}
-  // REQUIRES: r.segments starts with "integrations", "file-load-tasks".
-  HttpResponse route(const Request& r);
+  // REQUIRES: `id` is a File Load Task route matched by match_route().
+  HttpResponse route(RouteId id, const Request& r);
 
  private:
   HttpResponse post_task(const Request& r);

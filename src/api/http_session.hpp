@@ -31,6 +31,7 @@
 #include "api/auth_throttle.hpp"
 #include "api/connection_guard.hpp"
 #include "api/json_util.hpp"
+#include "api/request_context.hpp"
 
 namespace skillsync::api::session {
 namespace asio = boost::asio;
@@ -200,33 +201,38 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     http::request<http::string_body> req = parser_->release();
     auto r = std::make_shared<HttpRequest>(request_head(req));
     r->body = std::move(req.body());
+    auto ids = std::make_shared<std::pair<std::string, std::string>>(
+        std::string(req["X-Request-Id"]), std::string(req["traceparent"]));
     const bool keep_alive = req.keep_alive();
     const unsigned version = req.version();
     // /healthz answers here, on the I/O thread: it never waits behind slow
     // work. Everything else may block (store, S3 access check): the pool.
     if (r->method == "GET" && path_only(r->target) == "/healthz") {
-      return handle(r, keep_alive, version);
+      return handle(r, ids, keep_alive, version);
     }
-    asio::post(*shared_.work, [self = this->shared_from_this(), r, keep_alive, version] {
-      self->handle(r, keep_alive, version);
+    asio::post(*shared_.work, [self = this->shared_from_this(), r, ids, keep_alive, version] {
+      self->handle(r, ids, keep_alive, version);
     });
   }
 
   // Runs the handler (on the pool, or inline for /healthz), then writes the
   // answer on the session's strand.
-  void handle(const std::shared_ptr<HttpRequest>& r, bool keep_alive, unsigned version) {
+  void handle(const std::shared_ptr<HttpRequest>& r,
+              const std::shared_ptr<std::pair<std::string, std::string>>& ids, bool keep_alive,
+              unsigned version) {
     auto started = std::chrono::steady_clock::now();
+    // Request id, trace id and their log fields (on this thread); then
+    // metrics and the log line.
+    auto request_fields = begin_request(*r, ids->first, ids->second);
     HttpResponse resp = shared_.handler(*r);
     // The body may hold credentials: wipe it before the memory is reused.
     secure_wipe(r->body);
     // Failed keys are logged in aggregate by the throttle, not one by one.
     const bool failed_key = note_auth_failure(resp.status, *r);
     secure_wipe(r->authorization);
-    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                  .count();
-    if (!failed_key) {
-      spdlog::info("{} {} {} {:.1f}ms", r->method, path_only(r->target), resp.status, ms);
-    }
+    finish_request(
+        *r, resp, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+        !failed_key);
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this(), resp = std::move(resp),
                                             keep_alive, version]() mutable {
       self->body_memory_.reset();

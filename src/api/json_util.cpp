@@ -91,6 +91,8 @@ json::value task_summary_json(const store::Task& t) {
   } else {
     o["error"] = nullptr;
   }
+  // Only for a task whose creating request sent a W3C traceparent.
+  if (!t.trace_id.empty()) o["trace_id"] = t.trace_id;
   return o;
 }
 

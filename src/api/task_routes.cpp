@@ -9,6 +9,8 @@
 #include "api/error_report.hpp"
 #include "api/idempotency_hash.hpp"
 #include "api/json_util.hpp"
+#include "common/crypto.hpp"
+#include "metrics/skillsync_metrics.hpp"
 
 namespace skillsync::api::internal {
 namespace json = boost::json;
@@ -54,27 +56,21 @@ HttpResponse no_such_task() { return error(404, "not_found", "no such file load 
 
 }  // namespace
 
-HttpResponse TaskRoutes::route(const Request& r) {
-  const auto& s = r.segments;
-  const std::string& m = r.http.method;
-  if (s.size() == 2) {
-    if (m == "POST") return post_task(r);
-    if (m == "GET") return list_tasks(r);
-    return method_not_allowed();
+HttpResponse TaskRoutes::route(RouteId id, const Request& r) {
+  switch (id) {
+    case RouteId::kPostTask:
+      return post_task(r);
+    case RouteId::kListTasks:
+      return list_tasks(r);
+    case RouteId::kGetTask:
+      return get_task(r);
+    case RouteId::kCancelTask:
+      return cancel_task(r);
+    case RouteId::kTaskErrors:
+      return get_errors(r);
+    default:
+      return error(404, "not_found", "no such endpoint");
   }
-  if (s.size() == 3) {
-    if (m == "GET") return get_task(r);
-    return method_not_allowed();
-  }
-  if (s.size() == 4 && s[3] == "cancel") {
-    if (m == "POST") return cancel_task(r);
-    return method_not_allowed();
-  }
-  if (s.size() == 4 && s[3] == "errors") {
-    if (m == "GET") return get_errors(r);
-    return method_not_allowed();
-  }
-  return error(404, "not_found", "no such endpoint");
 }
 
 HttpResponse TaskRoutes::post_task(const Request& r) {
@@ -97,6 +93,7 @@ HttpResponse TaskRoutes::post_task(const Request& r) {
   Error access;
   tasks::CreateOptions options;
   options.access_error = &access;
+  options.trace_id = r.http.trace_id;
   if (!idem.empty()) {
     options.idempotency_key = idem;
     // A canonical form without the secrets: see idempotency_hash.hpp.
@@ -172,6 +169,9 @@ HttpResponse TaskRoutes::cancel_task(const Request& r) {
     return store_failure(task.error());
   }
   task->sealed_credentials.clear();
+  if (store::is_finished(task->status)) {  // a pending task ends here, not in a worker
+    metrics::record_task_end(task->entity_type, store::to_string(task->status), -1, 0, 0, 0);
+  }
   spdlog::info("task {} cancel requested: now {}", task->id, store::to_string(task->status));
   auto errors = store_.row_errors(task->id, kInlineRowErrors);
   if (!errors.ok()) return store_failure(errors.error());

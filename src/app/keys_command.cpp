@@ -207,7 +207,7 @@ void add_keys_command(CLI::App& cli, KeysCommand& keys) {
 }
 
 int run_keys_command(const KeysCommand& keys) {
-  init_logging(keys.store.log_level);
+  init_logging(keys.store.log_level, keys.store.log_format);
   // The database holds hashes and employees' records: files made here are
   // for this user only, as with `serve`.
   ::umask(077);

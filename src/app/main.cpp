@@ -3,11 +3,16 @@
 //   skillsync serve   [--no-workers]  the HTTP API (and the task workers)
 //   skillsync worker                  the task workers and GET /healthz only
 //   skillsync keys ...                API keys (see keys_command.hpp)
+//   skillsync load|tasks|events|login the client, over HTTP (client/client.hpp)
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+
+#include "app/config.hpp"
 #include "app/keys_command.hpp"
 #include "app/options.hpp"
 #include "app/serve.hpp"
+#include "client/client.hpp"
 
 namespace {
 
@@ -125,6 +130,7 @@ int main(int argc, char** argv) {
   add_store_options(serve_cmd, serve);
   add_worker_options(serve_cmd, serve);
   add_http_options(serve_cmd, serve);
+  skillsync::app::add_metrics_options(serve_cmd, serve);
   bool no_workers = false;
   serve_cmd
       ->add_flag("--no-workers", no_workers,
@@ -138,14 +144,27 @@ int main(int argc, char** argv) {
       "worker", "Run the task workers of a shared --store, with GET /healthz only (no API)");
   add_store_options(worker_cmd, worker);
   add_worker_options(worker_cmd, worker);
-  worker_cmd->add_option("--health-listen", worker.health_listen, "host:port of GET /healthz")
+  skillsync::app::add_metrics_options(worker_cmd, worker);
+  worker_cmd
+      ->add_option("--health-listen", worker.health_listen,
+                   "host:port of GET /healthz (and GET /metrics)")
       ->envname("SKILLSYNC_HEALTH_LISTEN")
       ->capture_default_str();
+  // --config FILE, --print-config: every option of the command, whenever added.
+  skillsync::app::add_config_options(serve_cmd);
+  skillsync::app::add_config_options(worker_cmd);
 
   skillsync::app::KeysCommand keys;
   skillsync::app::add_keys_command(cli, keys);
 
-  CLI11_PARSE(cli, argc, argv);
+  auto client = skillsync::client::add_commands(cli);
+
+  // CLI11_PARSE, but usage errors of client commands exit 64.
+  if (auto code = skillsync::client::parse(cli, argc, argv)) return *code;
+  if (client->parsed()) return client->run();
+  for (auto* cmd : {serve_cmd, worker_cmd}) {
+    if (cmd->parsed() && skillsync::app::print_config_if_asked(cmd, std::cout)) return 0;
+  }
   if (serve_cmd->parsed()) {
     serve.run_workers = !no_workers;
     return skillsync::app::run_serve(serve);

@@ -16,6 +16,25 @@ void add_store_options(CLI::App* cmd, ServeConfig& c) {
       ->envname("SKILLSYNC_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
+  cmd->add_option("--log-format", c.log_format,
+                  "text, or json: one JSON object per line (time, level, message, task_id, "
+                  "tenant, request_id, trace_id, route, status, duration_ms)")
+      ->envname("SKILLSYNC_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+}
+
+void add_metrics_options(CLI::App* cmd, ServeConfig& c) {
+  cmd->add_option("--metrics", c.metrics,
+                  "on: GET /metrics (Prometheus text format, no key) on the API listener (serve) "
+                  "or the health listener (worker), or on --metrics-listen; off: nowhere")
+      ->envname("SKILLSYNC_METRICS")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  cmd->add_option("--metrics-listen", c.metrics_listen,
+                  "host:port serving GET /metrics on its own (plain HTTP); the API listener then "
+                  "answers 404 for it")
+      ->envname("SKILLSYNC_METRICS_LISTEN");
 }
 
 }  // namespace skillsync::app

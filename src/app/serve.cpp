@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "api/api.hpp"
+#include "app/metrics_listener.hpp"
 #include "app/startup_checks.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
@@ -130,7 +131,7 @@ api::ApiConfig http_config(const ServeConfig& config, size_t file_limit) {
 }  // namespace
 
 int run_serve(const ServeConfig& config) {
-  init_logging(config.log_level);
+  init_logging(config.log_level, config.log_format);
   // The database holds employees' records and sealed credentials: files this
   // process creates are for its own user only.
   ::umask(077);
@@ -225,6 +226,11 @@ int run_serve(const ServeConfig& config) {
       config.run_api
           ? api::RequestHandler([&api](const api::HttpRequest& r) { return api.handle(r); })
           : api::health_only_handler([&stopping] { return !stopping.load(); });
+  auto metrics = start_metrics(config, store, handler);  // GET /metrics and its gauges
+  if (!metrics.ok()) {
+    spdlog::error("{}", metrics.error().message);
+    return 1;
+  }
   api::HeaderCheck check;
   if (config.run_api) check = [&api](const api::HttpRequest& r) { return api.check_headers(r); };
   api::HttpServer server(http_config(config, file_limit), std::move(handler), std::move(check));

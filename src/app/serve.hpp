@@ -18,6 +18,7 @@ struct ServeConfig {
   // docs/security.md); "" when none.
   std::string previous_master_key_file;
   std::string log_level = "info";
+  std::string log_format = "text";  // "text" or "json" (one JSON object per line)
 
   // --- task workers ---
   bool run_workers = true;  // false: `serve --no-workers`
@@ -43,6 +44,12 @@ struct ServeConfig {
   double rate_burst = 200;                 // bucket size
   std::string tls_cert;                    // PEM certificate chain; with tls_key -> HTTPS
   std::string tls_key;
+
+  // --- metrics (GET /metrics) ---
+  std::string metrics = "on";  // "off": no /metrics anywhere
+  // "": /metrics on the API listener (serve) or the health listener
+  // (worker); otherwise on this host:port only.
+  std::string metrics_listen;
 };
 
 // Runs `serve` (config.run_api) or `worker` (!config.run_api). Returns the

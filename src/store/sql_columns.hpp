@@ -24,7 +24,7 @@
   " cancel_requested_at_us, last_heartbeat_at_us, worker_id, lease_expires_at_us,"          \
   " header_json, ckpt_byte_offset, ckpt_line, ckpt_batches, ckpt_state, ckpt_bytes_total,"  \
   " ckpt_bytes_read, ckpt_rows_read, ckpt_rows_loaded, ckpt_rows_rejected,"                 \
-  " ckpt_rows_superseded"
+  " ckpt_rows_superseded, trace_id"
 
 // Every query that returns row errors; read_row_error() depends on this order.
 #define SKILLSYNC_ROW_ERROR_COLUMNS "line, byte_offset, column_name, code, message, raw, file"

@@ -45,6 +45,7 @@
 // "storage_busy" and "storage_error" (the database failed).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -136,6 +137,9 @@ struct Task {
   Progress progress;
   std::optional<TaskError> error;
   int attempts = 0;  // how many times a worker claimed (started or resumed) it
+  // The W3C trace id (32 lower-case hex digits) of the request that created
+  // the task, from its `traceparent` header; "" when it had none.
+  std::string trace_id;
   // --- set by the store; ignored by create_task ---
   std::optional<Micros> cancel_requested_at;
   std::optional<Micros> last_heartbeat_at;
@@ -167,6 +171,12 @@ struct RowErrorPage {
 struct CreatedTask {
   Task task;
   bool created = false;  // false: an earlier request with the same key made it
+};
+
+// How many tasks each status holds, over every tenant (for metrics).
+struct TaskStats {
+  std::array<uint64_t, 6> by_status{};              // indexed by static_cast<size_t>(TaskStatus)
+  std::optional<Micros> oldest_pending_created_at;  // absent when none is pending
 };
 
 struct Heartbeat {
@@ -290,6 +300,10 @@ class Store {
   // REQUIRES: 1 <= limit <= 1000
   virtual Result<TaskPage> list_tasks(std::string_view tenant, const TaskFilter& filter,
                                       size_t limit, std::string_view cursor) = 0;
+
+  // Counts the tasks of every tenant by status, and the creation time of the
+  // oldest pending one: one aggregate query, cheap enough for every scrape.
+  virtual Result<TaskStats> task_stats() = 0;
 
   // Claims the oldest pending task: status -> running, started_at = now,
   // attempts + 1, owned by `worker_id`. std::nullopt when none is pending.

@@ -202,6 +202,7 @@ Result<store::CreatedTask> TaskService::create(std::string_view tenant, CreateTa
   store::Task task;
   task.id = "flt_" + crypto::hex(crypto::random_bytes(12));
   task.tenant = std::string(tenant);
+  task.trace_id = options.trace_id;
   task.entity_type = std::move(request.entity_type);
   task.method = std::move(request.method);
   task.uri = std::move(request.uri);

@@ -110,6 +110,9 @@ struct CreateOptions {
   std::string body_sha256;
   // When the access check refuses the task, its Error is copied here.
   Error* access_error = nullptr;
+  // The W3C trace id of the creating request ("" when none): stored with
+  // the task, logged by the worker that runs it.
+  std::string trace_id;
 };
 
 class TaskService {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "common/crypto.hpp"
+#include "tasks/task_metrics.hpp"
 #include "tasks/tasks.hpp"
 
 namespace skillsync::tasks {
@@ -62,10 +63,13 @@ void WorkerPool::loop(int index) {
       spdlog::error("{}: cannot claim a task: {}", worker_id, claimed.error().message);
     } else if (claimed->has_value()) {
       const store::Task& task = **claimed;
+      auto fields = task_log_fields(task);
       spdlog::info("task {} running on {} (attempt {}{}): {} {}", task.id, worker_id, task.attempts,
                    task.checkpoint ? ", from line " + std::to_string(task.checkpoint->line) : "",
                    task.entity_type, task.uri);
-      pipeline.run(task, worker_id, stop_token_);
+      if (store::is_finished(pipeline.run(task, worker_id, stop_token_))) {
+        record_task_end(store_, task);
+      }
       continue;  // look for more work at once
     }
     std::unique_lock lock(mu_);

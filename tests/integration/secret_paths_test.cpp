@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "common/crypto.hpp"
 #include "integration/it_env.hpp"
@@ -51,6 +52,18 @@ std::vector<std::pair<std::string, std::string>> files_in(const std::string& dir
   return out;
 }
 
+// Lines of `log` that are JSON objects.
+size_t count_json_lines(const std::string& log) {
+  size_t n = 0;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    boost::system::error_code ec;
+    auto v = json::parse(line, ec);
+    n += !ec && v.is_object() && v.as_object().contains("message");
+  }
+  return n;
+}
+
 class SecretPathsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -67,8 +80,13 @@ class SecretPathsTest : public ::testing::Test {
     options_.data_dir = data_.path();
     options_.workers = 2;
     options_.env["SKILLSYNC_TASK_LEASE"] = "2";  // a killed worker's task moves on quickly
+    if (json_logs()) options_.env["SKILLSYNC_LOG_FORMAT"] = "json";
     start();
   }
+  // True: the server logs JSON lines (--log-format json), which carry more
+  // fields (request ids, trace ids, routes) than the text lines.
+  virtual bool json_logs() const { return false; }
+  void every_path();
   void TearDown() override {
     if (app_) retire(/*crashed=*/false);
   }
@@ -182,7 +200,22 @@ std::string gzip_garbage() {
   return s;
 }
 
-TEST_F(SecretPathsTest, NoSecretSurvivesSuccessFailureCancelOrCrash) {
+class SecretPathsJsonLogsTest : public SecretPathsTest {
+ protected:
+  bool json_logs() const override { return true; }
+};
+
+TEST_F(SecretPathsTest, NoSecretSurvivesSuccessFailureCancelOrCrash) { every_path(); }
+
+TEST_F(SecretPathsJsonLogsTest, NoSecretSurvivesSuccessFailureCancelOrCrash) {
+  every_path();
+  // The logs were JSON lines indeed (the crash may cut a last line short).
+  size_t json_lines = 0;
+  for (const auto& log : logs_) json_lines += count_json_lines(log);
+  EXPECT_GT(json_lines, 20u);
+}
+
+void SecretPathsTest::every_path() {
   ASSERT_NE(app_, nullptr);
   const std::string header = "employee_external_id,language,external_id,timestamp,course_id\n";
   upload("good.csv", header + "emp-s,en,s-1,2021-01-01,c-1\nemp-s,en,s-2,not-a-time,c-2\n");

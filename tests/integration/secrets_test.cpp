@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "integration/it_env.hpp"
 #include "support/process.hpp"
@@ -20,6 +21,16 @@ class SessionTokenTest : public StackTest<SessionTokenTest> {
   static StackOptions stack_options() {
     StackOptions o;
     o.session_token = kSessionToken;
+    return o;
+  }
+};
+
+// The same, with the server logging JSON lines (--log-format json).
+class SessionTokenJsonLogsTest : public StackTest<SessionTokenJsonLogsTest> {
+ public:
+  static StackOptions stack_options() {
+    StackOptions o = SessionTokenTest::stack_options();
+    o.env["SKILLSYNC_LOG_FORMAT"] = "json";
     return o;
   }
 };
@@ -89,28 +100,48 @@ TEST_F(SessionTokenTest, MissingOrWrongSessionTokenFailsWithInvalidToken) {
   EXPECT_TRUE(list_all_events(app(), e).empty());
 }
 
+void expect_no_secret_leaks(Stack& stack);
+
 TEST_F(SessionTokenTest, SecretsNeverLeakToLogsAnswersOrTheDatabase) {
-  const auto& s3 = stack().s3();
+  expect_no_secret_leaks(stack());
+}
+
+TEST_F(SessionTokenJsonLogsTest, SecretsNeverLeakToLogsAnswersOrTheDatabase) {
+  expect_no_secret_leaks(stack());
+  // Every line of the log is a JSON object.
+  std::istringstream lines(app().log());
+  size_t n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    boost::system::error_code ec;
+    auto v = json::parse(line, ec);
+    EXPECT_TRUE(!ec && v.is_object()) << line;
+  }
+  EXPECT_GT(n, 10u);
+}
+
+void expect_no_secret_leaks(Stack& stack) {
+  SkillsyncProcess& app = stack.app();
+  const auto& s3 = stack.s3();
   const std::string e = unique_id("emp-secret");
   const std::string good =
-      stack().upload(unique_id("secret") + ".csv",
-                     "employee_external_id,language,external_id,timestamp,course_id\n" + e +
-                         ",en,s-1,2021-01-01,c-1\n" + e + ",en,s-2,not-a-time,c-2\n");
+      stack.upload(unique_id("secret") + ".csv",
+                   "employee_external_id,language,external_id,timestamp,course_id\n" + e +
+                       ",en,s-1,2021-01-01,c-1\n" + e + ",en,s-2,not-a-time,c-2\n");
   const std::string wrong_secret = "IT-WRONG-SECRET-" + random_token(24);
 
   std::vector<std::string> task_ids;
   auto submit = [&](const std::string& uri, const std::string& secret) {
     // validate_access off: the bad secret must travel the whole task path.
-    ApiResponse r = app().post_task(uri, s3.access_key_id(), secret, kSessionToken, false);
+    ApiResponse r = app.post_task(uri, s3.access_key_id(), secret, kSessionToken, false);
     ASSERT_EQ(r.status, 201) << r.body;
     task_ids.push_back(str(as_object(r.json()), "task_id"));
   };
-  submit(good, s3.secret_access_key());  // completes, 1 bad row
-  submit(good, wrong_secret);            // SignatureDoesNotMatch
-  submit(stack().uri(unique_id("absent") + ".csv"), s3.secret_access_key());  // NoSuchKey
+  submit(good, s3.secret_access_key());                                     // completes, 1 bad row
+  submit(good, wrong_secret);                                               // SignatureDoesNotMatch
+  submit(stack.uri(unique_id("absent") + ".csv"), s3.secret_access_key());  // NoSuchKey
   std::vector<std::string> expected = {"completed_with_errors", "failed", "failed"};
   for (size_t i = 0; i < task_ids.size(); ++i) {
-    TaskTrace trace = app().wait_for_task(task_ids[i]);
+    TaskTrace trace = app.wait_for_task(task_ids[i]);
     EXPECT_EQ(trace.status(), expected[i]) << json::serialize(trace.task);
   }
   // A refused body that carries the secrets must not echo them either.
@@ -123,14 +154,14 @@ TEST_F(SessionTokenTest, SecretsNeverLeakToLogsAnswersOrTheDatabase) {
   body["method"] = "s3_iam_user";
   body["uri"] = "not-a-uri";
   body["credentials"] = std::move(credentials);
-  ApiResponse refused = app().post("/integrations/file-load-tasks", json::serialize(body));
+  ApiResponse refused = app.post("/integrations/file-load-tasks", json::serialize(body));
   EXPECT_EQ(refused.status, 422) << refused.body;
 
   const std::vector<std::string> secrets = {s3.secret_access_key(), wrong_secret, kSessionToken,
-                                            app().api_key()};
-  const std::string log = app().log();
-  const std::string db = database_bytes(app().data_dir());
-  const std::vector<std::string> bodies = app().seen_bodies();
+                                            app.api_key()};
+  const std::string log = app.log();
+  const std::string db = database_bytes(app.data_dir());
+  const std::vector<std::string> bodies = app.seen_bodies();
   ASSERT_GE(bodies.size(), 7u);  // 3 tasks created, each polled, 1 refused
   for (const std::string& secret : secrets) {
     ASSERT_GE(secret.size(), 16u);

@@ -3,9 +3,12 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <thread>
 
+#include "integration/prism_proxy.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 
@@ -56,6 +59,9 @@ struct SkillsyncProcess::Impl {
   std::unique_ptr<TempDir> own_data_dir;  // null when the caller gave one
   TempDir log_dir{"skillsync-it-log-"};
   std::unique_ptr<ChildProcess> child;
+  // Validates the requests of request()/post_with_headers() when
+  // SKILLSYNC_IT_PRISM is set (prism_proxy.hpp).
+  std::unique_ptr<PrismProxy> prism;
   int exit_code = 0;
   bool stopped = false;
 };
@@ -108,6 +114,14 @@ Result<std::unique_ptr<SkillsyncProcess>> SkillsyncProcess::start(
       } else {
         p->api_key_ = trim_newlines(testsupport::read_file(p->data_dir_ + "/initial-api-key"));
       }
+      if (const std::string prism = PrismProxy::executable(); !prism.empty()) {
+        auto proxy = PrismProxy::start(prism, p->base_url_);
+        if (!proxy.ok()) {
+          p->stop();
+          return proxy.error();
+        }
+        p->impl_->prism = std::move(*proxy);
+      }
       std::lock_guard lock(p->mu_);
       p->bodies_.clear();  // health checks are not API answers the tests care about
       return p;
@@ -132,7 +146,20 @@ SkillsyncProcess::~SkillsyncProcess() {
   if (impl_) stop();
 }
 
+// Prism's log must hold no response violation; then prism stops.
+void SkillsyncProcess::stop_prism() {
+  if (impl_->prism == nullptr) return;
+  const size_t violations = impl_->prism->logged_violations();
+  if (violations > 0) {
+    ADD_FAILURE() << "prism logged " << violations
+                  << " response(s) that break /openapi.json; its log:\n"
+                  << impl_->prism->log();
+  }
+  impl_->prism.reset();
+}
+
 int SkillsyncProcess::stop() {
+  stop_prism();
   if (!impl_->child || impl_->stopped) return impl_->exit_code;
   impl_->stopped = true;
   if (impl_->child->running()) {
@@ -149,6 +176,7 @@ int SkillsyncProcess::stop() {
 }
 
 void SkillsyncProcess::kill9() {
+  stop_prism();
   if (!impl_->child || impl_->stopped) return;
   impl_->stopped = true;
   impl_->child->kill(SIGKILL);
@@ -211,11 +239,50 @@ ApiResponse SkillsyncProcess::request(const std::string& method, const std::stri
   if (!auth.empty()) headers["Authorization"] = auth;
   // Without an explicit type libcurl would send a form content type.
   if (!body.empty() && !content_type.empty()) headers["Content-Type"] = content_type;
-  testsupport::HttpResponse r = testsupport::request(method, base_url_ + path, headers, body);
+  return send(method, path, headers, body);
+}
+
+ApiResponse SkillsyncProcess::send(const std::string& method, const std::string& path,
+                                   const std::map<std::string, std::string>& headers,
+                                   const std::string& body) {
+  PrismProxy* prism = impl_->prism.get();
+  testsupport::HttpResponse r = testsupport::request(
+      method, (prism != nullptr ? prism->base_url() : base_url_) + path, headers, body);
+  if (prism != nullptr) {
+    const auto type = r.headers.find("content-type");
+    const std::string where = method + " " + path.substr(0, path.find('?'));
+    switch (prism_verdict(type == r.headers.end() ? "" : type->second, r.body)) {
+      case PrismVerdict::kResponseViolation:
+        ADD_FAILURE() << "prism: skillsync's answer to " << where
+                      << " breaks /openapi.json: " << r.body;
+        break;
+      case PrismVerdict::kRequestRefused: {
+        // Invalid by the document: skillsync must refuse it too.
+        testsupport::HttpResponse direct =
+            testsupport::request(method, base_url_ + path, headers, body);
+        if (direct.status < 400 || direct.status >= 500) {
+          ADD_FAILURE() << "prism refused " << where << " (" << r.body
+                        << ") but skillsync answers it with " << direct.status;
+        }
+        r = std::move(direct);
+        break;
+      }
+      case PrismVerdict::kForwarded:
+        break;
+    }
+  }
   ApiResponse out{r.status, std::move(r.body), std::move(r.headers)};
   std::lock_guard lock(mu_);
   bodies_.push_back(out.body);
   return out;
+}
+
+ApiResponse SkillsyncProcess::request_with_headers(
+    const std::string& method, const std::string& path,
+    const std::map<std::string, std::string>& headers, const std::string& body) {
+  std::map<std::string, std::string> all = headers;
+  all["Authorization"] = "Bearer " + api_key_;
+  return send(method, path, all, body);
 }
 
 ApiResponse SkillsyncProcess::post_with_headers(const std::string& path, const std::string& body,
@@ -223,11 +290,7 @@ ApiResponse SkillsyncProcess::post_with_headers(const std::string& path, const s
   std::map<std::string, std::string> all = headers;
   all["Authorization"] = "Bearer " + api_key_;
   all["Content-Type"] = "application/json";
-  testsupport::HttpResponse r = testsupport::request("POST", base_url_ + path, all, body);
-  ApiResponse out{r.status, std::move(r.body), std::move(r.headers)};
-  std::lock_guard lock(mu_);
-  bodies_.push_back(out.body);
-  return out;
+  return send("POST", path, all, body);
 }
 
 bool SkillsyncProcess::wait_for_log(const std::string& needle, std::chrono::milliseconds timeout,

@@ -80,7 +80,8 @@ class SkillsyncProcess {
   // Kills the server with SIGKILL (a crash) and reaps it.
   void kill9();
 
-  // Requests against base_url(), authenticated with api_key() unless
+  // Requests against base_url() (through a validating prism proxy when
+  // SKILLSYNC_IT_PRISM is set: integration/prism_proxy.hpp), authenticated with api_key() unless
   // `authorization` is given ("" sends no Authorization header).
   ApiResponse request(const std::string& method, const std::string& path,
                       const std::string& body = "",
@@ -91,6 +92,11 @@ class SkillsyncProcess {
     return request("POST", path, body);
   }
   ApiResponse del(const std::string& path) { return request("DELETE", path); }
+  // Any method with extra request headers ("Accept" -> "text/csv", ...),
+  // authenticated with api_key().
+  ApiResponse request_with_headers(const std::string& method, const std::string& path,
+                                   const std::map<std::string, std::string>& headers,
+                                   const std::string& body = "");
   // POST with extra request headers ("Idempotency-Key" -> "k1", ...), JSON body.
   ApiResponse post_with_headers(const std::string& path, const std::string& body,
                                 const std::map<std::string, std::string>& headers);
@@ -119,6 +125,10 @@ class SkillsyncProcess {
 
  private:
   SkillsyncProcess() = default;
+  // Sends one request (through prism when it runs) and records its body.
+  ApiResponse send(const std::string& method, const std::string& path,
+                   const std::map<std::string, std::string>& headers, const std::string& body);
+  void stop_prism();
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string base_url_;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/crypto.hpp"
+#include "metrics/skillsync_metrics.hpp"
 #include "source/s3/client_core.hpp"
 #include "source/s3/s3.hpp"
 #include "source/s3/s3_internal.hpp"
@@ -13,6 +14,15 @@
 namespace skillsync::source::s3 {
 namespace internal {
 namespace {
+
+// skillsync_s3_requests_total: the HTTP status, or the transport's error
+// code (a closed set: connection_failed, timeout, tls_error, cancelled).
+void count_request(const std::string& method,
+                   const Result<std::unique_ptr<ResponseStream>>& response) {
+  const std::string status =
+      response.ok() ? std::to_string((*response)->status()) : response.error().code;
+  metrics::skillsync().s3_requests.with({method, status}).inc();
+}
 
 // A response whose (small) body was already read, to look for a region.
 class BufferedResponse final : public ResponseStream {
@@ -89,6 +99,7 @@ Result<std::unique_ptr<ResponseStream>> ClientCore::send_in_region(const std::st
   if (!options.query.empty()) treq.url.append("?").append(encode_query(options.query));
   treq.headers = sign_request(req, credentials_, params);
   auto response = transport_->open(treq);
+  count_request(method, response);
   // The signed headers hold the session token: do not leave it in memory.
   if (auto it = treq.headers.find("x-amz-security-token"); it != treq.headers.end()) {
     secure_wipe(it->second);
@@ -125,6 +136,7 @@ Result<std::unique_ptr<ResponseStream>> ClientCore::send_url(const std::string& 
   treq.url = url.url.reveal();
   treq.headers = options.headers;  // unsigned: the query carries the signature
   auto response = transport_->open(treq);
+  count_request(method, response);
   secure_wipe(treq.url);
   return response;
 }
@@ -136,6 +148,7 @@ std::string ClientCore::region_for(std::string_view bucket) const {
 }
 
 bool ClientCore::backoff(int failures, milliseconds at_most, const CancellationToken* cancel) {
+  metrics::skillsync().s3_retries.inc();
   double unit;
   {
     std::lock_guard lock(mu_);

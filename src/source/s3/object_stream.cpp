@@ -6,6 +6,7 @@
 // backoff sleep, so a stalled download ends at once with "cancelled".
 #include <utility>
 
+#include "metrics/skillsync_metrics.hpp"
 #include "source/s3/client_core.hpp"
 #include "source/s3/s3_internal.hpp"
 
@@ -55,6 +56,7 @@ class S3ObjectStream final : public ObjectStream {
           std::min<uint64_t>(buf.size(), info_.size - offset_));  // never past the object
       auto n = body_->read(buf.first(want));
       if (n.ok() && *n > 0) {
+        read_bytes_.inc(*n);
         offset_ += *n;
         failures_ = 0;
         if (retried) spent_ = budget.elapsed();
@@ -164,6 +166,7 @@ class S3ObjectStream final : public ObjectStream {
   const CancellationToken* cancel_;
   int failures_ = 0;
   std::optional<Error> failed_;
+  metrics::Counter& read_bytes_ = metrics::skillsync().source_read_bytes;
 };
 
 // One attempt at the first GET. Sets `transient` when worth retrying.

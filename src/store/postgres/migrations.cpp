@@ -24,7 +24,8 @@ namespace {
 //   running tasks (whose leases may expire) oldest first.
 //
 // Version 2: settings, deployment-wide values (the master key check).
-constexpr std::array<std::string_view, 2> kMigrations = {
+// Version 3: tasks.trace_id, the W3C trace id of the creating request.
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT COLLATE "C" NOT NULL,
@@ -123,6 +124,9 @@ CREATE INDEX idempotency_keys_by_task ON idempotency_keys (task_id);
 )sql",
     R"sql(
 CREATE TABLE settings (name TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+)sql",
+    R"sql(
+ALTER TABLE tasks ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "metrics/skillsync_metrics.hpp"
+
 namespace skillsync::store::postgres {
 namespace {
 
@@ -144,6 +146,7 @@ Result<PgConn> PgConn::connect(const std::string& conninfo, const std::string& p
 }
 
 Error PgConn::error(std::string_view what) const {
+  metrics::record_store_error("postgres", "storage_error");
   return Error{"storage_error",
                std::string(what) + ": " + scrub(trimmed(PQerrorMessage(c_.get())), password_)};
 }
@@ -154,8 +157,9 @@ Error PgConn::result_error(const PGresult* r, std::string_view what) const {
   const char* primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
   std::string message = primary != nullptr ? primary : trimmed(PQresultErrorMessage(r));
   if (message.empty()) message = trimmed(PQerrorMessage(c_.get()));
-  return Error{std::string(sqlstate_code(state != nullptr ? state : "")),
-               std::string(what) + ": " + scrub(std::move(message), password_)};
+  const std::string_view code = sqlstate_code(state != nullptr ? state : "");
+  if (code != "already_exists") metrics::record_store_error("postgres", code);
+  return Error{std::string(code), std::string(what) + ": " + scrub(std::move(message), password_)};
 }
 
 Result<PgResult> PgConn::exec(const char* sql, const Params& params) const {

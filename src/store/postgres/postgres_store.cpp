@@ -183,6 +183,21 @@ Result<uint64_t> PostgresStore::count_api_keys() {
   return r->uint64(0, 0);
 }
 
+Result<TaskStats> PostgresStore::task_stats() {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto r = (*conn)->exec("SELECT status, count(*), min(created_at_us) FROM tasks GROUP BY status");
+  if (!r.ok()) return r.error();
+  TaskStats stats;
+  for (int i = 0; i < r->rows(); ++i) {
+    auto status = task_status_from_string(r->text(i, 0));
+    if (!status) continue;
+    stats.by_status[static_cast<size_t>(*status)] = r->uint64(i, 1);
+    if (*status == TaskStatus::kPending) stats.oldest_pending_created_at = r->int64(i, 2);
+  }
+  return stats;
+}
+
 Result<std::vector<ApiKey>> PostgresStore::list_api_keys() {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();

@@ -53,6 +53,7 @@ class PostgresStore final : public Store {
   Status add_api_key(const ApiKey& key, std::string_view key_hash) override;
   Result<std::optional<ApiKey>> find_api_key(std::string_view key_hash) override;
   Result<uint64_t> count_api_keys() override;
+  Result<TaskStats> task_stats() override;
   Result<std::vector<ApiKey>> list_api_keys() override;
   Result<bool> revoke_api_key(std::string_view id, Micros now) override;
   Status touch_api_key(std::string_view id, Micros now) override;

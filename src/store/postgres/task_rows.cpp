@@ -41,6 +41,7 @@ Result<Task> read_task(const PgResult& r, int i) {
                           r.uint64(i, 33), r.uint64(i, 34), r.uint64(i, 35)};
     c.header_json = t.header_json;
   }
+  t.trace_id = r.string(i, 36);
   return t;
 }
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "metrics/skillsync_metrics.hpp"
+
 namespace skillsync::store::sqlite {
 
 Error db_error(sqlite3* db, std::string_view what) {
@@ -10,11 +12,13 @@ Error db_error(sqlite3* db, std::string_view what) {
   std::string message(what);
   message += ": ";
   message += db ? sqlite3_errmsg(db) : "out of memory";
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return Error{"storage_busy", message};
   if (code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE) {
     return Error{"already_exists", std::move(message)};
   }
-  return Error{"storage_error", std::move(message)};
+  const bool busy = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+  Error error{busy ? "storage_busy" : "storage_error", std::move(message)};
+  metrics::record_store_error("sqlite", error.code);
+  return error;
 }
 
 Stmt& Stmt::operator=(Stmt&& o) noexcept {

@@ -31,7 +31,9 @@ namespace {
 // - api_keys gains last_used_at_us and revoked_at_us (a revoked key stays
 //   listed, and is never found for authentication).
 // - settings: deployment-wide values (the master key check).
-constexpr std::array<std::string_view, 3> kMigrations = {
+//
+// Version 4 (tracing): tasks.trace_id, the W3C trace id of the creating request.
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT NOT NULL,
@@ -130,6 +132,9 @@ ALTER TABLE row_errors ADD COLUMN file TEXT NOT NULL DEFAULT '';
 ALTER TABLE api_keys ADD COLUMN last_used_at_us INTEGER;
 ALTER TABLE api_keys ADD COLUMN revoked_at_us INTEGER;
 CREATE TABLE settings (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+)sql",
+    R"sql(
+ALTER TABLE tasks ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -222,6 +222,27 @@ Result<uint64_t> SqliteStore::count_api_keys() {
   return static_cast<uint64_t>(n.value());
 }
 
+Result<TaskStats> SqliteStore::task_stats() {
+  auto conn = pool_.acquire();
+  if (!conn.ok()) return conn.error();
+  auto stmt =
+      (*conn)->cached("SELECT status, count(*), min(created_at_us) FROM tasks GROUP BY status");
+  if (!stmt.ok()) return stmt.error();
+  Stmt& s = *stmt.value();
+  StmtReset reset(s);
+  TaskStats stats;
+  for (;;) {
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!row.value()) break;
+    auto status = task_status_from_string(s.column_text(0));
+    if (!status) continue;
+    stats.by_status[static_cast<size_t>(*status)] = static_cast<uint64_t>(s.column_int64(1));
+    if (*status == TaskStatus::kPending) stats.oldest_pending_created_at = s.column_int64(2);
+  }
+  return stats;
+}
+
 Result<std::vector<ApiKey>> SqliteStore::list_api_keys() {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();

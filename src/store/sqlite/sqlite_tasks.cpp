@@ -13,9 +13,9 @@ Status insert_task(Connection& conn, const Task& task, Micros created_at) {
       "INSERT INTO tasks (id, tenant, entity_type, method, uri, region, options_json,"
       " sealed_credentials, status, created_at_us, started_at_us, finished_at_us, bytes_total,"
       " bytes_read, rows_read, rows_loaded, rows_rejected, rows_superseded, error_code,"
-      " error_message, attempts)"
+      " error_message, attempts, trace_id)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-      " ?19, ?20, ?21)");
+      " ?19, ?20, ?21, ?22)");
   if (!stmt.ok()) return stmt.error();
   Stmt& s = *stmt.value();
   StmtReset reset(s);
@@ -41,6 +41,7 @@ Status insert_task(Connection& conn, const Task& task, Micros created_at) {
     s.bind_text(20, task.error->message);
   }
   s.bind_int64(21, task.attempts);
+  s.bind_text(22, task.trace_id);
   return s.run();
 }
 

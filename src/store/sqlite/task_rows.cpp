@@ -51,6 +51,7 @@ Result<Task> read_task(const Stmt& s) {
     c.progress = Progress{u64(s, 30), u64(s, 31), u64(s, 32), u64(s, 33), u64(s, 34), u64(s, 35)};
     c.header_json = t.header_json;
   }
+  t.trace_id = s.column_string(36);
   return t;
 }
 
