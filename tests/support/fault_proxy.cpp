@@ -319,7 +319,10 @@ void FaultProxy::serve(int client_fd, Fault fault, size_t index) {
     }
     if (!send_all(client.get(), buf.data(), static_cast<size_t>(n), stop_)) break;
     forwarded += static_cast<uint64_t>(n);
+    response_bytes_ += static_cast<uint64_t>(n);
   }
 }
+
+uint64_t FaultProxy::response_bytes() const { return response_bytes_.load(); }
 
 }  // namespace skillsync::testsupport

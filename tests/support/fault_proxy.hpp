@@ -89,6 +89,8 @@ class FaultProxy {
   std::vector<std::string> response_status_lines() const;
   // Forgets the counts, heads and status lines (not the script).
   void clear_log();
+  // Response bytes forwarded to clients so far, all connections (never reset).
+  uint64_t response_bytes() const;
 
  private:
   void accept_loop();
@@ -101,6 +103,7 @@ class FaultProxy {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> stalls_begun_{0};
+  std::atomic<uint64_t> response_bytes_{0};
   mutable std::mutex mu_;
   std::deque<Fault> script_;
   Fault default_;
