@@ -144,7 +144,7 @@ struct Api::Impl {
   HttpResponse handle(const HttpRequest& http) {
     auto parsed = urls::parse_origin_form(http.target);
     if (!parsed) return error(400, "malformed_request", "invalid request target");
-    Request r{http, {}, *parsed, {}, {}, {}, {}};
+    Request r{http, {}, *parsed, {}};
     for (auto seg : parsed->segments()) r.segments.emplace_back(seg);
     // The console's static files need no key: the data comes from the API.
     // Its handler answers every method and path under /console itself (with
@@ -154,8 +154,7 @@ struct Api::Impl {
     }
     // One route table (routes.cpp) for the router and the OpenAPI document.
     const RouteMatch found = match_route(http.method, r.segments);
-    const bool is_public = found.route != nullptr && found.route->access == Access::kPublic;
-    if (!is_public && !(found.path_known && public_path(r.segments))) {
+    if (needs_key(found, r.segments)) {
       if (auto denied = authenticate(r)) return *denied;
     }
     if (found.route == nullptr) {
@@ -163,6 +162,24 @@ struct Api::Impl {
       return error(404, "not_found", "no such endpoint");
     }
     return dispatch(found.route->id, r);
+  }
+
+  // The 401 for a request whose headers carry no valid key, when its route
+  // needs one (Api::check_headers); nullopt otherwise.
+  std::optional<HttpResponse> check_headers(const HttpRequest& head) {
+    auto parsed = urls::parse_origin_form(head.target);
+    if (!parsed || is_console_path(parsed->encoded_path())) return std::nullopt;
+    std::vector<std::string> segments;
+    for (auto seg : parsed->segments()) segments.emplace_back(seg);
+    if (!needs_key(match_route(head.method, segments), segments)) return std::nullopt;
+    return check_key(head);
+  }
+
+  // Every request needs a key but those of a public route, and the other
+  // methods of a public route's path (405 without a key).
+  static bool needs_key(const RouteMatch& found, const std::vector<std::string>& segments) {
+    const bool is_public = found.route != nullptr && found.route->access == Access::kPublic;
+    return !is_public && !(found.path_known && public_path(segments));
   }
 
   // Whether a public route has this path (its other methods answer 405
@@ -220,33 +237,64 @@ struct Api::Impl {
     return error(404, "not_found", "no such endpoint");
   }
 
-  std::optional<HttpResponse> authenticate(Request& r) {
-    std::string_view auth = r.http.authorization;
+  static HttpResponse unauthorized(std::string_view message) {
+    HttpResponse resp = error(401, "unauthenticated", message);
+    resp.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return resp;
+  }
+
+  // The key of the Authorization header, or the response to send instead.
+  Result<store::ApiKey> find_key(const HttpRequest& http, std::optional<HttpResponse>* denied) {
+    std::string_view auth = http.authorization;
     constexpr std::string_view kBearer = "Bearer ";
-    auto unauthorized = [](std::string_view message) {
-      HttpResponse resp = error(401, "unauthenticated", message);
-      resp.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return resp;
-    };
     if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
-      return unauthorized("missing 'Authorization: Bearer <api key>' header");
+      *denied = unauthorized("missing 'Authorization: Bearer <api key>' header");
+      return Error{"unauthenticated", ""};
     }
+    auto key = store.find_api_key(hash_api_key(auth.substr(kBearer.size())));
+    if (!key.ok()) {
+      *denied = store_failure(key.error());
+      return key.error();
+    }
+    if (!key->has_value()) {
+      *denied = unauthorized("invalid API key");
+      return Error{"unauthenticated", ""};
+    }
+    return std::move(**key);
+  }
+
+  // The access token (oauth_routes.hpp) of the Authorization header, told
+  // from an API key by its form; "" when it holds none.
+  std::string_view bearer_token(const HttpRequest& http) const {
+    constexpr std::string_view kBearer = "Bearer ";
+    const std::string_view auth = http.authorization;
+    if (oauth == nullptr || !auth.starts_with(kBearer)) return {};
     const std::string_view bearer = auth.substr(kBearer.size());
-    // An access token (oauth_routes.hpp) is recognisable by its form.
-    if (oauth != nullptr && auth::looks_like_token(bearer)) {
-      if (auto denied = identify_token(*oauth, bearer, r)) return *denied;
+    return auth::looks_like_token(bearer) ? bearer : std::string_view();
+  }
+
+  std::optional<HttpResponse> check_key(const HttpRequest& head) {
+    if (auto token = bearer_token(head); !token.empty()) return check_token(*oauth, token);
+    std::optional<HttpResponse> denied;
+    (void)find_key(head, &denied);
+    return denied;
+  }
+
+  std::optional<HttpResponse> authenticate(Request& r) {
+    if (auto token = bearer_token(r.http); !token.empty()) {
+      if (auto denied = identify_token(*oauth, token, r)) return *denied;
       return check_caller(r, "access token");
     }
-    auto key = store.find_api_key(hash_api_key(bearer));
-    if (!key.ok()) return store_failure(key.error());
-    if (!key->has_value()) return unauthorized("invalid API key");
-    const store::ApiKey& k = **key;
+    std::optional<HttpResponse> denied;
+    auto key = find_key(r.http, &denied);
+    if (!key.ok()) return denied;
+    const store::ApiKey& k = *key;
     // A refused (403, 429) request still shows that the key is in use.
     record_use(k.id);
     r.tenant = k.tenant;
     r.scopes = k.scopes;
     r.auth_method = "api_key";
-    r.caller_id = k.id;
+    r.key_id = k.id;
     return check_caller(r, "API key");
   }
 
@@ -259,7 +307,7 @@ struct Api::Impl {
           403, "forbidden",
           "this " + std::string(what) + " lacks the '" + (reading ? "read" : "write") + "' scope");
     }
-    if (int wait = limiter.acquire(r.caller_id); wait > 0) {
+    if (int wait = limiter.acquire(r.key_id); wait > 0) {
       HttpResponse resp =
           error(429, "rate_limited", "too many requests for this " + std::string(what));
       resp.headers.emplace_back("Retry-After", std::to_string(wait));
@@ -349,6 +397,16 @@ void Api::set_webhooks(std::shared_ptr<const WebhookSettings> settings) {
   impl_->webhook_routes.configure(std::move(settings));
 }
 void Api::enable_oauth(auth::OAuthService& oauth) { impl_->oauth = &oauth; }
+
+std::optional<HttpResponse> Api::check_headers(const HttpRequest& head) {
+  try {
+    return impl_->check_headers(head);
+  } catch (const std::exception& e) {
+    spdlog::error("unhandled exception checking the key of a {} request: {}", head.method,
+                  e.what());
+    return error(500, "internal", "internal error");
+  }
+}
 
 HttpResponse Api::handle(const HttpRequest& request) {
   try {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/api.hpp"
+#include "api/download_slots.hpp"
 #include "api/routes.hpp"
 #include "schema/schema.hpp"
 
@@ -22,9 +23,11 @@ struct Request {
   std::vector<std::string> segments;  // decoded path segments
   boost::urls::url_view url;
   std::string tenant;
-  std::string scopes;       // the caller's: "read", "write" or "read,write"
-  std::string auth_method;  // "api_key" or "oauth"
-  std::string caller_id;    // the API key's id or the token's client_id
+  // The API key's id, or the access token's client_id, that authenticated
+  // the request (rate limits and report slots are per caller).
+  std::string key_id = {};
+  std::string scopes = {};       // the caller's: "read", "write" or "read,write"
+  std::string auth_method = {};  // "api_key" or "oauth"
 
   std::optional<std::string> query(std::string_view name) const;
 };
@@ -42,6 +45,10 @@ std::optional<HttpResponse> parse_body(const Request& r, boost::json::value& out
 std::optional<HttpResponse> parse_limit(const Request& r, size_t max, size_t* limit);
 HttpResponse invalid_cursor();
 
+// Concurrent CSV error-report downloads per API key (each streams, holding
+// one page of row errors; see TaskRoutes::csv_report).
+constexpr size_t kReportDownloadsPerKey = 4;
+
 // The File Load Task endpoints: /integrations/file-load-tasks[/...].
 class TaskRoutes {
  public:
@@ -57,11 +64,16 @@ class TaskRoutes {
   HttpResponse list_tasks(const Request& r);
   HttpResponse cancel_task(const Request& r);
   HttpResponse get_errors(const Request& r);
+  // The whole report as CSV, streamed (error_report.hpp); at most
+  // kReportDownloadsPerKey at once per API key, 429 beyond.
+  HttpResponse csv_report(const Request& r, const store::Task& t);
 
   store::Store& store_;
   tasks::TaskService& tasks_;
   std::function<void()> on_created_;
   const Clock& clock_;
+  std::shared_ptr<DownloadSlots> report_slots_ =
+      std::make_shared<DownloadSlots>(kReportDownloadsPerKey);
 };
 
 }  // namespace skillsync::api::internal

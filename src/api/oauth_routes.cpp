@@ -91,24 +91,36 @@ HttpResponse version_response(const Request& r) {
                                          {"auth", r.auth_method}});
 }
 
+namespace {
+
+// The 401 for a refused token, or the 500 for a store failure.
+HttpResponse token_refusal(const Error& e) {
+  if (e.code != "invalid_token" && e.code != "expired_token" && e.code != "revoked_client") {
+    return store_failure(e);
+  }
+  HttpResponse resp = error(401, "unauthenticated", e.message);
+  resp.headers.emplace_back(
+      "WWW-Authenticate",
+      "Bearer error=\"invalid_token\", error_description=\"" + e.message + "\"");
+  return resp;
+}
+
+}  // namespace
+
 std::optional<HttpResponse> identify_token(auth::OAuthService& oauth, std::string_view token,
                                            Request& r) {
   auto identity = oauth.authenticate(token);
-  if (!identity.ok()) {
-    const std::string& code = identity.error().code;
-    if (code != "invalid_token" && code != "expired_token" && code != "revoked_client") {
-      return store_failure(identity.error());
-    }
-    HttpResponse resp = error(401, "unauthenticated", identity.error().message);
-    resp.headers.emplace_back(
-        "WWW-Authenticate",
-        "Bearer error=\"invalid_token\", error_description=\"" + identity.error().message + "\"");
-    return resp;
-  }
+  if (!identity.ok()) return token_refusal(identity.error());
   r.tenant = std::move(identity->tenant);
   r.scopes = std::move(identity->scopes);
   r.auth_method = "oauth";
-  r.caller_id = std::move(identity->client_id);
+  r.key_id = std::move(identity->client_id);
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> check_token(auth::OAuthService& oauth, std::string_view token) {
+  auto identity = oauth.authenticate(token);
+  if (!identity.ok()) return token_refusal(identity.error());
   return std::nullopt;
 }
 

@@ -26,9 +26,13 @@ HttpResponse token_endpoint(auth::OAuthService* oauth, const HttpRequest& http);
 HttpResponse version_response(const Request& r);
 
 // Verifies `token` and fills r.tenant, r.scopes, r.auth_method ("oauth")
-// and r.caller_id (the client id); otherwise returns the 401 (or 500) to
+// and r.key_id (the client id); otherwise returns the 401 (or 500) to
 // send.
 std::optional<HttpResponse> identify_token(auth::OAuthService& oauth, std::string_view token,
                                            Request& r);
+
+// The header-time check (Api::check_headers): the 401 (or 500) to answer
+// before reading the body when `token` is not valid; nullopt otherwise.
+std::optional<HttpResponse> check_token(auth::OAuthService& oauth, std::string_view token);
 
 }  // namespace skillsync::api::internal

@@ -89,6 +89,22 @@ void add_http_options(CLI::App* cmd, ServeConfig& c) {
       ->envname("SKILLSYNC_MAX_CONNECTIONS")
       ->check(CLI::Range(size_t{1}, size_t{1} << 20))
       ->capture_default_str();
+  cmd->add_option("--max-connections-per-client", c.max_connections_per_client,
+                  "Open connections at most from one client address; further ones are closed")
+      ->envname("SKILLSYNC_MAX_CONNECTIONS_PER_CLIENT")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--max-body-memory", c.max_body_memory,
+                  "Bytes of request bodies held at once, all connections; beyond, 503")
+      ->envname("SKILLSYNC_MAX_BODY_MEMORY")
+      ->check(CLI::Range(size_t{1} << 20, size_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--max-auth-failures", c.max_auth_failures,
+                  "Failed authentications per client address and minute before its requests "
+                  "get 429; 0 turns it off")
+      ->envname("SKILLSYNC_MAX_AUTH_FAILURES")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20))
+      ->capture_default_str();
   cmd->add_option("--rate-limit", c.rate_limit,
                   "Requests per second allowed per API key (token bucket); 0 turns it off")
       ->envname("SKILLSYNC_RATE_LIMIT")

@@ -45,9 +45,12 @@ struct ServeConfig {
   int http_threads = 4;
   size_t max_body_bytes = 1024 * 1024;
   size_t max_connections = 1024;
-  double rate_limit = 50;   // requests per second per API key; 0 = off
-  double rate_burst = 200;  // bucket size
-  std::string tls_cert;     // PEM certificate chain; with tls_key -> HTTPS
+  size_t max_connections_per_client = 64;  // per client address
+  size_t max_body_memory = 64u << 20;      // request bodies in flight, all connections
+  size_t max_auth_failures = 50;           // per client address and minute; 0 = off
+  double rate_limit = 50;                  // requests per second per API key; 0 = off
+  double rate_burst = 200;                 // bucket size
+  std::string tls_cert;                    // PEM certificate chain; with tls_key -> HTTPS
   std::string tls_key;
   int token_lifetime_seconds = 3 * 3600;  // OAuth2 access tokens (POST /oauth/token)
 

@@ -132,6 +132,15 @@ Result<int64_t> run_finish(Connection& conn, std::string_view sql, std::string_v
                            TaskStatus status, const std::optional<TaskError>& error,
                            const Progress& progress, Micros now);
 
+// After the commit of a transaction that erased a task's sealed credentials:
+// copies the WAL into the database file and truncates it (wal_checkpoint
+// TRUNCATE), so that no older copy of the pages that held them survives in
+// skillsync.db-wal (the database file itself zeroes them: secure_delete).
+// Best effort, never failing the caller: a checkpoint that cannot finish
+// within the busy timeout (a reader on an old snapshot, another writer) is
+// logged, and the next one copies and truncates what this one left.
+void truncate_wal_after_erase(Db& db);
+
 // Inside a write transaction: reads the task and fails as
 // check_ownership() (store_checks.hpp) says: "not_found", "lease_lost", and,
 // when `cancel_is_error`, "cancelled".

@@ -1,4 +1,6 @@
 // SqliteStore: what the task files share about the tasks table.
+#include <spdlog/spdlog.h>
+
 #include <string>
 
 #include "common/crypto.hpp"
@@ -121,6 +123,19 @@ Status check_owner(Connection& conn, std::string_view task_id, std::string_view 
     t.cancel_requested = s.column_int64(1) != 0;
   }
   return check_ownership(t, task_id, worker_id, cancel_is_error);
+}
+
+void truncate_wal_after_erase(Db& db) {
+  int wal_frames = 0;
+  int copied = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                           &wal_frames, &copied);
+  if (rc != SQLITE_OK) {
+    spdlog::warn(
+        "the WAL could not be truncated after erasing task credentials ({}); the next "
+        "task end retries",
+        sqlite3_errstr(rc));
+  }
 }
 
 }  // namespace skillsync::store::sqlite
