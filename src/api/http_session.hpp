@@ -147,7 +147,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return send_error(414, "uri_too_long", "request target is too long");
     }
     HttpRequest head = request_head(h);
-    if (!head.authorization.empty()) {
+    if (tries_credentials(head)) {
       int wait = shared_.throttle.refuse_for(address_, std::chrono::steady_clock::now());
       if (wait > 0) {
         return send_error(429, "too_many_failed_authentications",
@@ -189,9 +189,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     return r;
   }
 
+  // Whether the request tries credentials: an Authorization header, or an
+  // OAuth2 token request (its client secret may be in the body).
+  static bool tries_credentials(const HttpRequest& r) {
+    return !r.authorization.empty() ||
+           (r.method == "POST" && path_only(r.target) == "/oauth/token");
+  }
+
   // A 401 to a request that tried a key counts against its address.
   bool note_auth_failure(int status, const HttpRequest& r) {
-    if (status != 401 || r.authorization.empty()) return false;
+    if (status != 401 || !tries_credentials(r)) return false;
     shared_.throttle.record_failure(address_, std::chrono::steady_clock::now());
     return true;
   }

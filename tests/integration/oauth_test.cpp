@@ -329,5 +329,33 @@ TEST(OAuthExpiry, ATokenIsRefusedAfterItsLifetime) {
   EXPECT_EQ((*app)->stop(), 0) << (*app)->log_tail();
 }
 
+// Failed client authentications at POST /oauth/token count toward the
+// per-address auth throttle (--max-auth-failures), also with the secret in
+// the body and no Authorization header.
+TEST(OAuthThrottle, FailedTokenRequestsCountTowardTheAuthThrottle) {
+  testsupport::TempDir dir;
+  SkillsyncOptions options;
+  options.s3_endpoint = "http://127.0.0.1:9";  // no task runs here
+  options.data_dir = dir.path();
+  options.env["SKILLSYNC_MAX_AUTH_FAILURES"] = "2";
+  auto app = SkillsyncProcess::start(options);
+  ASSERT_TRUE(app.ok()) << app.error().message;
+  CommandResult created = run_skillsync(
+      {"clients", "create", "--tenant", "acme", "--scope", "read", "--data-dir", dir.path()});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const json::object c = json::parse(last_line(created.out)).as_object();
+  auto ask = [&](const std::string& secret) {
+    return curl((*app)->base_url() + "/oauth/token",
+                {"-d", "grant_type=client_credentials", "-d", "client_id=" + str(c, "client_id"),
+                 "-d", "client_secret=" + secret});
+  };
+  EXPECT_EQ(ask("cs_wrong").status, 401);
+  EXPECT_EQ(ask("cs_wrong").status, 401);
+  CurlAnswer refused = ask(str(c, "client_secret"));
+  EXPECT_EQ(refused.status, 429) << json::serialize(refused.body);
+  EXPECT_FALSE(refused.headers["retry-after"].empty());
+  EXPECT_EQ((*app)->stop(), 0) << (*app)->log_tail();
+}
+
 }  // namespace
 }  // namespace skillsync::it
