@@ -67,6 +67,21 @@ class ObservabilityTest : public StackTest<ObservabilityTest> {
     EXPECT_EQ(r.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
     return r;
   }
+
+  // A scrape once the worker has counted one more finished task in `series`
+  // than `before` shows: a worker counts a task just after recording its end,
+  // so the API can show it finished a moment before /metrics counts it.
+  std::string scrape_once_counted(const std::string& before, const std::string& series) {
+    const double want = value_or_zero(before, series) + 1;
+    std::string after;
+    testsupport::wait_until(
+        [&] {
+          after = scrape().body;
+          return value_or_zero(after, series) >= want;
+        },
+        std::chrono::seconds(10));
+    return after;
+  }
 };
 
 TEST_F(ObservabilityTest, AScrapeAfterALoadCountsItsRowsTaskBytesAndRequests) {
@@ -76,7 +91,8 @@ TEST_F(ObservabilityTest, AScrapeAfterALoadCountsItsRowsTaskBytesAndRequests) {
   TaskTrace trace = run_task(stack(), uri);
   ASSERT_EQ(trace.status(), "completed") << json::serialize(trace.task);
   const std::string task_id = str(trace.task, "task_id");
-  const std::string after = scrape().body;
+  const std::string after = scrape_once_counted(
+      before, R"(skillsync_tasks_finished_total{entity_type="learning",status="completed"})");
 
   auto delta = [&](const std::string& series) {
     return value_or_zero(after, series) - value_or_zero(before, series);
@@ -117,7 +133,9 @@ TEST_F(ObservabilityTest, RejectedAndSupersededRowsAreCountedByOutcome) {
                           ",en,x-2,2021-01-01T00:00:00Z,c-3\n" + e + ",en,x-3,not-a-time,c-4\n";
   TaskTrace trace = run_task(stack(), stack().upload(unique_id("outcomes") + ".csv", csv));
   ASSERT_EQ(trace.status(), "completed_with_errors") << json::serialize(trace.task);
-  const std::string after = scrape().body;
+  const std::string after = scrape_once_counted(
+      before,
+      R"(skillsync_tasks_finished_total{entity_type="learning",status="completed_with_errors"})");
   auto delta = [&](const std::string& series) {
     return value_or_zero(after, series) - value_or_zero(before, series);
   };

@@ -166,10 +166,16 @@ TEST_F(TracingAcrossProcesses, ATraceIdFollowsALoadFromTheApiProcessToTheWorker)
   }
 
   // Metrics: the worker counted the rows it loaded; both read the shared store.
-  auto worker_metrics = testsupport::request("GET", worker_url + "/metrics");
-  EXPECT_NE(worker_metrics.body.find("skillsync_rows_total{outcome=\"loaded\"} " +
-                                     std::to_string(kRows) + "\n"),
-            std::string::npos)
+  // (A worker counts a task just after it logs and records its end.)
+  const std::string loaded =
+      "skillsync_rows_total{outcome=\"loaded\"} " + std::to_string(kRows) + "\n";
+  testsupport::HttpResponse worker_metrics;
+  EXPECT_TRUE(testsupport::wait_until(
+      [&] {
+        worker_metrics = testsupport::request("GET", worker_url + "/metrics");
+        return worker_metrics.body.find(loaded) != std::string::npos;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(20)))
       << worker_metrics.body;
   auto api_metrics = testsupport::request("GET", api_url + "/metrics");
   EXPECT_NE(api_metrics.body.find("skillsync_tasks{status=\"completed\"} 1\n"), std::string::npos)
