@@ -39,7 +39,7 @@ TEST(ListXml, ParsesObjectsAndEntities) {
       parse_list_xml(page(contents("p/a &amp; b.csv", 10) + contents("p/c.csv", 0), "tok&amp;1"));
   ASSERT_TRUE(p.ok()) << p.error().message;
   ASSERT_EQ(p->objects.size(), 2u);
-  EXPECT_EQ(p->objects[0], (ListedObject{"p/a & b.csv", 10, "\"e\""}));
+  EXPECT_EQ(p->objects[0], (ListedObject{"p/a & b.csv", 10, "\"e\"", "2024-01-01T00:00:00.000Z"}));
   EXPECT_EQ(p->objects[1].key, "p/c.csv");
   EXPECT_EQ(p->objects[1].size, 0u);
   EXPECT_TRUE(p->truncated);

@@ -156,7 +156,8 @@ struct ObjectInfo {
 struct ListedObject {
   std::string key;  // decoded, the full key (prefix included)
   uint64_t size = 0;
-  std::string etag;  // as S3 gives it, quotes included: "\"9b2cf5...\""
+  std::string etag;           // as S3 gives it, quotes included: "\"9b2cf5...\""
+  std::string last_modified;  // as S3 gives it (RFC 3339, e.g. "2026-12-05T01:00:00.000Z")
 
   bool operator==(const ListedObject&) const = default;
 };
