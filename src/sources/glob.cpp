@@ -84,37 +84,39 @@ Result<Glob> Glob::compile(std::string_view p) {
 
 bool Glob::matches(std::string_view key) const {
   const size_t n = tokens_.size();
-  // live[j]: the pattern's first j tokens match the key read so far.
-  std::vector<char> live(n + 1, 0), next(n + 1, 0);
-  auto close = [&](std::vector<char>& set) {
-    // Stars match the empty string; "**/" may match nothing at all.
+  // live[j]: the pattern's first j tokens match the key read so far;
+  // entered[j]: ... and token j was reached just now, not by a "**" that
+  // consumed the last character (only then may "**/" match no directory).
+  std::vector<char> live(n + 2, 0), next(n + 2, 0), entered(n + 2, 0), next_entered(n + 2, 0);
+  auto close = [&](std::vector<char>& set, std::vector<char>& fresh) {
     for (size_t j = 0; j < n; ++j) {
       if (!set[j]) continue;
       const Token& t = tokens_[j];
-      if (t.kind == Token::kStar || t.kind == Token::kStarStar) set[j + 1] = 1;
-      if (t.kind == Token::kStarStar && j + 1 < n && tokens_[j + 1].kind == Token::kLiteral &&
-          tokens_[j + 1].c == '/') {
-        set[j + 2] = 1;
+      if (t.kind == Token::kStar || t.kind == Token::kStarStar) set[j + 1] = fresh[j + 1] = 1;
+      if (t.kind == Token::kStarStar && fresh[j] && j + 1 < n &&
+          tokens_[j + 1].kind == Token::kLiteral && tokens_[j + 1].c == '/') {
+        set[j + 2] = fresh[j + 2] = 1;
       }
     }
   };
-  live[0] = 1;
-  close(live);
+  live[0] = entered[0] = 1;
+  close(live, entered);
   for (char c : key) {
     std::fill(next.begin(), next.end(), 0);
-    bool any = false;
+    std::fill(next_entered.begin(), next_entered.end(), 0);
     for (size_t j = 0; j < n; ++j) {
       if (!live[j]) continue;
       const Token& t = tokens_[j];
+      bool advance = false;
       switch (t.kind) {
         case Token::kLiteral:
-          if (t.c == c) next[j + 1] = 1;
+          advance = t.c == c;
           break;
         case Token::kAny:
-          if (c != '/') next[j + 1] = 1;
+          advance = c != '/';
           break;
         case Token::kClass:
-          if (class_matches(t, c)) next[j + 1] = 1;
+          advance = class_matches(t, c);
           break;
         case Token::kStar:
           if (c != '/') next[j] = 1;
@@ -123,11 +125,12 @@ bool Glob::matches(std::string_view key) const {
           next[j] = 1;
           break;
       }
+      if (advance) next[j + 1] = next_entered[j + 1] = 1;
     }
-    close(next);
-    for (char v : next) any = any || v;
-    if (!any) return false;
+    close(next, next_entered);
+    if (std::none_of(next.begin(), next.end(), [](char v) { return v != 0; })) return false;
     live.swap(next);
+    entered.swap(next_entered);
   }
   return live[n] != 0;
 }
