@@ -17,6 +17,7 @@
 #include "api/openapi.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/routes.hpp"
+#include "api/source_routes.hpp"
 #include "common/crypto.hpp"
 
 namespace skillsync::api {
@@ -120,12 +121,14 @@ struct Api::Impl {
       : store(s),
         clock(c),
         limiter(rate.per_second, rate.burst, c),
-        task_routes(s, t, std::move(created), c) {}
+        task_routes(s, t, std::move(created), c),
+        source_routes(nullptr) {}
 
   store::Store& store;
   const Clock& clock;
   RateLimiter limiter;
   TaskRoutes task_routes;
+  SourceRoutes source_routes;
   // GET /openapi.json: built once, served as bytes.
   const std::string openapi_json = openapi_document();
 
@@ -195,6 +198,16 @@ struct Api::Impl {
       case RouteId::kCancelTask:
       case RouteId::kTaskErrors:
         return task_routes.route(id, r);
+      case RouteId::kPostSource:
+      case RouteId::kListSources:
+      case RouteId::kGetSource:
+      case RouteId::kPatchSource:
+      case RouteId::kDeleteSource:
+      case RouteId::kPauseSource:
+      case RouteId::kResumeSource:
+      case RouteId::kRunSource:
+      case RouteId::kSourceFiles:
+        return source_routes.route(id, r);
     }
     return error(404, "not_found", "no such endpoint");
   }
@@ -307,6 +320,10 @@ struct Api::Impl {
 Api::Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
          RateLimit rate_limit, const Clock& clock)
     : impl_(std::make_shared<Impl>(store, tasks, std::move(on_task_created), rate_limit, clock)) {}
+
+void Api::set_sources(sources::SourceService* sources) {
+  impl_->source_routes.set_service(sources);
+}
 
 HttpResponse Api::handle(const HttpRequest& request) {
   try {

@@ -29,6 +29,10 @@
 #include "store/store.hpp"
 #include "tasks/tasks.hpp"
 
+namespace skillsync::sources {
+class SourceService;
+}
+
 namespace skillsync::api {
 
 struct HttpRequest {
@@ -78,6 +82,10 @@ class Api {
   Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
       RateLimit rate_limit = {}, const Clock& clock = SystemClock::instance());
   HttpResponse handle(const HttpRequest& request);
+  // Serves /integrations/sources with `sources` (without it, those routes
+  // answer 404). REQUIRES: `sources` outlives the Api; called before
+  // handle() is first called.
+  void set_sources(sources::SourceService* sources);
 
  private:
   struct Impl;

@@ -144,6 +144,8 @@ json::object task_summary() {
                             {"properties", {{"code", type("string")}, {"message", type("string")}}},
                             {"required", {"code", "message"}}};
   json::array required = required_of(p);
+  p["source_id"] = json::object{{"type", "string"},
+                                {"description", "The source that created the task (if any)"}};
   return {{"type", "object"}, {"properties", std::move(p)}, {"required", std::move(required)}};
 }
 
@@ -156,6 +158,8 @@ json::object page_of(std::string_view item) {
 }
 
 }  // namespace
+
+void add_source_schemas(json::object& out);  // openapi_source_schemas.cpp
 
 void add_task_schemas(json::object& out) {
   out["FileLoadTaskInput"] = task_input();
@@ -175,6 +179,7 @@ void add_task_schemas(json::object& out) {
                                             {"items", schema_ref("RowError")}}}}}}}}};
   out["FileLoadTaskPage"] = page_of("FileLoadTaskSummary");
   out["RowErrorPage"] = page_of("ReportRowError");
+  add_source_schemas(out);
 }
 
 }  // namespace skillsync::api::internal

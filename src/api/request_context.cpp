@@ -46,6 +46,17 @@ std::string_view task_route(const std::vector<std::string_view>& s) {
   return "unmatched";
 }
 
+std::string_view source_route(const std::vector<std::string_view>& s) {
+  if (s.size() == 2) return "/integrations/sources";
+  if (s.size() == 3) return "/integrations/sources/{source_id}";
+  if (s.size() != 4) return "unmatched";
+  if (s[3] == "pause") return "/integrations/sources/{source_id}/pause";
+  if (s[3] == "resume") return "/integrations/sources/{source_id}/resume";
+  if (s[3] == "run") return "/integrations/sources/{source_id}/run";
+  if (s[3] == "files") return "/integrations/sources/{source_id}/files";
+  return "unmatched";
+}
+
 }  // namespace
 
 bool is_valid_request_id(std::string_view id) {
@@ -81,6 +92,7 @@ std::string_view route_template(std::string_view target) {
     return "/employees/{employee_external_id}/skill_events/{external_id}";
   }
   if (s.size() >= 2 && s[0] == "integrations" && s[1] == "file-load-tasks") return task_route(s);
+  if (s.size() >= 2 && s[0] == "integrations" && s[1] == "sources") return source_route(s);
   return "unmatched";
 }
 

@@ -32,6 +32,16 @@ enum class RouteId {
   kGetTask,
   kCancelTask,
   kTaskErrors,
+  // Recurring sources (source_routes.cpp).
+  kPostSource,
+  kListSources,
+  kGetSource,
+  kPatchSource,
+  kDeleteSource,
+  kPauseSource,
+  kResumeSource,
+  kRunSource,
+  kSourceFiles,
 };
 
 // Who may call a route: anyone, or a key with the `read` / `write` scope.

@@ -17,6 +17,8 @@
 #include "app/metrics_listener.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
+#include "sources/scheduler.hpp"
+#include "sources/source_service.hpp"
 #include "store/open_store.hpp"
 #include "tasks/tasks.hpp"
 
@@ -202,6 +204,23 @@ int run_serve(const ServeConfig& config) {
         if (pool) pool->notify();
       },
       api::RateLimit{config.rate_limit, config.rate_burst});
+  // Recurring sources: checks run where the task workers run.
+  sources::SourceChecker checker(store, *key, SystemClock::instance(),
+                                 sources::make_s3_lister(s3_config));
+  std::optional<sources::SourceScheduler> scheduler;
+  if (config.run_workers) {
+    sources::SchedulerConfig sc;
+    sc.lease_duration = pool_config.pipeline.lease_duration;
+    sc.on_tasks_created = [&pool] {
+      if (pool) pool->notify();
+    };
+    scheduler.emplace(store, checker, SystemClock::instance(), std::move(sc));
+  }
+  sources::SourceService source_service(store, *key, SystemClock::instance(),
+                                        tasks::make_s3_access_check(s3_config), [&scheduler] {
+                                          if (scheduler) scheduler->wake();
+                                        });
+  api.set_sources(&source_service);
   std::atomic<bool> stopping{false};
   api::RequestHandler handler =
       config.run_api
@@ -219,6 +238,7 @@ int run_serve(const ServeConfig& config) {
     return 1;
   }
   if (pool) pool->start();
+  if (scheduler) scheduler->start();
   const std::string scheme = config.tls_cert.empty() ? "http://" : "https://";
   const std::string s3 =
       config.s3_endpoint.empty() ? "AWS " + config.s3_region : config.s3_endpoint;
@@ -238,6 +258,7 @@ int run_serve(const ServeConfig& config) {
     server.stop();
   });
   server.run();
+  if (scheduler) scheduler->stop();
   if (pool) pool->stop();
   if (signal_waiter.joinable()) {
     // run() only returns after stop(), which only the waiter calls.
