@@ -13,6 +13,7 @@
 #include "api/routes.hpp"
 #include "common/crypto.hpp"
 #include "schema/schema.hpp"
+#include "sources/source_service.hpp"
 #include "support/sqlite_store_test.hpp"
 
 namespace skillsync::api {
@@ -166,9 +167,13 @@ class OpenApiRouterTest : public testsupport::SqliteStoreTest {
             .ok());
     service_ = std::make_unique<tasks::TaskService>(*store_, master_, SystemClock::instance());
     api_ = std::make_unique<Api>(*store_, *service_, nullptr);
+    sources_ = std::make_unique<sources::SourceService>(
+        *store_, master_, SystemClock::instance(), tasks::AccessCheck{}, std::function<void()>{});
+    api_->set_sources(sources_.get());
   }
   void TearDown() override {
     api_.reset();
+    sources_.reset();
     service_.reset();
     SqliteStoreTest::TearDown();
   }
@@ -183,6 +188,7 @@ class OpenApiRouterTest : public testsupport::SqliteStoreTest {
   tasks::MasterKey master_{SecretString(crypto::random_bytes(32))};
   std::unique_ptr<tasks::TaskService> service_;
   std::unique_ptr<Api> api_;
+  std::unique_ptr<sources::SourceService> sources_;
   std::string key_;
 };
 
