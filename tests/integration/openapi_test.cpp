@@ -129,10 +129,23 @@ TEST_F(OpenApiTest, EveryDocumentedOperationAnswersADocumentedStatus) {
                          ",en,oa-2,2021-01-02,c2\n" + employee + ",en,oa-3,not-a-time,c3\n");
   const TaskTrace task = run_task(stack(), uri);
   ASSERT_EQ(task.status(), "completed_with_errors");
-  const std::map<std::string, std::string> ids = {{"employee_external_id", employee},
-                                                  {"external_id", "oa-1"},
-                                                  {"task_id", str(task.task, "task_id")},
-                                                  {"asset", "app.js"}};
+  // A source (its routes come before its DELETE in the document).
+  json::object source{{"name", "oa"},
+                      {"entity_type", "learning"},
+                      {"uri", stack().uri(unique_id("oa-src") + "/")},
+                      {"pattern", "*.csv"},
+                      {"schedule", {{"every", "1h"}}},
+                      {"credentials",
+                       {{"aws_access_key_id", stack().s3().access_key_id()},
+                        {"aws_secret_access_key", stack().s3().secret_access_key()}}}};
+  ApiResponse created = app().post("/integrations/sources", json::serialize(source));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::map<std::string, std::string> ids = {
+      {"employee_external_id", employee},
+      {"external_id", "oa-1"},
+      {"task_id", str(task.task, "task_id")},
+      {"source_id", str(as_object(created.json()), "source_id")},
+      {"asset", "app.js"}};
 
   // A GET whose 200 offers JSON and other media types (content negotiation)
   // serves each when asked for (before the walk deletes the event).
@@ -163,7 +176,8 @@ TEST_F(OpenApiTest, EveryDocumentedOperationAnswersADocumentedStatus) {
   // Unknown ids: the routes that name a resource answer a documented 404.
   for (const Walked& w : walk(app(), doc, ids, "unknown-id-1")) {
     if (w.path.find("{external_id}") != std::string::npos ||
-        w.path.find("{task_id}") != std::string::npos) {
+        w.path.find("{task_id}") != std::string::npos ||
+        w.path.find("{source_id}") != std::string::npos) {
       EXPECT_EQ(w.status, 404) << w.method << " " << w.target;
     }
   }
