@@ -59,6 +59,8 @@ server=
 suites=(
   OpenApiTest.* ApiErrorsTest.* LoadTest.* PrefixTest.* PresignedTest.* SessionTokenTest.*
   TenantIsolationTest.* KeysCliTest.* ConfigFileTest.*
+  SourcesTest.ValidatesLikeATaskAndNeverShowsCredentials
+  SourcesTest.APausedSourceLoadsNothingAndResumeCatchesUpOnce
   LifecycleTest.CancelDuringASlowDownloadEndsCancelledWithinFiveSeconds
   LifecycleTest.CancelDuringAStalledDownloadEndsCancelledWithinFiveSeconds
   LifecycleTest.ConcurrentDuplicatePostsWithOneIdempotencyKeyCreateOneTask
