@@ -426,13 +426,17 @@ class Store {
   virtual Result<bool> update_source(const Source& source, Micros now) = 0;
   // Deletes the source and its ledger (its tasks stay). False when absent.
   virtual Result<bool> delete_source(std::string_view tenant, std::string_view id) = 0;
-  // Claims an active source with next_check_at <= now whose check lease is
-  // free or expired, for `owner` until now + lease_duration; of several,
-  // the one due longest. Processes sharing the store never claim one source
-  // at once (PostgreSQL: FOR UPDATE SKIP LOCKED). std::nullopt when none.
+  // Claims an active source with next_check_at <= now (or absent: a check
+  // whose owner died) whose check lease is free or expired, for `owner`
+  // until now + lease_duration, and clears its next_check_at (a check is
+  // under way); of several, the one due longest. Processes sharing the
+  // store never claim one source at once (PostgreSQL: FOR UPDATE SKIP
+  // LOCKED). std::nullopt when none.
   virtual Result<std::optional<Source>> claim_due_source(std::string_view owner, Micros now,
                                                          Micros lease_duration) = 0;
-  // Ends `owner`'s check: last_check_at, next_check_at, lease freed, and
+  // Ends `owner`'s check: last_check_at, next_check_at (the earlier of
+  // result.next_check_at and one set meanwhile, e.g. by a "run" during the
+  // check, so that request is not lost), lease freed, and
   // with result.error the source goes to kError with it. "lease_lost" when
   // `owner` no longer holds the source (nothing is written).
   virtual Status finish_source_check(std::string_view source_id, std::string_view owner,

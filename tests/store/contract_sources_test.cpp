@@ -146,6 +146,25 @@ TEST_P(StoreContract, OnlyADueActiveSourceWithAFreeLeaseIsClaimed) {
   EXPECT_FALSE(store().claim_due_source("w3", now + 33 * kSecond, 30 * kSecond)->has_value());
 }
 
+TEST_P(StoreContract, ACheckAskedForDuringACheckIsKept) {
+  const Micros now = clock_.now();
+  ASSERT_TRUE(store().create_source(make_source("src-1", now)).ok());
+  auto claimed = store().claim_due_source("w1", now, 30 * kSecond);
+  ASSERT_TRUE(claimed->has_value());
+  Source during = **store().get_source("default", "src-1");
+  EXPECT_FALSE(during.next_check_at.has_value());  // under way
+  during.next_check_at = now + kSecond;            // "run" while it checks
+  ASSERT_TRUE(*store().update_source(during, now + kSecond));
+  SourceCheckResult result{now + 2 * kSecond, now + 900 * kSecond, std::nullopt};
+  ASSERT_TRUE(store().finish_source_check("src-1", "w1", result).ok());
+  EXPECT_EQ(store().get_source("default", "src-1")->value().next_check_at, now + kSecond);
+  // A check whose owner died is claimed again once its lease runs out.
+  ASSERT_TRUE(store().claim_due_source("w2", now + 3 * kSecond, kSecond)->has_value());
+  auto again = store().claim_due_source("w3", now + 5 * kSecond, kSecond);
+  ASSERT_TRUE(again->has_value());
+  EXPECT_EQ((*again)->lease_owner, "w3");
+}
+
 TEST_P(StoreContract, ACheckThatFailsPutsTheSourceInError) {
   const Micros now = clock_.now();
   ASSERT_TRUE(store().create_source(make_source("src-1", now)).ok());

@@ -188,8 +188,9 @@ Result<std::optional<Source>> PostgresStore::claim_due_source(std::string_view o
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   auto r = (*conn)->exec(
-      "UPDATE sources SET lease_owner = $1, lease_expires_at_us = $3 WHERE id = ("
-      " SELECT id FROM sources WHERE status = 'active' AND next_check_at_us <= $2"
+      "UPDATE sources SET lease_owner = $1, lease_expires_at_us = $3, next_check_at_us = NULL"
+      " WHERE id = (SELECT id FROM sources WHERE status = 'active'"
+      " AND (next_check_at_us IS NULL OR next_check_at_us <= $2)"
       " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $2)"
       " ORDER BY next_check_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
       " RETURNING " SKILLSYNC_SOURCE_COLUMNS,
@@ -210,7 +211,9 @@ Status PostgresStore::finish_source_check(std::string_view source_id, std::strin
     p.null_text();
   }
   auto r = (*conn)->exec(
-      "UPDATE sources SET last_check_at_us = $3, next_check_at_us = $4, lease_owner = '',"
+      "UPDATE sources SET last_check_at_us = $3, lease_owner = '',"
+      " next_check_at_us = CASE WHEN next_check_at_us IS NULL THEN $4"
+      " ELSE least(next_check_at_us, $4) END,"
       " lease_expires_at_us = NULL,"
       " status = CASE WHEN $5::text IS NULL THEN status ELSE 'error' END,"
       " last_error = coalesce($5, last_error)"

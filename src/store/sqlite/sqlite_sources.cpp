@@ -253,8 +253,9 @@ Result<std::optional<Source>> SqliteStore::claim_due_source(std::string_view own
   if (!conn.ok()) return conn.error();
   // One statement: SQLite's write lock makes the pick and the claim atomic.
   auto stmt = (*conn)->cached(
-      "UPDATE sources SET lease_owner = ?1, lease_expires_at_us = ?3 WHERE id = ("
-      " SELECT id FROM sources WHERE status = 'active' AND next_check_at_us <= ?2"
+      "UPDATE sources SET lease_owner = ?1, lease_expires_at_us = ?3, next_check_at_us = NULL"
+      " WHERE id = (SELECT id FROM sources WHERE status = 'active'"
+      " AND (next_check_at_us IS NULL OR next_check_at_us <= ?2)"
       " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < ?2)"
       " ORDER BY next_check_at_us, id LIMIT 1) RETURNING " SKILLSYNC_SOURCE_COLUMNS);
   if (!stmt.ok()) return stmt.error();
@@ -278,7 +279,9 @@ Status SqliteStore::finish_source_check(std::string_view source_id, std::string_
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   auto stmt = (*conn)->cached(
-      "UPDATE sources SET last_check_at_us = ?3, next_check_at_us = ?4, lease_owner = '',"
+      "UPDATE sources SET last_check_at_us = ?3, lease_owner = '',"
+      " next_check_at_us = CASE WHEN next_check_at_us IS NULL THEN ?4"
+      " ELSE min(next_check_at_us, ?4) END,"
       " lease_expires_at_us = NULL,"
       " status = CASE WHEN ?5 IS NULL THEN status ELSE 'error' END,"
       " last_error = coalesce(?5, last_error)"
