@@ -39,8 +39,7 @@ void run(std::string_view data) {
     FUZZ_CHECK(!exact->matches(std::string(key) + "x"), escape(key));
   }
   FUZZ_CHECK(sources::Glob::compile("**")->matches(key), escape(key));
-  FUZZ_CHECK(sources::Glob::compile("*")->matches(key) == (key.find('/') == key.npos),
-             escape(key));
+  FUZZ_CHECK(sources::Glob::compile("*")->matches(key) == (key.find('/') == key.npos), escape(key));
 }
 
 }  // namespace
