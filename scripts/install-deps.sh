@@ -74,4 +74,10 @@ if (( want_test )); then
     echo "install-deps: npm ci in $oadir"
     (cd "$oadir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  # The webhook receiver's CloudEvents SDK (tests/webhooks/run.sh), pinned.
+  whdir=tests/webhooks
+  if [[ ! -d $whdir/node_modules/cloudevents ]]; then
+    echo "install-deps: npm ci in $whdir"
+    (cd "$whdir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 fi

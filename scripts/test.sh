@@ -2,7 +2,8 @@
 # Installs what the tests need, builds, and runs every test:
 #   1. clang-format check of every C++ file;
 #   2. unit tests under ASan + UBSan (build/sanitize), then the integration
-#      tests against the ASan + UBSan binary (all but the heaviest, see below);
+#      tests against the ASan + UBSan binary (all but the heaviest, see below),
+#      the PostgreSQL store, scale-out and S3 client suites;
 #   3. every test, unit and integration (real S3 server, real binary), on the
 #      release build;
 #   4. each libFuzzer target briefly, after replaying its regression inputs.
@@ -52,11 +53,19 @@ echo "== integration tests under ASan+UBSan (all but ${#sanitize_skip[@]} heavy 
 skip_filter=$(IFS=:; echo "${sanitize_skip[*]}")
 timeout 1800 build/sanitize/tests/integration/integration_test \
   --gtest_filter="-${skip_filter}" --gtest_brief=1
+# The PostgreSQL store (store_pg_test), the scale-out suite on PostgreSQL
+# (pg_integration_test) and the S3 client against the real S3 server
+# (source_s3_*_test) are not labelled `unit`: run them under ASan+UBSan too
+# (about a minute on 2 cores), the PostgreSQL store above all.
+echo "== PostgreSQL store, scale-out and S3 client suites under ASan+UBSan"
+ctest --preset sanitize -j "$jobs" \
+  -R '^(store_pg_test|pg_integration_test|source_s3_integration_test|source_s3_fault_test|source_s3_listing_presign_test)$'
 # integration_test is one ctest test (one process for all its suites), so
 # under -j it runs beside the unit, PostgreSQL and S3 client tests.
 echo "== all tests (release)"
 ctest --preset release -j "$jobs"
 tests/browser/run.sh
 tests/openapi/run.sh build/release  # OpenAPI: redocly lint, integration suites through prism
+tests/webhooks/run.sh  # webhooks: CloudEvents + Ed25519 checked by an independent receiver
 echo "== fuzzers (a few seconds each; see fuzz/README.md for long runs)"
 fuzz/run.sh 5

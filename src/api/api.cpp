@@ -122,13 +122,15 @@ struct Api::Impl {
         clock(c),
         limiter(rate.per_second, rate.burst, c),
         task_routes(s, t, std::move(created), c),
-        source_routes(nullptr) {}
+        source_routes(nullptr),
+        webhook_routes(s, c) {}
 
   store::Store& store;
   const Clock& clock;
   RateLimiter limiter;
   TaskRoutes task_routes;
   SourceRoutes source_routes;
+  WebhookRoutes webhook_routes;
   // GET /openapi.json: built once, served as bytes.
   const std::string openapi_json = openapi_document();
 
@@ -153,8 +155,7 @@ struct Api::Impl {
     }
     // One route table (routes.cpp) for the router and the OpenAPI document.
     const RouteMatch found = match_route(http.method, r.segments);
-    const bool is_public = found.route != nullptr && found.route->access == Access::kPublic;
-    if (!is_public && !(found.path_known && public_path(r.segments))) {
+    if (needs_key(found, r.segments)) {
       if (auto denied = authenticate(r)) return *denied;
     }
     if (found.route == nullptr) {
@@ -162,6 +163,24 @@ struct Api::Impl {
       return error(404, "not_found", "no such endpoint");
     }
     return dispatch(found.route->id, r);
+  }
+
+  // The 401 for a request whose headers carry no valid key, when its route
+  // needs one (Api::check_headers); nullopt otherwise.
+  std::optional<HttpResponse> check_headers(const HttpRequest& head) {
+    auto parsed = urls::parse_origin_form(head.target);
+    if (!parsed || is_console_path(parsed->encoded_path())) return std::nullopt;
+    std::vector<std::string> segments;
+    for (auto seg : parsed->segments()) segments.emplace_back(seg);
+    if (!needs_key(match_route(head.method, segments), segments)) return std::nullopt;
+    return check_key(head);
+  }
+
+  // Every request needs a key but those of a public route, and the other
+  // methods of a public route's path (405 without a key).
+  static bool needs_key(const RouteMatch& found, const std::vector<std::string>& segments) {
+    const bool is_public = found.route != nullptr && found.route->access == Access::kPublic;
+    return !is_public && !(found.path_known && public_path(segments));
   }
 
   // Whether a public route has this path (its other methods answer 405
@@ -179,6 +198,9 @@ struct Api::Impl {
     switch (id) {
       case RouteId::kHealth:
         return json_response(200, json::object{{"status", "ok"}});
+      case RouteId::kMetrics:
+        // Reaches the Api only when --metrics is off or on its own listener.
+        return error(404, "not_found", "metrics are not served on this listener");
       case RouteId::kOpenApi:
         return HttpResponse{200, "application/json", openapi_json, {}};
       case RouteId::kConsoleIndex:
@@ -208,25 +230,57 @@ struct Api::Impl {
       case RouteId::kRunSource:
       case RouteId::kSourceFiles:
         return source_routes.route(id, r);
+      case RouteId::kPostWebhook:
+      case RouteId::kListWebhooks:
+      case RouteId::kGetWebhook:
+      case RouteId::kPatchWebhook:
+      case RouteId::kDeleteWebhook:
+      case RouteId::kRotateWebhookKey:
+      case RouteId::kTestWebhook:
+      case RouteId::kListWebhookDeliveries:
+      case RouteId::kRedeliverWebhookEvent:
+        return webhook_routes.route(id, r);
     }
     return error(404, "not_found", "no such endpoint");
   }
 
-  std::optional<HttpResponse> authenticate(Request& r) {
-    std::string_view auth = r.http.authorization;
+  static HttpResponse unauthorized(std::string_view message) {
+    HttpResponse resp = error(401, "unauthenticated", message);
+    resp.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return resp;
+  }
+
+  // The key of the Authorization header, or the response to send instead.
+  Result<store::ApiKey> find_key(const HttpRequest& http, std::optional<HttpResponse>* denied) {
+    std::string_view auth = http.authorization;
     constexpr std::string_view kBearer = "Bearer ";
-    auto unauthorized = [](std::string_view message) {
-      HttpResponse resp = error(401, "unauthenticated", message);
-      resp.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return resp;
-    };
     if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
-      return unauthorized("missing 'Authorization: Bearer <api key>' header");
+      *denied = unauthorized("missing 'Authorization: Bearer <api key>' header");
+      return Error{"unauthenticated", ""};
     }
     auto key = store.find_api_key(hash_api_key(auth.substr(kBearer.size())));
-    if (!key.ok()) return store_failure(key.error());
-    if (!key->has_value()) return unauthorized("invalid API key");
-    const store::ApiKey& k = **key;
+    if (!key.ok()) {
+      *denied = store_failure(key.error());
+      return key.error();
+    }
+    if (!key->has_value()) {
+      *denied = unauthorized("invalid API key");
+      return Error{"unauthenticated", ""};
+    }
+    return std::move(**key);
+  }
+
+  std::optional<HttpResponse> check_key(const HttpRequest& head) {
+    std::optional<HttpResponse> denied;
+    (void)find_key(head, &denied);
+    return denied;
+  }
+
+  std::optional<HttpResponse> authenticate(Request& r) {
+    std::optional<HttpResponse> denied;
+    auto key = find_key(r.http, &denied);
+    if (!key.ok()) return denied;
+    const store::ApiKey& k = *key;
     // A refused (403, 429) request still shows that the key is in use.
     record_use(k.id);
     const bool reading = r.http.method == "GET" || r.http.method == "HEAD";
@@ -241,6 +295,7 @@ struct Api::Impl {
       return resp;
     }
     r.tenant = k.tenant;
+    r.key_id = k.id;
     return std::nullopt;
   }
 
@@ -323,6 +378,20 @@ Api::Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> o
 
 void Api::set_sources(sources::SourceService* sources) {
   impl_->source_routes.set_service(sources);
+}
+
+void Api::set_webhooks(std::shared_ptr<const WebhookSettings> settings) {
+  impl_->webhook_routes.configure(std::move(settings));
+}
+
+std::optional<HttpResponse> Api::check_headers(const HttpRequest& head) {
+  try {
+    return impl_->check_headers(head);
+  } catch (const std::exception& e) {
+    spdlog::error("unhandled exception checking the key of a {} request: {}", head.method,
+                  e.what());
+    return error(500, "internal", "internal error");
+  }
 }
 
 HttpResponse Api::handle(const HttpRequest& request) {

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,15 +56,25 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
+  // Set: the body is sent piece by piece with the chunked transfer coding
+  // instead of `body`. Each call returns the next piece, "" at the end; an
+  // error ends the response early (the connection is closed). Called off
+  // the I/O threads, one call at a time, and destroyed (releasing whatever
+  // it holds) once the response is written or abandoned.
+  std::function<Result<std::string>()> body_stream = nullptr;
 };
 
 struct ApiConfig {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
-  int threads = 4;
+  int threads = 4;                        // I/O threads (they also answer GET /healthz)
+  int handler_threads = 16;               // run every other request (may block on the store or S3)
   size_t max_body_bytes = 1024 * 1024;
   size_t max_target_bytes = 8 * 1024;        // longer request targets get 414
   size_t max_connections = 1024;             // further connections are closed at once
   std::chrono::seconds request_timeout{30};  // to receive a whole request (slow clients)
+  size_t max_connections_per_client = 64;    // per client address; further ones are closed
+  size_t max_body_memory = 64u << 20;        // request bodies in flight, all connections (503)
+  size_t max_auth_failures = 50;             // per client address and minute, then 429; 0: off
   // TLS: both set -> HTTPS only.
   std::string tls_cert_file;
   std::string tls_key_file;
@@ -75,6 +86,8 @@ struct RateLimit {
   double burst = 200;
 };
 
+struct WebhookSettings;  // api/webhook_routes.hpp
+
 // The application: routes a request to its handler. Independent of the
 // transport, so handlers are unit-testable without sockets.
 class Api {
@@ -83,9 +96,16 @@ class Api {
       RateLimit rate_limit = {}, const Clock& clock = SystemClock::instance());
   HttpResponse handle(const HttpRequest& request);
   // Serves /integrations/sources with `sources` (without it, those routes
-  // answer 404). REQUIRES: `sources` outlives the Api; called before
+  // answer 503). REQUIRES: `sources` outlives the Api; called before
   // handle() is first called.
   void set_sources(sources::SourceService* sources);
+  // Enables the webhook routes (api/webhook_routes.hpp); without it they
+  // answer 503. REQUIRES: called before serving requests.
+  void set_webhooks(std::shared_ptr<const WebhookSettings> settings);
+  // Called with a request's headers only (empty body), before its body is
+  // read: the 401 to answer instead when a route that needs a key was sent
+  // no valid key; nullopt otherwise (handle() still checks everything).
+  std::optional<HttpResponse> check_headers(const HttpRequest& head);
 
  private:
   struct Impl;
@@ -94,6 +114,10 @@ class Api {
 
 // What an HttpServer answers with; called from several threads at once.
 using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
+// What an HttpServer asks once a request's headers are read and before its
+// body is (see Api::check_headers): a response means "answer this, leave
+// the body unread and close the connection".
+using HeaderCheck = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
 // The handler of a process that serves no API (`skillsync worker`): GET
 // /healthz answers {"status":"ok"} while `healthy()` is true (503
@@ -105,7 +129,7 @@ class HttpServer {
  public:
   // REQUIRES: `api` outlives the server.
   HttpServer(ApiConfig config, Api& api);
-  HttpServer(ApiConfig config, RequestHandler handler);
+  HttpServer(ApiConfig config, RequestHandler handler, HeaderCheck check = {});
   ~HttpServer();
   // Binds the listening socket. Returns the bound "host:port".
   Result<std::string> bind();

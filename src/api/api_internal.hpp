@@ -4,12 +4,14 @@
 #include <boost/json/value.hpp>
 #include <boost/url/url_view.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "api/api.hpp"
+#include "api/download_slots.hpp"
 #include "api/routes.hpp"
 #include "schema/schema.hpp"
 
@@ -21,6 +23,7 @@ struct Request {
   std::vector<std::string> segments;  // decoded path segments
   boost::urls::url_view url;
   std::string tenant;
+  std::string key_id = {};  // the API key that authenticated the request
 
   std::optional<std::string> query(std::string_view name) const;
 };
@@ -38,6 +41,10 @@ std::optional<HttpResponse> parse_body(const Request& r, boost::json::value& out
 std::optional<HttpResponse> parse_limit(const Request& r, size_t max, size_t* limit);
 HttpResponse invalid_cursor();
 
+// Concurrent CSV error-report downloads per API key (each streams, holding
+// one page of row errors; see TaskRoutes::csv_report).
+constexpr size_t kReportDownloadsPerKey = 4;
+
 // The File Load Task endpoints: /integrations/file-load-tasks[/...].
 class TaskRoutes {
  public:
@@ -53,11 +60,51 @@ class TaskRoutes {
   HttpResponse list_tasks(const Request& r);
   HttpResponse cancel_task(const Request& r);
   HttpResponse get_errors(const Request& r);
+  // The whole report as CSV, streamed (error_report.hpp); at most
+  // kReportDownloadsPerKey at once per API key, 429 beyond.
+  HttpResponse csv_report(const Request& r, const store::Task& t);
 
   store::Store& store_;
   tasks::TaskService& tasks_;
   std::function<void()> on_created_;
   const Clock& clock_;
+  std::shared_ptr<DownloadSlots> report_slots_ =
+      std::make_shared<DownloadSlots>(kReportDownloadsPerKey);
+};
+
+}  // namespace skillsync::api::internal
+
+namespace skillsync::api {
+struct WebhookSettings;
+}
+
+namespace skillsync::api::internal {
+
+// The webhook endpoints: /integrations/webhooks[/...] (webhook_routes.hpp).
+class WebhookRoutes {
+ public:
+  WebhookRoutes(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // REQUIRES: called before the Api serves requests.
+  void configure(std::shared_ptr<const WebhookSettings> settings) {
+    settings_ = std::move(settings);
+  }
+  // REQUIRES: `id` is a webhook route matched by match_route().
+  HttpResponse route(RouteId id, const Request& r);
+
+ private:
+  HttpResponse create(const Request& r);
+  HttpResponse list(const Request& r);
+  HttpResponse get(const Request& r);
+  HttpResponse patch(const Request& r);
+  HttpResponse remove(const Request& r);
+  HttpResponse rotate(const Request& r);
+  HttpResponse test(const Request& r);
+  HttpResponse deliveries(const Request& r);
+  HttpResponse redeliver(const Request& r);
+
+  store::Store& store_;
+  const Clock& clock_;
+  std::shared_ptr<const WebhookSettings> settings_;
 };
 
 }  // namespace skillsync::api::internal

@@ -88,66 +88,6 @@ class RowWriter {
   std::string scratch_;
 };
 
-constexpr size_t kPageSize = 1000;
-
-struct Pass {
-  CsvExport out;
-  bool needs_file_column = false;  // a row named a file the header has no column for
-};
-
-Result<Pass> export_pass(store::Store& store, const store::Task& task,
-                         const CsvExportLimits& limits, bool file_column) {
-  Pass pass;
-  CsvExport& out = pass.out;
-  const csv::Dialect dialect = dialect_of(task.options_json);
-  RowWriter writer(dialect.delimiter, dialect.quote);
-
-  std::vector<std::string> columns = header_columns(task.header_json);
-  // A loaded error report: keep its data columns, not its old error block.
-  columns.resize(columns.size() - schema::error_report_column_count(columns));
-  for (const auto& c : columns) writer.field(out.body, c);
-  if (file_column) writer.field(out.body, schema::kErrorFileColumn);
-  for (std::string_view c : schema::kErrorReportColumns) writer.field(out.body, c);
-  writer.end(out.body);
-
-  std::string cursor;
-  std::string row;
-  while (true) {
-    auto page = store.row_errors_page(task.id, kPageSize, cursor);
-    if (!page.ok()) return page.error();
-    for (const auto& e : page->items) {
-      if (!file_column && !e.file.empty()) {
-        pass.needs_file_column = true;
-        return pass;
-      }
-      if (out.rows >= limits.max_rows) {
-        out.truncated = true;
-        return pass;
-      }
-      row.clear();
-      // Without a header there is no width to keep the raw fields in.
-      if (!columns.empty()) {
-        for (const auto& f : split_raw(e.raw, dialect, columns.size())) writer.field(row, f);
-      }
-      if (file_column) writer.field(row, e.file);
-      writer.field(row, std::to_string(e.line));
-      writer.field(row, e.column);
-      writer.field(row, e.code);
-      writer.field(row, e.message);
-      writer.end(row);
-      if (out.body.size() + row.size() > limits.max_bytes) {
-        out.truncated = true;
-        return pass;
-      }
-      out.body += row;
-      ++out.rows;
-    }
-    if (!page->next_cursor) break;
-    cursor = std::move(*page->next_cursor);
-  }
-  return pass;
-}
-
 }  // namespace
 
 void append_csv_field(std::string& out, std::string_view field, char delimiter, char quote) {
@@ -174,15 +114,132 @@ std::vector<std::string> split_raw_record(std::string_view raw, std::string_view
   return split_raw(raw, dialect_of(options_json), width);
 }
 
+struct CsvReportStream::State {
+  State(store::Store& st, store::Task t, size_t rows, size_t page)
+      : store(st),
+        task(std::move(t)),
+        max_rows(rows),
+        page_rows(page),
+        dialect(dialect_of(task.options_json)),
+        writer(dialect.delimiter, dialect.quote) {}
+
+  store::Store& store;
+  store::Task task;
+  size_t max_rows;
+  size_t page_rows;
+  csv::Dialect dialect;
+  RowWriter writer;
+  std::vector<std::string> columns;
+  bool file_column = false;
+  bool truncated = false;
+  bool header_done = false;
+  size_t rows = 0;
+  std::vector<store::RowError> page;
+  size_t at = 0;
+  std::optional<std::string> cursor = std::string();  // nullopt: no page left
+
+  std::string header_row() {
+    std::string row;
+    for (const auto& c : columns) writer.field(row, c);
+    if (file_column) writer.field(row, schema::kErrorFileColumn);
+    for (std::string_view c : schema::kErrorReportColumns) writer.field(row, c);
+    writer.end(row);
+    return row;
+  }
+
+  std::string error_row(const store::RowError& e) {
+    std::string row;
+    // Without a header there is no width to keep the raw fields in.
+    if (!columns.empty()) {
+      for (const auto& f : split_raw(e.raw, dialect, columns.size())) writer.field(row, f);
+    }
+    if (file_column) writer.field(row, e.file);
+    writer.field(row, std::to_string(e.line));
+    writer.field(row, e.column);
+    writer.field(row, e.code);
+    writer.field(row, e.message);
+    writer.end(row);
+    return row;
+  }
+};
+
+CsvReportStream::CsvReportStream(store::Store& store, store::Task task, size_t max_rows,
+                                 size_t page_rows)
+    : s_(std::make_unique<State>(store, std::move(task), max_rows, page_rows)) {}
+
+CsvReportStream::~CsvReportStream() = default;
+
+bool CsvReportStream::truncated() const { return s_->truncated; }
+
+Status CsvReportStream::prepare() {
+  State& s = *s_;
+  s.columns = header_columns(s.task.header_json);
+  // A loaded error report: keep its data columns, not its old error block.
+  s.columns.resize(s.columns.size() - schema::error_report_column_count(s.columns));
+  // The first page now: it decides, with the uri, whether there is a file
+  // column (a prefix load; only its rows name files).
+  auto page = s.store.row_errors_page(s.task.id, s.page_rows, "");
+  if (!page.ok()) return page.error();
+  s.page = std::move(page->items);
+  s.cursor = std::move(page->next_cursor);
+  s.file_column = s.task.uri.ends_with('/') ||
+                  std::any_of(s.page.begin(), s.page.end(),
+                              [](const store::RowError& e) { return !e.file.empty(); });
+  // Every rejected row has its row error: their count is the task's.
+  s.truncated = s.task.progress.rows_rejected > s.max_rows;
+  return ok_status();
+}
+
+Result<std::optional<std::string>> CsvReportStream::next_row() {
+  State& s = *s_;
+  if (!s.header_done) {
+    s.header_done = true;
+    return std::optional<std::string>(s.header_row());
+  }
+  if (s.rows >= s.max_rows) return std::optional<std::string>();
+  while (s.at >= s.page.size()) {
+    if (!s.cursor) return std::optional<std::string>();
+    auto page = s.store.row_errors_page(s.task.id, s.page_rows, *s.cursor);
+    if (!page.ok()) return page.error();
+    s.page = std::move(page->items);
+    s.at = 0;
+    s.cursor = std::move(page->next_cursor);
+  }
+  ++s.rows;
+  return std::optional<std::string>(s.error_row(s.page[s.at++]));
+}
+
+Result<std::string> CsvReportStream::next(size_t piece_bytes) {
+  std::string piece;
+  while (piece.size() < piece_bytes) {
+    auto row = next_row();
+    if (!row.ok()) return row.error();
+    if (!row->has_value()) break;
+    piece += **row;
+  }
+  return piece;
+}
+
 Result<CsvExport> export_row_errors_csv(store::Store& store, const store::Task& task,
                                         const CsvExportLimits& limits) {
-  // The file column is decided before the header row is written: by the
-  // uri, and again (a second pass) in the unlikely case a row disagrees.
-  const bool prefix_load = task.uri.ends_with('/');
-  auto pass = export_pass(store, task, limits, prefix_load);
-  if (pass.ok() && pass->needs_file_column) pass = export_pass(store, task, limits, true);
-  if (!pass.ok()) return pass.error();
-  return std::move(pass->out);
+  CsvReportStream stream(store, task, limits.max_rows, 1000);
+  SKILLSYNC_TRY(stream.prepare());
+  CsvExport out;
+  out.truncated = stream.truncated();
+  bool header = true;
+  while (true) {
+    auto row = stream.next_row();
+    if (!row.ok()) return row.error();
+    if (!row->has_value()) break;
+    if (out.body.size() + (*row)->size() > limits.max_bytes) {
+      out.truncated = true;
+      break;
+    }
+    out.body += **row;
+    if (!header) ++out.rows;
+    header = false;
+  }
+  return out;
 }
 
 }  // namespace skillsync::api

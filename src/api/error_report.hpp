@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,7 +55,7 @@ std::vector<std::string> split_raw_record(std::string_view raw, std::string_view
 // file order) in the task's delimiter and quote (options_json):
 //  - a header row: the task's columns (from task.header_json; none when the
 //    task failed before its header was read), then error_file when the task
-//    is a prefix load (its uri ends in '/', or a row error names a file),
+//    is a prefix load (its uri ends in '/', or a row error of the first page names a file),
 //    then error_line, error_column, error_code, error_message
 //    (schema::kErrorReportColumns, which HeaderBinding ignores at the end of
 //    a header, so the report loads again as it is with the same options);
@@ -68,5 +70,37 @@ std::vector<std::string> split_raw_record(std::string_view raw, std::string_view
 // when the store does.
 Result<CsvExport> export_row_errors_csv(store::Store& store, const store::Task& task,
                                         const CsvExportLimits& limits = {});
+
+// The same report produced a piece at a time, so that memory stays bounded
+// by one page of row errors (kPageRows) whatever the report's size: what
+// GET .../errors with Accept: text/csv streams (chunked). Its bytes are
+// export_row_errors_csv's with max_bytes unbounded. Used by one thread at a
+// time. REQUIRES: `store` outlives the stream.
+class CsvReportStream {
+ public:
+  static constexpr size_t kPageRows = 100;
+
+  CsvReportStream(store::Store& store, store::Task task,
+                  size_t max_rows = CsvExportLimits{}.max_rows, size_t page_rows = kPageRows);
+  ~CsvReportStream();
+  CsvReportStream(const CsvReportStream&) = delete;
+  CsvReportStream& operator=(const CsvReportStream&) = delete;
+
+  // Reads the first page of row errors, which decides (with the uri) the
+  // file column; whether max_rows cuts the report comes from the task's
+  // rows_rejected. Call once, before the rest.
+  Status prepare();
+  // Whether the report stops at max_rows (known after prepare()).
+  bool truncated() const;
+  // The next row (the header row first), CRLF-terminated; nullopt after the
+  // last one.
+  Result<std::optional<std::string>> next_row();
+  // Whole rows adding up to about `piece_bytes` (at least one); "" at the end.
+  Result<std::string> next(size_t piece_bytes = 64 * 1024);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 }  // namespace skillsync::api

@@ -68,6 +68,13 @@ constexpr ResponseDoc kResponses[] = {
     {"SourceCheckDue", "A check is due at once; the ledger shows its result", "Source"},
     {"SourcePage", "A page of sources, newest first", "SourcePage"},
     {"SourceFilePage", "A page of the ledger, in the order objects were seen", "SourceFilePage"},
+    {"Webhook", "The webhook endpoint", "Webhook"},
+    {"WebhookCreated", "Registered; a healthcheck.v1 event is on its way", "Webhook"},
+    {"WebhookPage", "A page of webhook endpoints, oldest first", "WebhookPage"},
+    {"WebhookEventQueued", "The event is queued for delivery", "WebhookEventQueued"},
+    {"WebhookDeliveryPage", "A page of delivery attempts, newest first", "WebhookDeliveryPage"},
+    {"WebhooksUnavailable", "This process has no webhook configuration (unavailable)", "Error"},
+    {"Metrics", "Prometheus text exposition format 0.0.4", "", "text/plain"},
 };
 
 json::object responses() {
@@ -116,6 +123,12 @@ json::object responses() {
       {"content",
        {{"application/json", {{"schema", schema_ref("RowErrorPage")}}},
         {"text/csv", {{"schema", {{"type", "string"}}}}}}}};
+  for (auto& [name, resp] : out) {
+    auto& r = resp.as_object();
+    if (!r.contains("headers")) r["headers"] = json::object{};
+    r["headers"].as_object()["X-Request-Id"] =
+        header("The request's id in the logs (the client's, or generated)", {{"type", "string"}});
+  }
   return out;
 }
 
@@ -154,6 +167,18 @@ json::object parameters() {
       "Idempotency-Key", "header", false,
       "Retries with the same key and body within 24 hours create nothing and get the same task",
       {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}, {"pattern", "^[ -~]+$"}});
+  p["webhook_id"] =
+      param("webhook_id", "path", true, "A webhook endpoint id (wh_...)", {{"type", "string"}});
+  p["event_id"] =
+      param("event_id", "path", true, "A webhook event id (evt_...)", {{"type", "string"}});
+  p["RequestId"] = param("X-Request-Id", "header", false,
+                         "The request's id in the logs (1-128 of A-Z a-z 0-9 . _ -); one is "
+                         "generated when absent or invalid, and returned",
+                         {{"type", "string"}});
+  p["Traceparent"] = param("traceparent", "header", false,
+                           "W3C Trace Context; its trace id is logged with the request and kept "
+                           "with the task it creates (`trace_id`); ignored when invalid",
+                           {{"type", "string"}});
   return p;
 }
 
@@ -173,7 +198,15 @@ json::object request_bodies() {
           {"SourcePatch",
            {{"required", true},
             {"description", "The fields to change; the others are kept"},
-            {"content", json_content("SourcePatch")}}}};
+            {"content", json_content("SourcePatch")}}},
+          {"WebhookInput",
+           {{"required", true},
+            {"description", "The endpoint's URL and the event types it receives"},
+            {"content", json_content("WebhookInput")}}},
+          {"WebhookPatch",
+           {{"required", true},
+            {"description", "The fields to change"},
+            {"content", json_content("WebhookPatch")}}}};
 }
 
 json::object response_ref(std::string_view name) {
@@ -194,7 +227,10 @@ json::object operation(const Route& r) {
   for (std::string_view p : r.parameters) {
     params.push_back(json::object{{"$ref", "#/components/parameters/" + std::string(p)}});
   }
-  if (!params.empty()) op["parameters"] = std::move(params);
+  for (const char* p : {"RequestId", "Traceparent"}) {
+    params.push_back(json::object{{"$ref", "#/components/parameters/" + std::string(p)}});
+  }
+  op["parameters"] = std::move(params);
   if (!r.request_body.empty()) {
     op["requestBody"] =
         json::object{{"$ref", "#/components/requestBodies/" + std::string(r.request_body)}};
@@ -260,7 +296,9 @@ std::string openapi_document() {
       json::object{{"name", "Skill events"}, {"description", "The Skill Event API"}},
       json::object{{"name", "File Load Tasks"}, {"description", "Bulk loads from S3"}},
       json::object{{"name", "Sources"},
-                   {"description", "Recurring S3 sources: every new export loads once"}}};
+                   {"description", "Recurring S3 sources: every new export loads once"}},
+      json::object{{"name", "Webhooks"},
+                   {"description", "Signed CloudEvents sent when tasks end (docs/api.md)"}}};
   doc["paths"] = paths();
   doc["components"] =
       json::object{{"securitySchemes",

@@ -174,6 +174,7 @@ void add_event_schemas(json::object& out) {
 
 // Defined in openapi_task_schemas.cpp.
 void add_task_schemas(json::object& out);
+void add_webhook_schemas(json::object& out);
 
 json::object openapi_schemas() {
   json::object out;
@@ -212,6 +213,7 @@ json::object openapi_schemas() {
       json::object{{"type", json::array{"string", "null"}},
                    {"description", "Pass as `cursor` for the next page; null on the last page"}};
   add_task_schemas(out);
+  add_webhook_schemas(out);
   return out;
 }
 

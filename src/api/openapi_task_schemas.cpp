@@ -146,6 +146,11 @@ json::object task_summary() {
   json::array required = required_of(p);
   p["source_id"] = json::object{{"type", "string"},
                                 {"description", "The source that created the task (if any)"}};
+  // Optional: present only when the creating request had a valid traceparent.
+  p["trace_id"] = json::object{
+      {"type", "string"},
+      {"pattern", "^[0-9a-f]{32}$"},
+      {"description", "The W3C trace id of the request that created the task (when it had one)"}};
   return {{"type", "object"}, {"properties", std::move(p)}, {"required", std::move(required)}};
 }
 

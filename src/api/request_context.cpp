@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "api/routes.hpp"
 #include "common/crypto.hpp"
 #include "metrics/skillsync_metrics.hpp"
 
@@ -38,25 +39,6 @@ std::vector<std::string_view> path_segments(std::string_view target) {
   return out;
 }
 
-std::string_view task_route(const std::vector<std::string_view>& s) {
-  if (s.size() == 2) return "/integrations/file-load-tasks";
-  if (s.size() == 3) return "/integrations/file-load-tasks/{task_id}";
-  if (s.size() == 4 && s[3] == "cancel") return "/integrations/file-load-tasks/{task_id}/cancel";
-  if (s.size() == 4 && s[3] == "errors") return "/integrations/file-load-tasks/{task_id}/errors";
-  return "unmatched";
-}
-
-std::string_view source_route(const std::vector<std::string_view>& s) {
-  if (s.size() == 2) return "/integrations/sources";
-  if (s.size() == 3) return "/integrations/sources/{source_id}";
-  if (s.size() != 4) return "unmatched";
-  if (s[3] == "pause") return "/integrations/sources/{source_id}/pause";
-  if (s[3] == "resume") return "/integrations/sources/{source_id}/resume";
-  if (s[3] == "run") return "/integrations/sources/{source_id}/run";
-  if (s[3] == "files") return "/integrations/sources/{source_id}/files";
-  return "unmatched";
-}
-
 }  // namespace
 
 bool is_valid_request_id(std::string_view id) {
@@ -81,19 +63,10 @@ std::optional<std::string> parse_traceparent(std::string_view v) {
 
 std::string_view route_template(std::string_view target) {
   const auto s = path_segments(target);
-  if (s.size() == 1 && s[0] == "healthz") return "/healthz";
-  if (s.size() == 1 && s[0] == "metrics") return "/metrics";
-  if (s.size() == 1 && s[0] == "openapi.json") return "/openapi.json";
+  // Every console path is one label (its files are a closed set, but the
+  // paths asked for are not).
   if (!s.empty() && s[0] == "console") return "/console/{asset}";
-  if (s.size() == 3 && s[0] == "employees" && s[2] == "skill_events") {
-    return "/employees/{employee_external_id}/skill_events";
-  }
-  if (s.size() == 4 && s[0] == "employees" && s[2] == "skill_events") {
-    return "/employees/{employee_external_id}/skill_events/{external_id}";
-  }
-  if (s.size() >= 2 && s[0] == "integrations" && s[1] == "file-load-tasks") return task_route(s);
-  if (s.size() >= 2 && s[0] == "integrations" && s[1] == "sources") return source_route(s);
-  return "unmatched";
+  return route_path(s);
 }
 
 std::string_view method_label(std::string_view m) {

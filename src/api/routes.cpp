@@ -20,6 +20,18 @@ const std::vector<Route>& table() {
        {},
        "",
        {{200, "Health"}, {503, "Unavailable"}}},
+      // Served beside the router (metrics_route.hpp): the Api itself answers
+      // 404 when --metrics is off or --metrics-listen moved it elsewhere.
+      {RouteId::kMetrics,
+       "GET",
+       "/metrics",
+       Access::kPublic,
+       "getMetrics",
+       "Health",
+       "Prometheus metrics, text format 0.0.4 (no key needed; see README 'Operating skillsync')",
+       {},
+       "",
+       {{200, "Metrics"}, {404, "NotFound"}}},
       {RouteId::kOpenApi,
        "GET",
        "/openapi.json",
@@ -239,13 +251,117 @@ const std::vector<Route>& table() {
        {},
        "",
        {{204, "NoContent"}, {404, "NotFound"}}},
+      // Webhooks (webhook_routes.hpp, docs/api.md "Webhooks")
+      {RouteId::kPostWebhook,
+       "POST",
+       "/integrations/webhooks",
+       Access::kWrite,
+       "createWebhook",
+       "Webhooks",
+       "Register a webhook endpoint (a healthcheck.v1 event is sent to it)",
+       {},
+       "WebhookInput",
+       {{201, "WebhookCreated"},
+        {415, "UnsupportedMediaType"},
+        {422, "InvalidFields"},
+        {503, "WebhooksUnavailable"}}},
+      {RouteId::kListWebhooks,
+       "GET",
+       "/integrations/webhooks",
+       Access::kRead,
+       "listWebhooks",
+       "Webhooks",
+       "List the tenant's webhook endpoints, oldest first",
+       {"limit", "cursor"},
+       "",
+       {{200, "WebhookPage"}, {422, "InvalidFields"}, {503, "WebhooksUnavailable"}}},
+      {RouteId::kRotateWebhookKey,
+       "POST",
+       "/integrations/webhooks/{webhook_id}/rotate-key",
+       Access::kWrite,
+       "rotateWebhookKey",
+       "Webhooks",
+       "New signing key; the previous one keeps signing for 24 hours",
+       {},
+       "",
+       {{200, "Webhook"}, {404, "NotFound"}, {503, "WebhooksUnavailable"}}},
+      {RouteId::kTestWebhook,
+       "POST",
+       "/integrations/webhooks/{webhook_id}/test",
+       Access::kWrite,
+       "testWebhook",
+       "Webhooks",
+       "Send a healthcheck.v1 event now",
+       {},
+       "",
+       {{202, "WebhookEventQueued"}, {404, "NotFound"}, {503, "WebhooksUnavailable"}}},
+      {RouteId::kListWebhookDeliveries,
+       "GET",
+       "/integrations/webhooks/{webhook_id}/deliveries",
+       Access::kRead,
+       "listWebhookDeliveries",
+       "Webhooks",
+       "Delivery attempts of the endpoint's events, newest first",
+       {"limit", "cursor"},
+       "",
+       {{200, "WebhookDeliveryPage"},
+        {404, "NotFound"},
+        {422, "InvalidFields"},
+        {503, "WebhooksUnavailable"}}},
+      {RouteId::kRedeliverWebhookEvent,
+       "POST",
+       "/integrations/webhooks/{webhook_id}/deliveries/{event_id}/redeliver",
+       Access::kWrite,
+       "redeliverWebhookEvent",
+       "Webhooks",
+       "Deliver an event again now, with a fresh round of attempts",
+       {},
+       "",
+       {{202, "WebhookEventQueued"}, {404, "NotFound"}, {503, "WebhooksUnavailable"}}},
+      // After its sub-resources, so that a walk of the document in order
+      // (tests/integration/openapi_test.cpp) deletes the endpoint last.
+      {RouteId::kGetWebhook,
+       "GET",
+       "/integrations/webhooks/{webhook_id}",
+       Access::kRead,
+       "getWebhook",
+       "Webhooks",
+       "Get a webhook endpoint and its public keys",
+       {},
+       "",
+       {{200, "Webhook"}, {404, "NotFound"}, {503, "WebhooksUnavailable"}}},
+      {RouteId::kPatchWebhook,
+       "PATCH",
+       "/integrations/webhooks/{webhook_id}",
+       Access::kWrite,
+       "updateWebhook",
+       "Webhooks",
+       "Change a webhook endpoint's url, event_types, description or enabled",
+       {},
+       "WebhookPatch",
+       {{200, "Webhook"},
+        {404, "NotFound"},
+        {415, "UnsupportedMediaType"},
+        {422, "InvalidFields"},
+        {503, "WebhooksUnavailable"}}},
+      {RouteId::kDeleteWebhook,
+       "DELETE",
+       "/integrations/webhooks/{webhook_id}",
+       Access::kWrite,
+       "deleteWebhook",
+       "Webhooks",
+       "Delete a webhook endpoint, its pending events and delivery records",
+       {},
+       "",
+       {{204, "NoContent"}, {404, "NotFound"}, {503, "WebhooksUnavailable"}}},
   };
   return kRoutes;
 }
 
 // Whether the path template `path` matches `segments`: literal segments
 // compare equal, a {parameter} segment matches any one segment.
-bool path_matches(std::string_view path, std::span<const std::string> segments) {
+template <typename Segment>
+bool path_matches(std::string_view path, std::span<const Segment> segments) {
   size_t i = 0;
   path.remove_prefix(1);  // the leading '/'
   while (true) {
@@ -264,6 +380,13 @@ bool path_matches(std::string_view path, std::span<const std::string> segments) 
 }  // namespace
 
 std::span<const Route> routes() { return table(); }
+
+std::string_view route_path(std::span<const std::string_view> segments) {
+  for (const Route& r : table()) {
+    if (path_matches(r.path, segments)) return r.path;
+  }
+  return "unmatched";
+}
 
 RouteMatch match_route(std::string_view method, std::span<const std::string> segments) {
   RouteMatch m;

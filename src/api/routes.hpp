@@ -20,6 +20,7 @@ namespace skillsync::api {
 
 enum class RouteId {
   kHealth,
+  kMetrics,
   kOpenApi,
   kConsoleIndex,
   kConsoleAsset,
@@ -42,6 +43,16 @@ enum class RouteId {
   kResumeSource,
   kRunSource,
   kSourceFiles,
+  // Webhooks (webhook_routes.hpp)
+  kPostWebhook,
+  kListWebhooks,
+  kGetWebhook,
+  kPatchWebhook,
+  kDeleteWebhook,
+  kRotateWebhookKey,
+  kTestWebhook,
+  kListWebhookDeliveries,
+  kRedeliverWebhookEvent,
 };
 
 // Who may call a route: anyone, or a key with the `read` / `write` scope.
@@ -84,5 +95,10 @@ struct RouteMatch {
   bool path_known = false;
 };
 RouteMatch match_route(std::string_view method, std::span<const std::string> segments);
+
+// The path template of the route whose path matches `segments`, whatever its
+// method ("/integrations/file-load-tasks/{task_id}"), or "unmatched": the
+// route label of the HTTP metrics, from the same table as the router.
+std::string_view route_path(std::span<const std::string_view> segments);
 
 }  // namespace skillsync::api

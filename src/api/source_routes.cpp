@@ -104,7 +104,7 @@ HttpResponse refused(const Error& e, const std::vector<schema::FieldError>& erro
 }  // namespace
 
 HttpResponse SourceRoutes::route(RouteId id, const Request& r) {
-  if (service_ == nullptr) return error(404, "not_found", "no such endpoint");
+  if (service_ == nullptr) return error(503, "unavailable", "this process serves no sources");
   switch (id) {
     case RouteId::kPostSource:
       return create(r);

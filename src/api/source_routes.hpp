@@ -15,8 +15,8 @@ namespace skillsync::api::internal {
 
 class SourceRoutes {
  public:
-  // `service` may be null (an Api built without sources): every source
-  // route then answers 404.
+  // `service` may be null (an Api built without sources, as in unit tests):
+  // every source route then answers 503 (`serve` always sets one).
   explicit SourceRoutes(sources::SourceService* service) : service_(service) {}
   void set_service(sources::SourceService* service) { service_ = service; }
   // REQUIRES: `id` is a source route matched by match_route().

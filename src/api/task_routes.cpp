@@ -7,6 +7,7 @@
 
 #include "api/api_internal.hpp"
 #include "api/error_report.hpp"
+#include "api/idempotency_hash.hpp"
 #include "api/json_util.hpp"
 #include "common/crypto.hpp"
 #include "metrics/skillsync_metrics.hpp"
@@ -84,6 +85,9 @@ HttpResponse TaskRoutes::post_task(const Request& r) {
   if (!body.is_object()) return error(400, "malformed_json", "the body must be a JSON object");
   std::vector<schema::FieldError> errors;
   auto req = tasks::parse_create_request(body, &errors);
+  // Before the secrets are wiped, though it leaves them out (a wiped one
+  // would still show its length).
+  const std::string fingerprint = idem.empty() ? std::string() : idempotency_hash(body);
   wipe_secrets(body);
   if (!req.ok()) return error(422, "invalid_fields", "the file load task is invalid", errors);
   Error access;
@@ -92,9 +96,8 @@ HttpResponse TaskRoutes::post_task(const Request& r) {
   options.trace_id = r.http.trace_id;
   if (!idem.empty()) {
     options.idempotency_key = idem;
-    // The raw body: a retry sends the same bytes; credentials never leave
-    // this process, only their hash does.
-    options.body_sha256 = crypto::sha256_hex(r.http.body);
+    // A canonical form without the secrets: see idempotency_hash.hpp.
+    options.body_sha256 = fingerprint;
   }
   std::string uri = req->uri;
   auto created = tasks_.create(r.tenant, std::move(*req), options);
@@ -180,15 +183,7 @@ HttpResponse TaskRoutes::get_errors(const Request& r) {
   if (!task.ok()) return store_failure(task.error());
   if (!task->has_value()) return no_such_task();
   const store::Task& t = **task;
-  if (wants_csv(r.http.accept)) {
-    auto csv = export_row_errors_csv(store_, t);
-    if (!csv.ok()) return store_failure(csv.error());
-    HttpResponse resp{200, "text/csv; charset=utf-8", std::move(csv->body), {}};
-    resp.headers.emplace_back("Content-Disposition",
-                              "attachment; filename=\"" + t.id + "-errors.csv\"");
-    if (csv->truncated) resp.headers.emplace_back("X-Truncated", "true");
-    return resp;
-  }
+  if (wants_csv(r.http.accept)) return csv_report(r, t);
   size_t limit = 0;
   if (auto bad = parse_limit(r, kMaxErrorLimit, &limit)) return *bad;
   auto page = store_.row_errors_page(t.id, limit, r.query("cursor").value_or(""));
@@ -200,6 +195,27 @@ HttpResponse TaskRoutes::get_errors(const Request& r) {
   for (const auto& e : page->items) items.push_back(row_error_json(e, true));
   return json_response(200, json::object{{"items", std::move(items)},
                                          {"next_cursor", cursor_json(page->next_cursor)}});
+}
+
+HttpResponse TaskRoutes::csv_report(const Request& r, const store::Task& t) {
+  auto slot = report_slots_->acquire(r.key_id);
+  if (!slot) {
+    HttpResponse resp =
+        error(429, "too_many_downloads",
+              "this API key is downloading " + std::to_string(kReportDownloadsPerKey) +
+                  " error reports already; retry when one has ended");
+    resp.headers.emplace_back("Retry-After", "1");
+    return resp;
+  }
+  auto stream = std::make_shared<CsvReportStream>(store_, t);
+  if (Status s = stream->prepare(); !s.ok()) return store_failure(s.error());
+  HttpResponse resp{200, "text/csv; charset=utf-8", "", {}};
+  resp.headers.emplace_back("Content-Disposition",
+                            "attachment; filename=\"" + t.id + "-errors.csv\"");
+  if (stream->truncated()) resp.headers.emplace_back("X-Truncated", "true");
+  // The slot is held for as long as the body is streamed.
+  resp.body_stream = [stream, slot]() { return stream->next(); };
+  return resp;
 }
 
 }  // namespace skillsync::api::internal

@@ -1,6 +1,7 @@
 // --config FILE and --print-config (see config.hpp).
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -80,6 +81,15 @@ void apply_config_file(CLI::App& cmd, const std::string& file) {
 std::string toml_value(const CLI::Option* opt, const std::string& v) {
   static const std::regex kNumber(R"(^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$)");
   const bool text = opt->get_type_name() == "TEXT";
+  // A repeatable option (CLI11 renders its values "[a,b]"): a TOML array.
+  if (opt->get_items_expected_max() > 1 && v.size() >= 2 && v.front() == '[') {
+    std::string out = "[";
+    for (size_t i = 1, end = 0; i < v.size() - 1; i = end + 1) {
+      end = std::min(v.find(',', i), v.size() - 1);
+      out += (out.size() > 1 ? ", \"" : "\"") + v.substr(i, end - i) + "\"";
+    }
+    return out + "]";
+  }
   if (!text && (v == "true" || v == "false" || std::regex_match(v, kNumber))) return v;
   if (v.find_first_of("\"\\") != std::string::npos && v.find('\'') == std::string::npos) {
     return "'" + v + "'";
@@ -93,6 +103,8 @@ std::string effective_value(CLI::Option* opt) {
   }
   // The bound variable's current value: what the command will use.
   opt->capture_default_str();
+  // A repeatable option with no value is unset, like an empty string.
+  if (opt->get_items_expected_max() > 1 && opt->get_default_str() == "[]") return "";
   return opt->get_default_str();
 }
 

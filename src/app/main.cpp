@@ -12,6 +12,7 @@
 #include "app/keys_command.hpp"
 #include "app/options.hpp"
 #include "app/serve.hpp"
+#include "app/webhooks_runtime.hpp"
 #include "client/client.hpp"
 
 namespace {
@@ -22,6 +23,7 @@ using skillsync::app::ServeConfig;
 // Options of the processes that run tasks (and of `serve`, which checks access
 // to S3 at POST time).
 void add_worker_options(CLI::App* cmd, ServeConfig& c) {
+  using skillsync::app::add_webhook_options;
   cmd->add_option("--master-key-file", c.master_key_file,
                   "Key that encrypts task credentials at rest (created, mode 0600, if absent; "
                   "default <data-dir>/master.key); the same file for every process of a "
@@ -65,6 +67,7 @@ void add_worker_options(CLI::App* cmd, ServeConfig& c) {
       ->envname("SKILLSYNC_RETENTION_DAYS")
       ->check(CLI::Range(1, 36500))
       ->capture_default_str();
+  add_webhook_options(cmd, c);  // webhooks_runtime.cpp
 }
 
 void add_http_options(CLI::App* cmd, ServeConfig& c) {
@@ -83,6 +86,22 @@ void add_http_options(CLI::App* cmd, ServeConfig& c) {
                   "Open connections at most; further ones are closed at once")
       ->envname("SKILLSYNC_MAX_CONNECTIONS")
       ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-client", c.max_connections_per_client,
+                  "Open connections at most from one client address; further ones are closed")
+      ->envname("SKILLSYNC_MAX_CONNECTIONS_PER_CLIENT")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--max-body-memory", c.max_body_memory,
+                  "Bytes of request bodies held at once, all connections; beyond, 503")
+      ->envname("SKILLSYNC_MAX_BODY_MEMORY")
+      ->check(CLI::Range(size_t{1} << 20, size_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--max-auth-failures", c.max_auth_failures,
+                  "Failed authentications per client address and minute before its requests "
+                  "get 429; 0 turns it off")
+      ->envname("SKILLSYNC_MAX_AUTH_FAILURES")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20))
       ->capture_default_str();
   cmd->add_option("--rate-limit", c.rate_limit,
                   "Requests per second allowed per API key (token bucket); 0 turns it off")

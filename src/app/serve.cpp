@@ -15,6 +15,8 @@
 
 #include "api/api.hpp"
 #include "app/metrics_listener.hpp"
+#include "app/startup_checks.hpp"
+#include "app/webhooks_runtime.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "sources/scheduler.hpp"
@@ -108,12 +110,22 @@ std::string describe_store(const ServeConfig& config) {
   return "SQLite " + config.store.substr(config.store.find(':') + 1);
 }
 
-api::ApiConfig http_config(const ServeConfig& config) {
+api::ApiConfig http_config(const ServeConfig& config, size_t file_limit) {
   api::ApiConfig c;
   c.listen = config.run_api ? config.listen : config.health_listen;
   c.threads = config.run_api ? config.http_threads : 1;
+  c.handler_threads = config.run_api ? config.http_threads * 4 : 1;
   c.max_body_bytes = config.max_body_bytes;
-  c.max_connections = config.max_connections;
+  c.max_connections = connection_cap(config.max_connections, file_limit, config.workers);
+  if (c.max_connections < config.max_connections) {
+    spdlog::warn(
+        "--max-connections {} lowered to {}: the open-file limit is {} and {} files are "
+        "kept for the store, workers and S3 (raise the limit, e.g. LimitNOFILE=)",
+        config.max_connections, c.max_connections, file_limit, file_reserve(config.workers));
+  }
+  c.max_connections_per_client = config.max_connections_per_client;
+  c.max_body_memory = std::max(config.max_body_memory, config.max_body_bytes);
+  c.max_auth_failures = config.max_auth_failures;
   c.tls_cert_file = config.tls_cert;
   c.tls_key_file = config.tls_key;
   return c;
@@ -126,6 +138,14 @@ int run_serve(const ServeConfig& config) {
   // The database holds employees' records and sealed credentials: files this
   // process creates are for its own user only.
   ::umask(077);
+  if (const char* env = std::getenv("SKILLSYNC_BOOTSTRAP_API_KEY");
+      config.run_api && env != nullptr && *env != '\0') {
+    if (auto s = check_bootstrap_key(env); !s.ok()) {
+      spdlog::error("{}", s.error().message);
+      return 1;
+    }
+  }
+  const size_t file_limit = raise_file_limit();
   if (!make_dir(config.data_dir)) {
     spdlog::error("cannot create data directory {}: {}", config.data_dir, std::strerror(errno));
     return 1;
@@ -231,12 +251,23 @@ int run_serve(const ServeConfig& config) {
     spdlog::error("{}", metrics.error().message);
     return 1;
   }
-  api::HttpServer server(http_config(config), std::move(handler));
+  api::HeaderCheck check;
+  if (config.run_api) check = [&api](const api::HttpRequest& r) { return api.check_headers(r); };
+  api::HttpServer server(http_config(config, file_limit), std::move(handler), std::move(check));
   auto bound = server.bind();
   if (!bound.ok()) {
     spdlog::error("{}", bound.error().message);
     return 1;
   }
+  // Webhooks: the API's routes everywhere, the dispatcher where tasks run.
+  auto webhooks =
+      make_webhook_runtime(config, store, *key, config.run_api ? *bound : config.listen);
+  if (!webhooks.ok()) {
+    spdlog::error("{}", webhooks.error().message);
+    return 1;
+  }
+  api.set_webhooks((*webhooks)->settings());
+  if (config.run_workers) (*webhooks)->start_dispatcher();
   if (pool) pool->start();
   if (scheduler) scheduler->start();
   const std::string scheme = config.tls_cert.empty() ? "http://" : "https://";
@@ -260,6 +291,7 @@ int run_serve(const ServeConfig& config) {
   server.run();
   if (scheduler) scheduler->stop();
   if (pool) pool->stop();
+  (*webhooks)->stop();
   if (signal_waiter.joinable()) {
     // run() only returns after stop(), which only the waiter calls.
     signal_waiter.join();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace skillsync::app {
 
@@ -30,6 +31,13 @@ struct ServeConfig {
   int task_lease_seconds = 120;  // a dead worker's task is taken over after this
   int retention_days = 30;       // finished tasks and their row errors are purged after this
 
+  // --- webhooks (notify/, docs/api.md "Webhooks") ---
+  // HOST[:PORT] the SSRF guard lets through (plain http, any address).
+  std::vector<std::string> webhook_allow_hosts;
+  // Base of the CloudEvents `source` URLs; "" = http://<listen>.
+  std::string public_url;
+  int webhook_max_attempts = 8;  // attempts per event before it is given up
+
   // --- HTTP ---
   bool run_api = true;  // false: `worker`, which serves only GET /healthz on health_listen
   std::string listen = "127.0.0.1:8080";
@@ -37,9 +45,12 @@ struct ServeConfig {
   int http_threads = 4;
   size_t max_body_bytes = 1024 * 1024;
   size_t max_connections = 1024;
-  double rate_limit = 50;   // requests per second per API key; 0 = off
-  double rate_burst = 200;  // bucket size
-  std::string tls_cert;     // PEM certificate chain; with tls_key -> HTTPS
+  size_t max_connections_per_client = 64;  // per client address
+  size_t max_body_memory = 64u << 20;      // request bodies in flight, all connections
+  size_t max_auth_failures = 50;           // per client address and minute; 0 = off
+  double rate_limit = 50;                  // requests per second per API key; 0 = off
+  double rate_burst = 200;                 // bucket size
+  std::string tls_cert;                    // PEM certificate chain; with tls_key -> HTTPS
   std::string tls_key;
 
   // --- metrics (GET /metrics) ---

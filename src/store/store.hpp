@@ -61,6 +61,8 @@
 
 namespace skillsync::store {
 
+class WebhookStore;  // store/webhooks.hpp
+
 inline constexpr std::string_view kDefaultTenant = "default";
 
 struct StoredEvent {
@@ -458,6 +460,10 @@ class Store {
   virtual Result<std::vector<TaskStatus>> recent_source_task_statuses(std::string_view source_id,
                                                                       Micros since,
                                                                       size_t limit) = 0;
+
+  // --- webhooks (store/webhooks.hpp): endpoints, outbox, delivery records ---
+  // Lives as long as the Store.
+  virtual WebhookStore& webhooks() = 0;
 };
 
 }  // namespace skillsync::store

@@ -20,6 +20,7 @@
 // load ends the way the cause asks for.
 #include <spdlog/spdlog.h>
 
+#include "common/cancel.hpp"
 #include "csv/csv.hpp"
 #include "tasks/batch_stager.hpp"
 #include "tasks/lease_keeper.hpp"
@@ -65,6 +66,45 @@ std::optional<Error> rejection_policy(const LoadOptions& options, const store::P
 // How a load loop ends.
 enum class Outcome { kDone, kFailed, kStopped, kCancelled, kLost };
 
+// Records a task's end, retrying every second while the store refuses it (a
+// full disk, a passing storage error) for at most `retry_for` or until
+// `stop`; the heartbeat keeps the task this worker's meanwhile. True once
+// recorded. The log says what the API shows: the task is `running` while
+// the end is retried, and stays so, to be run again after its lease, when
+// it cannot be recorded at all.
+bool record_end(store::Store& store, const Clock& clock, const store::Task& task,
+                const std::string& worker, store::TaskStatus status,
+                const std::optional<store::TaskError>& err, const store::Progress& progress,
+                std::chrono::milliseconds retry_for, const CancellationToken& stop) {
+  const auto give_up = std::chrono::steady_clock::now() + retry_for;
+  for (int attempt = 1;; ++attempt) {
+    Status s = store.finish_task(task.id, worker, status, err, progress, clock.now());
+    if (s.ok()) {
+      if (attempt > 1) spdlog::info("task {}: its end is recorded (attempt {})", task.id, attempt);
+      return true;
+    }
+    const Error& e = s.error();
+    if (e.code == "lease_lost" || e.code == "not_found") {
+      spdlog::warn("task {}: cannot record its end: {}", task.id, e.message);
+      return false;
+    }
+    if (attempt == 1) {
+      spdlog::error(
+          "task {}: cannot record its end ({}) yet: {}: {}; it shows running while "
+          "this worker retries every second",
+          task.id, store::to_string(status), e.code, e.message);
+    }
+    if (std::chrono::steady_clock::now() >= give_up ||
+        !sleep_unless_cancelled(std::chrono::seconds(1), &stop)) {
+      spdlog::error(
+          "task {}: its end ({}) could not be recorded; it shows running until its "
+          "lease expires, then a worker runs it again",
+          task.id, store::to_string(status));
+      return false;
+    }
+  }
+}
+
 }  // namespace
 
 store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view worker_id,
@@ -79,9 +119,9 @@ store::TaskStatus LoadPipeline::run(const store::Task& task, std::string_view wo
     if (writer) (void)writer->discard();
     std::optional<store::TaskError> err;
     if (e) err = store::TaskError{e->code, e->message};
-    Status s = store_.finish_task(task.id, worker, status, err, progress, clock_.now());
-    if (!s.ok()) {
-      spdlog::error("task {}: cannot record its end: {}", task.id, s.error().message);
+    const auto retry_for = std::chrono::milliseconds(config_.lease_duration / 2000);
+    if (!record_end(store_, clock_, task, worker, status, err, progress, retry_for, stop)) {
+      return TaskStatus::kRunning;
     }
     if (e) {
       spdlog::info("task {} {}: {}: {}", task.id, store::to_string(status), e->code, e->message);

@@ -1,4 +1,6 @@
 // The real ObjectOpener: a task's object, prefix or presigned URL in S3.
+#include <limits>
+
 #include "tasks/tasks.hpp"
 
 namespace skillsync::tasks {
@@ -26,7 +28,13 @@ ObjectOpener::Opened opened(std::unique_ptr<s3::S3Client> client,
 
 class S3Opener final : public ObjectOpener {
  public:
-  explicit S3Opener(s3::ClientConfig base) : base_(std::move(base)) {}
+  // A task's reads retry transient failures (an S3 outage: connections
+  // refused, 5xx) for as long as retry_deadline allows, however many
+  // attempts that takes, and resume at the byte they reached: a short outage
+  // costs time, not the load (README: --s3-retry-deadline).
+  explicit S3Opener(s3::ClientConfig base) : base_(std::move(base)) {
+    base_.max_attempts = std::numeric_limits<int>::max();
+  }
 
   Result<Opened> open(const store::Task& task, const s3::Credentials& credentials, uint64_t offset,
                       const CancellationToken& cancel) override {

@@ -11,10 +11,9 @@
 
 #include "api/api.hpp"
 #include "api/routes.hpp"
+#include "api_test_fixture.hpp"
 #include "common/crypto.hpp"
 #include "schema/schema.hpp"
-#include "sources/source_service.hpp"
-#include "support/sqlite_store_test.hpp"
 
 namespace skillsync::api {
 namespace {
@@ -154,29 +153,8 @@ TEST(OpenApiDocument, EntitySchemasComeFromTheRegistry) {
   EXPECT_EQ(task_types.size(), schema::all_entities().size());
 }
 
-class OpenApiRouterTest : public testsupport::SqliteStoreTest {
+class OpenApiRouterTest : public ApiTest {
  protected:
-  void SetUp() override {
-    SqliteStoreTest::SetUp();
-    if (HasFatalFailure()) return;
-    key_ = generate_api_key();
-    ASSERT_TRUE(
-        store_
-            ->add_api_key({"key_1", std::string(store::kDefaultTenant), "read,write", 0, {}, {}},
-                          hash_api_key(key_))
-            .ok());
-    service_ = std::make_unique<tasks::TaskService>(*store_, master_, SystemClock::instance());
-    api_ = std::make_unique<Api>(*store_, *service_, nullptr);
-    sources_ = std::make_unique<sources::SourceService>(
-        *store_, master_, SystemClock::instance(), tasks::AccessCheck{}, std::function<void()>{});
-    api_->set_sources(sources_.get());
-  }
-  void TearDown() override {
-    api_.reset();
-    sources_.reset();
-    service_.reset();
-    SqliteStoreTest::TearDown();
-  }
   HttpResponse call(std::string_view method, std::string target, bool with_key = true) {
     HttpRequest r;
     r.method = std::string(method);
@@ -184,12 +162,6 @@ class OpenApiRouterTest : public testsupport::SqliteStoreTest {
     if (with_key) r.authorization = "Bearer " + key_;
     return api_->handle(r);
   }
-
-  tasks::MasterKey master_{SecretString(crypto::random_bytes(32))};
-  std::unique_ptr<tasks::TaskService> service_;
-  std::unique_ptr<Api> api_;
-  std::unique_ptr<sources::SourceService> sources_;
-  std::string key_;
 };
 
 // The router answers every documented method of every documented path, and

@@ -58,7 +58,15 @@ class TaskApiTest : public testsupport::SqliteStoreTest {
     r.body = std::move(body);
     r.idempotency_key = std::move(idem);
     r.accept = std::move(accept);
-    return api_->handle(r);
+    HttpResponse resp = api_->handle(r);
+    // A streamed body (the CSV report), read whole as the server would send it.
+    while (resp.body_stream) {
+      auto piece = resp.body_stream();
+      EXPECT_TRUE(piece.ok());
+      if (!piece.ok() || piece->empty()) resp.body_stream = nullptr;
+      if (piece.ok()) resp.body += *piece;
+    }
+    return resp;
   }
   std::string post_task(std::string body = kBody) {
     auto resp = call("POST", "/integrations/file-load-tasks", body);
@@ -132,6 +140,25 @@ TEST_F(TaskApiTest, IdempotencyKeyReturnsTheSameTaskAndRefusesAnotherBody) {
   }
   EXPECT_EQ(call("POST", "/integrations/file-load-tasks", kBody, {}, std::string(200, 'k')).status,
             201);
+}
+
+// The fingerprint of a body leaves its secrets out (nothing derived from a
+// secret is stored) and ignores member order: a retry with rotated
+// credentials or another serialisation is the same request.
+TEST_F(TaskApiTest, IdempotencyKeyIgnoresSecretsAndMemberOrder) {
+  auto first = call("POST", "/integrations/file-load-tasks", kBody, {}, "retry-2");
+  ASSERT_EQ(first.status, 201) << first.body;
+  std::string rotated = kBody;
+  rotated.replace(rotated.find("SECRET-1"), 8, "SECRET-2");
+  auto again = call("POST", "/integrations/file-load-tasks", rotated, {}, "retry-2");
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(parse(again).at("task_id"), parse(first).at("task_id"));
+  const std::string reordered =
+      R"({"credentials":{"aws_secret_access_key":"SECRET-3","aws_access_key_id":"AKIAEXAMPLE"},
+          "uri":"s3://bucket/f.csv","method":"s3_iam_user","entity_type":"learning"})";
+  auto third = call("POST", "/integrations/file-load-tasks", reordered, {}, "retry-2");
+  EXPECT_EQ(third.status, 200) << third.body;
+  EXPECT_EQ(created_, 1);
 }
 
 TEST_F(TaskApiTest, ConcurrentDuplicatePostsCreateOneTask) {

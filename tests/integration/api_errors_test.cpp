@@ -22,7 +22,7 @@ std::vector<Endpoint> protected_endpoints(const std::string& employee) {
           "content": {"course_id": "c"}})";
   const std::string task =
       R"({"entity_type": "learning", "method": "s3_iam_user", "uri": "s3://skillsync-it/a.csv",
-          "credentials": {"aws_access_key_id": "AKIAX", "aws_secret_access_key": "s"}})";
+          "credentials": {"aws_access_key_id": "AKIAX", "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}})";
   return {
       {"POST", "/integrations/file-load-tasks", task},
       {"GET", "/integrations/file-load-tasks/flt_does_not_matter", ""},

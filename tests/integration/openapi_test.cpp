@@ -15,6 +15,14 @@ namespace {
 namespace json = boost::json;
 
 class OpenApiTest : public StackTest<OpenApiTest> {
+ public:
+  // Webhooks may reach 127.0.0.1:9 (nothing listens: deliveries fail and retry).
+  static StackOptions stack_options() {
+    StackOptions o;
+    o.env["SKILLSYNC_WEBHOOK_ALLOW_HOST"] = "127.0.0.1:9";
+    return o;
+  }
+
  protected:
   json::object document() {
     ApiResponse r = app().request("GET", "/openapi.json", "", std::string());
@@ -140,12 +148,22 @@ TEST_F(OpenApiTest, EveryDocumentedOperationAnswersADocumentedStatus) {
                         {"aws_secret_access_key", stack().s3().secret_access_key()}}}};
   ApiResponse created = app().post("/integrations/sources", json::serialize(source));
   ASSERT_EQ(created.status, 201) << created.body;
+  // A webhook endpoint and one of its events.
+  ApiResponse hook =
+      app().post("/integrations/webhooks",
+                 R"({"url":"http://127.0.0.1:9/hook","event_types":["healthcheck.v1"]})");
+  ASSERT_EQ(hook.status, 201) << hook.body;
+  const std::string webhook_id = str(as_object(hook.json()), "id");
+  ApiResponse sent = app().post("/integrations/webhooks/" + webhook_id + "/test", "");
+  ASSERT_EQ(sent.status, 202) << sent.body;
   const std::map<std::string, std::string> ids = {
       {"employee_external_id", employee},
       {"external_id", "oa-1"},
       {"task_id", str(task.task, "task_id")},
       {"source_id", str(as_object(created.json()), "source_id")},
-      {"asset", "app.js"}};
+      {"asset", "app.js"},
+      {"webhook_id", webhook_id},
+      {"event_id", str(as_object(sent.json()), "event_id")}};
 
   // A GET whose 200 offers JSON and other media types (content negotiation)
   // serves each when asked for (before the walk deletes the event).
@@ -177,7 +195,8 @@ TEST_F(OpenApiTest, EveryDocumentedOperationAnswersADocumentedStatus) {
   for (const Walked& w : walk(app(), doc, ids, "unknown-id-1")) {
     if (w.path.find("{external_id}") != std::string::npos ||
         w.path.find("{task_id}") != std::string::npos ||
-        w.path.find("{source_id}") != std::string::npos) {
+        w.path.find("{source_id}") != std::string::npos ||
+        w.path.find("{webhook_id}") != std::string::npos) {
       EXPECT_EQ(w.status, 404) << w.method << " " << w.target;
     }
   }

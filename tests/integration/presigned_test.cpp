@@ -131,8 +131,9 @@ TEST_F(PresignedTest, CredentialsAndForeignHostsAreRefused) {
   json::object body{{"entity_type", "learning"},
                     {"method", "s3_presigned_url"},
                     {"uri", url},
-                    {"credentials",
-                     json::object{{"aws_access_key_id", "AKIAX"}, {"aws_secret_access_key", "s"}}}};
+                    {"credentials", json::object{{"aws_access_key_id", "AKIAX"},
+                                                 {"aws_secret_access_key",
+                                                  "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}}}};
   ApiResponse with_creds = app().post("/integrations/file-load-tasks", json::serialize(body));
   ASSERT_EQ(with_creds.status, 422) << with_creds.body;
   EXPECT_NE(with_creds.body.find("not_allowed"), std::string::npos) << with_creds.body;

@@ -23,6 +23,7 @@
 #include "common/crypto.hpp"
 #include "common/secret.hpp"
 #include "source/s3/s3.hpp"
+#include "support/fault_proxy.hpp"
 #include "support/http_client.hpp"
 #include "support/postgres_server.hpp"
 #include "support/process.hpp"
@@ -61,6 +62,11 @@ class ScaleOut : public ::testing::Test {
     db_ = store_url_.substr(store_url_.rfind('/') + 1);
     s3_ = std::make_unique<testsupport::S3rverProcess>(
         testsupport::S3rverOptions{{"scale-out"}, "", true});
+    // The processes read S3 through a proxy throttled to 500 kB/s per
+    // connection: a file (2.3 MB) takes seconds, so a worker can be killed
+    // between two of its task's checkpoints (uploads go straight to S3).
+    proxy_ = std::make_unique<testsupport::FaultProxy>(s3_->port());
+    proxy_->set_default(testsupport::Fault::throttle(500 * 1000));
     // One master key for every process: whichever worker runs a task must
     // open the credentials an API process sealed.
     master_key_ = dir_.file("master.key");
@@ -75,7 +81,7 @@ class ScaleOut : public ::testing::Test {
     std::vector<std::string> argv = {SKILLSYNC_BINARY,    command,      "--store",
                                      store_url_,          "--data-dir", dir_.file(name),
                                      "--master-key-file", master_key_,  "--s3-endpoint",
-                                     s3_->endpoint(),     "--workers",  "2"};
+                                     proxy_->endpoint(),  "--workers",  "2"};
     std::regex announced;
     if (command == "serve") {
       argv.insert(argv.end(), {"--no-workers", "--listen", "127.0.0.1:0"});
@@ -144,6 +150,7 @@ class ScaleOut : public ::testing::Test {
   std::string db_;
   std::string store_url_;
   std::unique_ptr<testsupport::S3rverProcess> s3_;
+  std::unique_ptr<testsupport::FaultProxy> proxy_;
   std::string master_key_;
   std::string api_key_;
 };
@@ -181,20 +188,37 @@ TEST_F(ScaleOut, EveryTaskCompletesExactlyOnceWhenAWorkerIsKilledMidTask) {
   for (auto& t : posters) t.join();
   for (const auto& id : ids) ASSERT_FALSE(id.empty());
 
-  // Kill worker A as soon as it has a task under way (it logs "task X running
-  // on <worker id>" when it claims one), then a moment later, mid-load.
+  // Kill worker A in the middle of a task: once it has claimed one (it logs
+  // "task X running on <worker id>") and the API shows that task running
+  // with its first checkpoint (20,000 of 40,000 rows) written.
   const std::string log_a = worker_a.process->stderr_path();
+  std::smatch m;
+  std::string claimed_log;
   ASSERT_TRUE(testsupport::wait_until(
-      [&] { return testsupport::read_file(log_a).find(" running on ") != std::string::npos; },
+      [&] {
+        claimed_log = testsupport::read_file(log_a);
+        return std::regex_search(claimed_log, m, std::regex(R"(task (\S+) running on)"));
+      },
       std::chrono::seconds(30)))
-      << testsupport::read_file(log_a);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      << claimed_log;
+  const std::string interrupted = m[1].str();
+  json::object before_kill;
+  ASSERT_TRUE(testsupport::wait_until(
+      [&] {
+        auto r = call(api_a, "GET", "/integrations/file-load-tasks/" + interrupted);
+        if (r.status != 200) return false;
+        before_kill = json::parse(r.body).as_object();
+        return before_kill.at("progress").at("rows_read").to_number<int64_t>() >= 20000;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(20)))
+      << json::serialize(before_kill);
   worker_a.process->kill(SIGKILL);
   worker_a.process->wait();
-  const std::string killed_log = testsupport::read_file(log_a);
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(killed_log, m, std::regex(R"(task (\S+) running on)")));
-  const std::string interrupted = m[1].str();
+  // The kill landed mid-task: seen running, with rows still to read.
+  EXPECT_EQ(before_kill.at("status").as_string(), "running") << json::serialize(before_kill);
+  EXPECT_LT(before_kill.at("progress").at("rows_read").to_number<int64_t>(), kRowsPerFile)
+      << json::serialize(before_kill);
+  EXPECT_EQ(before_kill.at("attempts").to_number<int64_t>(), 1) << json::serialize(before_kill);
 
   // Every task ends, through either API, with exactly its rows.
   for (int i = 0; i < kTasks; ++i) {
@@ -218,7 +242,7 @@ TEST_F(ScaleOut, EveryTaskCompletesExactlyOnceWhenAWorkerIsKilledMidTask) {
               std::to_string(kRowsPerFile))
         << "task " << id;
     if (id == interrupted) {
-      EXPECT_GE(task.at("attempts").to_number<int64_t>(), 2)
+      EXPECT_EQ(task.at("attempts").to_number<int64_t>(), 2)
           << "the killed worker's task was taken over: " << json::serialize(task);
     }
   }

@@ -160,7 +160,8 @@ class SecretPathsTest : public ::testing::Test {
     bool has_wal = false;
     for (const auto& [name, bytes] : files) {
       has_db |= name == "skillsync.db";
-      has_wal |= name == "skillsync.db-wal" && !bytes.empty();
+      // Right after a task ends the WAL is truncated (it may be empty).
+      has_wal |= name == "skillsync.db-wal";
     }
     EXPECT_TRUE(has_db) << "the database was scanned";
     if (running) {

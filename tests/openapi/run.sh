@@ -58,7 +58,7 @@ server=
 # through a Node proxy would be minutes.
 suites=(
   OpenApiTest.* ApiErrorsTest.* LoadTest.* PrefixTest.* PresignedTest.* SessionTokenTest.*
-  TenantIsolationTest.* KeysCliTest.* ConfigFileTest.*
+  TenantIsolationTest.* KeysCliTest.* ConfigFileTest.* ObservabilityTest.*
   SourcesTest.ValidatesLikeATaskAndNeverShowsCredentials
   SourcesTest.APausedSourceLoadsNothingAndResumeCatchesUpOnce
   LifecycleTest.CancelDuringASlowDownloadEndsCancelledWithinFiveSeconds

@@ -370,7 +370,8 @@ TEST_F(ObjectStreamTest, SignsWithTheInjectedClock) {
   config.endpoint = "http://fake";
   config.region = "eu-central-1";
   config.clock = &clock;
-  S3Client c(config, {"AKIDTEST", SecretString("s"), {}}, std::make_unique<FakeTransport>(state_));
+  S3Client c(config, {"AKIDTEST", SecretString("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), {}},
+             std::make_unique<FakeTransport>(state_));
   ASSERT_TRUE(c.head_object(uri_).ok());
   const auto req = request(0);
   EXPECT_EQ(req.headers.at("x-amz-date"), "20150830T123600Z");

@@ -205,8 +205,8 @@ TEST_F(S3FaultTest, AStallOfStallTimeoutReopensAtTheOffset) {
   const auto heads = proxy_.request_heads();
   ASSERT_EQ(heads.size(), 2u);
   EXPECT_GT(range_start(heads[1]), 0);
-  EXPECT_GE(took, milliseconds(1000));  // stall_timeout
-  EXPECT_LT(took, milliseconds(5000));  // far less than the stall itself
+  EXPECT_GE(took, milliseconds(1000));   // stall_timeout
+  EXPECT_LT(took, milliseconds(10000));  // far less than the stall itself (20 s)
 }
 
 TEST_F(S3FaultTest, StallBeforeTheHeadersIsAlsoRetried) {
@@ -254,8 +254,8 @@ TEST_F(S3FaultTest, DeadlinePassesWhileEveryConnectionStalls) {
   EXPECT_NE(data.error().message.find("(retry_deadline 2500 ms); last error: "), std::string::npos)
       << data.error().message;
   EXPECT_GE(took, milliseconds(2400));
-  EXPECT_LT(took, milliseconds(4500));
-  EXPECT_GE(proxy_.connections(), 3);  // the first stall, then at least two reopens
+  EXPECT_LT(took, milliseconds(10000));  // the stalls last 20 s
+  EXPECT_GE(proxy_.connections(), 3);    // the first stall, then at least two reopens
   expect_no_secrets(data.error());
 }
 
@@ -272,7 +272,7 @@ TEST_F(S3FaultTest, HeadObjectGivesUpAtHeadTimeout) {
   EXPECT_EQ(head.error().code, "timeout");
   EXPECT_NE(head.error().message.find("(head_timeout 1500 ms)"), std::string::npos)
       << head.error().message;
-  EXPECT_LT(took, milliseconds(3000));
+  EXPECT_LT(took, milliseconds(10000));  // the stall lasts 20 s
   expect_no_secrets(head.error());
 }
 
@@ -297,6 +297,10 @@ TEST_F(S3FaultTest, ObjectReplacedBetweenCutAndResumeIsObjectChanged) {
   ASSERT_FALSE(data.ok());
   EXPECT_EQ(data.error().code, "object_changed");
   EXPECT_NE(data.error().message.find("s3://faults/changing.csv"), std::string::npos);
+  // The test server honours If-Match: the resumed GET was refused with 412.
+  const auto statuses = proxy_.response_status_lines();
+  ASSERT_FALSE(statuses.empty());
+  EXPECT_TRUE(statuses.back().starts_with("HTTP/1.1 412")) << statuses.back();
 }
 
 TEST_F(S3FaultTest, PresignedUrlResumesThroughFaults) {

@@ -56,6 +56,18 @@ TEST_F(SecretsTest, ServerMessagesThatEchoSecretsAreScrubbed) {
   expect_clean(c.get_object({"b", "k"}).error());
 }
 
+// No length exemption: a short secret or token is scrubbed too.
+TEST_F(SecretsTest, ShortSecretsAreScrubbedToo) {
+  ClientConfig config;
+  config.endpoint = "http://fake";
+  config.max_attempts = 1;
+  S3Client c(config, {"AKIDEXAMPLE", SecretString("Zq7"), SecretString("tK9x")},
+             std::make_unique<ScriptedTransport>(script_));
+  script_->fallback = {403, {}, s3_error_xml("AccessDenied", "echo Zq7 and tK9x")};
+  const Error e = c.get_object({"b", "k"}).error();
+  EXPECT_EQ(e.message, "S3 GET s3://b/k: 403 AccessDenied: echo [redacted] and [redacted]");
+}
+
 TEST_F(SecretsTest, StallDeadlineAndHeadTimeoutErrors) {
   ClientConfig config;
   config.retry_deadline = milliseconds(150);

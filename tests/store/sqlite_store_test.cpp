@@ -59,7 +59,8 @@ TEST_F(SqliteStoreTest, AnEmptyFileIsMigratedToTheCurrentSchemaInWalMode) {
   EXPECT_EQ(query(path_,
                   "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                   " WHERE type = 'table' ORDER BY name)"),
-            "api_keys,events,idempotency_keys,row_errors,settings,source_files,sources,tasks");
+            "api_keys,events,idempotency_keys,row_errors,settings,source_files,sources,tasks,"
+            "webhook_deliveries,webhook_endpoints,webhook_outbox");
 }
 
 TEST_F(SqliteStoreTest, ReopeningTheFileKeepsItsData) {

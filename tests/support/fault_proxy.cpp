@@ -187,6 +187,16 @@ std::vector<std::string> FaultProxy::request_heads() const {
   return {heads_.begin() + static_cast<std::ptrdiff_t>(log_base_), heads_.end()};
 }
 
+std::vector<std::string> FaultProxy::response_status_lines() const {
+  std::lock_guard lock(mu_);
+  return {statuses_.begin() + static_cast<std::ptrdiff_t>(log_base_), statuses_.end()};
+}
+
+void FaultProxy::record_status(size_t index, std::string line) {
+  std::lock_guard lock(mu_);
+  statuses_[index] = std::move(line);
+}
+
 void FaultProxy::clear_log() {
   std::lock_guard lock(mu_);
   log_base_ = heads_.size();
@@ -211,6 +221,7 @@ void FaultProxy::accept_loop() {
     }
     const size_t index = heads_.size();
     heads_.emplace_back();
+    statuses_.emplace_back();
     workers_.emplace_back([this, client, fault, index] { serve(client, fault, index); });
   }
 }
@@ -247,6 +258,8 @@ void FaultProxy::serve(int client_fd, Fault fault, size_t index) {
   }
   std::string head;
   bool head_recorded = false;
+  std::string status;  // the answer's first bytes, until its status line is whole
+  bool status_recorded = false;
   uint64_t forwarded = 0;  // response bytes
   bool stall_done = false;
   SteadyClock::time_point stall_until{};  // also a throttle's pause until its next chunk
@@ -283,6 +296,7 @@ void FaultProxy::serve(int client_fd, Fault fault, size_t index) {
         }
         stall_done = true;
         stall_until = SteadyClock::now() + fault.stall;
+        stalls_begun_.fetch_add(1);
         continue;
       }
       want = static_cast<size_t>(std::min<uint64_t>(want, fault.after_bytes - forwarded));
@@ -295,9 +309,20 @@ void FaultProxy::serve(int client_fd, Fault fault, size_t index) {
     }
     const ssize_t n = ::recv(upstream.get(), buf.data(), want, 0);
     if (n <= 0) break;
+    if (!status_recorded) {
+      status.append(buf.data(), static_cast<size_t>(std::min<ssize_t>(n, 512)));
+      if (const size_t end = status.find("\r\n");
+          end != std::string::npos || status.size() >= 512) {
+        record_status(index, status.substr(0, end));
+        status_recorded = true;
+      }
+    }
     if (!send_all(client.get(), buf.data(), static_cast<size_t>(n), stop_)) break;
     forwarded += static_cast<uint64_t>(n);
+    response_bytes_ += static_cast<uint64_t>(n);
   }
 }
+
+uint64_t FaultProxy::response_bytes() const { return response_bytes_.load(); }
 
 }  // namespace skillsync::testsupport

@@ -18,7 +18,8 @@
 //
 // It also records the head (request line and headers) of the first request
 // on each connection, so that tests can see the Range and If-Match headers
-// of resumed GETs. Thread safe; the destructor stops every thread.
+// of resumed GETs, and the status line of the first answer (a 412, say). Thread safe; the
+// destructor stops every thread.
 #pragma once
 
 #include <atomic>
@@ -77,26 +78,38 @@ class FaultProxy {
 
   // Connections accepted so far.
   int connections() const;
+  // Stalls begun so far (connections of kind stall that have forwarded their
+  // N bytes and now forward nothing): the moment a client waits on a stall.
+  int stalls_begun() const { return stalls_begun_.load(); }
   // The first request head of each connection so far, in accept order
   // ("" when none came: a refused connection). Header names as sent.
   std::vector<std::string> request_heads() const;
-  // Forgets the counts and heads (not the script).
+  // The status line of the answer on each connection so far, in accept
+  // order ("HTTP/1.1 412 Precondition Failed"; "" when none came through).
+  std::vector<std::string> response_status_lines() const;
+  // Forgets the counts, heads and status lines (not the script).
   void clear_log();
+  // Response bytes forwarded to clients so far, all connections (never reset).
+  uint64_t response_bytes() const;
 
  private:
   void accept_loop();
   void serve(int client, Fault fault, size_t index);
   void record_head(size_t index, std::string head);
+  void record_status(size_t index, std::string line);
 
   int upstream_port_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<int> stalls_begun_{0};
+  std::atomic<uint64_t> response_bytes_{0};
   mutable std::mutex mu_;
   std::deque<Fault> script_;
   Fault default_;
-  std::vector<std::string> heads_;  // one per connection ever accepted
-  size_t log_base_ = 0;             // heads_ before this index were cleared
+  std::vector<std::string> heads_;     // one per connection ever accepted
+  std::vector<std::string> statuses_;  // its answer's status line, likewise
+  size_t log_base_ = 0;                // heads_ before this index were cleared
   std::vector<std::thread> workers_;
   std::thread acceptor_;
 };

@@ -1,5 +1,7 @@
 #include "support/s3rver.hpp"
 
+#include <signal.h>
+
 #include <filesystem>
 #include <regex>
 #include <stdexcept>
@@ -49,8 +51,14 @@ S3rverProcess::S3rverProcess(S3rverOptions options)
   access_key_id_ = "AKIA" + crypto::hex(crypto::random_bytes(8));
   secret_access_key_ = crypto::base64url(crypto::random_bytes(30));
 
+  launch(0);
+}
+
+void S3rverProcess::launch(int port) {
+  const std::string node = SKILLSYNC_NODE;
+  const std::string launcher = SKILLSYNC_S3RVER_LAUNCHER;
   std::map<std::string, std::string> env{
-      {"S3RVER_PORT", "0"},
+      {"S3RVER_PORT", std::to_string(port)},
       {"S3RVER_DIR", data_dir_},
       {"S3RVER_ACCESS_KEY_ID", access_key_id_},
       {"S3RVER_SECRET_KEY", secret_access_key_},
@@ -61,7 +69,7 @@ S3rverProcess::S3rverProcess(S3rverOptions options)
   // --openssl-legacy-provider: S3rver's paged listings need it on Node >= 17.
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{node, "--openssl-legacy-provider", launcher}, env, dir_.path(),
-      "s3rver");
+      ++launches_ == 1 ? std::string("s3rver") : "s3rver-" + std::to_string(launches_));
 
   static const std::regex kReady(R"(\{\s*"port"\s*:\s*(\d+)\s*\})");
   std::smatch match;
@@ -79,11 +87,12 @@ S3rverProcess::S3rverProcess(S3rverOptions options)
   }
   const std::string why =
       process_->running() ? "did not report its port within 20 s" : "exited before it was ready";
+  const std::string stdout_path = process_->stdout_path();
+  const std::string stderr_path = process_->stderr_path();
   process_.reset();  // kill and reap before reading the logs
   throw std::runtime_error("S3rverProcess: S3rver " + why +
                            " (did you run `npm install` in tests/support/s3rver?)\nstdout:\n" +
-                           read_file(dir_.file("s3rver.stdout")) + "\nstderr:\n" +
-                           read_file(dir_.file("s3rver.stderr")));
+                           read_file(stdout_path) + "\nstderr:\n" + read_file(stderr_path));
 }
 
 S3rverProcess::~S3rverProcess() { process_.reset(); }
@@ -91,5 +100,12 @@ S3rverProcess::~S3rverProcess() { process_.reset(); }
 std::string S3rverProcess::endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
 std::string S3rverProcess::log_path() const { return process_->stderr_path(); }
+
+void S3rverProcess::kill() {
+  process_->kill(SIGKILL);
+  process_->wait();
+}
+
+void S3rverProcess::restart() { launch(port_); }
 
 }  // namespace skillsync::testsupport

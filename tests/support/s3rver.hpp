@@ -42,7 +42,17 @@ class S3rverProcess {
   const std::string& data_dir() const { return data_dir_; }
   pid_t pid() const { return process_->pid(); }
 
+  // An outage: kills the server (SIGKILL); connections to it are refused.
+  void kill();
+  // Starts it again after kill(), on the same port, data directory, keys
+  // and options (the objects are still there). Throws std::runtime_error
+  // if it does not come back.
+  void restart();
+
  private:
+  // Starts the server on `port` (0: a free one) and waits until it listens.
+  void launch(int port);
+
   S3rverOptions options_;
   TempDir dir_;
   std::string data_dir_;
@@ -50,6 +60,7 @@ class S3rverProcess {
   std::string secret_access_key_;
   int port_ = 0;
   std::unique_ptr<ChildProcess> process_;
+  int launches_ = 0;
 };
 
 }  // namespace skillsync::testsupport

@@ -54,7 +54,9 @@ TEST(PresignedRequest, HttpToAnyHostPassesTheFormCheckOnly) {
 TEST(PresignedRequest, RefusesCredentialsRegionAndUnsignedUrls) {
   std::vector<schema::FieldError> errors;
   json::object b = body(kUrl);
-  b["credentials"] = json::object{{"aws_access_key_id", "A"}, {"aws_secret_access_key", "S"}};
+  b["credentials"] =
+      json::object{{"aws_access_key_id", "A"},
+                   {"aws_secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}};
   b["region"] = "eu-west-1";
   EXPECT_FALSE(parse_create_request(b, &errors).ok());
   EXPECT_EQ(fields_of(errors),

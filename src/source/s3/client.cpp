@@ -3,6 +3,7 @@
 // listing in listing.cpp, presigned URLs in presign.cpp.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <thread>
 
 #include "common/crypto.hpp"
@@ -45,7 +46,19 @@ class BufferedResponse final : public ResponseStream {
   size_t pos_ = 0;
 };
 
-constexpr size_t kMinSecretToScrub = 8;  // shorter "secrets" are test stand-ins
+// The query parameters of a presigned URL that are credentials (SigV4, and
+// SigV2's Signature), by name, case-insensitively.
+bool is_secret_query_param(std::string_view name) {
+  for (std::string_view secret : {"X-Amz-Signature", "X-Amz-Security-Token", "Signature"}) {
+    if (std::equal(name.begin(), name.end(), secret.begin(), secret.end(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return true;
+    }
+  }
+  return false;
+}
 
 milliseconds clamp_timeout(milliseconds configured, milliseconds override_value) {
   return override_value.count() > 0 ? std::min(configured, override_value) : configured;
@@ -162,8 +175,8 @@ bool ClientCore::backoff(int failures, milliseconds at_most, const CancellationT
 Error ClientCore::scrub(Error error) const {
   const std::string& secret = credentials_.secret_access_key.reveal();
   const std::string& token = credentials_.session_token.reveal();
-  redact_all(error.message, {secret.size() >= kMinSecretToScrub ? secret : std::string_view(),
-                             token.size() >= kMinSecretToScrub ? token : std::string_view()});
+  // Every secret, whatever its length: a short one is still a secret.
+  redact_all(error.message, {secret, token});
   return error;
 }
 
@@ -214,14 +227,16 @@ Error GetTarget::scrub(const ClientCore& core, Error error) const {
   const size_t q = url.find('?');
   const std::string_view query = q == std::string::npos ? "" : std::string_view(url).substr(q + 1);
   redact_all(error.message, {url, query});
-  // A server may echo single parameters (the signature, the token).
+  // A server may echo single parameters: the secret ones (the signature,
+  // the token) are redacted whatever their length; the others (the
+  // algorithm, "host", the expiry) are no secrets and would blank out words.
   size_t pos = 0;
   while (pos < query.size()) {
     size_t end = query.find('&', pos);
     if (end == std::string_view::npos) end = query.size();
     const std::string_view param = query.substr(pos, end - pos);
     const size_t eq = param.find('=');
-    if (eq != std::string_view::npos && param.size() - eq - 1 >= kMinSecretToScrub) {
+    if (eq != std::string_view::npos && is_secret_query_param(param.substr(0, eq))) {
       redact_all(error.message, {param.substr(eq + 1)});
     }
     pos = end + 1;

@@ -25,7 +25,7 @@ namespace {
 //
 // Version 2: settings, deployment-wide values (the master key check).
 // Version 3: tasks.trace_id, the W3C trace id of the creating request.
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT COLLATE "C" NOT NULL,
@@ -128,6 +128,57 @@ CREATE TABLE settings (name TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
     R"sql(
 ALTER TABLE tasks ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
 )sql",
+    // Webhooks (store/webhooks.hpp): endpoints, the outbox, delivery attempts.
+    R"sql(
+CREATE TABLE webhook_endpoints (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  tenant TEXT COLLATE "C" NOT NULL,
+  url TEXT NOT NULL,
+  event_types TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  enabled BOOLEAN NOT NULL DEFAULT true,
+  sealed_key BYTEA NOT NULL,
+  public_key_hex TEXT NOT NULL,
+  previous_sealed_key BYTEA,
+  previous_public_key_hex TEXT,
+  previous_key_expires_at_us BIGINT,
+  created_at_us BIGINT NOT NULL,
+  updated_at_us BIGINT NOT NULL
+);
+CREATE INDEX webhook_endpoints_by_tenant ON webhook_endpoints (tenant, created_at_us, id);
+CREATE TABLE webhook_outbox (
+  event_id TEXT COLLATE "C" PRIMARY KEY,
+  tenant TEXT COLLATE "C" NOT NULL,
+  endpoint_id TEXT COLLATE "C" NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  source_path TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at_us BIGINT NOT NULL,
+  next_attempt_at_us BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  round_attempts INTEGER NOT NULL DEFAULT 0,
+  delivered_at_us BIGINT,
+  dead BOOLEAN NOT NULL DEFAULT false,
+  lease_owner TEXT,
+  lease_expires_at_us BIGINT
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at_us)
+  WHERE delivered_at_us IS NULL AND NOT dead;
+CREATE INDEX webhook_outbox_by_endpoint ON webhook_outbox (endpoint_id);
+CREATE TABLE webhook_deliveries (
+  seq BIGSERIAL PRIMARY KEY,
+  event_id TEXT COLLATE "C" NOT NULL REFERENCES webhook_outbox (event_id) ON DELETE CASCADE,
+  endpoint_id TEXT COLLATE "C" NOT NULL,
+  tenant TEXT COLLATE "C" NOT NULL,
+  attempt INTEGER NOT NULL,
+  status_code INTEGER,
+  error TEXT NOT NULL DEFAULT '',
+  latency_ms BIGINT NOT NULL,
+  at_us BIGINT NOT NULL,
+  next_retry_at_us BIGINT
+);
+CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, seq);
+CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
     // Recurring sources (store/sources.hpp) and their ledger.
     R"sql(
 ALTER TABLE tasks ADD COLUMN source_id TEXT NOT NULL DEFAULT '';

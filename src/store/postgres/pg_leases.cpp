@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "store/postgres/pg_webhooks.hpp"
 #include "store/postgres/postgres_store_impl.hpp"
 
 namespace skillsync::store::postgres {
@@ -235,6 +236,8 @@ Result<Task> PostgresStore::request_cancel(std::string_view tenant, std::string_
   auto after = read_optional_task(*r);
   if (!after.ok()) return after.error();
   if (!after->has_value()) return task_not_found(task_id);
+  // Cancelled at once: its webhook events, in the same transaction.
+  if (action == 1) SKILLSYNC_TRY(enqueue_task_end_events(c, task_id, now));
   SKILLSYNC_TRY(tx->commit());
   return std::move(**after);
 }

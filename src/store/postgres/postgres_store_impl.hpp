@@ -25,6 +25,7 @@
 
 #include "common/time.hpp"
 #include "store/postgres/listener.hpp"
+#include "store/postgres/pg_webhooks.hpp"
 #include "store/postgres/pool.hpp"
 #include "store/sql_columns.hpp"
 #include "store/store.hpp"
@@ -116,6 +117,7 @@ class PostgresStore final : public Store {
 
   ConnectionPool& pool() { return pool_; }
   const Clock& clock() const { return clock_; }
+  WebhookStore& webhooks() override { return webhooks_; }
 
  private:
   Result<std::unique_ptr<TaskWriter>> open_writer(const Task& task,
@@ -124,6 +126,7 @@ class PostgresStore final : public Store {
   ConnectionPool pool_;
   TaskListener listener_;
   const Clock& clock_;
+  PgWebhookStore webhooks_{pool_, clock_};
 };
 
 // --- shared by the task files (task_rows.cpp) ---

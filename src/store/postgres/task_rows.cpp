@@ -2,6 +2,7 @@
 #include <string>
 
 #include "common/crypto.hpp"
+#include "store/postgres/pg_webhooks.hpp"
 #include "store/postgres/postgres_store_impl.hpp"
 
 namespace skillsync::store::postgres {
@@ -90,7 +91,10 @@ Result<uint64_t> run_finish(const PgConn& conn, std::string_view task_id, TaskSt
   bind_progress(p, progress).int64(now);
   auto r = conn.exec(SKILLSYNC_PG_FINISH, p);
   if (!r.ok()) return r.error();
-  return r->affected();
+  const uint64_t changed = r->affected();
+  // The task's webhook events, in the transaction that ends it.
+  if (changed > 0) SKILLSYNC_TRY(enqueue_task_end_events(conn, task_id, now));
+  return changed;
 }
 
 Result<LockedTask> lock_task(const PgConn& conn, std::string_view task_id,

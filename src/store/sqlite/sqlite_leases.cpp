@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/sqlite/sqlite_webhooks.hpp"
 
 namespace skillsync::store::sqlite {
 namespace {
@@ -208,7 +209,9 @@ Status SqliteStore::finish_task(std::string_view task_id, TaskStatus status,
   if (!changed.ok()) return changed.error();
   if (changed.value() == 0) return task_not_found(task_id);
   SKILLSYNC_TRY(drop_stage((*conn)->db(), task_id));
-  return tx->commit();
+  SKILLSYNC_TRY(tx->commit());
+  truncate_wal_after_erase((*conn)->db());
+  return ok_status();
 }
 
 Status SqliteStore::finish_task(std::string_view task_id, std::string_view worker_id,
@@ -224,7 +227,9 @@ Status SqliteStore::finish_task(std::string_view task_id, std::string_view worke
                             task_id, status, error, progress, now);
   if (!changed.ok()) return changed.error();
   SKILLSYNC_TRY(drop_stage((*conn)->db(), task_id));
-  return tx->commit();
+  SKILLSYNC_TRY(tx->commit());
+  truncate_wal_after_erase((*conn)->db());
+  return ok_status();
 }
 
 Result<Task> SqliteStore::request_cancel(std::string_view tenant, std::string_view task_id,
@@ -276,7 +281,10 @@ Result<Task> SqliteStore::request_cancel(std::string_view tenant, std::string_vi
     if (!t->has_value()) return task_not_found(task_id);
     after = std::move(t).value();
   }
+  // Cancelled at once: its webhook events, in the same transaction.
+  if (action == 1) SKILLSYNC_TRY(enqueue_task_end_events(**conn, task_id, now));
   SKILLSYNC_TRY(tx->commit());
+  if (action == 1) truncate_wal_after_erase((*conn)->db());
   return std::move(*after);
 }
 

@@ -18,6 +18,7 @@
 #include "common/time.hpp"
 #include "store/sql_columns.hpp"
 #include "store/sqlite/pool.hpp"
+#include "store/sqlite/sqlite_webhooks.hpp"
 #include "store/store.hpp"
 #include "store/store_checks.hpp"
 
@@ -98,6 +99,7 @@ class SqliteStore final : public Store {
                                            std::string_view cursor) override;
   Result<std::vector<TaskStatus>> recent_source_task_statuses(std::string_view source_id,
                                                               Micros since, size_t limit) override;
+  WebhookStore& webhooks() override { return webhooks_; }
 
   ConnectionPool& pool() { return pool_; }
   const Clock& clock() const { return clock_; }
@@ -108,6 +110,7 @@ class SqliteStore final : public Store {
 
   ConnectionPool pool_;
   const Clock& clock_;
+  SqliteWebhookStore webhooks_{pool_, clock_};
 };
 
 // --- shared by the task files (task_rows.cpp) ---
@@ -143,6 +146,15 @@ void bind_progress(Stmt& s, int first, const Progress& p);
 Result<int64_t> run_finish(Connection& conn, std::string_view sql, std::string_view task_id,
                            TaskStatus status, const std::optional<TaskError>& error,
                            const Progress& progress, Micros now);
+
+// After the commit of a transaction that erased a task's sealed credentials:
+// copies the WAL into the database file and truncates it (wal_checkpoint
+// TRUNCATE), so that no older copy of the pages that held them survives in
+// skillsync.db-wal (the database file itself zeroes them: secure_delete).
+// Best effort, never failing the caller: a checkpoint that cannot finish
+// within the busy timeout (a reader on an old snapshot, another writer) is
+// logged, and the next one copies and truncates what this one left.
+void truncate_wal_after_erase(Db& db);
 
 // Inside a write transaction: reads the task and fails as
 // check_ownership() (store_checks.hpp) says: "not_found", "lease_lost", and,

@@ -1,8 +1,11 @@
 // SqliteStore: what the task files share about the tasks table.
+#include <spdlog/spdlog.h>
+
 #include <string>
 
 #include "common/crypto.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/sqlite/sqlite_webhooks.hpp"
 
 namespace skillsync::store::sqlite {
 namespace {
@@ -96,7 +99,10 @@ Result<int64_t> run_finish(Connection& conn, std::string_view sql, std::string_v
   bind_progress(s, 5, progress);
   s.bind_int64(11, now);
   SKILLSYNC_TRY(s.run());
-  return conn.db().changes();
+  const int64_t changed = conn.db().changes();
+  // The task's webhook events, in the transaction that ends it.
+  if (changed > 0) SKILLSYNC_TRY(enqueue_task_end_events(conn, task_id, now));
+  return changed;
 }
 
 Status check_owner(Connection& conn, std::string_view task_id, std::string_view worker_id,
@@ -118,6 +124,19 @@ Status check_owner(Connection& conn, std::string_view task_id, std::string_view 
     t.cancel_requested = s.column_int64(1) != 0;
   }
   return check_ownership(t, task_id, worker_id, cancel_is_error);
+}
+
+void truncate_wal_after_erase(Db& db) {
+  int wal_frames = 0;
+  int copied = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                           &wal_frames, &copied);
+  if (rc != SQLITE_OK) {
+    spdlog::warn(
+        "the WAL could not be truncated after erasing task credentials ({}); the next "
+        "task end retries",
+        sqlite3_errstr(rc));
+  }
 }
 
 }  // namespace skillsync::store::sqlite

@@ -261,6 +261,7 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   // finished_at is when the rows became visible, not when publishing began.
   SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct, store_.clock().now()));
   SKILLSYNC_TRY(tx->commit());
+  truncate_wal_after_erase(db);
   return staged;
 }
 
@@ -299,7 +300,9 @@ Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progr
   SKILLSYNC_TRY(db.exec("DROP TABLE " + stage_));
   SKILLSYNC_TRY(
       finish_closed(status, progress, counts->first - counts->second, store_.clock().now()));
-  return tx->commit();
+  SKILLSYNC_TRY(tx->commit());
+  truncate_wal_after_erase(db);
+  return ok_status();
 }
 
 }  // namespace

@@ -8,7 +8,10 @@
 //     unknown key id -> 403 InvalidAccessKeyId);
 //   - optionally a session token is required for that key, and it must be one
 //     of the signed headers (missing or wrong -> 400 InvalidToken, as S3 does);
-//   - optionally unsigned requests are refused (403 AccessDenied).
+//   - optionally unsigned requests are refused (403 AccessDenied);
+//   - GET and HEAD honour If-Match as S3 does (S3rver ignores it): an
+//     object whose ETag is none of the listed ones (and not `*`) answers
+//     412 PreconditionFailed instead of its bytes.
 //
 // Usage: node --openssl-legacy-provider launch.js
 // Environment:
@@ -80,6 +83,31 @@ async function policy(ctx, next) {
   return next()
 }
 
+// An entity tag without its weak prefix and quotes: `W/"abc"` -> `abc`.
+function bareTag(tag) {
+  return tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1')
+}
+
+// Runs around S3rver's routes: once S3rver has found the object (its answer
+// carries the ETag), a GET or HEAD whose If-Match names another version is
+// answered 412 instead, and the object's stream is closed unread.
+async function ifMatch(ctx, next) {
+  await next()
+  const wanted = ctx.get('if-match')
+  if (!wanted || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return
+  if (ctx.status !== 200 && ctx.status !== 206) return
+  const etag = ctx.response.get('etag')
+  if (!etag) return
+  const tags = wanted.split(',').map(bareTag)
+  if (tags.includes('*') || tags.includes(bareTag(etag))) return
+  if (ctx.body && typeof ctx.body.destroy === 'function') ctx.body.destroy()
+  throw new S3Error(
+    'PreconditionFailed',
+    'At least one of the pre-conditions you specified did not hold',
+    { Condition: 'If-Match' }
+  )
+}
+
 async function main() {
   const server = new S3rver({
     address: '127.0.0.1',
@@ -88,9 +116,9 @@ async function main() {
     silent: true,
     configureBuckets: buckets.map((name) => ({ name })),
   })
-  // Koa composes `middleware` when the server starts listening, so a
-  // middleware placed first here runs before S3rver's own.
-  server.middleware.unshift(policy)
+  // Koa composes `middleware` when the server starts listening, so the
+  // middleware placed first here run before (and around) S3rver's own.
+  server.middleware.unshift(policy, ifMatch)
   const address = await server.run()
   process.stdout.write(`${JSON.stringify({ port: address.port })}\n`)
   const stop = () => server.close().finally(() => process.exit(0))
