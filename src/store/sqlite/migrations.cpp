@@ -187,6 +187,7 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, seq);
 CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
+)sql",
     // Recurring sources (store/sources.hpp) and their ledger.
     R"sql(
 ALTER TABLE tasks ADD COLUMN source_id TEXT NOT NULL DEFAULT '';
