@@ -18,6 +18,7 @@
 #include "api/openapi.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/routes.hpp"
+#include "api/source_routes.hpp"
 #include "common/crypto.hpp"
 
 namespace skillsync::api {
@@ -122,12 +123,14 @@ struct Api::Impl {
         clock(c),
         limiter(rate.per_second, rate.burst, c),
         task_routes(s, t, std::move(created), c),
+        source_routes(nullptr),
         webhook_routes(s, c) {}
 
   store::Store& store;
   const Clock& clock;
   RateLimiter limiter;
   TaskRoutes task_routes;
+  SourceRoutes source_routes;
   WebhookRoutes webhook_routes;
   auth::OAuthService* oauth = nullptr;  // set by enable_oauth
   // GET /openapi.json: built once, served as bytes.
@@ -219,6 +222,16 @@ struct Api::Impl {
       case RouteId::kCancelTask:
       case RouteId::kTaskErrors:
         return task_routes.route(id, r);
+      case RouteId::kPostSource:
+      case RouteId::kListSources:
+      case RouteId::kGetSource:
+      case RouteId::kPatchSource:
+      case RouteId::kDeleteSource:
+      case RouteId::kPauseSource:
+      case RouteId::kResumeSource:
+      case RouteId::kRunSource:
+      case RouteId::kSourceFiles:
+        return source_routes.route(id, r);
       case RouteId::kPostWebhook:
       case RouteId::kListWebhooks:
       case RouteId::kGetWebhook:
@@ -392,6 +405,10 @@ struct Api::Impl {
 Api::Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
          RateLimit rate_limit, const Clock& clock)
     : impl_(std::make_shared<Impl>(store, tasks, std::move(on_task_created), rate_limit, clock)) {}
+
+void Api::set_sources(sources::SourceService* sources) {
+  impl_->source_routes.set_service(sources);
+}
 
 void Api::set_webhooks(std::shared_ptr<const WebhookSettings> settings) {
   impl_->webhook_routes.configure(std::move(settings));

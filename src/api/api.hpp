@@ -35,6 +35,9 @@
 
 namespace skillsync::auth {
 class OAuthService;
+}  // namespace skillsync::auth
+namespace skillsync::sources {
+class SourceService;
 }
 
 namespace skillsync::api {
@@ -98,6 +101,10 @@ class Api {
   Api(store::Store& store, tasks::TaskService& tasks, std::function<void()> on_task_created,
       RateLimit rate_limit = {}, const Clock& clock = SystemClock::instance());
   HttpResponse handle(const HttpRequest& request);
+  // Serves /integrations/sources with `sources` (without it, those routes
+  // answer 503). REQUIRES: `sources` outlives the Api; called before
+  // handle() is first called.
+  void set_sources(sources::SourceService* sources);
   // Enables the webhook routes (api/webhook_routes.hpp); without it they
   // answer 503. REQUIRES: called before serving requests.
   void set_webhooks(std::shared_ptr<const WebhookSettings> settings);

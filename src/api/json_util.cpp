@@ -93,6 +93,7 @@ json::value task_summary_json(const store::Task& t) {
   }
   // Only for a task whose creating request sent a W3C traceparent.
   if (!t.trace_id.empty()) o["trace_id"] = t.trace_id;
+  if (!t.source_id.empty()) o["source_id"] = t.source_id;
   return o;
 }
 

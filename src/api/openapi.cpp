@@ -63,6 +63,11 @@ constexpr ResponseDoc kResponses[] = {
     {"HeadersTooLarge", "Request headers over 16 KiB (headers_too_large)", "Error"},
     {"Internal", "A bug or a storage failure (internal); details are logged only", "Error"},
     {"ConsolePage", "The console's HTML page", "", "text/html"},
+    {"Source", "The source (never its credentials)", "Source"},
+    {"SourceCreated", "Source created, status active, first check due at once", "Source"},
+    {"SourceCheckDue", "A check is due at once; the ledger shows its result", "Source"},
+    {"SourcePage", "A page of sources, newest first", "SourcePage"},
+    {"SourceFilePage", "A page of the ledger, in the order objects were seen", "SourceFilePage"},
     {"Webhook", "The webhook endpoint", "Webhook"},
     {"WebhookCreated", "Registered; a healthcheck.v1 event is on its way", "Webhook"},
     {"WebhookPage", "A page of webhook endpoints, oldest first", "WebhookPage"},
@@ -143,6 +148,7 @@ json::object parameters() {
       param("employee_external_id", "path", true, "1-100 characters of A-Z a-z 0-9 _ -", id);
   p["external_id"] = param("external_id", "path", true, "The event's external id", id);
   p["task_id"] = param("task_id", "path", true, "Opaque task id", {{"type", "string"}});
+  p["source_id"] = param("source_id", "path", true, "Opaque source id", {{"type", "string"}});
   p["asset"] = param("asset", "path", true, "A console file name (app.js)", {{"type", "string"}});
   p["limit"] = param("limit", "query", false, "Page size",
                      {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 100}});
@@ -185,6 +191,14 @@ json::object request_bodies() {
            {{"required", true},
             {"description", "What to load, from where, with which credentials"},
             {"content", json_content("FileLoadTaskInput")}}},
+          {"Source",
+           {{"required", true},
+            {"description", "A prefix, a pattern, a schedule and credentials"},
+            {"content", json_content("SourceInput")}}},
+          {"SourcePatch",
+           {{"required", true},
+            {"description", "The fields to change; the others are kept"},
+            {"content", json_content("SourcePatch")}}},
           {"WebhookInput",
            {{"required", true},
             {"description", "The endpoint's URL and the event types it receives"},
@@ -283,6 +297,8 @@ std::string openapi_document() {
       json::object{{"name", "Console"}, {"description", "The web console's static files"}},
       json::object{{"name", "Skill events"}, {"description", "The Skill Event API"}},
       json::object{{"name", "File Load Tasks"}, {"description", "Bulk loads from S3"}},
+      json::object{{"name", "Sources"},
+                   {"description", "Recurring S3 sources: every new export loads once"}},
       json::object{{"name", "Webhooks"},
                    {"description", "Signed CloudEvents sent when tasks end (docs/api.md)"}},
       json::object{{"name", "Authentication"},

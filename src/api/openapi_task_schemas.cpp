@@ -144,6 +144,8 @@ json::object task_summary() {
                             {"properties", {{"code", type("string")}, {"message", type("string")}}},
                             {"required", {"code", "message"}}};
   json::array required = required_of(p);
+  p["source_id"] = json::object{{"type", "string"},
+                                {"description", "The source that created the task (if any)"}};
   // Optional: present only when the creating request had a valid traceparent.
   p["trace_id"] = json::object{
       {"type", "string"},
@@ -161,6 +163,8 @@ json::object page_of(std::string_view item) {
 }
 
 }  // namespace
+
+void add_source_schemas(json::object& out);  // openapi_source_schemas.cpp
 
 void add_task_schemas(json::object& out) {
   out["FileLoadTaskInput"] = task_input();
@@ -180,6 +184,7 @@ void add_task_schemas(json::object& out) {
                                             {"items", schema_ref("RowError")}}}}}}}}};
   out["FileLoadTaskPage"] = page_of("FileLoadTaskSummary");
   out["RowErrorPage"] = page_of("ReportRowError");
+  add_source_schemas(out);
 }
 
 }  // namespace skillsync::api::internal

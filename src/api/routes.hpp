@@ -33,6 +33,16 @@ enum class RouteId {
   kGetTask,
   kCancelTask,
   kTaskErrors,
+  // Recurring sources (source_routes.cpp).
+  kPostSource,
+  kListSources,
+  kGetSource,
+  kPatchSource,
+  kDeleteSource,
+  kPauseSource,
+  kResumeSource,
+  kRunSource,
+  kSourceFiles,
   // Webhooks (webhook_routes.hpp)
   kPostWebhook,
   kListWebhooks,

@@ -20,6 +20,9 @@
 #include "auth/oauth_service.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
+#include "notify/events.hpp"
+#include "sources/scheduler.hpp"
+#include "sources/source_service.hpp"
 #include "store/open_store.hpp"
 #include "tasks/tasks.hpp"
 
@@ -230,6 +233,33 @@ int run_serve(const ServeConfig& config) {
   auth::OAuthService oauth(store, auth::signing_key_from_master(key->bytes()),
                            SystemClock::instance(), oauth_config);
   api.enable_oauth(oauth);
+  // Recurring sources: checks run where the task workers run.
+  sources::SourceChecker checker(store, *key, SystemClock::instance(),
+                                 sources::make_s3_lister(s3_config));
+  std::optional<sources::SourceScheduler> scheduler;
+  if (config.run_workers) {
+    sources::SchedulerConfig sc;
+    sc.lease_duration = pool_config.pipeline.lease_duration;
+    // A source entering `error` is told to the tenant's webhooks (source.error.v1).
+    sc.on_source_error = [&store](const store::Source& source, const std::string& reason) {
+      auto queued =
+          notify::enqueue_source_error(store.webhooks(), source.tenant, source.id, "source_error",
+                                       reason, SystemClock::instance().now());
+      if (!queued.ok()) {
+        spdlog::warn("source {}: its source.error.v1 event was not queued: {}", source.id,
+                     queued.error().message);
+      }
+    };
+    sc.on_tasks_created = [&pool] {
+      if (pool) pool->notify();
+    };
+    scheduler.emplace(store, checker, SystemClock::instance(), std::move(sc));
+  }
+  sources::SourceService source_service(store, *key, SystemClock::instance(),
+                                        tasks::make_s3_access_check(s3_config), [&scheduler] {
+                                          if (scheduler) scheduler->wake();
+                                        });
+  api.set_sources(&source_service);
   std::atomic<bool> stopping{false};
   api::RequestHandler handler =
       config.run_api
@@ -258,6 +288,7 @@ int run_serve(const ServeConfig& config) {
   api.set_webhooks((*webhooks)->settings());
   if (config.run_workers) (*webhooks)->start_dispatcher();
   if (pool) pool->start();
+  if (scheduler) scheduler->start();
   const std::string scheme = config.tls_cert.empty() ? "http://" : "https://";
   const std::string s3 =
       config.s3_endpoint.empty() ? "AWS " + config.s3_region : config.s3_endpoint;
@@ -277,6 +308,7 @@ int run_serve(const ServeConfig& config) {
     server.stop();
   });
   server.run();
+  if (scheduler) scheduler->stop();
   if (pool) pool->stop();
   (*webhooks)->stop();
   if (signal_waiter.joinable()) {

@@ -10,7 +10,8 @@ namespace skillsync::client {
 namespace {
 
 bool is_client_command(std::string_view name) {
-  return name == "load" || name == "tasks" || name == "events" || name == "login";
+  return name == "load" || name == "tasks" || name == "events" || name == "login" ||
+         name == "sources";
 }
 
 // The first argument naming a top-level command.
@@ -66,7 +67,7 @@ bool Commands::parsed() const {
                       s.tasks_errors, s.events_list, s.events_get, s.login}) {
     if (c != nullptr && c->parsed()) return true;
   }
-  return false;
+  return sources_parsed(s);
 }
 
 int Commands::run() {
@@ -77,6 +78,7 @@ int Commands::run() {
     if (s.load_cmd->parsed()) return run_load(s);
     if (s.login->parsed()) return run_login(s);
     if (s.events_list->parsed() || s.events_get->parsed()) return run_events(s);
+    if (sources_parsed(s)) return run_sources(s);
     return run_tasks(s);
   } catch (const std::exception& e) {
     std::cerr << "skillsync: the server's answer is not what this client expects (" << e.what()
@@ -91,6 +93,7 @@ std::unique_ptr<Commands> add_commands(CLI::App& cli) {
   add_tasks_commands(cli, *state);
   add_events_commands(cli, *state);
   add_login_command(cli, *state);
+  add_sources_commands(cli, *state);
   return std::make_unique<Commands>(std::move(state));
 }
 

@@ -40,6 +40,14 @@ struct EventsArgs {
   int limit = 100;
 };
 
+struct SourcesArgs {
+  std::string id;
+  std::string name, entity_type, uri, pattern, start_after;
+  std::string every = "15m";
+  AwsFlags aws;  // --profile and --region only
+  int limit = 100;
+};
+
 struct CommandsState {
   GlobalArgs global;
   LoadArgs load;
@@ -54,6 +62,14 @@ struct CommandsState {
   CLI::App* events_list = nullptr;
   CLI::App* events_get = nullptr;
   CLI::App* login = nullptr;
+  SourcesArgs sources;
+  CLI::App* sources_list = nullptr;
+  CLI::App* sources_show = nullptr;
+  CLI::App* sources_create = nullptr;
+  CLI::App* sources_run = nullptr;
+  CLI::App* sources_pause = nullptr;
+  CLI::App* sources_resume = nullptr;
+  CLI::App* sources_files = nullptr;
 };
 
 // --server, --api-key-file, --json (and --quiet when `quiet`) on `cmd`.
@@ -73,5 +89,9 @@ int list_errors(const HttpClient& http, const std::string& id, bool as_json);
 void add_events_commands(CLI::App& cli, CommandsState& s);
 int run_events(CommandsState& s);
 int run_login(CommandsState& s);
+// `skillsync sources ...` (sources_command.cpp).
+void add_sources_commands(CLI::App& cli, CommandsState& s);
+bool sources_parsed(const CommandsState& s);
+int run_sources(CommandsState& s);
 
 }  // namespace skillsync::client

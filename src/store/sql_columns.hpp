@@ -29,7 +29,7 @@
   " cancel_requested_at_us, last_heartbeat_at_us, worker_id, lease_expires_at_us,"          \
   " header_json, ckpt_byte_offset, ckpt_line, ckpt_batches, ckpt_state, ckpt_bytes_total,"  \
   " ckpt_bytes_read, ckpt_rows_read, ckpt_rows_loaded, ckpt_rows_rejected,"                 \
-  " ckpt_rows_superseded, trace_id"
+  " ckpt_rows_superseded, trace_id, source_id"
 
 // Every query that returns row errors; read_row_error() depends on this order.
 #define SKILLSYNC_ROW_ERROR_COLUMNS "line, byte_offset, column_name, code, message, raw, file"
@@ -48,3 +48,18 @@
   " rows_loaded = coalesce(ckpt_rows_loaded, 0),"                                       \
   " rows_rejected = coalesce(ckpt_rows_rejected, 0),"                                   \
   " rows_superseded = coalesce(ckpt_rows_superseded, 0)"
+
+// Every query that returns sources; each backend's read_source() depends on
+// this order.
+#define SKILLSYNC_SOURCE_COLUMNS                                                       \
+  "id, tenant, name, entity_type, method, uri, region, pattern, sealed_credentials,"   \
+  " schedule_seconds, options_json, start_after, modified_after_us, batch,"            \
+  " max_consecutive_failures, status, last_error, last_check_at_us, next_check_at_us," \
+  " failures_since_us, lease_owner, lease_expires_at_us, created_at_us, updated_at_us"
+
+// Every query that returns ledger rows (with the task's state, from a LEFT
+// JOIN of tasks t on source_files f); read_source_file() depends on it.
+#define SKILLSYNC_SOURCE_FILE_COLUMNS                                               \
+  "f.seq, f.source_id, f.key, f.etag, f.size, f.last_modified_us, f.first_seen_us," \
+  " f.task_id, f.skip_reason, t.status, coalesce(t.rows_loaded, 0),"                \
+  " coalesce(t.rows_rejected, 0)"

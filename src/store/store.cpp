@@ -33,3 +33,26 @@ std::optional<TaskStatus> task_status_from_string(std::string_view s) {
 }
 
 }  // namespace skillsync::store
+
+namespace skillsync::store {
+
+std::string_view to_string(SourceStatus s) {
+  switch (s) {
+    case SourceStatus::kActive:
+      return "active";
+    case SourceStatus::kPaused:
+      return "paused";
+    case SourceStatus::kError:
+      return "error";
+  }
+  return "unknown";
+}
+
+std::optional<SourceStatus> source_status_from_string(std::string_view s) {
+  if (s == "active") return SourceStatus::kActive;
+  if (s == "paused") return SourceStatus::kPaused;
+  if (s == "error") return SourceStatus::kError;
+  return std::nullopt;
+}
+
+}  // namespace skillsync::store

@@ -57,6 +57,7 @@
 #include "common/result.hpp"
 #include "common/time.hpp"
 #include "schema/schema.hpp"
+#include "store/sources.hpp"
 
 namespace skillsync::store {
 
@@ -142,6 +143,9 @@ struct Task {
   // The W3C trace id (32 lower-case hex digits) of the request that created
   // the task, from its `traceparent` header; "" when it had none.
   std::string trace_id;
+  // The recurring source that made the task (store/sources.hpp); "" when
+  // none.
+  std::string source_id;
   // --- set by the store; ignored by create_task ---
   std::optional<Micros> cancel_requested_at;
   std::optional<Micros> last_heartbeat_at;
@@ -434,6 +438,55 @@ class Store {
   // process wakes its own workers. Replaces any earlier callback; an empty
   // function unregisters. The store stops calling it before it is destroyed.
   virtual void set_task_listener(std::function<void()> callback) = 0;
+  // --- recurring sources (store/sources.hpp) ---
+  // Errors: "not_found" (no such source in the tenant), "already_exists"
+  // (duplicate id), "lease_lost" (a check's lease was taken over).
+  virtual Status create_source(const Source& source) = 0;
+  virtual Result<std::optional<Source>> get_source(std::string_view tenant,
+                                                   std::string_view id) = 0;
+  // Newest first (created_at, then id, descending); cursor as in list_tasks.
+  // REQUIRES: 1 <= limit <= 1000
+  virtual Result<SourcePage> list_sources(std::string_view tenant, size_t limit,
+                                          std::string_view cursor) = 0;
+  // Writes every field a user or a status change sets (name .. status,
+  // last_error, next_check_at, failures_since; updated_at = now) of the
+  // tenant's source `source.id`; the check's lease and last_check_at are
+  // kept. Returns false when there is no such source.
+  virtual Result<bool> update_source(const Source& source, Micros now) = 0;
+  // Deletes the source and its ledger (its tasks stay). False when absent.
+  virtual Result<bool> delete_source(std::string_view tenant, std::string_view id) = 0;
+  // Claims an active source with next_check_at <= now (or absent: a check
+  // whose owner died) whose check lease is free or expired, for `owner`
+  // until now + lease_duration, and clears its next_check_at (a check is
+  // under way); of several, the one due longest. Processes sharing the
+  // store never claim one source at once (PostgreSQL: FOR UPDATE SKIP
+  // LOCKED). std::nullopt when none.
+  virtual Result<std::optional<Source>> claim_due_source(std::string_view owner, Micros now,
+                                                         Micros lease_duration) = 0;
+  // Ends `owner`'s check: last_check_at, next_check_at (the earlier of
+  // result.next_check_at and one set meanwhile, e.g. by a "run" during the
+  // check, so that request is not lost), lease freed, and
+  // with result.error the source goes to kError with it. "lease_lost" when
+  // `owner` no longer holds the source (nothing is written).
+  virtual Status finish_source_check(std::string_view source_id, std::string_view owner,
+                                     const SourceCheckResult& result) = 0;
+  // Records a file in the ledger unless (source_id, key, etag) is there;
+  // returns the stored row either way.
+  virtual Result<RecordedFile> record_source_file(const SourceFile& file) = 0;
+  // In ONE transaction: records `file` with file.task_id = task.id and
+  // creates `task`, unless (source_id, key, etag) is already recorded: then
+  // nothing is written and the earlier row comes back (created == false).
+  virtual Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
+                                                           const Task& task) = 0;
+  // The ledger of a source, in recording order, with each task's state.
+  // REQUIRES: 1 <= limit <= 1000
+  virtual Result<SourceFilePage> list_source_files(std::string_view source_id, size_t limit,
+                                                   std::string_view cursor) = 0;
+  // Statuses of the source's tasks created at or after `since`, newest
+  // first, at most `limit` of them.
+  virtual Result<std::vector<TaskStatus>> recent_source_task_statuses(std::string_view source_id,
+                                                                      Micros since,
+                                                                      size_t limit) = 0;
 
   // --- webhooks (store/webhooks.hpp): endpoints, outbox, delivery records ---
   // Lives as long as the Store.

@@ -137,6 +137,17 @@ TEST_F(OpenApiTest, EveryDocumentedOperationAnswersADocumentedStatus) {
                          ",en,oa-2,2021-01-02,c2\n" + employee + ",en,oa-3,not-a-time,c3\n");
   const TaskTrace task = run_task(stack(), uri);
   ASSERT_EQ(task.status(), "completed_with_errors");
+  // A source (its routes come before its DELETE in the document).
+  json::object source{{"name", "oa"},
+                      {"entity_type", "learning"},
+                      {"uri", stack().uri(unique_id("oa-src") + "/")},
+                      {"pattern", "*.csv"},
+                      {"schedule", {{"every", "1h"}}},
+                      {"credentials",
+                       {{"aws_access_key_id", stack().s3().access_key_id()},
+                        {"aws_secret_access_key", stack().s3().secret_access_key()}}}};
+  ApiResponse created = app().post("/integrations/sources", json::serialize(source));
+  ASSERT_EQ(created.status, 201) << created.body;
   // A webhook endpoint and one of its events.
   ApiResponse hook =
       app().post("/integrations/webhooks",
@@ -149,6 +160,7 @@ TEST_F(OpenApiTest, EveryDocumentedOperationAnswersADocumentedStatus) {
       {"employee_external_id", employee},
       {"external_id", "oa-1"},
       {"task_id", str(task.task, "task_id")},
+      {"source_id", str(as_object(created.json()), "source_id")},
       {"asset", "app.js"},
       {"webhook_id", webhook_id},
       {"event_id", str(as_object(sent.json()), "event_id")}};
@@ -183,6 +195,7 @@ TEST_F(OpenApiTest, EveryDocumentedOperationAnswersADocumentedStatus) {
   for (const Walked& w : walk(app(), doc, ids, "unknown-id-1")) {
     if (w.path.find("{external_id}") != std::string::npos ||
         w.path.find("{task_id}") != std::string::npos ||
+        w.path.find("{source_id}") != std::string::npos ||
         w.path.find("{webhook_id}") != std::string::npos) {
       EXPECT_EQ(w.status, 404) << w.method << " " << w.target;
     }

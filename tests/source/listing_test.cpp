@@ -39,7 +39,8 @@ TEST(ListXml, ParsesObjectsAndEntities) {
       parse_list_xml(page(contents("p/a &amp; b.csv", 10) + contents("p/c.csv", 0), "tok&amp;1"));
   ASSERT_TRUE(p.ok()) << p.error().message;
   ASSERT_EQ(p->objects.size(), 2u);
-  EXPECT_EQ(p->objects[0], (ListedObject{"p/a & b.csv", 10, "\"e\""}));
+  EXPECT_EQ(p->objects[0], (ListedObject{"p/a & b.csv", 10, "\"e\"", "2024-01-01T00:00:00.000Z"}));
+  EXPECT_EQ(p->objects[0].last_modified, "2024-01-01T00:00:00.000Z");
   EXPECT_EQ(p->objects[1].key, "p/c.csv");
   EXPECT_EQ(p->objects[1].size, 0u);
   EXPECT_TRUE(p->truncated);
@@ -103,7 +104,7 @@ TEST_F(ListObjectsTest, FollowsContinuationTokensAndSortsByKey) {
   auto list = c.list_objects("b", "p/", options);
   ASSERT_TRUE(list.ok()) << list.error().message;
   const std::vector<ListedObject> expected = {
-      {"p/a.csv", 1, "\"e\""}, {"p/b.csv", 2, "\"e\""}, {"p/\xC3\xA9.csv", 3, "\"e\""}};
+      {"p/a.csv", 1, "\"e\"", ""}, {"p/b.csv", 2, "\"e\"", ""}, {"p/\xC3\xA9.csv", 3, "\"e\"", ""}};
   EXPECT_EQ(*list, expected);  // folder marker skipped, byte order (0xC3 after 'b')
 
   ASSERT_EQ(script_->count(), 3u);

@@ -90,7 +90,7 @@ TEST_F(S3ListingPresignTest, ListsMoreKeysThanOnePageInKeyOrder) {
     ASSERT_TRUE(c.put_object({kBucket, keys[i]}, content).ok()) << keys[i];
     auto head = c.head_object({kBucket, keys[i]});
     ASSERT_TRUE(head.ok());
-    expected.push_back({keys[i], content.size(), head->etag});
+    expected.push_back({keys[i], content.size(), head->etag, ""});
   }
   // Near misses, and a console "folder".
   for (const char* other : {"lis.csv", "listx/a.csv", "a.csv"}) {

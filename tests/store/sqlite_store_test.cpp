@@ -59,7 +59,8 @@ TEST_F(SqliteStoreTest, AnEmptyFileIsMigratedToTheCurrentSchemaInWalMode) {
   EXPECT_EQ(query(path_,
                   "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                   " WHERE type = 'table' ORDER BY name)"),
-            "api_keys,events,idempotency_keys,oauth_clients,row_errors,settings,tasks,"
+            "api_keys,events,idempotency_keys,oauth_clients,row_errors,settings,source_files,"
+            "sources,tasks,"
             "webhook_deliveries,webhook_endpoints,webhook_outbox");
 }
 
@@ -82,14 +83,15 @@ TEST_F(SqliteStoreTest, ReopeningTheFileKeepsItsData) {
 }
 
 TEST_F(SqliteStoreTest, AFileFromANewerSkillsyncIsRefusedUntouched) {
-  exec(path_, "CREATE TABLE future (x); PRAGMA user_version = 7;");
+  const std::string newer = std::to_string(sqlite::schema_version() + 1);
+  exec(path_, "CREATE TABLE future (x); PRAGMA user_version = " + newer + ";");
   auto s = open_sqlite_store(path_, clock_);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "schema_too_new");
-  EXPECT_EQ(s.error().message, "database schema version 7 is newer than this skillsync supports (" +
-                                   std::to_string(sqlite::schema_version()) +
-                                   "); upgrade skillsync");
-  EXPECT_EQ(query(path_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(s.error().message,
+            "database schema version " + newer + " is newer than this skillsync supports (" +
+                std::to_string(sqlite::schema_version()) + "); upgrade skillsync");
+  EXPECT_EQ(query(path_, "PRAGMA user_version"), newer);
   EXPECT_EQ(query(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), "0");
 }
 

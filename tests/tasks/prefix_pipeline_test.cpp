@@ -53,7 +53,7 @@ class FakeBucket : public ObjectOpener {
     EXPECT_TRUE(uri.ok());
     std::vector<source::s3::ListedObject> out;
     for (const auto& [key, content] : objects) {
-      if (key.starts_with(uri->key)) out.push_back({key, content.size(), etag_of(content)});
+      if (key.starts_with(uri->key)) out.push_back({key, content.size(), etag_of(content), ""});
     }
     return out;
   }

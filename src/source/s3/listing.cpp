@@ -72,6 +72,9 @@ Result<ListPage> parse_list_xml(std::string_view xml) {
     if (url_encoded) object.key = url_decode_plus(object.key);
     object.size = *parsed_size;
     if (const auto etag = xml_element(block, "ETag")) object.etag = xml_unescape(*etag);
+    if (const auto modified = xml_element(block, "LastModified")) {
+      object.last_modified = std::string(*modified);
+    }
     page.objects.push_back(std::move(object));
   }
   const auto truncated = xml_element(xml, "IsTruncated");

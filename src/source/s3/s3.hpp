@@ -156,9 +156,14 @@ struct ObjectInfo {
 struct ListedObject {
   std::string key;  // decoded, the full key (prefix included)
   uint64_t size = 0;
-  std::string etag;  // as S3 gives it, quotes included: "\"9b2cf5...\""
+  std::string etag;           // as S3 gives it, quotes included: "\"9b2cf5...\""
+  std::string last_modified;  // as S3 gives it (RFC 3339, e.g. "2026-12-05T01:00:00.000Z")
 
-  bool operator==(const ListedObject&) const = default;
+  // The same version of the same object: key, size and ETag (last_modified
+  // is what the server says about it, not its identity).
+  bool operator==(const ListedObject& o) const {
+    return key == o.key && size == o.size && etag == o.etag;
+  }
 };
 
 struct ListOptions {

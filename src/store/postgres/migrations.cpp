@@ -25,7 +25,10 @@ namespace {
 //
 // Version 2: settings, deployment-wide values (the master key check).
 // Version 3: tasks.trace_id, the W3C trace id of the creating request.
-constexpr std::array<std::string_view, 5> kMigrations = {
+// Version 4: webhook endpoints, the outbox and delivery attempts.
+// Version 5: oauth_clients (OAuth2 client-credentials clients, secrets hashed).
+// Version 6: sources and source_files (the ledger), tasks.source_id.
+constexpr std::array<std::string_view, 6> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT COLLATE "C" NOT NULL,
@@ -191,6 +194,52 @@ CREATE TABLE oauth_clients (
   last_used_at_us BIGINT,
   revoked_at_us BIGINT
 );
+)sql",
+    // Recurring sources (store/sources.hpp) and their ledger.
+    R"sql(
+ALTER TABLE tasks ADD COLUMN source_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE sources (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  tenant TEXT COLLATE "C" NOT NULL,
+  name TEXT NOT NULL,
+  entity_type TEXT NOT NULL,
+  method TEXT NOT NULL,
+  uri TEXT NOT NULL,
+  region TEXT NOT NULL,
+  pattern TEXT NOT NULL,
+  sealed_credentials BYTEA,
+  schedule_seconds BIGINT NOT NULL,
+  options_json TEXT NOT NULL,
+  start_after TEXT NOT NULL,
+  modified_after_us BIGINT,
+  batch TEXT NOT NULL,
+  max_consecutive_failures BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  last_error TEXT NOT NULL,
+  last_check_at_us BIGINT,
+  next_check_at_us BIGINT,
+  failures_since_us BIGINT NOT NULL,
+  lease_owner TEXT NOT NULL,
+  lease_expires_at_us BIGINT,
+  created_at_us BIGINT NOT NULL,
+  updated_at_us BIGINT NOT NULL
+);
+CREATE INDEX sources_by_tenant_time ON sources (tenant, created_at_us, id);
+CREATE INDEX sources_due ON sources (status, next_check_at_us);
+CREATE TABLE source_files (
+  seq BIGSERIAL PRIMARY KEY,
+  source_id TEXT COLLATE "C" NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+  key TEXT COLLATE "C" NOT NULL,
+  etag TEXT COLLATE "C" NOT NULL,
+  size BIGINT NOT NULL,
+  last_modified_us BIGINT NOT NULL,
+  first_seen_us BIGINT NOT NULL,
+  task_id TEXT NOT NULL,
+  skip_reason TEXT NOT NULL,
+  UNIQUE (source_id, key, etag)
+);
+CREATE INDEX source_files_by_source ON source_files (source_id, seq);
+CREATE INDEX tasks_by_source ON tasks (source_id, created_at_us) WHERE source_id <> '';
 )sql",
 };
 

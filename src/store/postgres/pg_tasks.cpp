@@ -6,15 +6,6 @@
 #include "store/postgres/postgres_store_impl.hpp"
 
 namespace skillsync::store::postgres {
-namespace {
-
-#define SKILLSYNC_PG_INSERT_TASK                                                            \
-  "INSERT INTO tasks (id, tenant, entity_type, method, uri, region, options_json,"          \
-  " sealed_credentials, status, created_at_us, started_at_us, finished_at_us, bytes_total," \
-  " bytes_read, rows_read, rows_loaded, rows_rejected, rows_superseded, error_code,"        \
-  " error_message, attempts, trace_id)"                                                     \
-  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"    \
-  " $18, $19, $20, $21::int8::int, $22)"
 
 // The parameters of SKILLSYNC_PG_INSERT_TASK.
 void bind_task(Params& p, const Task& task, Micros created_at) {
@@ -33,8 +24,10 @@ void bind_task(Params& p, const Task& task, Micros created_at) {
   } else {
     p.null_text().null_text();
   }
-  p.int64(task.attempts).text(task.trace_id);
+  p.int64(task.attempts).text(task.trace_id).text(task.source_id);
 }
+
+namespace {
 
 Result<std::optional<Task>> select_task(const PgConn& conn, std::string_view tenant,
                                         std::string_view id) {

@@ -102,6 +102,24 @@ class PostgresStore final : public Store {
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
+  Status create_source(const Source& source) override;
+  Result<std::optional<Source>> get_source(std::string_view tenant, std::string_view id) override;
+  Result<SourcePage> list_sources(std::string_view tenant, size_t limit,
+                                  std::string_view cursor) override;
+  Result<bool> update_source(const Source& source, Micros now) override;
+  Result<bool> delete_source(std::string_view tenant, std::string_view id) override;
+  Result<std::optional<Source>> claim_due_source(std::string_view owner, Micros now,
+                                                 Micros lease_duration) override;
+  Status finish_source_check(std::string_view source_id, std::string_view owner,
+                             const SourceCheckResult& result) override;
+  Result<RecordedFile> record_source_file(const SourceFile& file) override;
+  Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
+                                                   const Task& task) override;
+  Result<SourceFilePage> list_source_files(std::string_view source_id, size_t limit,
+                                           std::string_view cursor) override;
+  Result<std::vector<TaskStatus>> recent_source_task_statuses(std::string_view source_id,
+                                                              Micros since, size_t limit) override;
+
   ConnectionPool& pool() { return pool_; }
   const Clock& clock() const { return clock_; }
   WebhookStore& webhooks() override { return webhooks_; }
@@ -126,6 +144,16 @@ class PostgresStore final : public Store {
   " rows_superseded = $10, finished_at_us = $11, sealed_credentials = NULL,"                    \
   " worker_id = NULL, lease_expires_at_us = NULL, staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT \
   " WHERE id = $1"
+
+// Inserts a task: $1..$23 as bind_task() appends them.
+#define SKILLSYNC_PG_INSERT_TASK                                                            \
+  "INSERT INTO tasks (id, tenant, entity_type, method, uri, region, options_json,"          \
+  " sealed_credentials, status, created_at_us, started_at_us, finished_at_us, bytes_total," \
+  " bytes_read, rows_read, rows_loaded, rows_rejected, rows_superseded, error_code,"        \
+  " error_message, attempts, trace_id, source_id)"                                          \
+  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"    \
+  " $18, $19, $20, $21::int8::int, $22, $23)"
+void bind_task(Params& p, const Task& task, Micros created_at);
 
 Result<Task> read_task(const PgResult& r, int row);
 Result<std::optional<Task>> read_optional_task(const PgResult& r);

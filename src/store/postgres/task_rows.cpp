@@ -43,6 +43,7 @@ Result<Task> read_task(const PgResult& r, int i) {
     c.header_json = t.header_json;
   }
   t.trace_id = r.string(i, 36);
+  t.source_id = r.string(i, 37);
   return t;
 }
 

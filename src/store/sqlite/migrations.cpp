@@ -38,7 +38,10 @@ namespace {
 //
 // Version 6 (oauth): oauth_clients, OAuth2 clients of the client-credentials
 // grant (secret stored as a salted PBKDF2 hash made by auth/).
-constexpr std::array<std::string_view, 6> kMigrations = {
+//
+// Version 7 (sources): sources and source_files (the ledger, unique per
+// source, key and ETag), tasks.source_id.
+constexpr std::array<std::string_view, 7> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT NOT NULL,
@@ -204,6 +207,52 @@ CREATE TABLE oauth_clients (
   last_used_at_us INTEGER,
   revoked_at_us INTEGER
 ) WITHOUT ROWID;
+)sql",
+    // Recurring sources (store/sources.hpp) and their ledger.
+    R"sql(
+ALTER TABLE tasks ADD COLUMN source_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE sources (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  name TEXT NOT NULL,
+  entity_type TEXT NOT NULL,
+  method TEXT NOT NULL,
+  uri TEXT NOT NULL,
+  region TEXT NOT NULL,
+  pattern TEXT NOT NULL,
+  sealed_credentials BLOB,
+  schedule_seconds INTEGER NOT NULL,
+  options_json TEXT NOT NULL,
+  start_after TEXT NOT NULL,
+  modified_after_us INTEGER,
+  batch TEXT NOT NULL,
+  max_consecutive_failures INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  last_error TEXT NOT NULL,
+  last_check_at_us INTEGER,
+  next_check_at_us INTEGER,
+  failures_since_us INTEGER NOT NULL,
+  lease_owner TEXT NOT NULL,
+  lease_expires_at_us INTEGER,
+  created_at_us INTEGER NOT NULL,
+  updated_at_us INTEGER NOT NULL
+);
+CREATE INDEX sources_by_tenant_time ON sources (tenant, created_at_us, id);
+CREATE INDEX sources_due ON sources (status, next_check_at_us);
+CREATE TABLE source_files (
+  seq INTEGER PRIMARY KEY,
+  source_id TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  last_modified_us INTEGER NOT NULL,
+  first_seen_us INTEGER NOT NULL,
+  task_id TEXT NOT NULL,
+  skip_reason TEXT NOT NULL,
+  UNIQUE (source_id, key, etag)
+);
+CREATE INDEX source_files_by_source ON source_files (source_id, seq);
+CREATE INDEX tasks_by_source ON tasks (source_id, created_at_us) WHERE source_id <> '';
 )sql",
 };
 

@@ -87,6 +87,23 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
+  Status create_source(const Source& source) override;
+  Result<std::optional<Source>> get_source(std::string_view tenant, std::string_view id) override;
+  Result<SourcePage> list_sources(std::string_view tenant, size_t limit,
+                                  std::string_view cursor) override;
+  Result<bool> update_source(const Source& source, Micros now) override;
+  Result<bool> delete_source(std::string_view tenant, std::string_view id) override;
+  Result<std::optional<Source>> claim_due_source(std::string_view owner, Micros now,
+                                                 Micros lease_duration) override;
+  Status finish_source_check(std::string_view source_id, std::string_view owner,
+                             const SourceCheckResult& result) override;
+  Result<RecordedFile> record_source_file(const SourceFile& file) override;
+  Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
+                                                   const Task& task) override;
+  Result<SourceFilePage> list_source_files(std::string_view source_id, size_t limit,
+                                           std::string_view cursor) override;
+  Result<std::vector<TaskStatus>> recent_source_task_statuses(std::string_view source_id,
+                                                              Micros since, size_t limit) override;
   WebhookStore& webhooks() override { return webhooks_; }
 
   ConnectionPool& pool() { return pool_; }
@@ -110,6 +127,9 @@ class SqliteStore final : public Store {
   " rows_read = ?7, rows_loaded = ?8, rows_rejected = ?9, rows_superseded = ?10,"        \
   " finished_at_us = ?11, sealed_credentials = NULL, worker_id = NULL,"                  \
   " lease_expires_at_us = NULL, staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT
+
+// Inserts `task` (created_at as given) on `conn`, in the caller's transaction.
+Status insert_task(Connection& conn, const Task& task, Micros created_at);
 
 Result<Task> read_task(const Stmt& s);
 // Reads zero or one task from a bound statement, then runs it to the end

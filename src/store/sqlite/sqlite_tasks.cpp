@@ -6,16 +6,15 @@
 #include "store/sqlite/sqlite_store_impl.hpp"
 
 namespace skillsync::store::sqlite {
-namespace {
 
 Status insert_task(Connection& conn, const Task& task, Micros created_at) {
   auto stmt = conn.cached(
       "INSERT INTO tasks (id, tenant, entity_type, method, uri, region, options_json,"
       " sealed_credentials, status, created_at_us, started_at_us, finished_at_us, bytes_total,"
       " bytes_read, rows_read, rows_loaded, rows_rejected, rows_superseded, error_code,"
-      " error_message, attempts, trace_id)"
+      " error_message, attempts, trace_id, source_id)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-      " ?19, ?20, ?21, ?22)");
+      " ?19, ?20, ?21, ?22, ?23)");
   if (!stmt.ok()) return stmt.error();
   Stmt& s = *stmt.value();
   StmtReset reset(s);
@@ -42,8 +41,11 @@ Status insert_task(Connection& conn, const Task& task, Micros created_at) {
   }
   s.bind_int64(21, task.attempts);
   s.bind_text(22, task.trace_id);
+  s.bind_text(23, task.source_id);
   return s.run();
 }
+
+namespace {
 
 Result<std::optional<Task>> select_task(Connection& conn, std::string_view tenant,
                                         std::string_view id) {

@@ -53,6 +53,7 @@ Result<Task> read_task(const Stmt& s) {
     c.header_json = t.header_json;
   }
   t.trace_id = s.column_string(36);
+  t.source_id = s.column_string(37);
   return t;
 }
 
