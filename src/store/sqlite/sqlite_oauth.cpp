@@ -71,29 +71,18 @@ Result<std::vector<OAuthClient>> SqliteStore::list_oauth_clients() {
 }
 
 Result<bool> SqliteStore::revoke_oauth_client(std::string_view id, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto stmt = (*conn)->cached(
-      "UPDATE oauth_clients SET revoked_at_us = ?2 WHERE id = ?1 AND revoked_at_us IS NULL");
-  if (!stmt.ok()) return stmt.error();
-  Stmt& s = *stmt.value();
-  StmtReset reset(s);
-  s.bind_text(1, id);
-  s.bind_int64(2, now);
-  SKILLSYNC_TRY(s.run());
-  return sqlite3_changes((*conn)->db().get()) > 0;
+  auto changed = update_by_id(
+      "UPDATE oauth_clients SET revoked_at_us = ?2 WHERE id = ?1 AND revoked_at_us IS NULL", id,
+      now);
+  if (!changed.ok()) return changed.error();
+  return *changed > 0;
 }
 
 Status SqliteStore::touch_oauth_client(std::string_view id, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto stmt = (*conn)->cached("UPDATE oauth_clients SET last_used_at_us = ?2 WHERE id = ?1");
-  if (!stmt.ok()) return stmt.error();
-  Stmt& s = *stmt.value();
-  StmtReset reset(s);
-  s.bind_text(1, id);
-  s.bind_int64(2, now);
-  return s.run();
+  auto changed =
+      update_by_id("UPDATE oauth_clients SET last_used_at_us = ?2 WHERE id = ?1", id, now);
+  if (!changed.ok()) return changed.error();
+  return {};
 }
 
 }  // namespace skillsync::store::sqlite

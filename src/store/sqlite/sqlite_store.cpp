@@ -261,30 +261,30 @@ Result<std::vector<ApiKey>> SqliteStore::list_api_keys() {
   return out;
 }
 
-Result<bool> SqliteStore::revoke_api_key(std::string_view id, Micros now) {
+Result<int> SqliteStore::update_by_id(std::string_view sql, std::string_view id, Micros now) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
-  auto stmt = (*conn)->cached(
-      "UPDATE api_keys SET revoked_at_us = ?2 WHERE id = ?1 AND revoked_at_us IS NULL");
+  auto stmt = (*conn)->cached(sql);
   if (!stmt.ok()) return stmt.error();
   Stmt& s = *stmt.value();
   StmtReset reset(s);
   s.bind_text(1, id);
   s.bind_int64(2, now);
   SKILLSYNC_TRY(s.run());
-  return sqlite3_changes((*conn)->db().get()) > 0;
+  return sqlite3_changes((*conn)->db().get());
+}
+
+Result<bool> SqliteStore::revoke_api_key(std::string_view id, Micros now) {
+  auto changed = update_by_id(
+      "UPDATE api_keys SET revoked_at_us = ?2 WHERE id = ?1 AND revoked_at_us IS NULL", id, now);
+  if (!changed.ok()) return changed.error();
+  return *changed > 0;
 }
 
 Status SqliteStore::touch_api_key(std::string_view id, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto stmt = (*conn)->cached("UPDATE api_keys SET last_used_at_us = ?2 WHERE id = ?1");
-  if (!stmt.ok()) return stmt.error();
-  Stmt& s = *stmt.value();
-  StmtReset reset(s);
-  s.bind_text(1, id);
-  s.bind_int64(2, now);
-  return s.run();
+  auto changed = update_by_id("UPDATE api_keys SET last_used_at_us = ?2 WHERE id = ?1", id, now);
+  if (!changed.ok()) return changed.error();
+  return {};
 }
 
 Result<std::string> SqliteStore::ensure_setting(std::string_view name, std::string_view value) {

@@ -110,6 +110,10 @@ class SqliteStore final : public Store {
   const Clock& clock() const { return clock_; }
 
  private:
+  // Runs `sql` (an UPDATE taking the row id as ?1 and a time as ?2) and
+  // returns how many rows it changed: the revoke and touch of API keys and
+  // OAuth clients.
+  Result<int> update_by_id(std::string_view sql, std::string_view id, Micros now);
   Result<std::unique_ptr<TaskWriter>> open_writer(const Task& task,
                                                   std::optional<std::string> worker_id);
 
