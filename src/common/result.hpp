@@ -8,8 +8,11 @@
 
 #include <cassert>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
+
+#include "common/errc.hpp"
 
 namespace skillsync {
 
@@ -17,6 +20,12 @@ struct Error {
   std::string code;     // stable, machine readable ("not_found", "NoSuchKey", ...)
   std::string message;  // for people; never contains a secret
 
+  Error() = default;
+  Error(std::string c, std::string m) : code(std::move(c)), message(std::move(m)) {}
+  Error(Errc c, std::string m) : code(errc_name(c)), message(std::move(m)) {}
+
+  // True when this error carries the code of `c`: how callers branch.
+  bool is(Errc c) const { return code == errc_name(c); }
   bool operator==(const Error&) const = default;
 };
 
@@ -81,6 +90,19 @@ using Status = Result<void>;
 inline Status ok_status() { return {}; }
 
 }  // namespace skillsync
+
+// SKILLSYNC_ASSIGN_OR_RETURN(decl, expr): evaluates `expr` (a Result<T>);
+// when it failed, returns its Error from the current function (whose return
+// type takes an Error); otherwise declares `decl` from the moved-out value:
+//   SKILLSYNC_ASSIGN_OR_RETURN(auto task, store.get_task(id));  // task: Task
+#define SKILLSYNC_ASSIGN_OR_RETURN(decl, ...) \
+  SKILLSYNC_ASSIGN_OR_RETURN_IMPL_(SKILLSYNC_CONCAT_(skillsync_aor_, __LINE__), decl, __VA_ARGS__)
+#define SKILLSYNC_CONCAT_INNER_(a, b) a##b
+#define SKILLSYNC_CONCAT_(a, b) SKILLSYNC_CONCAT_INNER_(a, b)
+#define SKILLSYNC_ASSIGN_OR_RETURN_IMPL_(tmp, decl, ...) \
+  auto tmp = (__VA_ARGS__);                              \
+  if (!tmp.ok()) return tmp.error();                     \
+  decl = std::move(tmp).value()
 
 // Propagates a failed Result<...> from the current function.
 #define SKILLSYNC_TRY(expr)                                                \

@@ -77,6 +77,8 @@ class CorpusStack : public ::testing::Environment {
     if (stack_ == nullptr && start_error_.empty()) {
       StackOptions options;
       options.workers = 2;
+      // Corpus tests page through every rejected row (limit tested elsewhere).
+      options.env["SKILLSYNC_RATE_LIMIT"] = "0";
       auto started = Stack::start(options);
       if (started.ok()) {
         stack_ = std::move(*started);
@@ -137,7 +139,7 @@ json::array all_row_errors(SkillsyncProcess& app, const std::string& task_id) {
   for (int page = 0; page < 1000; ++page) {
     std::string path = "/integrations/file-load-tasks/" + task_id + "/errors?limit=1000";
     if (!cursor.empty()) path += "&cursor=" + source::s3::uri_encode(cursor, true);
-    ApiResponse r = app.get(path);
+    ApiResponse r = app.get_paced(path);
     EXPECT_EQ(r.status, 200) << r.body;
     if (r.status != 200) break;
     const json::value v = r.json();

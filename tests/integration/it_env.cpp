@@ -242,7 +242,7 @@ std::vector<json::object> list_all_events(SkillsyncProcess& app, const std::stri
   for (int page = 0; page < 100000; ++page) {
     std::string path = "/employees/" + employee + "/skill_events?limit=1000";
     if (!cursor.empty()) path += "&cursor=" + source::s3::uri_encode(cursor, true);
-    ApiResponse r = app.get(path);
+    ApiResponse r = app.get_paced(path);
     EXPECT_EQ(r.status, 200) << r.body;
     if (r.status != 200) break;
     json::value v = r.json();

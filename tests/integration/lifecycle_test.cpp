@@ -231,8 +231,8 @@ TEST_F(LifecycleTest, ConcurrentDuplicatePostsWithOneIdempotencyKeyCreateOneTask
   int with_uri = 0;
   std::string cursor;
   for (int page = 0; page < 100; ++page) {
-    ApiResponse r = app().get("/integrations/file-load-tasks?limit=1000" +
-                              (cursor.empty() ? "" : "&cursor=" + cursor));
+    ApiResponse r = app().get_paced("/integrations/file-load-tasks?limit=1000" +
+                                    (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_EQ(r.status, 200) << r.body;
     json::value v = r.json();
     for (const auto& t : as_array(as_object(v).at("items"))) {

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "integration/prism_proxy.hpp"
@@ -275,6 +277,16 @@ ApiResponse SkillsyncProcess::send(const std::string& method, const std::string&
   std::lock_guard lock(mu_);
   bodies_.push_back(out.body);
   return out;
+}
+
+ApiResponse SkillsyncProcess::get_paced(const std::string& path) {
+  ApiResponse r = get(path);
+  for (int attempt = 0; attempt < 30 && r.status == 429; ++attempt) {
+    const int wait_s = std::clamp(std::atoi(r.header("retry-after").c_str()), 1, 5);
+    std::this_thread::sleep_for(std::chrono::seconds(wait_s));
+    r = get(path);
+  }
+  return r;
 }
 
 ApiResponse SkillsyncProcess::request_with_headers(
