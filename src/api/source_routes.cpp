@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/json_util.hpp"
 #include "sources/duration.hpp"
 #include "sources/source_service.hpp"
 
@@ -14,14 +15,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr size_t kMaxLimit = 1000;
-
-json::value text_or_null(const std::string& s) {
-  return s.empty() ? json::value(nullptr) : json::value(json::string(s));
-}
-
-json::value time_or_null(const std::optional<Micros>& t) {
-  return t ? json::value(json::string(format_rfc3339(*t))) : json::value(nullptr);
-}
 
 json::value source_json(const store::Source& s) {
   json::object o;
@@ -33,9 +26,7 @@ json::value source_json(const store::Source& s) {
   o["region"] = text_or_null(s.region);
   o["pattern"] = s.pattern;
   o["schedule"] = json::object{{"every", sources::format_every(s.schedule_seconds)}};
-  boost::system::error_code ec;
-  json::value options = json::parse(s.options_json, ec);
-  o["options"] = (ec || !options.is_object()) ? json::value(json::object{}) : std::move(options);
+  o["options"] = options_object(s.options_json);
   o["start_after"] = text_or_null(s.start_after);
   o["modified_after"] = time_or_null(s.modified_after);
   o["batch"] = s.batch;
@@ -56,9 +47,8 @@ json::value file_json(const store::SourceFileView& v) {
   o["key"] = f.key;
   o["etag"] = f.etag;
   o["size"] = f.size;
-  o["last_modified"] = f.last_modified != 0
-                           ? json::value(json::string(format_rfc3339(f.last_modified)))
-                           : json::value(nullptr);
+  o["last_modified"] =
+      time_or_null(f.last_modified != 0 ? std::optional<Micros>(f.last_modified) : std::nullopt);
   o["first_seen"] = format_rfc3339(f.first_seen);
   o["task_id"] = text_or_null(f.task_id);
   o["skip_reason"] = text_or_null(f.skip_reason);
@@ -72,30 +62,14 @@ json::value file_json(const store::SourceFileView& v) {
   return o;
 }
 
-json::value cursor_json(const std::optional<std::string>& c) {
-  return c ? json::value(json::string(*c)) : json::value(nullptr);
-}
-
-HttpResponse no_such_source() { return error(404, "not_found", "no such source"); }
-
-// Overwrites credential strings held by a parsed body.
-void wipe_credentials(json::value& body) {
-  auto* creds = body.is_object() ? body.get_object().if_contains("credentials") : nullptr;
-  if (creds == nullptr || !creds->is_object()) return;
-  for (auto& kv : creds->get_object()) {
-    if (kv.value().is_string()) {
-      auto& s = kv.value().get_string();
-      std::fill(s.begin(), s.end(), '\0');
-    }
-  }
-}
+HttpResponse no_such_source() { return error(404, Errc::kNotFound, "no such source"); }
 
 // The answer to a failed create or patch.
 HttpResponse refused(const Error& e, const std::vector<schema::FieldError>& errors) {
-  if (e.code == "invalid_fields")
-    return error(422, "invalid_fields", "the source is invalid", errors);
-  if (e.code == "access_check_failed") {
-    return error(422, "invalid_fields", "the credentials cannot list the prefix",
+  if (e.is(Errc::kInvalidFields))
+    return error(422, Errc::kInvalidFields, "the source is invalid", errors);
+  if (e.is(Errc::kAccessCheckFailed)) {
+    return error(422, Errc::kInvalidFields, "the credentials cannot list the prefix",
                  {{"credentials", "access_check_failed", e.message}});
   }
   return store_failure(e);
@@ -123,7 +97,7 @@ HttpResponse SourceRoutes::route(RouteId id, const Request& r) {
     case RouteId::kSourceFiles:
       return files(r);
     default:
-      return error(404, "not_found", "no such endpoint");
+      return error(404, Errc::kNotFound, "no such endpoint");
   }
 }
 
@@ -143,14 +117,10 @@ HttpResponse SourceRoutes::list(const Request& r) {
   size_t limit = 0;
   if (auto bad = parse_limit(r, kMaxLimit, &limit)) return *bad;
   auto page = service_->list(r.tenant, limit, r.query("cursor").value_or(""));
-  if (!page.ok()) {
-    if (page.error().code == "invalid_cursor") return invalid_cursor();
-    return store_failure(page.error());
-  }
+  if (!page.ok()) return page_failure(page.error());
   json::array items;
   for (const auto& s : page->items) items.push_back(source_json(s));
-  return json_response(200, json::object{{"items", std::move(items)},
-                                         {"next_cursor", cursor_json(page->next_cursor)}});
+  return page_response(std::move(items), page->next_cursor);
 }
 
 HttpResponse SourceRoutes::get(const Request& r) {
@@ -184,7 +154,8 @@ HttpResponse SourceRoutes::action(RouteId id, const Request& r) {
            : id == RouteId::kResumeSource ? service_->resume(r.tenant, source_id)
                                           : service_->run(r.tenant, source_id);
   if (!s.ok()) {
-    if (s.error().code == "invalid_state") return error(409, "invalid_state", s.error().message);
+    if (s.error().is(Errc::kInvalidState))
+      return error(409, Errc::kInvalidState, s.error().message);
     return store_failure(s.error());
   }
   if (!s->has_value()) return no_such_source();
@@ -195,15 +166,11 @@ HttpResponse SourceRoutes::files(const Request& r) {
   size_t limit = 0;
   if (auto bad = parse_limit(r, kMaxLimit, &limit)) return *bad;
   auto page = service_->files(r.tenant, r.segments[2], limit, r.query("cursor").value_or(""));
-  if (!page.ok()) {
-    if (page.error().code == "invalid_cursor") return invalid_cursor();
-    return store_failure(page.error());
-  }
+  if (!page.ok()) return page_failure(page.error());
   if (!page->has_value()) return no_such_source();
   json::array items;
   for (const auto& v : (*page)->items) items.push_back(file_json(v));
-  return json_response(200, json::object{{"items", std::move(items)},
-                                         {"next_cursor", cursor_json((*page)->next_cursor)}});
+  return page_response(std::move(items), (*page)->next_cursor);
 }
 
 }  // namespace skillsync::api::internal

@@ -18,11 +18,7 @@ namespace {
 
 constexpr size_t kMaxWebhookLimit = 1000;
 
-HttpResponse no_such_webhook() { return error(404, "not_found", "no such webhook endpoint"); }
-
-json::value cursor_value(const std::optional<std::string>& c) {
-  return c ? json::value(json::string(*c)) : json::value(nullptr);
-}
+HttpResponse no_such_webhook() { return error(404, Errc::kNotFound, "no such webhook endpoint"); }
 
 // Segment 2 is the webhook id in every /integrations/webhooks/{webhook_id}/... path.
 const std::string& webhook_id(const Request& r) { return r.segments.at(2); }
@@ -51,7 +47,7 @@ HttpResponse WebhookRoutes::route(RouteId id, const Request& r) {
     case RouteId::kRedeliverWebhookEvent:
       return redeliver(r);
     default:
-      return error(404, "not_found", "no such endpoint");
+      return error(404, Errc::kNotFound, "no such endpoint");
   }
 }
 
@@ -61,7 +57,7 @@ HttpResponse WebhookRoutes::create(const Request& r) {
   std::vector<schema::FieldError> errors;
   WebhookFields f = parse_webhook_fields(body, true, &errors);
   if (errors.empty()) check_webhook_url(*f.url, settings_->policy, settings_->resolve, &errors);
-  if (!errors.empty()) return error(422, "invalid_fields", "invalid webhook endpoint", errors);
+  if (!errors.empty()) return error(422, Errc::kInvalidFields, "invalid webhook endpoint", errors);
   store::WebhookEndpoint e;
   e.id = "wh_" + crypto::hex(crypto::random_bytes(12));
   e.tenant = r.tenant;
@@ -87,14 +83,10 @@ HttpResponse WebhookRoutes::list(const Request& r) {
   size_t limit = 0;
   if (auto bad = parse_limit(r, kMaxWebhookLimit, &limit)) return *bad;
   auto page = store_.webhooks().list_endpoints(r.tenant, limit, r.query("cursor").value_or(""));
-  if (!page.ok()) {
-    if (page.error().code == "invalid_cursor") return invalid_cursor();
-    return store_failure(page.error());
-  }
+  if (!page.ok()) return page_failure(page.error());
   json::array items;
   for (const auto& e : page->items) items.push_back(webhook_json(e, clock_.now()));
-  return json_response(200, json::object{{"items", std::move(items)},
-                                         {"next_cursor", cursor_value(page->next_cursor)}});
+  return page_response(std::move(items), page->next_cursor);
 }
 
 HttpResponse WebhookRoutes::get(const Request& r) {
@@ -112,7 +104,7 @@ HttpResponse WebhookRoutes::patch(const Request& r) {
   if (errors.empty() && f.url) {
     check_webhook_url(*f.url, settings_->policy, settings_->resolve, &errors);
   }
-  if (!errors.empty()) return error(422, "invalid_fields", "invalid webhook endpoint", errors);
+  if (!errors.empty()) return error(422, Errc::kInvalidFields, "invalid webhook endpoint", errors);
   auto found = store_.webhooks().get_endpoint(r.tenant, webhook_id(r));
   if (!found.ok()) return store_failure(found.error());
   if (!found->has_value()) return no_such_webhook();
@@ -172,21 +164,17 @@ HttpResponse WebhookRoutes::deliveries(const Request& r) {
   if (!found->has_value()) return no_such_webhook();
   auto page = store_.webhooks().list_deliveries(r.tenant, webhook_id(r), limit,
                                                 r.query("cursor").value_or(""));
-  if (!page.ok()) {
-    if (page.error().code == "invalid_cursor") return invalid_cursor();
-    return store_failure(page.error());
-  }
+  if (!page.ok()) return page_failure(page.error());
   json::array items;
   for (const auto& d : page->items) items.push_back(delivery_json(d));
-  return json_response(200, json::object{{"items", std::move(items)},
-                                         {"next_cursor", cursor_value(page->next_cursor)}});
+  return page_response(std::move(items), page->next_cursor);
 }
 
 HttpResponse WebhookRoutes::redeliver(const Request& r) {
   const std::string& event_id = r.segments.at(4);
   auto done = store_.webhooks().redeliver(r.tenant, webhook_id(r), event_id, clock_.now());
   if (!done.ok()) return store_failure(done.error());
-  if (!*done) return error(404, "not_found", "no such event for this webhook endpoint");
+  if (!*done) return error(404, Errc::kNotFound, "no such event for this webhook endpoint");
   if (settings_->wake) settings_->wake();
   return json_response(202, json::object{{"event_id", event_id}});
 }
