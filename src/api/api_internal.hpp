@@ -108,20 +108,11 @@ class WebhookRoutes {
   void configure(std::shared_ptr<const WebhookSettings> settings) {
     settings_ = std::move(settings);
   }
-  // REQUIRES: `id` is a webhook route matched by match_route().
+  // REQUIRES: `id` is a webhook route matched by match_route(). Each
+  // handler is a function of webhook_routes.cpp.
   HttpResponse route(RouteId id, const Request& r);
 
  private:
-  HttpResponse create(const Request& r);
-  HttpResponse list(const Request& r);
-  HttpResponse get(const Request& r);
-  HttpResponse patch(const Request& r);
-  HttpResponse remove(const Request& r);
-  HttpResponse rotate(const Request& r);
-  HttpResponse test(const Request& r);
-  HttpResponse deliveries(const Request& r);
-  HttpResponse redeliver(const Request& r);
-
   store::Store& store_;
   const Clock& clock_;
   std::shared_ptr<const WebhookSettings> settings_;

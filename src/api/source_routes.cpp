@@ -75,37 +75,11 @@ HttpResponse refused(const Error& e, const std::vector<schema::FieldError>& erro
   return store_failure(e);
 }
 
-}  // namespace
-
-HttpResponse SourceRoutes::route(RouteId id, const Request& r) {
-  if (service_ == nullptr) return error(503, "unavailable", "this process serves no sources");
-  switch (id) {
-    case RouteId::kPostSource:
-      return create(r);
-    case RouteId::kListSources:
-      return list(r);
-    case RouteId::kGetSource:
-      return get(r);
-    case RouteId::kPatchSource:
-      return patch(r);
-    case RouteId::kDeleteSource:
-      return remove(r);
-    case RouteId::kPauseSource:
-    case RouteId::kResumeSource:
-    case RouteId::kRunSource:
-      return action(id, r);
-    case RouteId::kSourceFiles:
-      return files(r);
-    default:
-      return error(404, Errc::kNotFound, "no such endpoint");
-  }
-}
-
-HttpResponse SourceRoutes::create(const Request& r) {
+HttpResponse create_source(sources::SourceService& service, const Request& r) {
   json::value body;
   if (auto bad = parse_body(r, body)) return *bad;
   std::vector<schema::FieldError> errors;
-  auto created = service_->create(r.tenant, body, &errors);
+  auto created = service.create(r.tenant, body, &errors);
   wipe_credentials(body);
   if (!created.ok()) return refused(created.error(), errors);
   spdlog::info("source {} created: {} {} every {}s", created->id, created->uri, created->pattern,
@@ -113,46 +87,46 @@ HttpResponse SourceRoutes::create(const Request& r) {
   return json_response(201, source_json(*created));
 }
 
-HttpResponse SourceRoutes::list(const Request& r) {
+HttpResponse list_sources(sources::SourceService& service, const Request& r) {
   size_t limit = 0;
   if (auto bad = parse_limit(r, kMaxLimit, &limit)) return *bad;
-  auto page = service_->list(r.tenant, limit, r.query("cursor").value_or(""));
+  auto page = service.list(r.tenant, limit, r.query("cursor").value_or(""));
   if (!page.ok()) return page_failure(page.error());
   json::array items;
   for (const auto& s : page->items) items.push_back(source_json(s));
   return page_response(std::move(items), page->next_cursor);
 }
 
-HttpResponse SourceRoutes::get(const Request& r) {
-  auto s = service_->get(r.tenant, r.segments[2]);
+HttpResponse get_source(sources::SourceService& service, const Request& r) {
+  auto s = service.get(r.tenant, r.segments[2]);
   if (!s.ok()) return store_failure(s.error());
   if (!s->has_value()) return no_such_source();
   return json_response(200, source_json(**s));
 }
 
-HttpResponse SourceRoutes::patch(const Request& r) {
+HttpResponse patch_source(sources::SourceService& service, const Request& r) {
   json::value body;
   if (auto bad = parse_body(r, body)) return *bad;
   std::vector<schema::FieldError> errors;
-  auto s = service_->patch(r.tenant, r.segments[2], body, &errors);
+  auto s = service.patch(r.tenant, r.segments[2], body, &errors);
   wipe_credentials(body);
   if (!s.ok()) return refused(s.error(), errors);
   if (!s->has_value()) return no_such_source();
   return json_response(200, source_json(**s));
 }
 
-HttpResponse SourceRoutes::remove(const Request& r) {
-  auto deleted = service_->remove(r.tenant, r.segments[2]);
+HttpResponse remove_source(sources::SourceService& service, const Request& r) {
+  auto deleted = service.remove(r.tenant, r.segments[2]);
   if (!deleted.ok()) return store_failure(deleted.error());
   if (!*deleted) return no_such_source();
   return HttpResponse{204, "application/json", "", {}};
 }
 
-HttpResponse SourceRoutes::action(RouteId id, const Request& r) {
+HttpResponse source_action(sources::SourceService& service, RouteId id, const Request& r) {
   const std::string& source_id = r.segments[2];
-  auto s = id == RouteId::kPauseSource    ? service_->pause(r.tenant, source_id)
-           : id == RouteId::kResumeSource ? service_->resume(r.tenant, source_id)
-                                          : service_->run(r.tenant, source_id);
+  auto s = id == RouteId::kPauseSource    ? service.pause(r.tenant, source_id)
+           : id == RouteId::kResumeSource ? service.resume(r.tenant, source_id)
+                                          : service.run(r.tenant, source_id);
   if (!s.ok()) {
     if (s.error().is(Errc::kInvalidState))
       return error(409, Errc::kInvalidState, s.error().message);
@@ -162,15 +136,42 @@ HttpResponse SourceRoutes::action(RouteId id, const Request& r) {
   return json_response(id == RouteId::kRunSource ? 202 : 200, source_json(**s));
 }
 
-HttpResponse SourceRoutes::files(const Request& r) {
+HttpResponse source_files(sources::SourceService& service, const Request& r) {
   size_t limit = 0;
   if (auto bad = parse_limit(r, kMaxLimit, &limit)) return *bad;
-  auto page = service_->files(r.tenant, r.segments[2], limit, r.query("cursor").value_or(""));
+  auto page = service.files(r.tenant, r.segments[2], limit, r.query("cursor").value_or(""));
   if (!page.ok()) return page_failure(page.error());
   if (!page->has_value()) return no_such_source();
   json::array items;
   for (const auto& v : (*page)->items) items.push_back(file_json(v));
   return page_response(std::move(items), (*page)->next_cursor);
+}
+
+}  // namespace
+
+HttpResponse SourceRoutes::route(RouteId id, const Request& r) {
+  if (service_ == nullptr) return error(503, "unavailable", "this process serves no sources");
+  sources::SourceService& service = *service_;
+  switch (id) {
+    case RouteId::kPostSource:
+      return create_source(service, r);
+    case RouteId::kListSources:
+      return list_sources(service, r);
+    case RouteId::kGetSource:
+      return get_source(service, r);
+    case RouteId::kPatchSource:
+      return patch_source(service, r);
+    case RouteId::kDeleteSource:
+      return remove_source(service, r);
+    case RouteId::kPauseSource:
+    case RouteId::kResumeSource:
+    case RouteId::kRunSource:
+      return source_action(service, id, r);
+    case RouteId::kSourceFiles:
+      return source_files(service, r);
+    default:
+      return error(404, Errc::kNotFound, "no such endpoint");
+  }
 }
 
 }  // namespace skillsync::api::internal
