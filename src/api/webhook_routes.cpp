@@ -4,6 +4,7 @@
 #include "api/webhook_routes.hpp"
 
 #include <boost/json.hpp>
+#include <utility>
 
 #include "api/api_internal.hpp"
 #include "api/webhook_body.hpp"
@@ -163,29 +164,22 @@ HttpResponse redeliver(const Env& env, const Request& r) {
 
 HttpResponse WebhookRoutes::route(RouteId id, const Request& r) {
   if (!settings_) return error(503, "unavailable", "webhooks are not configured in this process");
+  using Handler = HttpResponse (*)(const Env&, const Request&);
+  static constexpr std::pair<RouteId, Handler> kHandlers[] = {
+      {RouteId::kPostWebhook, create_webhook},
+      {RouteId::kListWebhooks, list_webhooks},
+      {RouteId::kGetWebhook, get_webhook},
+      {RouteId::kPatchWebhook, patch_webhook},
+      {RouteId::kDeleteWebhook, remove_webhook},
+      {RouteId::kRotateWebhookKey, rotate_key},
+      {RouteId::kTestWebhook, test_webhook},
+      {RouteId::kListWebhookDeliveries, list_deliveries},
+      {RouteId::kRedeliverWebhookEvent, redeliver}};
   const Env env{store_, clock_, *settings_};
-  switch (id) {
-    case RouteId::kPostWebhook:
-      return create_webhook(env, r);
-    case RouteId::kListWebhooks:
-      return list_webhooks(env, r);
-    case RouteId::kGetWebhook:
-      return get_webhook(env, r);
-    case RouteId::kPatchWebhook:
-      return patch_webhook(env, r);
-    case RouteId::kDeleteWebhook:
-      return remove_webhook(env, r);
-    case RouteId::kRotateWebhookKey:
-      return rotate_key(env, r);
-    case RouteId::kTestWebhook:
-      return test_webhook(env, r);
-    case RouteId::kListWebhookDeliveries:
-      return list_deliveries(env, r);
-    case RouteId::kRedeliverWebhookEvent:
-      return redeliver(env, r);
-    default:
-      return error(404, Errc::kNotFound, "no such endpoint");
+  for (const auto& [route_id, handler] : kHandlers) {
+    if (route_id == id) return handler(env, r);
   }
+  return error(404, Errc::kNotFound, "no such endpoint");
 }
 
 }  // namespace skillsync::api::internal
