@@ -70,7 +70,7 @@ HttpResponse refused(const Error& e, const std::vector<schema::FieldError>& erro
     return error(422, Errc::kInvalidFields, "the source is invalid", errors);
   if (e.is(Errc::kAccessCheckFailed)) {
     return error(422, Errc::kInvalidFields, "the credentials cannot list the prefix",
-                 {{"credentials", "access_check_failed", e.message}});
+                 {{"credentials", std::string(errc_name(Errc::kAccessCheckFailed)), e.message}});
   }
   return store_failure(e);
 }
