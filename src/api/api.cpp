@@ -6,7 +6,6 @@
 
 #include <boost/json.hpp>
 #include <boost/url.hpp>
-#include <charconv>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -31,15 +30,7 @@ std::string hash_api_key(std::string_view key) { return crypto::sha256_hex(key);
 
 namespace {
 
-constexpr size_t kDefaultLimit = 100;
-constexpr size_t kMaxLimit = 1000;
-
-bool is_json_content_type(std::string_view ct) {
-  auto semi = ct.find(';');
-  std::string_view base = ct.substr(0, semi);
-  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
-  return base.empty() || base == "application/json";
-}
+constexpr size_t kMaxEventLimit = 1000;
 
 bool has_scope(std::string_view scopes, std::string_view want) {
   while (!scopes.empty()) {
@@ -53,67 +44,6 @@ bool has_scope(std::string_view scopes, std::string_view want) {
 
 }  // namespace
 
-namespace internal {
-
-std::optional<std::string> Request::query(std::string_view name) const {
-  auto it = url.params().find(name);
-  if (it == url.params().end()) return std::nullopt;
-  return std::string((*it).value);
-}
-
-HttpResponse json_response(int status, const json::value& v) {
-  return HttpResponse{status, "application/json", json::serialize(v), {}};
-}
-
-HttpResponse error(int status, std::string_view code, std::string_view message,
-                   const std::vector<schema::FieldError>& details) {
-  return HttpResponse{status, "application/json", error_body(code, message, details), {}};
-}
-
-HttpResponse store_failure(const Error& e) {
-  spdlog::error("store error: {}: {}", e.code, e.message);
-  return error(500, "internal", "internal error");
-}
-
-HttpResponse method_not_allowed() {
-  return error(405, "method_not_allowed", "method not allowed on this endpoint");
-}
-
-// Parses a JSON request body, or returns the error response to send.
-std::optional<HttpResponse> parse_body(const Request& r, json::value& out) {
-  if (!is_json_content_type(r.http.content_type)) {
-    return error(415, "unsupported_media_type", "the body must be application/json");
-  }
-  boost::system::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 32;
-  out = json::parse(r.http.body, ec, {}, opts);
-  if (ec) return error(400, "malformed_json", "the body is not valid JSON: " + ec.message());
-  return std::nullopt;
-}
-
-std::optional<HttpResponse> parse_limit(const Request& r, size_t max, size_t* limit) {
-  *limit = kDefaultLimit;
-  auto l = r.query("limit");
-  if (!l) return std::nullopt;
-  size_t v = 0;
-  auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), v);
-  if (ec != std::errc() || ptr != l->data() + l->size() || v < 1 || v > max) {
-    return error(
-        422, "invalid_fields", "invalid query parameter",
-        {{"limit", "invalid_limit", "limit must be an integer from 1 to " + std::to_string(max)}});
-  }
-  *limit = v;
-  return std::nullopt;
-}
-
-HttpResponse invalid_cursor() {
-  return error(422, "invalid_fields", "invalid query parameter",
-               {{"cursor", "invalid_cursor", "cursor is not one this API returned"}});
-}
-
-}  // namespace internal
-
 using namespace internal;  // NOLINT: the handlers below are this file's own
 
 struct Api::Impl {
@@ -122,7 +52,7 @@ struct Api::Impl {
       : store(s),
         clock(c),
         limiter(rate.per_second, rate.burst, c),
-        task_routes(s, t, std::move(created), c),
+        task_routes(t, std::move(created)),
         source_routes(nullptr),
         webhook_routes(s, c) {}
 
@@ -162,7 +92,7 @@ struct Api::Impl {
     }
     if (found.route == nullptr) {
       if (found.path_known) return method_not_allowed();
-      return error(404, "not_found", "no such endpoint");
+      return error(404, Errc::kNotFound, "no such endpoint");
     }
     return dispatch(found.route->id, r);
   }
@@ -202,7 +132,7 @@ struct Api::Impl {
         return json_response(200, json::object{{"status", "ok"}});
       case RouteId::kMetrics:
         // Reaches the Api only when --metrics is off or on its own listener.
-        return error(404, "not_found", "metrics are not served on this listener");
+        return error(404, Errc::kNotFound, "metrics are not served on this listener");
       case RouteId::kOpenApi:
         return HttpResponse{200, "application/json", openapi_json, {}};
       case RouteId::kConsoleIndex:
@@ -247,7 +177,7 @@ struct Api::Impl {
       case RouteId::kVersion:
         return version_response(r);
     }
-    return error(404, "not_found", "no such endpoint");
+    return error(404, Errc::kNotFound, "no such endpoint");
   }
 
   static HttpResponse unauthorized(std::string_view message) {
@@ -359,7 +289,7 @@ struct Api::Impl {
         schema::event_from_json(r.segments[1], language.value_or(""), body.get_object(), &errors);
     if (!event.ok()) {
       if (errors.empty()) errors.push_back({"", event.error().code, event.error().message});
-      return error(422, "invalid_fields", "the skill event has invalid fields", errors);
+      return error(422, Errc::kInvalidFields, "the skill event has invalid fields", errors);
     }
     auto stored = store.upsert_event(r.tenant, *event);
     if (!stored.ok()) return store_failure(stored.error());
@@ -367,37 +297,31 @@ struct Api::Impl {
   }
 
   HttpResponse list_events(const Request& r) {
-    size_t limit = kDefaultLimit;
-    if (auto bad = parse_limit(r, kMaxLimit, &limit)) return *bad;
+    size_t limit = 0;
+    if (auto bad = parse_limit(r, kMaxEventLimit, &limit)) return *bad;
     if (!schema::is_valid_external_id(r.segments[1])) {
-      return error(422, "invalid_fields", "invalid path parameter",
+      return error(422, Errc::kInvalidFields, "invalid path parameter",
                    {{"employee_external_id", "invalid_external_id",
                      "employee_external_id must be 1-100 characters of A-Z a-z 0-9 _ -"}});
     }
     auto page = store.list_events(r.tenant, r.segments[1], limit, r.query("cursor").value_or(""));
-    if (!page.ok()) {
-      if (page.error().code == "invalid_cursor") return invalid_cursor();
-      return store_failure(page.error());
-    }
+    if (!page.ok()) return page_failure(page.error());
     json::array items;
     for (const auto& e : page->items) items.push_back(event_json(e));
-    json::object o{{"items", std::move(items)}};
-    o["next_cursor"] =
-        page->next_cursor ? json::value(json::string(*page->next_cursor)) : json::value(nullptr);
-    return json_response(200, o);
+    return page_response(std::move(items), page->next_cursor);
   }
 
   HttpResponse get_event(const Request& r) {
     auto e = store.get_event(r.tenant, r.segments[1], r.segments[3]);
     if (!e.ok()) return store_failure(e.error());
-    if (!e->has_value()) return error(404, "not_found", "no such skill event");
+    if (!e->has_value()) return error(404, Errc::kNotFound, "no such skill event");
     return json_response(200, event_json(**e));
   }
 
   HttpResponse delete_event(const Request& r) {
     auto deleted = store.delete_event(r.tenant, r.segments[1], r.segments[3]);
     if (!deleted.ok()) return store_failure(deleted.error());
-    if (!*deleted) return error(404, "not_found", "no such skill event");
+    if (!*deleted) return error(404, Errc::kNotFound, "no such skill event");
     return HttpResponse{204, "application/json", "", {}};
   }
 };

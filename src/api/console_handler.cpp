@@ -59,7 +59,8 @@ HttpResponse console_response(std::string_view method, std::string_view path) {
   auto assets = console_assets();
   auto it = std::find_if(assets.begin(), assets.end(),
                          [&](const ConsoleAsset& a) { return a.name == name; });
-  if (it == assets.end()) return json_error(404, "not_found", "no such console file");
+  if (it == assets.end())
+    return json_error(404, errc_name(Errc::kNotFound), "no such console file");
   return with_headers(HttpResponse{200, std::string(it->content_type), std::string(it->body), {}});
 }
 

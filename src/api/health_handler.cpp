@@ -12,7 +12,7 @@ RequestHandler health_only_handler(std::function<bool()> healthy) {
     const std::string_view target = r.target;
     const std::string_view path = target.substr(0, target.find('?'));
     if (path != "/healthz") {
-      return internal::error(404, "not_found", "this process serves only GET /healthz");
+      return internal::error(404, Errc::kNotFound, "this process serves only GET /healthz");
     }
     if (r.method != "GET") return internal::method_not_allowed();
     if (!healthy()) {

@@ -1,8 +1,9 @@
+// The JSON shapes of the API (see json_util.hpp).
 #include "api/json_util.hpp"
 
 #include <boost/json.hpp>
 
-#include "api/error_report.hpp"
+#include "common/utf8.hpp"
 
 namespace skillsync::api {
 namespace json = boost::json;
@@ -20,9 +21,22 @@ std::string error_body(std::string_view code, std::string_view message,
   return json::serialize(json::object{{"error", std::move(err)}});
 }
 
-static json::value time_or_null(const std::optional<Micros>& t) {
-  if (!t) return nullptr;
-  return json::string(format_rfc3339(*t));
+json::value text_or_null(const std::string& s) {
+  return s.empty() ? json::value(nullptr) : json::value(json::string(s));
+}
+
+json::value text_or_null(const std::optional<std::string>& s) {
+  return s ? json::value(json::string(*s)) : json::value(nullptr);
+}
+
+json::value time_or_null(const std::optional<Micros>& t) {
+  return t ? json::value(json::string(format_rfc3339(*t))) : json::value(nullptr);
+}
+
+json::value options_object(std::string_view options_json) {
+  boost::system::error_code ec;
+  json::value options = json::parse(options_json, ec);
+  return (ec || !options.is_object()) ? json::value(json::object{}) : std::move(options);
 }
 
 json::value event_json(const store::StoredEvent& e) {
@@ -35,10 +49,10 @@ json::value event_json(const store::StoredEvent& e) {
   boost::system::error_code ec;
   json::value content = json::parse(e.event.content_json, ec);
   o["content"] = ec ? json::value(json::object{}) : std::move(content);
-  o["source"] = e.event.source ? json::value(json::string(*e.event.source)) : json::value(nullptr);
+  o["source"] = text_or_null(e.event.source);
   o["created_at"] = format_rfc3339(e.created_at);
   o["updated_at"] = format_rfc3339(e.updated_at);
-  o["task_id"] = e.task_id ? json::value(json::string(*e.task_id)) : json::value(nullptr);
+  o["task_id"] = text_or_null(e.task_id);
   return o;
 }
 
@@ -46,9 +60,9 @@ json::value event_json(const store::StoredEvent& e) {
 // a value) may be ill-formed UTF-8; JSON must not be: such sequences become
 // U+FFFD.
 static json::string utf8_text(std::string_view text) {
-  if (schema::is_valid_utf8(text)) return json::string(text);
+  if (utf8::is_valid(text)) return json::string(text);
   std::string clean;
-  append_valid_utf8(clean, text);
+  utf8::append_valid(clean, text);
   return json::string(clean);
 }
 
@@ -65,13 +79,13 @@ json::value row_error_json(const store::RowError& e, bool with_raw) {
   return o;
 }
 
-json::value task_summary_json(const store::Task& t) {
+json::value task_summary_json(const tasks::TaskView& t) {
   json::object o;
   o["task_id"] = t.id;
   o["entity_type"] = t.entity_type;
   o["method"] = t.method;
   o["uri"] = t.uri;
-  o["region"] = t.region.empty() ? json::value(nullptr) : json::value(json::string(t.region));
+  o["region"] = text_or_null(t.region);
   o["status"] = store::to_string(t.status);
   o["created_at"] = format_rfc3339(t.created_at);
   o["started_at"] = time_or_null(t.started_at);
@@ -82,10 +96,7 @@ json::value task_summary_json(const store::Task& t) {
       {"bytes_total", t.progress.bytes_total},     {"bytes_read", t.progress.bytes_read},
       {"rows_read", t.progress.rows_read},         {"rows_loaded", t.progress.rows_loaded},
       {"rows_rejected", t.progress.rows_rejected}, {"rows_superseded", t.progress.rows_superseded}};
-  boost::system::error_code ec;
-  json::value options =
-      t.options_json.empty() ? json::value(json::object{}) : json::parse(t.options_json, ec);
-  o["options"] = (ec || !options.is_object()) ? json::value(json::object{}) : std::move(options);
+  o["options"] = options_object(t.options_json);
   if (t.error) {
     o["error"] = json::object{{"code", t.error->code}, {"message", t.error->message}};
   } else {
@@ -97,10 +108,10 @@ json::value task_summary_json(const store::Task& t) {
   return o;
 }
 
-json::value task_json(const store::Task& t, const std::vector<store::RowError>& row_errors) {
-  json::value v = task_summary_json(t);
+json::value task_json(const tasks::TaskDetail& t) {
+  json::value v = task_summary_json(t.task);
   json::array errs;
-  for (const auto& re : row_errors) errs.push_back(row_error_json(re, false));
+  for (const auto& re : t.row_errors) errs.push_back(row_error_json(re, false));
   v.get_object()["row_errors"] = std::move(errs);
   return v;
 }

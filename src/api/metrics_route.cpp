@@ -24,7 +24,7 @@ RequestHandler with_metrics_route(RequestHandler inner, bool serve_metrics) {
   return [inner = std::move(inner), serve_metrics](const HttpRequest& r) -> HttpResponse {
     if (!is_metrics_path(r.target)) return inner(r);
     if (!serve_metrics) {
-      return internal::error(404, "not_found", "metrics are not served on this listener");
+      return internal::error(404, Errc::kNotFound, "metrics are not served on this listener");
     }
     return metrics_response(r);
   };
@@ -33,7 +33,7 @@ RequestHandler with_metrics_route(RequestHandler inner, bool serve_metrics) {
 RequestHandler metrics_only_handler() {
   return [](const HttpRequest& r) -> HttpResponse {
     if (!is_metrics_path(r.target)) {
-      return internal::error(404, "not_found", "this listener serves only GET /metrics");
+      return internal::error(404, Errc::kNotFound, "this listener serves only GET /metrics");
     }
     return metrics_response(r);
   };

@@ -37,7 +37,7 @@ HttpResponse oauth_error(const Error& e) {
     no_store(resp);
     return resp;
   }
-  const int status = e.code == "invalid_client" ? 401 : 400;
+  const int status = e.is(Errc::kInvalidClient) ? 401 : 400;
   HttpResponse resp =
       json_response(status, json::object{{"error", e.code}, {"error_description", e.message}});
   if (status == 401) resp.headers.emplace_back("WWW-Authenticate", "Basic realm=\"skillsync\"");
@@ -61,10 +61,10 @@ json::array scope_list(std::string_view scopes) {
 HttpResponse token_endpoint(auth::OAuthService* oauth, const HttpRequest& http) {
   auto request = auth::parse_token_request(http.content_type, http.body, http.authorization);
   if (!request.ok()) return oauth_error(request.error());
-  if (oauth == nullptr) return oauth_error({"invalid_client", "OAuth2 is not enabled"});
+  if (oauth == nullptr) return oauth_error(Error(Errc::kInvalidClient, "OAuth2 is not enabled"));
   auto issued = oauth->issue(*request);
   if (!issued.ok()) {
-    if (issued.error().code == "invalid_client") {
+    if (issued.error().is(Errc::kInvalidClient)) {
       // The id is the caller's text: logged only when it has an id's form.
       const std::string& id = request->client_id;
       const bool plain =

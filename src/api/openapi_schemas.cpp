@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "api/openapi.hpp"
+#include "api/openapi_util.hpp"
 #include "schema/schema.hpp"
 
 namespace skillsync::api::internal {
@@ -18,17 +19,11 @@ namespace {
 using schema::FieldDef;
 using schema::FieldType;
 
-json::value schema_ref(std::string_view name) {
-  return json::object{{"$ref", "#/components/schemas/" + std::string(name)}};
-}
-
 json::array string_array(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.emplace_back(s);
   return a;
 }
-
-json::object nullable(std::string_view type) { return {{"type", json::array{type, "null"}}}; }
 
 size_t max_length_of(const FieldDef& f) {
   if (f.max_length > 0) return f.max_length;

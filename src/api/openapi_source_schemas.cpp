@@ -3,28 +3,13 @@
 #include <boost/json.hpp>
 
 #include "api/openapi.hpp"
+#include "api/openapi_util.hpp"
 #include "schema/schema.hpp"
 
 namespace skillsync::api::internal {
 namespace json = boost::json;
 
 namespace {
-
-json::value ref(std::string_view name) {
-  return json::object{{"$ref", "#/components/schemas/" + std::string(name)}};
-}
-json::object type(std::string_view t) { return {{"type", t}}; }
-json::object nullable(std::string_view t) { return {{"type", json::array{t, "null"}}}; }
-json::object nullable_time() {
-  return {{"type", json::array{"string", "null"}}, {"format", "date-time"}};
-}
-json::object time() { return {{"type", "string"}, {"format", "date-time"}}; }
-
-json::array entity_types() {
-  json::array a;
-  for (const schema::EntityDef& e : schema::all_entities()) a.emplace_back(e.event_type);
-  return a;
-}
 
 json::object schedule() {
   return {{"type", "object"},
@@ -46,7 +31,7 @@ json::object patchable() {
       {"maxLength", 1024},
       {"description", "Glob on the key below the prefix: * ? [a-z] [!x] ** (see docs/api.md)"}};
   p["schedule"] = schedule();
-  p["options"] = json::object{{"oneOf", {ref("TaskOptionsInput"), type("null")}}};
+  p["options"] = json::object{{"oneOf", {schema_ref("TaskOptionsInput"), type("null")}}};
   json::object creds;
   creds["aws_access_key_id"] = json::object{{"type", "string"}, {"maxLength", 128}};
   creds["aws_secret_access_key"] = json::object{{"type", "string"}, {"maxLength", 256}};
@@ -56,7 +41,7 @@ json::object patchable() {
                                   {"required", {"aws_access_key_id", "aws_secret_access_key"}},
                                   {"additionalProperties", false}};
   p["start_after"] = json::object{{"type", json::array{"string", "null"}}, {"maxLength", 1024}};
-  p["modified_after"] = nullable_time();
+  p["modified_after"] = nullable_date_time();
   p["batch"] = json::object{{"type", "string"}, {"enum", {"per_file"}}};
   p["max_consecutive_failures"] =
       json::object{{"type", "integer"}, {"minimum", 1}, {"maximum", 100}};
@@ -86,17 +71,17 @@ json::object source() {
   p["region"] = nullable("string");
   p["pattern"] = type("string");
   p["schedule"] = schedule();
-  p["options"] = ref("TaskOptions");
+  p["options"] = schema_ref("TaskOptions");
   p["start_after"] = nullable("string");
-  p["modified_after"] = nullable_time();
+  p["modified_after"] = nullable_date_time();
   p["batch"] = type("string");
   p["max_consecutive_failures"] = type("integer");
   p["status"] = json::object{{"type", "string"}, {"enum", {"active", "paused", "error"}}};
   p["last_error"] = nullable("string");
-  p["last_check_at"] = nullable_time();
-  p["next_check_at"] = nullable_time();
-  p["created_at"] = time();
-  p["updated_at"] = time();
+  p["last_check_at"] = nullable_date_time();
+  p["next_check_at"] = nullable_date_time();
+  p["created_at"] = date_time();
+  p["updated_at"] = date_time();
   json::array required;
   for (const auto& kv : p) required.emplace_back(kv.key());
   return {{"type", "object"}, {"properties", std::move(p)}, {"required", std::move(required)}};
@@ -107,8 +92,8 @@ json::object source_file() {
   p["key"] = type("string");
   p["etag"] = type("string");
   p["size"] = json::object{{"type", "integer"}, {"minimum", 0}};
-  p["last_modified"] = nullable_time();
-  p["first_seen"] = time();
+  p["last_modified"] = nullable_date_time();
+  p["first_seen"] = date_time();
   p["task_id"] = nullable("string");
   p["skip_reason"] = json::object{
       {"type", json::array{"string", "null"}},
@@ -123,14 +108,6 @@ json::object source_file() {
   json::array required;
   for (const auto& kv : p) required.emplace_back(kv.key());
   return {{"type", "object"}, {"properties", std::move(p)}, {"required", std::move(required)}};
-}
-
-json::object page_of(std::string_view item) {
-  return {
-      {"type", "object"},
-      {"required", {"items", "next_cursor"}},
-      {"properties",
-       {{"items", {{"type", "array"}, {"items", ref(item)}}}, {"next_cursor", ref("NextCursor")}}}};
 }
 
 }  // namespace

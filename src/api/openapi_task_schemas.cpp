@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api/openapi.hpp"
+#include "api/openapi_util.hpp"
 #include "schema/schema.hpp"
 
 namespace skillsync::api::internal {
@@ -11,26 +12,10 @@ namespace json = boost::json;
 
 namespace {
 
-json::value schema_ref(std::string_view name) {
-  return json::object{{"$ref", "#/components/schemas/" + std::string(name)}};
-}
-
-json::object type(std::string_view t) { return {{"type", t}}; }
-json::object nullable(std::string_view t) { return {{"type", json::array{t, "null"}}}; }
-json::object date_time() { return {{"type", "string"}, {"format", "date-time"}}; }
-json::object nullable_date_time() {
-  return {{"type", json::array{"string", "null"}}, {"format", "date-time"}};
-}
 json::object max_string(size_t max, bool null_ok) {
   json::object s = null_ok ? nullable("string") : type("string");
   s["maxLength"] = max;
   return s;
-}
-
-json::array entity_types() {
-  json::array a;
-  for (const schema::EntityDef& e : schema::all_entities()) a.emplace_back(e.event_type);
-  return a;
 }
 
 json::array required_of(const json::object& props) {
@@ -152,14 +137,6 @@ json::object task_summary() {
       {"pattern", "^[0-9a-f]{32}$"},
       {"description", "The W3C trace id of the request that created the task (when it had one)"}};
   return {{"type", "object"}, {"properties", std::move(p)}, {"required", std::move(required)}};
-}
-
-json::object page_of(std::string_view item) {
-  return {{"type", "object"},
-          {"required", {"items", "next_cursor"}},
-          {"properties",
-           {{"items", {{"type", "array"}, {"items", schema_ref(item)}}},
-            {"next_cursor", schema_ref("NextCursor")}}}};
 }
 
 }  // namespace

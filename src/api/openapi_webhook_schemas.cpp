@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "api/openapi.hpp"
+#include "api/openapi_util.hpp"
 #include "notify/events.hpp"
 
 namespace skillsync::api::internal {
@@ -9,13 +10,8 @@ namespace json = boost::json;
 
 namespace {
 
-json::value ref(std::string_view name) {
-  return json::object{{"$ref", "#/components/schemas/" + std::string(name)}};
-}
-
 json::object str() { return {{"type", "string"}}; }
-json::object date_time() { return {{"type", "string"}, {"format", "date-time"}}; }
-json::object nullable(json::object schema) {
+json::object or_null(json::object schema) {
   schema["type"] = json::array{schema["type"], "null"};
   return schema;
 }
@@ -57,7 +53,7 @@ json::object webhook() {
                "Keys that sign now: the current one, then the previous one "
                "during a rotation window"},
               {"items", hex}}},
-            {"previous_key_expires_at", nullable(date_time())},
+            {"previous_key_expires_at", or_null(date_time())},
             {"created_at", date_time()},
             {"updated_at", date_time()}}}};
 }
@@ -70,18 +66,10 @@ json::object delivery() {
            {{"event_id", str()},
             {"attempt", {{"type", "integer"}, {"minimum", 1}}},
             {"status_code", {{"type", json::array{"integer", "null"}}}},
-            {"error", nullable(str())},
+            {"error", or_null(str())},
             {"latency_ms", {{"type", "integer"}, {"minimum", 0}}},
             {"at", date_time()},
-            {"next_retry_at", nullable(date_time())}}}};
-}
-
-json::object page_of(std::string_view item) {
-  return {
-      {"type", "object"},
-      {"required", {"items", "next_cursor"}},
-      {"properties",
-       {{"items", {{"type", "array"}, {"items", ref(item)}}}, {"next_cursor", ref("NextCursor")}}}};
+            {"next_retry_at", or_null(date_time())}}}};
 }
 
 }  // namespace

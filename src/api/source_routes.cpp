@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/json_util.hpp"
 #include "sources/duration.hpp"
 #include "sources/source_service.hpp"
 
@@ -14,14 +15,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr size_t kMaxLimit = 1000;
-
-json::value text_or_null(const std::string& s) {
-  return s.empty() ? json::value(nullptr) : json::value(json::string(s));
-}
-
-json::value time_or_null(const std::optional<Micros>& t) {
-  return t ? json::value(json::string(format_rfc3339(*t))) : json::value(nullptr);
-}
 
 json::value source_json(const store::Source& s) {
   json::object o;
@@ -33,9 +26,7 @@ json::value source_json(const store::Source& s) {
   o["region"] = text_or_null(s.region);
   o["pattern"] = s.pattern;
   o["schedule"] = json::object{{"every", sources::format_every(s.schedule_seconds)}};
-  boost::system::error_code ec;
-  json::value options = json::parse(s.options_json, ec);
-  o["options"] = (ec || !options.is_object()) ? json::value(json::object{}) : std::move(options);
+  o["options"] = options_object(s.options_json);
   o["start_after"] = text_or_null(s.start_after);
   o["modified_after"] = time_or_null(s.modified_after);
   o["batch"] = s.batch;
@@ -56,9 +47,8 @@ json::value file_json(const store::SourceFileView& v) {
   o["key"] = f.key;
   o["etag"] = f.etag;
   o["size"] = f.size;
-  o["last_modified"] = f.last_modified != 0
-                           ? json::value(json::string(format_rfc3339(f.last_modified)))
-                           : json::value(nullptr);
+  o["last_modified"] =
+      time_or_null(f.last_modified != 0 ? std::optional<Micros>(f.last_modified) : std::nullopt);
   o["first_seen"] = format_rfc3339(f.first_seen);
   o["task_id"] = text_or_null(f.task_id);
   o["skip_reason"] = text_or_null(f.skip_reason);
@@ -72,66 +62,24 @@ json::value file_json(const store::SourceFileView& v) {
   return o;
 }
 
-json::value cursor_json(const std::optional<std::string>& c) {
-  return c ? json::value(json::string(*c)) : json::value(nullptr);
-}
-
-HttpResponse no_such_source() { return error(404, "not_found", "no such source"); }
-
-// Overwrites credential strings held by a parsed body.
-void wipe_credentials(json::value& body) {
-  auto* creds = body.is_object() ? body.get_object().if_contains("credentials") : nullptr;
-  if (creds == nullptr || !creds->is_object()) return;
-  for (auto& kv : creds->get_object()) {
-    if (kv.value().is_string()) {
-      auto& s = kv.value().get_string();
-      std::fill(s.begin(), s.end(), '\0');
-    }
-  }
-}
+HttpResponse no_such_source() { return error(404, Errc::kNotFound, "no such source"); }
 
 // The answer to a failed create or patch.
 HttpResponse refused(const Error& e, const std::vector<schema::FieldError>& errors) {
-  if (e.code == "invalid_fields")
-    return error(422, "invalid_fields", "the source is invalid", errors);
-  if (e.code == "access_check_failed") {
-    return error(422, "invalid_fields", "the credentials cannot list the prefix",
-                 {{"credentials", "access_check_failed", e.message}});
+  if (e.is(Errc::kInvalidFields))
+    return error(422, Errc::kInvalidFields, "the source is invalid", errors);
+  if (e.is(Errc::kAccessCheckFailed)) {
+    return error(422, Errc::kInvalidFields, "the credentials cannot list the prefix",
+                 {{"credentials", std::string(errc_name(Errc::kAccessCheckFailed)), e.message}});
   }
   return store_failure(e);
 }
 
-}  // namespace
-
-HttpResponse SourceRoutes::route(RouteId id, const Request& r) {
-  if (service_ == nullptr) return error(503, "unavailable", "this process serves no sources");
-  switch (id) {
-    case RouteId::kPostSource:
-      return create(r);
-    case RouteId::kListSources:
-      return list(r);
-    case RouteId::kGetSource:
-      return get(r);
-    case RouteId::kPatchSource:
-      return patch(r);
-    case RouteId::kDeleteSource:
-      return remove(r);
-    case RouteId::kPauseSource:
-    case RouteId::kResumeSource:
-    case RouteId::kRunSource:
-      return action(id, r);
-    case RouteId::kSourceFiles:
-      return files(r);
-    default:
-      return error(404, "not_found", "no such endpoint");
-  }
-}
-
-HttpResponse SourceRoutes::create(const Request& r) {
+HttpResponse create_source(sources::SourceService& service, const Request& r) {
   json::value body;
   if (auto bad = parse_body(r, body)) return *bad;
   std::vector<schema::FieldError> errors;
-  auto created = service_->create(r.tenant, body, &errors);
+  auto created = service.create(r.tenant, body, &errors);
   wipe_credentials(body);
   if (!created.ok()) return refused(created.error(), errors);
   spdlog::info("source {} created: {} {} every {}s", created->id, created->uri, created->pattern,
@@ -139,71 +87,91 @@ HttpResponse SourceRoutes::create(const Request& r) {
   return json_response(201, source_json(*created));
 }
 
-HttpResponse SourceRoutes::list(const Request& r) {
+HttpResponse list_sources(sources::SourceService& service, const Request& r) {
   size_t limit = 0;
   if (auto bad = parse_limit(r, kMaxLimit, &limit)) return *bad;
-  auto page = service_->list(r.tenant, limit, r.query("cursor").value_or(""));
-  if (!page.ok()) {
-    if (page.error().code == "invalid_cursor") return invalid_cursor();
-    return store_failure(page.error());
-  }
+  auto page = service.list(r.tenant, limit, r.query("cursor").value_or(""));
+  if (!page.ok()) return page_failure(page.error());
   json::array items;
   for (const auto& s : page->items) items.push_back(source_json(s));
-  return json_response(200, json::object{{"items", std::move(items)},
-                                         {"next_cursor", cursor_json(page->next_cursor)}});
+  return page_response(std::move(items), page->next_cursor);
 }
 
-HttpResponse SourceRoutes::get(const Request& r) {
-  auto s = service_->get(r.tenant, r.segments[2]);
+HttpResponse get_source(sources::SourceService& service, const Request& r) {
+  auto s = service.get(r.tenant, r.segments[2]);
   if (!s.ok()) return store_failure(s.error());
   if (!s->has_value()) return no_such_source();
   return json_response(200, source_json(**s));
 }
 
-HttpResponse SourceRoutes::patch(const Request& r) {
+HttpResponse patch_source(sources::SourceService& service, const Request& r) {
   json::value body;
   if (auto bad = parse_body(r, body)) return *bad;
   std::vector<schema::FieldError> errors;
-  auto s = service_->patch(r.tenant, r.segments[2], body, &errors);
+  auto s = service.patch(r.tenant, r.segments[2], body, &errors);
   wipe_credentials(body);
   if (!s.ok()) return refused(s.error(), errors);
   if (!s->has_value()) return no_such_source();
   return json_response(200, source_json(**s));
 }
 
-HttpResponse SourceRoutes::remove(const Request& r) {
-  auto deleted = service_->remove(r.tenant, r.segments[2]);
+HttpResponse remove_source(sources::SourceService& service, const Request& r) {
+  auto deleted = service.remove(r.tenant, r.segments[2]);
   if (!deleted.ok()) return store_failure(deleted.error());
   if (!*deleted) return no_such_source();
   return HttpResponse{204, "application/json", "", {}};
 }
 
-HttpResponse SourceRoutes::action(RouteId id, const Request& r) {
+HttpResponse source_action(sources::SourceService& service, RouteId id, const Request& r) {
   const std::string& source_id = r.segments[2];
-  auto s = id == RouteId::kPauseSource    ? service_->pause(r.tenant, source_id)
-           : id == RouteId::kResumeSource ? service_->resume(r.tenant, source_id)
-                                          : service_->run(r.tenant, source_id);
+  auto s = id == RouteId::kPauseSource    ? service.pause(r.tenant, source_id)
+           : id == RouteId::kResumeSource ? service.resume(r.tenant, source_id)
+                                          : service.run(r.tenant, source_id);
   if (!s.ok()) {
-    if (s.error().code == "invalid_state") return error(409, "invalid_state", s.error().message);
+    if (s.error().is(Errc::kInvalidState))
+      return error(409, Errc::kInvalidState, s.error().message);
     return store_failure(s.error());
   }
   if (!s->has_value()) return no_such_source();
   return json_response(id == RouteId::kRunSource ? 202 : 200, source_json(**s));
 }
 
-HttpResponse SourceRoutes::files(const Request& r) {
+HttpResponse source_files(sources::SourceService& service, const Request& r) {
   size_t limit = 0;
   if (auto bad = parse_limit(r, kMaxLimit, &limit)) return *bad;
-  auto page = service_->files(r.tenant, r.segments[2], limit, r.query("cursor").value_or(""));
-  if (!page.ok()) {
-    if (page.error().code == "invalid_cursor") return invalid_cursor();
-    return store_failure(page.error());
-  }
+  auto page = service.files(r.tenant, r.segments[2], limit, r.query("cursor").value_or(""));
+  if (!page.ok()) return page_failure(page.error());
   if (!page->has_value()) return no_such_source();
   json::array items;
   for (const auto& v : (*page)->items) items.push_back(file_json(v));
-  return json_response(200, json::object{{"items", std::move(items)},
-                                         {"next_cursor", cursor_json((*page)->next_cursor)}});
+  return page_response(std::move(items), (*page)->next_cursor);
+}
+
+}  // namespace
+
+HttpResponse SourceRoutes::route(RouteId id, const Request& r) {
+  if (service_ == nullptr) return error(503, "unavailable", "this process serves no sources");
+  sources::SourceService& service = *service_;
+  switch (id) {
+    case RouteId::kPostSource:
+      return create_source(service, r);
+    case RouteId::kListSources:
+      return list_sources(service, r);
+    case RouteId::kGetSource:
+      return get_source(service, r);
+    case RouteId::kPatchSource:
+      return patch_source(service, r);
+    case RouteId::kDeleteSource:
+      return remove_source(service, r);
+    case RouteId::kPauseSource:
+    case RouteId::kResumeSource:
+    case RouteId::kRunSource:
+      return source_action(service, id, r);
+    case RouteId::kSourceFiles:
+      return source_files(service, r);
+    default:
+      return error(404, Errc::kNotFound, "no such endpoint");
+  }
 }
 
 }  // namespace skillsync::api::internal

@@ -20,17 +20,10 @@ class SourceRoutes {
   explicit SourceRoutes(sources::SourceService* service) : service_(service) {}
   void set_service(sources::SourceService* service) { service_ = service; }
   // REQUIRES: `id` is a source route matched by match_route().
+  // Each handler is a function of source_routes.cpp over the service.
   HttpResponse route(RouteId id, const Request& r);
 
  private:
-  HttpResponse create(const Request& r);
-  HttpResponse list(const Request& r);
-  HttpResponse get(const Request& r);
-  HttpResponse patch(const Request& r);
-  HttpResponse remove(const Request& r);
-  HttpResponse action(RouteId id, const Request& r);
-  HttpResponse files(const Request& r);
-
   sources::SourceService* service_;
 };
 

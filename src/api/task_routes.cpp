@@ -1,43 +1,35 @@
 // The File Load Task endpoints: create (idempotent), get, list, cancel and
-// the error report.
+// the error report. HTTP in, TaskService calls, HTTP out: the handlers never
+// read the store.
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 
 #include "api/api_internal.hpp"
-#include "api/error_report.hpp"
 #include "api/idempotency_hash.hpp"
 #include "api/json_util.hpp"
-#include "common/crypto.hpp"
-#include "metrics/skillsync_metrics.hpp"
 
 namespace skillsync::api::internal {
 namespace json = boost::json;
 
 namespace {
 
-constexpr size_t kInlineRowErrors = 100;
 constexpr size_t kMaxTaskLimit = 1000;
 constexpr size_t kMaxErrorLimit = 1000;
 constexpr size_t kMaxIdempotencyKey = 200;
 
-void wipe(json::string& s) { std::fill(s.begin(), s.end(), '\0'); }
-
-// Overwrites credential strings held by the parsed body, and the uri of a
-// presigned URL task (the URL is a secret like a key).
+// Overwrites the credential strings held by the parsed body (see
+// wipe_credentials), and the uri of a presigned URL task (the URL is a
+// secret like a key).
 void wipe_secrets(json::value& body) {
+  wipe_credentials(body);
   if (!body.is_object()) return;
   auto* method = body.get_object().if_contains("method");
   auto* uri = body.get_object().if_contains("uri");
-  if (method != nullptr && method->is_string() && method->get_string() == "s3_presigned_url" &&
-      uri != nullptr && uri->is_string()) {
+  if (method != nullptr && method->is_string() &&
+      method->get_string() == tasks::kMethodS3PresignedUrl && uri != nullptr && uri->is_string()) {
     wipe(uri->get_string());
-  }
-  auto* creds = body.get_object().if_contains("credentials");
-  if (creds == nullptr || !creds->is_object()) return;
-  for (auto& kv : creds->get_object()) {
-    if (kv.value().is_string()) wipe(kv.value().get_string());
   }
 }
 
@@ -48,11 +40,7 @@ bool valid_idempotency_key(std::string_view key) {
 
 bool wants_csv(std::string_view accept) { return accept.find("text/csv") != std::string::npos; }
 
-json::value cursor_json(const std::optional<std::string>& c) {
-  return c ? json::value(json::string(*c)) : json::value(nullptr);
-}
-
-HttpResponse no_such_task() { return error(404, "not_found", "no such file load task"); }
+HttpResponse no_such_task() { return error(404, Errc::kNotFound, "no such file load task"); }
 
 }  // namespace
 
@@ -69,14 +57,14 @@ HttpResponse TaskRoutes::route(RouteId id, const Request& r) {
     case RouteId::kTaskErrors:
       return get_errors(r);
     default:
-      return error(404, "not_found", "no such endpoint");
+      return error(404, Errc::kNotFound, "no such endpoint");
   }
 }
 
 HttpResponse TaskRoutes::post_task(const Request& r) {
   const std::string& idem = r.http.idempotency_key;
   if (!idem.empty() && !valid_idempotency_key(idem)) {
-    return error(422, "invalid_fields", "invalid Idempotency-Key header",
+    return error(422, Errc::kInvalidFields, "invalid Idempotency-Key header",
                  {{"Idempotency-Key", "invalid_idempotency_key",
                    "Idempotency-Key must be 1-200 printable ASCII characters"}});
   }
@@ -89,7 +77,7 @@ HttpResponse TaskRoutes::post_task(const Request& r) {
   // would still show its length).
   const std::string fingerprint = idem.empty() ? std::string() : idempotency_hash(body);
   wipe_secrets(body);
-  if (!req.ok()) return error(422, "invalid_fields", "the file load task is invalid", errors);
+  if (!req.ok()) return error(422, Errc::kInvalidFields, "the file load task is invalid", errors);
   Error access;
   tasks::CreateOptions options;
   options.access_error = &access;
@@ -99,39 +87,32 @@ HttpResponse TaskRoutes::post_task(const Request& r) {
     // A canonical form without the secrets: see idempotency_hash.hpp.
     options.body_sha256 = fingerprint;
   }
-  std::string uri = req->uri;
   auto created = tasks_.create(r.tenant, std::move(*req), options);
   if (!created.ok()) {
     const Error& e = created.error();
-    if (e.code == "access_check_failed") {
+    if (e.is(Errc::kAccessCheckFailed)) {
       spdlog::info("task refused: {}: {}", access.code, access.message);
-      return error(422, "invalid_fields", "the credentials cannot read the object",
+      return error(422, Errc::kInvalidFields, "the credentials cannot read the object",
                    {{"uri", access.code, access.message}});
     }
-    if (e.code == "idempotency_conflict") {
-      return error(409, "idempotency_conflict",
+    if (e.is(Errc::kIdempotencyConflict)) {
+      return error(409, Errc::kIdempotencyConflict,
                    "this Idempotency-Key was used with another body in the last 24 hours");
     }
     return store_failure(e);
   }
-  const store::Task& task = created->task;
-  if (!created->created) {
-    auto errs = store_.row_errors(task.id, kInlineRowErrors);
-    if (!errs.ok()) return store_failure(errs.error());
-    return json_response(200, task_json(task, *errs));
-  }
+  const tasks::TaskView& task = created->detail.task;
+  if (!created->created) return json_response(200, task_json(created->detail));
   spdlog::info("task {} pending: {} {}", task.id, task.entity_type, task.uri);
   if (on_created_) on_created_();
-  return json_response(201, task_json(task, {}));
+  return json_response(201, task_json(created->detail));
 }
 
 HttpResponse TaskRoutes::get_task(const Request& r) {
   auto task = tasks_.get(r.tenant, r.segments[2]);
   if (!task.ok()) return store_failure(task.error());
   if (!task->has_value()) return no_such_task();
-  auto errors = store_.row_errors((*task)->id, kInlineRowErrors);
-  if (!errors.ok()) return store_failure(errors.error());
-  return json_response(200, task_json(**task, *errors));
+  return json_response(200, task_json(**task));
 }
 
 HttpResponse TaskRoutes::list_tasks(const Request& r) {
@@ -139,7 +120,7 @@ HttpResponse TaskRoutes::list_tasks(const Request& r) {
   if (auto st = r.query("status")) {
     filter.status = store::task_status_from_string(*st);
     if (!filter.status) {
-      return error(422, "invalid_fields", "invalid query parameter",
+      return error(422, Errc::kInvalidFields, "invalid query parameter",
                    {{"status", "invalid_status",
                      "status must be one of pending, running, completed, "
                      "completed_with_errors, failed, cancelled"}});
@@ -148,56 +129,43 @@ HttpResponse TaskRoutes::list_tasks(const Request& r) {
   if (auto et = r.query("entity_type")) filter.entity_type = std::move(*et);
   size_t limit = 0;
   if (auto bad = parse_limit(r, kMaxTaskLimit, &limit)) return *bad;
-  auto page = store_.list_tasks(r.tenant, filter, limit, r.query("cursor").value_or(""));
-  if (!page.ok()) {
-    if (page.error().code == "invalid_cursor") return invalid_cursor();
-    return store_failure(page.error());
-  }
+  auto page = tasks_.list(r.tenant, filter, limit, r.query("cursor").value_or(""));
+  if (!page.ok()) return page_failure(page.error());
   json::array items;
   for (const auto& t : page->items) items.push_back(task_summary_json(t));
-  return json_response(200, json::object{{"items", std::move(items)},
-                                         {"next_cursor", cursor_json(page->next_cursor)}});
+  return page_response(std::move(items), page->next_cursor);
 }
 
 HttpResponse TaskRoutes::cancel_task(const Request& r) {
-  auto task = store_.request_cancel(r.tenant, r.segments[2], clock_.now());
-  if (!task.ok()) {
-    if (task.error().code == "not_found") return no_such_task();
-    if (task.error().code == "invalid_state") {
-      return error(409, "invalid_state", "the task has already finished");
+  auto cancelled = tasks_.cancel(r.tenant, r.segments[2]);
+  if (!cancelled.ok()) {
+    if (cancelled.error().is(Errc::kNotFound)) return no_such_task();
+    if (cancelled.error().is(Errc::kInvalidState)) {
+      return error(409, Errc::kInvalidState, "the task has already finished");
     }
-    return store_failure(task.error());
+    return store_failure(cancelled.error());
   }
-  task->sealed_credentials.clear();
-  if (store::is_finished(task->status)) {  // a pending task ends here, not in a worker
-    metrics::record_task_end(task->entity_type, store::to_string(task->status), -1, 0, 0, 0);
-  }
-  spdlog::info("task {} cancel requested: now {}", task->id, store::to_string(task->status));
-  auto errors = store_.row_errors(task->id, kInlineRowErrors);
-  if (!errors.ok()) return store_failure(errors.error());
-  return json_response(202, task_json(*task, *errors));
+  const tasks::TaskView& task = cancelled->task;
+  spdlog::info("task {} cancel requested: now {}", task.id, store::to_string(task.status));
+  return json_response(202, task_json(*cancelled));
 }
 
 HttpResponse TaskRoutes::get_errors(const Request& r) {
-  auto task = tasks_.get(r.tenant, r.segments[2]);
+  auto task = tasks_.find(r.tenant, r.segments[2]);
   if (!task.ok()) return store_failure(task.error());
   if (!task->has_value()) return no_such_task();
-  const store::Task& t = **task;
+  const tasks::TaskView& t = **task;
   if (wants_csv(r.http.accept)) return csv_report(r, t);
   size_t limit = 0;
   if (auto bad = parse_limit(r, kMaxErrorLimit, &limit)) return *bad;
-  auto page = store_.row_errors_page(t.id, limit, r.query("cursor").value_or(""));
-  if (!page.ok()) {
-    if (page.error().code == "invalid_cursor") return invalid_cursor();
-    return store_failure(page.error());
-  }
+  auto page = tasks_.row_errors(t, limit, r.query("cursor").value_or(""));
+  if (!page.ok()) return page_failure(page.error());
   json::array items;
   for (const auto& e : page->items) items.push_back(row_error_json(e, true));
-  return json_response(200, json::object{{"items", std::move(items)},
-                                         {"next_cursor", cursor_json(page->next_cursor)}});
+  return page_response(std::move(items), page->next_cursor);
 }
 
-HttpResponse TaskRoutes::csv_report(const Request& r, const store::Task& t) {
+HttpResponse TaskRoutes::csv_report(const Request& r, const tasks::TaskView& t) {
   auto slot = report_slots_->acquire(r.key_id);
   if (!slot) {
     HttpResponse resp =
@@ -207,8 +175,9 @@ HttpResponse TaskRoutes::csv_report(const Request& r, const store::Task& t) {
     resp.headers.emplace_back("Retry-After", "1");
     return resp;
   }
-  auto stream = std::make_shared<CsvReportStream>(store_, t);
-  if (Status s = stream->prepare(); !s.ok()) return store_failure(s.error());
+  auto prepared = tasks_.error_report(t);
+  if (!prepared.ok()) return store_failure(prepared.error());
+  std::shared_ptr<tasks::CsvReportStream> stream = std::move(*prepared);
   HttpResponse resp{200, "text/csv; charset=utf-8", "", {}};
   resp.headers.emplace_back("Content-Disposition",
                             "attachment; filename=\"" + t.id + "-errors.csv\"");

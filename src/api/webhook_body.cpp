@@ -1,6 +1,8 @@
 // Webhook request bodies and response objects (webhook_body.hpp).
 #include "api/webhook_body.hpp"
 
+#include "api/json_util.hpp"
+
 #include <algorithm>
 #include <boost/json.hpp>
 
@@ -33,10 +35,6 @@ void check_types(const json::value& v, std::vector<std::string>* out,
     }
     out->push_back(std::move(name));
   }
-}
-
-json::value optional_time(const std::optional<Micros>& t) {
-  return t ? json::value(format_rfc3339(*t)) : json::value(nullptr);
 }
 
 }  // namespace
@@ -115,7 +113,7 @@ json::value webhook_json(const store::WebhookEndpoint& e, Micros now) {
       {"enabled", e.enabled},
       {"public_key", e.public_key_hex},
       {"public_keys", std::move(keys)},
-      {"previous_key_expires_at", rotating ? optional_time(e.previous_key_expires_at) : nullptr},
+      {"previous_key_expires_at", rotating ? time_or_null(e.previous_key_expires_at) : nullptr},
       {"created_at", format_rfc3339(e.created_at)},
       {"updated_at", format_rfc3339(e.updated_at)},
   };
@@ -129,7 +127,7 @@ json::value delivery_json(const store::DeliveryAttempt& d) {
       {"error", d.error.empty() ? json::value(nullptr) : json::value(d.error)},
       {"latency_ms", d.latency_ms},
       {"at", format_rfc3339(d.at)},
-      {"next_retry_at", optional_time(d.next_retry_at)},
+      {"next_retry_at", time_or_null(d.next_retry_at)},
   };
 }
 

@@ -1,9 +1,10 @@
-// Validation of the POST /integrations/file-load-tasks body.
+// Validation of the POST /integrations/file-load-tasks body (see
+// create_request.hpp).
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
 #include "schema/schema.hpp"
-#include "tasks/tasks.hpp"
+#include "tasks/create_request.hpp"
 
 namespace skillsync::tasks {
 namespace json = boost::json;
@@ -87,7 +88,7 @@ Result<CreateTaskRequest> parse_create_request(const json::value& body,
   size_t before = errors->size();
   if (!body.is_object()) {
     add(errors, "", "invalid_type", "the body must be a JSON object");
-    return Error{"invalid_fields", "invalid file load task"};
+    return Error(Errc::kInvalidFields, "invalid file load task");
   }
   const json::object& obj = body.get_object();
   reject_unknown(obj, {"entity_type", "method", "uri", "credentials", "region", "options"}, "",
@@ -167,7 +168,7 @@ Result<CreateTaskRequest> parse_create_request(const json::value& body,
   }
   auto options = parse_load_options(obj.if_contains("options"), errors);
   if (options.ok()) req.options = *options;
-  if (errors->size() != before) return Error{"invalid_fields", "invalid file load task"};
+  if (errors->size() != before) return Error(Errc::kInvalidFields, "invalid file load task");
   return req;
 }
 

@@ -1,149 +1,13 @@
-// Creating and reading tasks; sealing credentials at rest.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+// The task operations of the API (see task_service.hpp).
+#include "tasks/task_service.hpp"
 
 #include <algorithm>
-#include <boost/json.hpp>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 
 #include "common/crypto.hpp"
-#include "tasks/tasks.hpp"
+#include "metrics/skillsync_metrics.hpp"
 
 namespace skillsync::tasks {
-namespace json = boost::json;
-
-namespace {
-constexpr size_t kMasterKeyBytes = 32;
-
-Result<std::string> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error{"io_error", "cannot open " + path + ": " + std::strerror(errno)};
-  std::string data(kMasterKeyBytes + 1, '\0');
-  ssize_t n = ::read(fd, data.data(), data.size());
-  ::close(fd);
-  if (n < 0) return Error{"io_error", "cannot read " + path + ": " + std::strerror(errno)};
-  data.resize(static_cast<size_t>(n));
-  return data;
-}
-// Opens a blob sealed with the key or, after a rotation, a previous one.
-Result<std::string> open_with_any(const MasterKey& key, std::string_view sealed,
-                                  std::string_view task_id) {
-  auto plain = crypto::aes256gcm_open(key.bytes(), sealed, task_id);
-  for (size_t i = 0; !plain.ok() && i < key.previous().size(); ++i) {
-    plain = crypto::aes256gcm_open(key.previous()[i].reveal(), sealed, task_id);
-  }
-  return plain;
-}
-
-}  // namespace
-
-Result<MasterKey> MasterKey::load(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return Error{"io_error", "cannot read master key file " + path + ": " + std::strerror(errno)};
-  }
-  if ((st.st_mode & 077) != 0) {
-    return Error{"insecure_master_key",
-                 "master key file " + path + " is readable by group or others; chmod 600 it"};
-  }
-  auto data = read_file(path);
-  if (!data.ok()) return data.error();
-  if (data->size() != kMasterKeyBytes) {
-    return Error{"bad_master_key", "master key file " + path + " must hold exactly 32 bytes"};
-  }
-  return MasterKey(SecretString(std::move(*data)));
-}
-
-Result<MasterKey> MasterKey::load_or_create(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    std::string key = crypto::random_bytes(kMasterKeyBytes);
-    ssize_t n = ::write(fd, key.data(), key.size());
-    bool synced = ::fsync(fd) == 0;
-    ::close(fd);
-    if (n != static_cast<ssize_t>(key.size()) || !synced) {
-      ::unlink(path.c_str());
-      return Error{"io_error", "cannot write master key file " + path};
-    }
-    return MasterKey(SecretString(std::move(key)));
-  }
-  if (errno != EEXIST) {
-    return Error{"io_error", "cannot create master key file " + path + ": " + std::strerror(errno)};
-  }
-  return load(path);
-}
-
-std::string seal_credentials(const MasterKey& key, std::string_view task_id,
-                             const source::s3::Credentials& creds) {
-  json::object o;
-  o["aws_access_key_id"] = creds.access_key_id;
-  o["aws_secret_access_key"] = creds.secret_access_key.reveal();
-  if (!creds.session_token.empty()) o["aws_session_token"] = creds.session_token.reveal();
-  std::string plain = json::serialize(o);
-  std::string sealed = crypto::aes256gcm_seal(key.bytes(), plain, task_id);
-  secure_wipe(plain);
-  return sealed;
-}
-
-Result<source::s3::Credentials> open_credentials(const MasterKey& key, std::string_view task_id,
-                                                 std::string_view sealed) {
-  if (sealed.empty()) return Error{"credentials_erased", "the task's credentials were erased"};
-  auto plain = open_with_any(key, sealed, task_id);
-  if (!plain.ok()) {
-    return Error{"credentials_unreadable",
-                 "the task's credentials cannot be decrypted with this master key"};
-  }
-  SecretString holder(std::move(*plain));
-  boost::system::error_code ec;
-  json::value v = json::parse(holder.reveal(), ec);
-  if (ec || !v.is_object()) return Error{"credentials_unreadable", "sealed credentials corrupt"};
-  source::s3::Credentials creds;
-  const auto& o = v.get_object();
-  if (auto* p = o.if_contains("aws_access_key_id"); p && p->is_string()) {
-    creds.access_key_id = std::string(p->get_string());
-  }
-  if (auto* p = o.if_contains("aws_secret_access_key"); p && p->is_string()) {
-    creds.secret_access_key = SecretString(std::string(p->get_string()));
-  }
-  if (auto* p = o.if_contains("aws_session_token"); p && p->is_string()) {
-    creds.session_token = SecretString(std::string(p->get_string()));
-  }
-  return creds;
-}
-
-std::string seal_presigned_url(const MasterKey& key, std::string_view task_id,
-                               const SecretString& url) {
-  std::string plain = json::serialize(json::object{{"presigned_url", url.reveal()}});
-  std::string sealed = crypto::aes256gcm_seal(key.bytes(), plain, task_id);
-  secure_wipe(plain);
-  return sealed;
-}
-
-Result<SecretString> open_presigned_url(const MasterKey& key, std::string_view task_id,
-                                        std::string_view sealed) {
-  if (sealed.empty()) return Error{"credentials_erased", "the task's presigned URL was erased"};
-  auto plain = open_with_any(key, sealed, task_id);
-  if (!plain.ok()) {
-    return Error{"credentials_unreadable",
-                 "the task's presigned URL cannot be decrypted with this master key"};
-  }
-  SecretString holder(std::move(*plain));
-  boost::system::error_code ec;
-  json::value v = json::parse(holder.reveal(), ec);
-  const json::value* url =
-      (ec || !v.is_object()) ? nullptr : v.get_object().if_contains("presigned_url");
-  if (url == nullptr || !url->is_string() || url->get_string().empty()) {
-    return Error{"credentials_unreadable", "the task's sealed presigned URL is corrupt"};
-  }
-  SecretString out(std::string(url->get_string()));
-  // The parsed copy held the URL too.
-  auto& s = v.get_object()["presigned_url"].get_string();
-  std::fill(s.begin(), s.end(), '\0');
-  return out;
-}
 
 AccessCheck make_s3_access_check(source::s3::ClientConfig config) {
   constexpr std::chrono::milliseconds kMaxHeadTimeout{5000};
@@ -182,21 +46,21 @@ AccessCheck make_s3_access_check(source::s3::ClientConfig config) {
   };
 }
 
-Result<store::Task> TaskService::create(std::string_view tenant, CreateTaskRequest request) {
-  auto created = create(tenant, std::move(request), CreateOptions{});
-  if (!created.ok()) return created.error();
-  return std::move(created->task);
+Result<TaskView> TaskService::create(std::string_view tenant, CreateTaskRequest request) {
+  SKILLSYNC_ASSIGN_OR_RETURN(CreatedTaskView created,
+                             create(tenant, std::move(request), CreateOptions{}));
+  return std::move(created.detail.task);
 }
 
-Result<store::CreatedTask> TaskService::create(std::string_view tenant, CreateTaskRequest request,
-                                               const CreateOptions& options) {
+Result<CreatedTaskView> TaskService::create(std::string_view tenant, CreateTaskRequest request,
+                                            const CreateOptions& options) {
   const bool presigned = request.method == kMethodS3PresignedUrl;
   if (access_check_ && (request.options.validate_access || presigned)) {
     Status access = access_check_(request);
     if (!access.ok()) {
       if (options.access_error != nullptr) *options.access_error = access.error();
-      return Error{"access_check_failed",
-                   "the credentials cannot read " + request.uri + ": " + access.error().message};
+      return Error(Errc::kAccessCheckFailed,
+                   "the credentials cannot read " + request.uri + ": " + access.error().message);
     }
   }
   store::Task task;
@@ -214,26 +78,74 @@ Result<store::CreatedTask> TaskService::create(std::string_view tenant, CreateTa
                                       : seal_credentials(key_, task.id, request.credentials);
   task.status = store::TaskStatus::kPending;
   task.created_at = clock_.now();
-  store::CreatedTask out;
+  CreatedTaskView out;
   if (options.idempotency_key.empty()) {
     SKILLSYNC_TRY(store_.create_task(task));
-    out.task = std::move(task);
+    out.detail.task = task_view(task);
     out.created = true;
-  } else {
-    auto stored = store_.create_task_idempotent(task, options.idempotency_key, options.body_sha256,
-                                                task.created_at);
-    if (!stored.ok()) return stored.error();
-    out = std::move(*stored);
+    return out;
   }
-  out.task.sealed_credentials.clear();
+  SKILLSYNC_ASSIGN_OR_RETURN(store::CreatedTask stored,
+                             store_.create_task_idempotent(task, options.idempotency_key,
+                                                           options.body_sha256, task.created_at));
+  out.detail.task = task_view(stored.task);
+  out.created = stored.created;
+  // A new task has no row errors yet; an earlier one may.
+  if (!out.created) {
+    SKILLSYNC_ASSIGN_OR_RETURN(out.detail.row_errors, inline_row_errors(stored.task.id));
+  }
   return out;
 }
 
-Result<std::optional<store::Task>> TaskService::get(std::string_view tenant,
-                                                    std::string_view task_id) {
-  auto task = store_.get_task(tenant, task_id);
-  if (task.ok() && task->has_value()) (*task)->sealed_credentials.clear();
-  return task;
+Result<std::vector<store::RowError>> TaskService::inline_row_errors(const std::string& task_id) {
+  return store_.row_errors(task_id, kInlineRowErrors);
+}
+
+Result<std::optional<TaskView>> TaskService::find(std::string_view tenant,
+                                                  std::string_view task_id) {
+  SKILLSYNC_ASSIGN_OR_RETURN(std::optional<store::Task> task, store_.get_task(tenant, task_id));
+  if (!task) return std::optional<TaskView>();
+  return std::optional<TaskView>(task_view(*task));
+}
+
+Result<std::optional<TaskDetail>> TaskService::get(std::string_view tenant,
+                                                   std::string_view task_id) {
+  SKILLSYNC_ASSIGN_OR_RETURN(std::optional<TaskView> task, find(tenant, task_id));
+  if (!task) return std::optional<TaskDetail>();
+  SKILLSYNC_ASSIGN_OR_RETURN(std::vector<store::RowError> errors, inline_row_errors(task->id));
+  return std::optional<TaskDetail>(TaskDetail{std::move(*task), std::move(errors)});
+}
+
+Result<TaskViewPage> TaskService::list(std::string_view tenant, const store::TaskFilter& filter,
+                                       size_t limit, std::string_view cursor) {
+  SKILLSYNC_ASSIGN_OR_RETURN(store::TaskPage page,
+                             store_.list_tasks(tenant, filter, limit, cursor));
+  TaskViewPage out;
+  out.items.reserve(page.items.size());
+  for (const store::Task& t : page.items) out.items.push_back(task_view(t));
+  out.next_cursor = std::move(page.next_cursor);
+  return out;
+}
+
+Result<TaskDetail> TaskService::cancel(std::string_view tenant, std::string_view task_id) {
+  SKILLSYNC_ASSIGN_OR_RETURN(store::Task task,
+                             store_.request_cancel(tenant, task_id, clock_.now()));
+  if (store::is_finished(task.status)) {  // a pending task ends here, not in a worker
+    metrics::record_task_end(task.entity_type, store::to_string(task.status), -1, 0, 0, 0);
+  }
+  SKILLSYNC_ASSIGN_OR_RETURN(std::vector<store::RowError> errors, inline_row_errors(task.id));
+  return TaskDetail{task_view(task), std::move(errors)};
+}
+
+Result<store::RowErrorPage> TaskService::row_errors(const TaskView& task, size_t limit,
+                                                    std::string_view cursor) {
+  return store_.row_errors_page(task.id, limit, cursor);
+}
+
+Result<std::unique_ptr<CsvReportStream>> TaskService::error_report(const TaskView& task) {
+  auto stream = std::make_unique<CsvReportStream>(store_, task);
+  SKILLSYNC_TRY(stream->prepare());
+  return stream;
 }
 
 }  // namespace skillsync::tasks

@@ -1,85 +1,30 @@
-// tasks/task_service: accepting File Load Tasks and reading them back.
+// tasks/task_service: every operation the API does on File Load Tasks —
+// create, get, list, cancel, row errors and the CSV error report.
 //
-// Credentials are sealed with the master key (AES-256-GCM, bound to the task
-// id) before they are stored, and never returned.
+// Contracts: credentials (or a presigned URL) are sealed with the master key
+// (credential_seal.hpp) before they are stored; everything the service
+// returns is a TaskView, which has no field for them, so no caller of the
+// service can return them. Only the worker that runs a task (it claims a
+// store::Task) ever receives the sealed blob. Tasks are always looked up
+// within the caller's tenant: another tenant's task is "not_found".
 #pragma once
 
-#include <boost/json/value.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "common/result.hpp"
-#include "common/secret.hpp"
 #include "common/time.hpp"
-#include "schema/schema.hpp"
 #include "source/s3/s3.hpp"
 #include "store/store.hpp"
-#include "tasks/load_options.hpp"
+#include "tasks/create_request.hpp"
+#include "tasks/credential_seal.hpp"
+#include "tasks/error_report.hpp"
+#include "tasks/task_view.hpp"
 
 namespace skillsync::tasks {
-
-inline constexpr std::string_view kMethodS3IamUser = "s3_iam_user";
-// `uri` is a presigned GET URL; no credentials. The URL is a secret.
-inline constexpr std::string_view kMethodS3PresignedUrl = "s3_presigned_url";
-
-struct CreateTaskRequest {
-  std::string entity_type;
-  std::string method;
-  // s3_iam_user: "s3://bucket/key" or a prefix "s3://bucket/dir/".
-  // s3_presigned_url: the URL's redacted form (scheme://host[:port]/path,
-  // no query): what is stored and shown.
-  std::string uri;
-  std::string region;                   // "" = server default
-  source::s3::Credentials credentials;  // s3_iam_user only
-  SecretString presigned_url;           // s3_presigned_url only: the whole URL
-  LoadOptions options;
-};
-
-// Validates a create body. On failure returns Error{"invalid_fields"} and
-// appends one FieldError per problem (field path, code, message) to `errors`.
-// For s3_presigned_url the URL's form is checked here (https, or http;
-// a signature in the query; see source::s3::parse_presigned_url), and its
-// host against the configured endpoint by the AccessCheck and again by the
-// worker; `credentials` and `region` are refused ("not_allowed"). No
-// message ever holds the URL's query.
-Result<CreateTaskRequest> parse_create_request(const boost::json::value& body,
-                                               std::vector<schema::FieldError>* errors);
-
-// The 32-byte key that seals task credentials at rest.
-class MasterKey {
- public:
-  // REQUIRES: bytes.size() == 32
-  explicit MasterKey(SecretString bytes) : bytes_(std::move(bytes)) {}
-  // Reads the key file, or creates it (mode 0600, 32 random bytes) when absent.
-  static Result<MasterKey> load_or_create(const std::string& path);
-  // Reads an existing key file (mode 0600, 32 bytes); never creates one.
-  static Result<MasterKey> load(const std::string& path);
-  const std::string& bytes() const { return bytes_.reveal(); }
-
-  // Rotation: a key that sealed earlier tasks. Sealing always uses this key;
-  // opening tries this key, then each previous one in the order added.
-  void add_previous(const MasterKey& previous) { previous_.push_back(previous.bytes_); }
-  const std::vector<SecretString>& previous() const { return previous_; }
-
- private:
-  SecretString bytes_;
-  std::vector<SecretString> previous_;
-};
-
-std::string seal_credentials(const MasterKey& key, std::string_view task_id,
-                             const source::s3::Credentials& creds);
-Result<source::s3::Credentials> open_credentials(const MasterKey& key, std::string_view task_id,
-                                                 std::string_view sealed);
-// A presigned URL is sealed like credentials (stored in
-// Task::sealed_credentials, erased with them when the task ends).
-// open_presigned_url fails with "credentials_erased" (an erased blob) or
-// "credentials_unreadable" (another key, or a blob without a URL).
-std::string seal_presigned_url(const MasterKey& key, std::string_view task_id,
-                               const SecretString& url);
-Result<SecretString> open_presigned_url(const MasterKey& key, std::string_view task_id,
-                                        std::string_view sealed);
 
 // Checks, before a task is stored, that its credentials can read its object.
 // Returns the source's own Error (e.g. code "NoSuchKey", "AccessDenied",
@@ -115,6 +60,13 @@ struct CreateOptions {
   std::string trace_id;
 };
 
+// What TaskService::create returns: the task (with its inline row errors
+// when an earlier request made it), and whether this request created it.
+struct CreatedTaskView {
+  TaskDetail detail;
+  bool created = false;  // false: an earlier request with the same key made it
+};
+
 class TaskService {
  public:
   // `access_check` (may be empty: no check) runs in create() for every
@@ -124,20 +76,43 @@ class TaskService {
               AccessCheck access_check = {})
       : store_(store), key_(key), clock_(clock), access_check_(std::move(access_check)) {}
 
-  // Persists a new pending task and returns it (without credentials).
-  // Fails with "access_check_failed" when the access check refuses it
-  // (nothing is stored), or with the store's codes.
-  Result<store::Task> create(std::string_view tenant, CreateTaskRequest request);
+  // Persists a new pending task and returns it. Fails with
+  // Errc::kAccessCheckFailed when the access check refuses it (nothing is
+  // stored), or with the store's codes.
+  Result<TaskView> create(std::string_view tenant, CreateTaskRequest request);
   // Same, with an optional idempotency key: created == false when an
-  // earlier request with the same key and body made the returned task; a
-  // reused key with another body fails with "idempotency_conflict". The
-  // access check runs before the key is looked up, so a retry of a request
-  // whose object has since become unreadable is refused like a new one.
-  Result<store::CreatedTask> create(std::string_view tenant, CreateTaskRequest request,
-                                    const CreateOptions& options);
-  Result<std::optional<store::Task>> get(std::string_view tenant, std::string_view task_id);
+  // earlier request with the same key and body made the returned task (then
+  // with its first row errors); a reused key with another body fails with
+  // Errc::kIdempotencyConflict. The access check runs before the key is
+  // looked up, so a retry of a request whose object has since become
+  // unreadable is refused like a new one.
+  Result<CreatedTaskView> create(std::string_view tenant, CreateTaskRequest request,
+                                 const CreateOptions& options);
+  // The task alone; nullopt when the tenant has no such task.
+  Result<std::optional<TaskView>> find(std::string_view tenant, std::string_view task_id);
+  // The task with its first kInlineRowErrors row errors; nullopt as find().
+  Result<std::optional<TaskDetail>> get(std::string_view tenant, std::string_view task_id);
+  // A page of the tenant's tasks, newest first (store::Store::list_tasks):
+  // Errc::kInvalidCursor for a cursor this server did not issue.
+  // REQUIRES: 1 <= limit <= 1000
+  Result<TaskViewPage> list(std::string_view tenant, const store::TaskFilter& filter, size_t limit,
+                            std::string_view cursor);
+  // Cancels a pending task at once (counted in the task metrics: no worker
+  // ends it), or asks the worker of a running one to stop. Fails with
+  // Errc::kNotFound, or Errc::kInvalidState when the task has finished.
+  Result<TaskDetail> cancel(std::string_view tenant, std::string_view task_id);
+  // A page of the task's row errors in file order (Errc::kInvalidCursor as
+  // list()). `task` comes from find() or get(), so the tenant was checked.
+  // REQUIRES: 1 <= limit <= 10000
+  Result<store::RowErrorPage> row_errors(const TaskView& task, size_t limit,
+                                         std::string_view cursor);
+  // The task's CSV error report, prepared (its first page read, truncation
+  // known) and ready to stream. REQUIRES: the service's store outlives it.
+  Result<std::unique_ptr<CsvReportStream>> error_report(const TaskView& task);
 
  private:
+  Result<std::vector<store::RowError>> inline_row_errors(const std::string& task_id);
+
   store::Store& store_;
   const MasterKey& key_;
   const Clock& clock_;

@@ -9,9 +9,9 @@
 #include <thread>
 
 #include "api/api.hpp"
-#include "api/error_report.hpp"
 #include "common/crypto.hpp"
 #include "support/sqlite_store_test.hpp"
+#include "tasks/error_report.hpp"
 
 namespace skillsync::api {
 namespace {
@@ -359,28 +359,16 @@ TEST_F(TaskApiTest, CsvExportReadsEveryPageAndSaysWhenItIsCut) {
 
   auto fresh = store_->get_task(store::kDefaultTenant, id);
   ASSERT_TRUE(fresh.ok() && fresh->has_value());
-  auto cut = export_row_errors_csv(*store_, **fresh, CsvExportLimits{10, 1 << 20});
+  const tasks::TaskView view = tasks::task_view(**fresh);
+  auto cut = tasks::export_row_errors_csv(*store_, view, tasks::CsvExportLimits{10, 1 << 20});
   ASSERT_TRUE(cut.ok());
   EXPECT_TRUE(cut->truncated);
   EXPECT_EQ(cut->rows, 10u);
-  auto small = export_row_errors_csv(*store_, **fresh, CsvExportLimits{100'000, 200});
+  auto small = tasks::export_row_errors_csv(*store_, view, tasks::CsvExportLimits{100'000, 200});
   ASSERT_TRUE(small.ok());
   EXPECT_TRUE(small->truncated);
   EXPECT_LE(small->body.size(), 200u);
   EXPECT_EQ(small->body.substr(small->body.size() - 2), "\r\n") << "only whole rows";
-}
-
-TEST(SplitRawRecord, ParsesWithTheTaskDialectAndPadsOrCuts) {
-  const std::string semi = R"({"delimiter":";","quote":"'"})";
-  EXPECT_EQ(split_raw_record("a;'b;c';d", semi, 0), (std::vector<std::string>{"a", "b;c", "d"}));
-  EXPECT_EQ(split_raw_record("a,b", "", 4), (std::vector<std::string>{"a", "b", "", ""}));
-  EXPECT_EQ(split_raw_record("a,b,c", "", 2), (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(split_raw_record("a,\"b,c", "", 0), (std::vector<std::string>{"a", "\"b", "c"}));
-  std::string out;
-  append_csv_field(out, "plain");
-  append_csv_field(out, " lead");
-  append_csv_field(out, "li\nne");
-  EXPECT_EQ(out, "plain\" lead\"\"li\nne\"");
 }
 
 TEST_F(TaskApiTest, AccessCheckRefusesUnreadableObjectsWithS3Code) {

@@ -1,15 +1,17 @@
-#include "api/error_report.hpp"
+// The CSV error report of a task, streamed a page of row errors at a time
+// (see error_report.hpp).
+#include "tasks/error_report.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>
 
 #include "common/string_byte_reader.hpp"
-#include "common/utf8.hpp"
 #include "csv/csv.hpp"
+#include "csv/csv_writer.hpp"
 #include "schema/schema.hpp"
 #include "tasks/load_options.hpp"
 
-namespace skillsync::api {
+namespace skillsync::tasks {
 namespace json = boost::json;
 
 namespace {
@@ -60,54 +62,7 @@ std::vector<std::string> split_raw(std::string_view raw, csv::Dialect dialect, s
   return fields;
 }
 
-class RowWriter {
- public:
-  RowWriter(char delimiter, char quote) : delimiter_(delimiter), quote_(quote) {}
-
-  // Appends one field (after a delimiter unless it is the row's first),
-  // made valid UTF-8 first.
-  void field(std::string& row, std::string_view value) {
-    if (!first_) row += delimiter_;
-    first_ = false;
-    if (!utf8::is_valid(value)) {
-      scratch_.clear();
-      utf8::append_valid(scratch_, value);
-      value = scratch_;
-    }
-    append_csv_field(row, value, delimiter_, quote_);
-  }
-  void end(std::string& row) {
-    row += "\r\n";
-    first_ = true;
-  }
-
- private:
-  char delimiter_;
-  char quote_;
-  bool first_ = true;
-  std::string scratch_;
-};
-
 }  // namespace
-
-void append_csv_field(std::string& out, std::string_view field, char delimiter, char quote) {
-  const char specials[] = {delimiter, quote, '\r', '\n'};
-  bool quoted =
-      field.find_first_of(std::string_view(specials, sizeof specials)) != std::string_view::npos ||
-      (!field.empty() && (field.front() == ' ' || field.back() == ' '));
-  if (!quoted) {
-    out += field;
-    return;
-  }
-  out += quote;
-  for (char c : field) {
-    if (c == quote) out += quote;
-    out += c;
-  }
-  out += quote;
-}
-
-void append_valid_utf8(std::string& out, std::string_view text) { utf8::append_valid(out, text); }
 
 std::vector<std::string> split_raw_record(std::string_view raw, std::string_view options_json,
                                           size_t width) {
@@ -115,7 +70,7 @@ std::vector<std::string> split_raw_record(std::string_view raw, std::string_view
 }
 
 struct CsvReportStream::State {
-  State(store::Store& st, store::Task t, size_t rows, size_t page)
+  State(store::Store& st, TaskView t, size_t rows, size_t page)
       : store(st),
         task(std::move(t)),
         max_rows(rows),
@@ -124,11 +79,11 @@ struct CsvReportStream::State {
         writer(dialect.delimiter, dialect.quote) {}
 
   store::Store& store;
-  store::Task task;
+  TaskView task;
   size_t max_rows;
   size_t page_rows;
   csv::Dialect dialect;
-  RowWriter writer;
+  csv::RowWriter writer;
   std::vector<std::string> columns;
   bool file_column = false;
   bool truncated = false;
@@ -163,7 +118,7 @@ struct CsvReportStream::State {
   }
 };
 
-CsvReportStream::CsvReportStream(store::Store& store, store::Task task, size_t max_rows,
+CsvReportStream::CsvReportStream(store::Store& store, TaskView task, size_t max_rows,
                                  size_t page_rows)
     : s_(std::make_unique<State>(store, std::move(task), max_rows, page_rows)) {}
 
@@ -178,10 +133,10 @@ Status CsvReportStream::prepare() {
   s.columns.resize(s.columns.size() - schema::error_report_column_count(s.columns));
   // The first page now: it decides, with the uri, whether there is a file
   // column (a prefix load; only its rows name files).
-  auto page = s.store.row_errors_page(s.task.id, s.page_rows, "");
-  if (!page.ok()) return page.error();
-  s.page = std::move(page->items);
-  s.cursor = std::move(page->next_cursor);
+  SKILLSYNC_ASSIGN_OR_RETURN(store::RowErrorPage page,
+                             s.store.row_errors_page(s.task.id, s.page_rows, ""));
+  s.page = std::move(page.items);
+  s.cursor = std::move(page.next_cursor);
   s.file_column = s.task.uri.ends_with('/') ||
                   std::any_of(s.page.begin(), s.page.end(),
                               [](const store::RowError& e) { return !e.file.empty(); });
@@ -199,11 +154,11 @@ Result<std::optional<std::string>> CsvReportStream::next_row() {
   if (s.rows >= s.max_rows) return std::optional<std::string>();
   while (s.at >= s.page.size()) {
     if (!s.cursor) return std::optional<std::string>();
-    auto page = s.store.row_errors_page(s.task.id, s.page_rows, *s.cursor);
-    if (!page.ok()) return page.error();
-    s.page = std::move(page->items);
+    SKILLSYNC_ASSIGN_OR_RETURN(store::RowErrorPage page,
+                               s.store.row_errors_page(s.task.id, s.page_rows, *s.cursor));
+    s.page = std::move(page.items);
     s.at = 0;
-    s.cursor = std::move(page->next_cursor);
+    s.cursor = std::move(page.next_cursor);
   }
   ++s.rows;
   return std::optional<std::string>(s.error_row(s.page[s.at++]));
@@ -212,15 +167,14 @@ Result<std::optional<std::string>> CsvReportStream::next_row() {
 Result<std::string> CsvReportStream::next(size_t piece_bytes) {
   std::string piece;
   while (piece.size() < piece_bytes) {
-    auto row = next_row();
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) break;
-    piece += **row;
+    SKILLSYNC_ASSIGN_OR_RETURN(std::optional<std::string> row, next_row());
+    if (!row) break;
+    piece += *row;
   }
   return piece;
 }
 
-Result<CsvExport> export_row_errors_csv(store::Store& store, const store::Task& task,
+Result<CsvExport> export_row_errors_csv(store::Store& store, const TaskView& task,
                                         const CsvExportLimits& limits) {
   CsvReportStream stream(store, task, limits.max_rows, 1000);
   SKILLSYNC_TRY(stream.prepare());
@@ -228,18 +182,17 @@ Result<CsvExport> export_row_errors_csv(store::Store& store, const store::Task& 
   out.truncated = stream.truncated();
   bool header = true;
   while (true) {
-    auto row = stream.next_row();
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) break;
-    if (out.body.size() + (*row)->size() > limits.max_bytes) {
+    SKILLSYNC_ASSIGN_OR_RETURN(std::optional<std::string> row, stream.next_row());
+    if (!row) break;
+    if (out.body.size() + row->size() > limits.max_bytes) {
       out.truncated = true;
       break;
     }
-    out.body += **row;
+    out.body += *row;
     if (!header) ++out.rows;
     header = false;
   }
   return out;
 }
 
-}  // namespace skillsync::api
+}  // namespace skillsync::tasks

@@ -6,13 +6,14 @@
 
 #include <filesystem>
 
-#include "api/error_report.hpp"
 #include "common/string_byte_reader.hpp"
 #include "csv/csv.hpp"
+#include "csv/csv_writer.hpp"
 #include "schema/schema.hpp"
 #include "support/sqlite_store_test.hpp"
+#include "tasks/error_report.hpp"
 
-namespace skillsync::api {
+namespace skillsync::tasks {
 namespace {
 
 // Every record of `text` read with `dialect`; a malformed one fails the test.
@@ -72,7 +73,7 @@ class ErrorReportTest : public testsupport::SqliteStoreTest {
     return **fresh;
   }
   std::string export_csv(const store::Task& t) {
-    auto r = export_row_errors_csv(*store_, t);
+    auto r = export_row_errors_csv(*store_, task_view(t));
     EXPECT_TRUE(r.ok());
     return r.ok() ? r->body : "";
   }
@@ -147,25 +148,6 @@ TEST_F(ErrorReportTest, InvalidUtf8BecomesReplacementCharacters) {
       << body;
 }
 
-TEST(AppendValidUtf8, ReplacesEachMaximalIllFormedSubpart) {
-  auto fix = [](std::string_view s) {
-    std::string out;
-    append_valid_utf8(out, s);
-    return out;
-  };
-  const std::string r = "\xEF\xBF\xBD";
-  EXPECT_EQ(fix("a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z"),
-            "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z");
-  EXPECT_EQ(fix("\xE9t\xE9"), r + "t" + r);           // latin1 bytes
-  EXPECT_EQ(fix("\xF0\x9F\x98"), r);                  // a cut 4-byte sequence: one subpart
-  EXPECT_EQ(fix("\xE0\x80\x80"), r + r + r);          // overlong: no valid prefix
-  EXPECT_EQ(fix("\xED\xA0\x80"), r + r + r);          // a surrogate
-  EXPECT_EQ(fix("\xF4\x90\x80\x80"), r + r + r + r);  // above U+10FFFF
-  EXPECT_EQ(fix("\xC3"), r);
-  EXPECT_EQ(fix("\xE2\x82x"), r + "x");
-  EXPECT_EQ(fix(""), "");
-}
-
 // A report made from a file that was itself a report keeps one error block.
 TEST_F(ErrorReportTest, ReportOfAReportHasOneErrorBlock) {
   store::Task t = task_with_errors(
@@ -197,7 +179,7 @@ TEST_F(ErrorReportTest, ReadsBackWithTheTasksDialectIntoTheSameErrors) {
       std::string out;
       for (size_t i = 0; i < fields.size(); ++i) {
         if (i > 0) out += c.delimiter;
-        append_csv_field(out, fields[i], c.delimiter, c.quote);
+        csv::append_field(out, fields[i], c.delimiter, c.quote);
       }
       return out;
     };
@@ -254,5 +236,13 @@ TEST_F(ErrorReportTest, ReadsBackWithTheTasksDialectIntoTheSameErrors) {
   }
 }
 
+TEST(SplitRawRecord, ParsesWithTheTaskDialectAndPadsOrCuts) {
+  const std::string semi = R"({"delimiter":";","quote":"'"})";
+  EXPECT_EQ(split_raw_record("a;'b;c';d", semi, 0), (std::vector<std::string>{"a", "b;c", "d"}));
+  EXPECT_EQ(split_raw_record("a,b", "", 4), (std::vector<std::string>{"a", "b", "", ""}));
+  EXPECT_EQ(split_raw_record("a,b,c", "", 2), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(split_raw_record("a,\"b,c", "", 0), (std::vector<std::string>{"a", "\"b", "c"}));
+}
+
 }  // namespace
-}  // namespace skillsync::api
+}  // namespace skillsync::tasks

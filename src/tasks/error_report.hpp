@@ -2,6 +2,12 @@
 // file's own columns and dialect, followed by where and why each was
 // rejected, so that a user can fix those rows and load the file as it is,
 // with the task's options.
+//
+// Built here, in tasks, from a TaskView (never the sealed credentials) and
+// the task's row errors; api/ only streams it. The rows are written with
+// csv::RowWriter; the error block's column names are schema's
+// (kErrorReportColumns), which HeaderBinding ignores when the report is
+// loaded again.
 #pragma once
 
 #include <cstddef>
@@ -13,8 +19,9 @@
 
 #include "common/result.hpp"
 #include "store/store.hpp"
+#include "tasks/task_view.hpp"
 
-namespace skillsync::api {
+namespace skillsync::tasks {
 
 // Limits of one CSV export: past either, the export stops after the last
 // whole row and reports truncated == true (the API adds "X-Truncated: true").
@@ -28,19 +35,6 @@ struct CsvExport {
   size_t rows = 0;
   bool truncated = false;
 };
-
-// Appends `field` to `out` as a field of a CSV file with `delimiter` and
-// `quote`: quoted (with the quote doubled inside) when it holds the
-// delimiter, the quote, CR or LF, or starts or ends with a space; as is
-// otherwise. The defaults are RFC 4180's. `field` is appended byte for byte
-// (see export_row_errors_csv for invalid UTF-8).
-void append_csv_field(std::string& out, std::string_view field, char delimiter = ',',
-                      char quote = '"');
-
-// Appends `text` to `out` with every ill-formed UTF-8 sequence (each maximal
-// subpart, as Unicode's "U+FFFD substitution of maximal subparts" counts
-// them) replaced by U+FFFD, so `out` stays valid UTF-8.
-void append_valid_utf8(std::string& out, std::string_view text);
 
 // Splits one raw record (as stored in RowError::raw) into its fields with the
 // task's dialect (options_json, see tasks::load_options_from_json; invalid
@@ -68,7 +62,7 @@ std::vector<std::string> split_raw_record(std::string_view raw, std::string_view
 // encoding (the stored raw records are UTF-8 already); bytes that are not
 // UTF-8 (an invalid_utf8 row) become U+FFFD. Lines end in CRLF. Fails only
 // when the store does.
-Result<CsvExport> export_row_errors_csv(store::Store& store, const store::Task& task,
+Result<CsvExport> export_row_errors_csv(store::Store& store, const TaskView& task,
                                         const CsvExportLimits& limits = {});
 
 // The same report produced a piece at a time, so that memory stays bounded
@@ -80,8 +74,8 @@ class CsvReportStream {
  public:
   static constexpr size_t kPageRows = 100;
 
-  CsvReportStream(store::Store& store, store::Task task,
-                  size_t max_rows = CsvExportLimits{}.max_rows, size_t page_rows = kPageRows);
+  CsvReportStream(store::Store& store, TaskView task, size_t max_rows = CsvExportLimits{}.max_rows,
+                  size_t page_rows = kPageRows);
   ~CsvReportStream();
   CsvReportStream(const CsvReportStream&) = delete;
   CsvReportStream& operator=(const CsvReportStream&) = delete;
@@ -103,4 +97,4 @@ class CsvReportStream {
   std::unique_ptr<State> s_;
 };
 
-}  // namespace skillsync::api
+}  // namespace skillsync::tasks
