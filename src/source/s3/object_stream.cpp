@@ -163,17 +163,17 @@ class S3ObjectStream final : public ObjectStream {
     const Budget budget(
         core_->config().retry_deadline,
         SteadyClock::now() - std::chrono::duration_cast<SteadyClock::duration>(spent_));
-    const std::string what = this->what();
+    const std::string doing = what();
     auto attempt = [&](milliseconds limit) -> std::optional<Failure> {
       if (!body_) {
         Opened reopened;
         const GetAt at{offset_, info_.etag, info_.size};
-        if (auto f = get_once(*core_, target_, what, at, limit, cancel_, reopened)) return f;
+        if (auto f = get_once(*core_, target_, doing, at, limit, cancel_, reopened)) return f;
         body_ = std::move(reopened.body);
       }
       return read_body(buf);
     };
-    Status done = retry_with_budget({*core_, target_, what, budget, "retry_deadline", cancel_},
+    Status done = retry_with_budget({*core_, target_, doing, budget, "retry_deadline", cancel_},
                                     attempt, std::move(cut));
     if (!done.ok()) {
       failed_ = done.error();
