@@ -201,7 +201,7 @@ int run_serve(const ServeConfig& config) {
   s3_config.region = config.s3_region;
   s3_config.stall_timeout = std::chrono::seconds(config.s3_stall_timeout_seconds);
   s3_config.retry_deadline = std::chrono::seconds(config.s3_retry_deadline_seconds);
-  auto opener = tasks::make_s3_opener(s3_config);
+  auto opener = source::make_s3_opener(s3_config);
   tasks::WorkerPoolConfig pool_config;
   pool_config.workers = config.workers;
   pool_config.retention = std::chrono::hours(24 * config.retention_days);

@@ -6,30 +6,26 @@
 
 namespace skillsync::tasks::internal {
 namespace json = boost::json;
-namespace s3 = source::s3;
 
 Result<std::unique_ptr<LoadSource>> LoadSource::make(const store::Task& task, const MasterKey& key,
                                                      ObjectOpener& opener) {
   std::unique_ptr<LoadSource> source(new LoadSource(task, opener));
   if (task.method == kMethodS3PresignedUrl) {
-    auto url = open_presigned_url(key, task.id, task.sealed_credentials);
-    if (!url.ok()) return url.error();
+    SKILLSYNC_ASSIGN_OR_RETURN(auto url, open_presigned_url(key, task.id, task.sealed_credentials));
     source->kind_ = Kind::kPresigned;
-    source->url_ = std::move(*url);
+    source->spec_ = source::presigned_source(std::move(url));
     source->files_.push_back({});
     return source;
   }
-  auto creds = open_credentials(key, task.id, task.sealed_credentials);
-  if (!creds.ok()) return creds.error();
-  source->credentials_ = std::move(*creds);
-  auto uri = s3::parse_s3_uri(task.uri);
-  if (!uri.ok()) return uri.error();
-  if (!s3::is_prefix(*uri)) {
+  SKILLSYNC_ASSIGN_OR_RETURN(auto creds, open_credentials(key, task.id, task.sealed_credentials));
+  SKILLSYNC_ASSIGN_OR_RETURN(source->spec_,
+                             source::s3_source(task.uri, task.region, std::move(creds)));
+  if (!source->spec_.is_prefix()) {
     source->files_.push_back({});
     return source;
   }
   source->kind_ = Kind::kPrefix;
-  auto listed = opener.list(task, source->credentials_);
+  auto listed = opener.list(source->spec_);
   if (!listed.ok()) return listed.error();
   for (auto& object : *listed) {
     // The opener skips folder markers; a fake or another store may not.
@@ -61,13 +57,13 @@ Result<ObjectOpener::Opened> LoadSource::open(size_t index, uint64_t offset, std
   Result<ObjectOpener::Opened> opened = Error{};
   switch (kind_) {
     case Kind::kObject:
-      opened = opener_.open(task_, credentials_, offset, cancel);
+      opened = opener_.open(spec_, offset, cancel);
       break;
     case Kind::kPrefix:
-      opened = opener_.open_key(task_, credentials_, file.key, offset, etag, cancel);
+      opened = opener_.open_key(spec_, file.key, offset, etag, cancel);
       break;
     case Kind::kPresigned:
-      opened = opener_.open_presigned(task_, url_, offset, etag, cancel);
+      opened = opener_.open_presigned(spec_, offset, etag, cancel);
       break;
   }
   if (!opened.ok()) return opened;

@@ -54,8 +54,7 @@ class LoadSource {
   const store::Task& task_;
   ObjectOpener& opener_;
   Kind kind_ = Kind::kObject;
-  source::s3::Credentials credentials_;
-  SecretString url_;
+  source::SourceSpec spec_;  // the task's source, parsed once, its secret opened
   std::vector<SourceFile> files_;
 };
 

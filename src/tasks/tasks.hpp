@@ -29,66 +29,16 @@
 #include "common/secret.hpp"
 #include "common/time.hpp"
 #include "schema/schema.hpp"
-#include "source/s3/s3.hpp"
+#include "source/object_source.hpp"
 #include "store/store.hpp"
 #include "tasks/load_options.hpp"
 #include "tasks/task_service.hpp"
 
 namespace skillsync::tasks {
 
-// Where a task's bytes come from. The S3 implementation is the real one;
-// tests substitute fakes to drive fault paths.
-//
-// A task reads one of three kinds of source (see LoadPipeline):
-//   - s3_iam_user, uri "s3://bucket/key": open();
-//   - s3_iam_user, uri "s3://bucket/prefix/": list(), then open_key() for
-//     each listed object in key order;
-//   - s3_presigned_url: open_presigned() with the URL opened from the
-//     task's sealed secret (Task::uri holds only its redacted form).
-// The methods other than open() have default implementations that fail with
-// "unsupported_source", so a fake need only implement what its test uses.
-class ObjectOpener {
- public:
-  virtual ~ObjectOpener() = default;
-  struct Opened {
-    std::unique_ptr<ByteReader> reader;
-    uint64_t size = 0;
-    std::string etag;  // the version that is read ("" when the source names none)
-  };
-  // Every open takes an interruption: `cancel` is set when the task must
-  // stop (cancelled, lease lost, shutdown), and then the open and every later
-  // read of Opened::reader that waits on the network end within about a
-  // second with an Error of code "cancelled". Sources that never block
-  // (test fakes) may ignore it.
-  // REQUIRES: `cancel` outlives Opened::reader.
-
-  // Opens the task's object from byte `offset` (a resumed load); Opened::size
-  // is the whole object's size.
-  virtual Result<Opened> open(const store::Task& task, const source::s3::Credentials& credentials,
-                              uint64_t offset, const CancellationToken& cancel) = 0;
-  // Every object under the task's prefix uri, in key order, without the
-  // zero-byte "folder" keys that end in '/'. An empty list is not an error.
-  virtual Result<std::vector<source::s3::ListedObject>> list(
-      const store::Task& task, const source::s3::Credentials& credentials);
-  // Opens `key` of the task's bucket from byte `offset`. A non-empty
-  // `if_match` pins the object's ETag: another version fails with
-  // "object_changed".
-  virtual Result<Opened> open_key(const store::Task& task,
-                                  const source::s3::Credentials& credentials,
-                                  const std::string& key, uint64_t offset,
-                                  std::string_view if_match, const CancellationToken& cancel);
-  // Opens a presigned GET URL from byte `offset`; `if_match` as for open_key.
-  // Error messages name the URL without its query string only.
-  virtual Result<Opened> open_presigned(const store::Task& task, const SecretString& url,
-                                        uint64_t offset, std::string_view if_match,
-                                        const CancellationToken& cancel);
-};
-
-// Opens s3://bucket/key (and lists prefixes) with the task's credentials and
-// region (or the configured default region), and presigned URLs (validated
-// again against base_config.endpoint before any request: a stored task
-// cannot make the worker fetch another host).
-std::unique_ptr<ObjectOpener> make_s3_opener(source::s3::ClientConfig base_config);
+// Where a task's bytes come from (source/object_source.hpp): the load builds
+// a source::SourceSpec from the task once and opens it through this.
+using ObjectOpener = source::ObjectOpener;
 
 struct PipelineConfig {
   size_t batch_rows = 20000;  // rows per staged transaction (and per checkpoint)

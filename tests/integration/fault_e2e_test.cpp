@@ -8,7 +8,7 @@
 // FaultE2eTest runs the binary with its default timeouts (ClientConfig in
 // source/s3/s3.hpp: stall_timeout 60 s, backoff 200 ms..10 s, retry_deadline
 // 15 min); a task's reads retry until the retry deadline, however many
-// attempts that takes (tasks/s3_opener.cpp), so faults that never end are
+// attempts that takes (source/s3_opener.cpp), so faults that never end are
 // tested in the short-timeout suite.
 // FaultE2eShortTimeoutTest starts it with --s3-stall-timeout 2 and
 // --s3-retry-deadline 5 (through their environment variables), so that a

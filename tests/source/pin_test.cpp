@@ -90,6 +90,49 @@ TEST_F(PinTest, PresignedUrlsArePinnedToo) {
   EXPECT_EQ(script_->request(0).headers.at("if-match"), "\"v1\"");
 }
 
+// The first GET and a resume are held to the same rules, in the same words.
+TEST_F(PinTest, AResumeIsCheckedAsTheFirstGetIs) {
+  auto c = client();
+  // The open: another version than the pinned one.
+  script_->push({200, {{"etag", "\"v2\""}, {"content-length", "10"}}, "0123456789"});
+  auto opened = c.get_object({"b", "k.csv"}, 0, "\"v1\"");
+  ASSERT_FALSE(opened.ok());
+  // A resume: the body is cut after 4 bytes, and the reopen finds "v2".
+  script_->push({200, {{"etag", "\"v1\""}, {"content-length", "10"}}, "0123"});
+  script_->push({206, {{"etag", "\"v2\""}, {"content-range", "bytes 4-9/10"}}, "456789"});
+  auto stream = c.get_object({"b", "k.csv"});
+  ASSERT_TRUE(stream.ok());
+  std::array<char, 64> buf;
+  ASSERT_EQ(*(*stream)->read(buf), 4u);
+  auto resumed = (*stream)->read(buf);
+  ASSERT_FALSE(resumed.ok());
+  for (const Error& e : {opened.error(), resumed.error()}) {
+    EXPECT_EQ(e.code, "object_changed");
+    EXPECT_TRUE(
+        e.message.starts_with("S3 GET s3://b/k.csv: the object changed while it was being "
+                              "read (its ETag is not the one pinned; at byte "))
+        << e.message;
+  }
+}
+
+TEST_F(PinTest, AResumeAnsweredWithTheWholeObjectIsABadResponse) {
+  script_->push({200, {{"etag", "\"v1\""}, {"content-length", "10"}}, "0123"});
+  script_->push({200, {{"etag", "\"v1\""}, {"content-length", "10"}}, "0123456789"});
+  auto c = client();
+  auto stream = c.get_object({"b", "k.csv"});
+  ASSERT_TRUE(stream.ok());
+  std::array<char, 64> buf;
+  ASSERT_EQ(*(*stream)->read(buf), 4u);
+  auto resumed = (*stream)->read(buf);
+  ASSERT_FALSE(resumed.ok());
+  EXPECT_EQ(resumed.error().code, "bad_response");
+  EXPECT_NE(resumed.error().message.find("does not start at byte 4 (the server ignored the Range"),
+            std::string::npos)
+      << resumed.error().message;
+  EXPECT_EQ(script_->request(1).headers.at("range"), "bytes=4-");
+  EXPECT_EQ(script_->request(1).headers.at("if-match"), "\"v1\"");
+}
+
 std::string page(const std::string& key, bool truncated) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult><Name>b</Name>"
          "<IsTruncated>" +

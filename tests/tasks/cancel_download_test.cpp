@@ -62,7 +62,7 @@ class BlockingOpener final : public ObjectOpener {
   std::vector<uint64_t> offsets;  // of every open
   std::atomic<bool> blocked{false};
 
-  Result<Opened> open(const store::Task&, const source::s3::Credentials&, uint64_t offset,
+  Result<Opened> open(const source::SourceSpec&, uint64_t offset,
                       const CancellationToken& cancel) override {
     offsets.push_back(offset);
     if (block_open) {

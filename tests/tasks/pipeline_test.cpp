@@ -41,9 +41,9 @@ class FakeOpener : public ObjectOpener {
   std::optional<Error> open_error;
   std::string seen_secret;
 
-  Result<Opened> open(const store::Task&, const source::s3::Credentials& creds, uint64_t offset,
+  Result<Opened> open(const source::SourceSpec& spec, uint64_t offset,
                       const CancellationToken&) override {
-    seen_secret = creds.secret_access_key.reveal();
+    seen_secret = spec.credentials.secret_access_key.reveal();
     seen_offsets.push_back(offset);
     if (open_error) return *open_error;
     auto reader = std::make_unique<FlakyReader>(content.substr(offset), fail_after);

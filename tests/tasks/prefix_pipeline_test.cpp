@@ -42,24 +42,20 @@ class FakeBucket : public ObjectOpener {
     return "\"" + crypto::sha256_hex(content).substr(0, 16) + "\"";
   }
 
-  Result<Opened> open(const store::Task&, const source::s3::Credentials&, uint64_t,
-                      const CancellationToken&) override {
+  Result<Opened> open(const source::SourceSpec&, uint64_t, const CancellationToken&) override {
     return Error{"unexpected", "a prefix load opens objects by key"};
   }
-  Result<std::vector<source::s3::ListedObject>> list(
-      const store::Task& task, const source::s3::Credentials& creds) override {
-    EXPECT_EQ(creds.secret_access_key.reveal(), "s3cr3t-value");
-    auto uri = source::s3::parse_s3_uri(task.uri);
-    EXPECT_TRUE(uri.ok());
+  Result<std::vector<source::s3::ListedObject>> list(const source::SourceSpec& spec) override {
+    EXPECT_EQ(spec.credentials.secret_access_key.reveal(), "s3cr3t-value");
     std::vector<source::s3::ListedObject> out;
     for (const auto& [key, content] : objects) {
-      if (key.starts_with(uri->key)) out.push_back({key, content.size(), etag_of(content), ""});
+      if (key.starts_with(spec.location.key))
+        out.push_back({key, content.size(), etag_of(content), ""});
     }
     return out;
   }
-  Result<Opened> open_key(const store::Task&, const source::s3::Credentials&,
-                          const std::string& key, uint64_t offset, std::string_view if_match,
-                          const CancellationToken&) override {
+  Result<Opened> open_key(const source::SourceSpec&, const std::string& key, uint64_t offset,
+                          std::string_view if_match, const CancellationToken&) override {
     opens.push_back(key + "@" + std::to_string(offset) + " " + std::string(if_match));
     auto it = objects.find(key);
     if (it == objects.end()) return Error{"NoSuchKey", "no such key " + key};

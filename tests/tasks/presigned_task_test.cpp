@@ -149,13 +149,12 @@ class FakeUrlOpener : public ObjectOpener {
  public:
   std::string content;
   std::vector<std::string> urls;
-  Result<Opened> open(const store::Task&, const source::s3::Credentials&, uint64_t,
-                      const CancellationToken&) override {
+  Result<Opened> open(const source::SourceSpec&, uint64_t, const CancellationToken&) override {
     return Error{"unexpected", "a presigned task opens its URL"};
   }
-  Result<Opened> open_presigned(const store::Task&, const SecretString& url, uint64_t offset,
-                                std::string_view, const CancellationToken&) override {
-    urls.push_back(url.reveal());
+  Result<Opened> open_presigned(const source::SourceSpec& spec, uint64_t offset, std::string_view,
+                                const CancellationToken&) override {
+    urls.push_back(spec.presigned_url.reveal());
     return Opened{std::make_unique<StringByteReader>(content.substr(offset)), content.size(),
                   "\"etag\""};
   }

@@ -46,11 +46,10 @@ CompressedInput::CompressedInput(ByteReader& r, size_t capacity)
 
 Status CompressedInput::fill() {
   pos = end = 0;
-  Result<size_t> n = raw.read(std::span<char>(buf.get(), cap));
-  if (!n.ok()) return n.error();
-  if (*n == 0) eof = true;
-  end = *n;
-  total += *n;
+  SKILLSYNC_ASSIGN_OR_RETURN(const size_t n, raw.read(std::span<char>(buf.get(), cap)));
+  if (n == 0) eof = true;
+  end = n;
+  total += n;
   return ok_status();
 }
 
@@ -83,11 +82,11 @@ struct DecompressingReader::Impl {
 Status DecompressingReader::Impl::peek() {
   while (!raw_ended &&
          (may_become(head, head_size, kGzipMagic) || may_become(head, head_size, kZstdMagic))) {
-    Result<size_t> n = raw.read(
-        std::span<char>(reinterpret_cast<char*>(head) + head_size, kPeekBytes - head_size));
-    if (!n.ok()) return n.error();
-    if (*n == 0) raw_ended = true;
-    head_size += *n;
+    SKILLSYNC_ASSIGN_OR_RETURN(const size_t n,
+                               raw.read(std::span<char>(reinterpret_cast<char*>(head) + head_size,
+                                                        kPeekBytes - head_size)));
+    if (n == 0) raw_ended = true;
+    head_size += n;
   }
   consumed = head_size;
   if (starts_with(head, head_size, kGzipMagic)) {
@@ -100,11 +99,9 @@ Status DecompressingReader::Impl::peek() {
 }
 
 Status DecompressingReader::Impl::start_decoder() {
-  Result<std::unique_ptr<Decoder>> d = format == Format::kGzip
-                                           ? make_gzip_decoder()
-                                           : make_zstd_decoder(options.zstd_window_log_max);
-  if (!d.ok()) return d.error();
-  decoder = std::move(*d);
+  SKILLSYNC_ASSIGN_OR_RETURN(decoder, format == Format::kGzip
+                                          ? make_gzip_decoder()
+                                          : make_zstd_decoder(options.zstd_window_log_max));
   input =
       std::make_unique<CompressedInput>(raw, std::max(options.input_buffer_bytes, kMinInputBuffer));
   // The looked-at bytes are the start of the compressed stream.

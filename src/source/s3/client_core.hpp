@@ -1,7 +1,8 @@
 // ClientCore: what S3Client and its ObjectStreams share (configuration,
-// credentials, transport, retry policy, the regions learnt from redirects).
-// Held by shared_ptr so a stream may outlive the client. Internal to
-// source/s3.
+// credentials, transport, backoff, the regions learnt from redirects), and
+// GetTarget, the two ways a request reaches an object. Held by shared_ptr so
+// a stream may outlive the client. Internal to source/s3; the retry loop
+// over these is in retry.hpp.
 #pragma once
 
 #include <chrono>
@@ -100,21 +101,6 @@ class ClientCore {
 // just ends it.
 std::string read_small_body(ResponseStream& response, size_t limit = 64 * 1024);
 
-// Appends "(after N attempts)" to an error's message when N > 1.
-Error after_attempts(Error error, int attempts);
-
-// The "cancelled" Error of an operation on `what` whose cancel token was set
-// between attempts.
-Error cancelled_error(std::string_view what);
-inline bool is_cancelled(const CancellationToken* cancel) {
-  return cancel != nullptr && cancel->cancelled();
-}
-
-// The "timeout" Error for a budget that ran out; `last` is the failure
-// that was being retried.
-Error deadline_error(std::string_view what, const Budget& budget, const Error& last,
-                     std::string_view limit_name);
-
 // How a request reaches its object: an S3 bucket / key (signed) or a
 // presigned URL (sent as is).
 struct GetTarget {
@@ -130,36 +116,6 @@ struct GetTarget {
   // The message with anything secret of the target removed.
   Error scrub(const ClientCore& core, Error error) const;
 };
-
-// One request with retries for transient failures within `budget` (each
-// attempt's timeouts cut to what is left of it); success is a 2xx answer.
-// `limit_name` names the budget in the "timeout" message.
-Result<std::unique_ptr<ResponseStream>> send_with_retries(
-    ClientCore& core, const std::string& method, const GetTarget& target,
-    const SendOptions& options, const Budget& budget, std::string_view limit_name);
-// The same for a bucket / key, within config.retry_deadline.
-Result<std::unique_ptr<ResponseStream>> send_with_retries(ClientCore& core,
-                                                          const std::string& method,
-                                                          std::string_view bucket,
-                                                          std::string_view key,
-                                                          const SendOptions& options);
-
-// Size and ETag from a 200 answer's headers.
-ObjectInfo info_from_headers(const std::map<std::string, std::string>& headers);
-
-// HEAD of an object, or for a presigned URL (signed for GET only) a GET of
-// its first byte, within `budget`.
-Result<ObjectInfo> probe_object(ClientCore& core, const GetTarget& target, const Budget& budget,
-                                std::string_view limit_name,
-                                const CancellationToken* cancel = nullptr);
-
-// Opens an ObjectStream (object_stream.cpp); a non-empty `if_match` pins
-// the object's ETag, `cancel` interrupts the open and the stream's reads
-// (see S3Client::get_object).
-Result<std::unique_ptr<ObjectStream>> open_object(std::shared_ptr<ClientCore> core,
-                                                  GetTarget target, uint64_t offset,
-                                                  std::string_view if_match = {},
-                                                  const CancellationToken* cancel = nullptr);
 
 }  // namespace skillsync::source::s3::internal
 

@@ -32,13 +32,13 @@ Error transport_error(CURLcode code, const char* detail) {
       (detail != nullptr && detail[0] != '\0') ? detail : curl_easy_strerror(code);
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-      return Error{"timeout", message};
+      return Error{Errc::kTimeout, message};
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CACERT_BADFILE:
       return Error{"tls_error", message};
     default:
-      return Error{"connection_failed", message};
+      return Error{Errc::kConnectionFailed, message};
   }
 }
 
@@ -101,7 +101,7 @@ class CurlResponse final : public ResponseStream {
     SKILLSYNC_TRY(pump([this] { return headers_done_; }));
     if (!headers_done_) {
       if (result_ != CURLE_OK) return transport_error(result_, error_);
-      return Error{"connection_failed", "connection closed before a response"};
+      return Error{Errc::kConnectionFailed, "connection closed before a response"};
     }
     return ok_status();
   }
@@ -153,7 +153,7 @@ class CurlResponse final : public ResponseStream {
       }
       if (ready() || done_) break;
       if (cancel_ != nullptr && cancel_->cancelled()) {
-        return Error{"cancelled", "the transfer was interrupted (task cancelled or stopped)"};
+        return Error{Errc::kCancelled, "the transfer was interrupted (task cancelled or stopped)"};
       }
       const auto now = SteadyClock::now();
       if (received_ != seen) {
@@ -162,7 +162,7 @@ class CurlResponse final : public ResponseStream {
       }
       const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_progress);
       if (idle >= stall_timeout_) {
-        return Error{"timeout",
+        return Error{Errc::kTimeout,
                      "no data received for " + std::to_string(stall_timeout_.count()) + " ms"};
       }
       const auto wait = std::min<std::chrono::milliseconds>(stall_timeout_ - idle, kMaxWait);

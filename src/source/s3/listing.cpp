@@ -4,6 +4,7 @@
 #include <string>
 
 #include "source/s3/client_core.hpp"
+#include "source/s3/retry.hpp"
 #include "source/s3/s3_internal.hpp"
 
 namespace skillsync::source::s3 {
@@ -104,9 +105,9 @@ Result<std::vector<ListedObject>> S3Client::list_objects(const std::string& buck
                   // percent-encodes them (and says so in <EncodingType>).
                   {"encoding-type", "url"}};
     if (!token.empty()) send.query.emplace("continuation-token", token);
-    auto response = internal::send_with_retries(*impl_->core, "GET", bucket, "", send);
-    if (!response.ok()) return response.error();
-    const std::string body = internal::read_small_body(**response, 16 << 20);
+    SKILLSYNC_ASSIGN_OR_RETURN(auto response,
+                               internal::send_with_retries(*impl_->core, "GET", bucket, "", send));
+    const std::string body = internal::read_small_body(*response, 16 << 20);
     auto page = internal::parse_list_xml(body);
     if (!page.ok()) {
       return Error{page.error().code, "S3 list " + resource + ": " + page.error().message};

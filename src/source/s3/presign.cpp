@@ -228,16 +228,17 @@ Result<std::string> presign_get(const ClientConfig& config, const S3Uri& object,
   if (expires.count() < 1 || expires.count() > kMaxExpiresSeconds) {
     return Error{"invalid_argument", "presigned URLs expire after 1 s to 7 days"};
   }
-  auto target = internal::make_target(config, config.region, object.bucket, object.key);
-  if (!target.ok()) return target.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      internal::Target target,
+      internal::make_target(config, config.region, object.bucket, object.key));
   HttpRequest req;
   req.method = "GET";
-  req.host = target->host;
-  req.path = target->path;
+  req.host = target.host;
+  req.path = target.path;
   SigningParams params;
   params.region = config.region;
   params.time = time;
-  return target->url + "?" + presign_query(req, credentials, params, expires);
+  return target.url + "?" + presign_query(req, credentials, params, expires);
 }
 
 }  // namespace skillsync::source::s3

@@ -235,7 +235,9 @@ class Transport;  // source/s3/transport.hpp: the HTTP layer (libcurl by default
 // up to max_attempts times in a row with exponential backoff and full jitter
 // (a random delay in [0, min(backoff_cap, backoff_base * 2^(n-1))]), within
 // retry_deadline. Other 4xx answers are returned at once. An ObjectStream
-// counts failures in a row: delivering bytes resets its count.
+// counts failures in a row: delivering bytes resets its count. Every request
+// (HEAD, PUT, a listing page, a GET, a stream's reopen) follows this through
+// one function (internal::retry_with_budget, retry.hpp).
 //
 // Regions: a bucket is first addressed in config.region. When S3 answers
 // 301 PermanentRedirect, 307, or 400 AuthorizationHeaderMalformed and names

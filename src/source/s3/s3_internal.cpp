@@ -131,7 +131,7 @@ bool is_transient_status(int status, std::string_view code) {
 }
 
 bool is_transient_error(const Error& error) {
-  return error.code == "connection_failed" || error.code == "timeout";
+  return error.is(Errc::kConnectionFailed) || error.is(Errc::kTimeout);
 }
 
 std::chrono::milliseconds backoff_delay(int failures, std::chrono::milliseconds base,
