@@ -10,7 +10,7 @@ namespace {
 Error invalid_client() {
   // One answer for an unknown client, a revoked one and a wrong secret, so
   // the response says nothing about which client ids exist.
-  return Error{"invalid_client", "client authentication failed"};
+  return Error{Errc::kInvalidClient, "client authentication failed"};
 }
 
 bool has(std::string_view scopes, std::string_view want) {

@@ -182,7 +182,7 @@ Result<TokenRequest> parse_token_request(std::string_view content_type, std::str
   }
   if (!*basic) {
     if (!id || !secret || id->empty()) {
-      return Error{"invalid_client",
+      return Error{Errc::kInvalidClient,
                    "client authentication is missing (client_id and "
                    "client_secret, or HTTP Basic)"};
     }

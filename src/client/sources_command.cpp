@@ -1,7 +1,9 @@
 // `skillsync sources list|show|create|run|pause|resume|files`: recurring S3
 // sources (docs/api.md, "Sources"). `create` finds AWS credentials like
 // `load` does (aws_credentials.hpp) and never prints them.
+#include <functional>
 #include <iostream>
+#include <optional>
 
 #include <boost/json.hpp>
 
@@ -37,9 +39,10 @@ int print_object(const std::string& body, bool as_json) {
   return kExitOk;
 }
 
-// Every page of `path` (up to `limit` items).
-Result<json::array> all_pages(const HttpClient& http, const std::string& path, int limit,
-                              int* exit_code) {
+// Every page of `path` (up to `limit` items); nullopt, with *exit_code set
+// after reporting the failure, when a page cannot be read.
+std::optional<json::array> all_pages(const HttpClient& http, const std::string& path, int limit,
+                                     int* exit_code) {
   json::array items;
   std::string cursor;
   while (static_cast<int>(items.size()) < limit) {
@@ -48,7 +51,7 @@ Result<json::array> all_pages(const HttpClient& http, const std::string& path, i
     auto r = http.get(p);
     if (!r.ok() || r->status != 200) {
       *exit_code = report_failure(r, http, "listing");
-      return Error{"failed", ""};
+      return std::nullopt;
     }
     json::value page = json::parse(r->body);
     for (json::value& v : page.as_object()["items"].as_array()) items.push_back(std::move(v));
@@ -59,47 +62,49 @@ Result<json::array> all_pages(const HttpClient& http, const std::string& path, i
   return items;
 }
 
-int list_sources(const HttpClient& http, const CommandsState& s) {
+// The items of `path` (up to --limit): {"items": [...]} with --json, else a
+// table of `header` with one `row` per item.
+int print_items(const HttpClient& http, const CommandsState& s, const std::string& path,
+                const Row& header, const std::function<Row(const json::object&)>& row) {
   int code = kExitOk;
-  auto items = all_pages(http, kPath, s.sources.limit, &code);
-  if (!items.ok()) return code;
+  auto items = all_pages(http, path, s.sources.limit, &code);
+  if (!items) return code;
   if (s.global.json) {
     std::cout << json::serialize(json::object{{"items", std::move(*items)}}) << "\n";
     return kExitOk;
   }
   std::vector<Row> rows;
-  for (const json::value& v : *items) {
-    const json::object& o = v.as_object();
-    rows.push_back({cell(o, "source_id"), cell(o, "name"), cell(o, "status"), cell(o, "uri"),
-                    cell(o, "pattern"), std::string(o.at("schedule").at("every").as_string()),
-                    cell(o, "last_check_at"), cell(o, "last_error")});
-  }
-  std::cout << render_table(
-      {"SOURCE", "NAME", "STATUS", "URI", "PATTERN", "EVERY", "LAST_CHECK", "LAST_ERROR"}, rows);
+  for (const json::value& v : *items) rows.push_back(row(v.as_object()));
+  std::cout << render_table(header, rows);
   return kExitOk;
 }
 
+int list_sources(const HttpClient& http, const CommandsState& s) {
+  return print_items(
+      http, s, kPath,
+      {"SOURCE", "NAME", "STATUS", "URI", "PATTERN", "EVERY", "LAST_CHECK", "LAST_ERROR"},
+      [](const json::object& o) -> Row {
+        return {cell(o, "source_id"),     cell(o, "name"),
+                cell(o, "status"),        cell(o, "uri"),
+                cell(o, "pattern"),       std::string(o.at("schedule").at("every").as_string()),
+                cell(o, "last_check_at"), cell(o, "last_error")};
+      });
+}
+
 int list_files(const HttpClient& http, const CommandsState& s) {
-  int code = kExitOk;
-  auto items = all_pages(http, std::string(kPath) + "/" + url_escape(s.sources.id) + "/files",
-                         s.sources.limit, &code);
-  if (!items.ok()) return code;
-  if (s.global.json) {
-    std::cout << json::serialize(json::object{{"items", std::move(*items)}}) << "\n";
-    return kExitOk;
-  }
-  std::vector<Row> rows;
-  for (const json::value& v : *items) {
-    const json::object& o = v.as_object();
-    const json::value& task = o.at("task");
-    rows.push_back({cell(o, "key"), cell(o, "size"), cell(o, "first_seen"), cell(o, "skip_reason"),
-                    cell(o, "task_id"),
-                    task.is_object() ? cell(task.as_object(), "status") : std::string("-"),
-                    task.is_object() ? cell(task.as_object(), "rows_loaded") : std::string("-")});
-  }
-  std::cout << render_table({"KEY", "SIZE", "FIRST_SEEN", "SKIPPED", "TASK", "STATUS", "ROWS"},
-                            rows);
-  return kExitOk;
+  return print_items(
+      http, s, std::string(kPath) + "/" + url_escape(s.sources.id) + "/files",
+      {"KEY", "SIZE", "FIRST_SEEN", "SKIPPED", "TASK", "STATUS", "ROWS"},
+      [](const json::object& o) -> Row {
+        const json::value& task = o.at("task");
+        return {cell(o, "key"),
+                cell(o, "size"),
+                cell(o, "first_seen"),
+                cell(o, "skip_reason"),
+                cell(o, "task_id"),
+                task.is_object() ? cell(task.as_object(), "status") : std::string("-"),
+                task.is_object() ? cell(task.as_object(), "rows_loaded") : std::string("-")};
+      });
 }
 
 int create_source(const HttpClient& http, CommandsState& s) {

@@ -21,9 +21,9 @@ bool is_retryable_status(int s) {
   return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
 }
 
-bool is_retryable_failure(std::string_view code) {
-  return code == "timeout" || code == "connect_failed" || code == "tls_failed" ||
-         code == "send_failed" || code == "resolve_failed";
+bool is_retryable_failure(const Error& e) {
+  return e.is(Errc::kTimeout) || e.is(Errc::kConnectFailed) || e.is(Errc::kTlsFailed) ||
+         e.is(Errc::kSendFailed) || e.is(Errc::kResolveFailed);
 }
 
 std::optional<Micros> parse_retry_after(std::string_view value, Micros now) {
@@ -107,13 +107,13 @@ DeliveryResult Deliverer::deliver(const store::OutboxEvent& event,
   auto req = build(event, *endpoint, start);
   if (!req.ok()) {
     r.attempt.error = req.error().code;
-    return finish(event, std::move(r), is_retryable_failure(req.error().code), std::nullopt);
+    return finish(event, std::move(r), is_retryable_failure(req.error()), std::nullopt);
   }
   auto resp = transport_.post(*req);
   r.attempt.latency_ms = (clock_.now() - start) / 1000;
   if (!resp.ok()) {
     r.attempt.error = resp.error().code;
-    return finish(event, std::move(r), is_retryable_failure(resp.error().code), std::nullopt);
+    return finish(event, std::move(r), is_retryable_failure(resp.error()), std::nullopt);
   }
   r.attempt.status_code = resp->status;
   if (resp->status >= 200 && resp->status < 300) {

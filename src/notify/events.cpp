@@ -40,7 +40,7 @@ Result<std::string> enqueue_healthcheck(store::WebhookStore& store, std::string_
                            "/integrations/webhooks/" + std::string(endpoint_id),
                            json::serialize(data), now);
   if (!ids.ok()) return ids.error();
-  if (ids->empty()) return Error{"not_found", "no such webhook endpoint"};
+  if (ids->empty()) return Error{Errc::kNotFound, "no such webhook endpoint"};
   return ids->front();
 }
 

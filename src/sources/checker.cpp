@@ -31,7 +31,7 @@ bool is_credentials_error(const Error& e) {
   return e.code == "AccessDenied" || e.code == "InvalidAccessKeyId" ||
          e.code == "SignatureDoesNotMatch" || e.code == "NoSuchBucket" ||
          e.code == "ExpiredToken" || e.code == "InvalidToken" ||
-         e.code == "credentials_unreadable" || e.code == "credentials_erased";
+         e.is(Errc::kCredentialsUnreadable) || e.is(Errc::kCredentialsErased);
 }
 
 Lister make_s3_lister(s3::ClientConfig config) {

@@ -26,8 +26,8 @@ Status SourceService::check_access(const store::Source& source,
   probe.region = source.region;
   probe.credentials = creds;
   if (auto st = access_check_(probe); !st.ok()) {
-    return Error{"access_check_failed", "the credentials cannot list " + source.uri + ": " +
-                                            st.error().code + ": " + st.error().message};
+    return Error{Errc::kAccessCheckFailed, "the credentials cannot list " + source.uri + ": " +
+                                               st.error().code + ": " + st.error().message};
   }
   return ok_status();
 }
@@ -131,8 +131,8 @@ Result<std::optional<store::Source>> SourceService::run(std::string_view tenant,
   const Micros now = clock_.now();
   return update(tenant, id, [now](store::Source& s) -> Status {
     if (s.status != store::SourceStatus::kActive) {
-      return Error{"invalid_state", "the source is " + std::string(store::to_string(s.status)) +
-                                        "; resume it first"};
+      return Error{Errc::kInvalidState, "the source is " + std::string(store::to_string(s.status)) +
+                                            "; resume it first"};
     }
     s.next_check_at = now;
     return ok_status();
