@@ -149,48 +149,48 @@ void add_sources_commands(CLI::App& cli, CommandsState& s) {
   SourcesArgs& a = s.sources;
   CLI::App* sources = cli.add_subcommand("sources", "Recurring S3 sources: new exports load once");
   sources->require_subcommand(1);
-  s.sources_list = sources->add_subcommand("list", "The sources, newest first");
-  s.sources_list->add_option("--limit", a.limit, "At most this many")->capture_default_str();
-  add_global_flags(s.sources_list, s.global, false);
-  set_example(s.sources_list, "skillsync sources list");
-  s.sources_create = sources->add_subcommand("create", "Create a source (AWS keys as for load)");
-  s.sources_create->add_option("uri", a.uri, "s3://bucket/prefix/")->required();
-  s.sources_create->add_option("--name", a.name, "A name")->required();
-  s.sources_create->add_option("--entity-type", a.entity_type, "e.g. learning")->required();
-  s.sources_create->add_option("--pattern", a.pattern, "Glob below the prefix")->required();
-  s.sources_create->add_option("--every", a.every, "30s, 15m, 6h, 1d")->capture_default_str();
-  s.sources_create->add_option("--start-after", a.start_after, "Skip keys up to this one");
-  s.sources_create->add_option("--profile", a.aws.profile, "AWS profile (else AWS_PROFILE)");
-  s.sources_create->add_option("--region", a.aws.region, "AWS region");
-  add_global_flags(s.sources_create, s.global, false);
-  set_example(s.sources_create,
+  s.sources_cmd = sources;
+  CLI::App* list = sources->add_subcommand("list", "The sources, newest first");
+  list->add_option("--limit", a.limit, "At most this many")->capture_default_str();
+  add_global_flags(list, s.global, false);
+  set_example(list, "skillsync sources list");
+  CLI::App* create = sources->add_subcommand("create", "Create a source (AWS keys as for load)");
+  create->add_option("uri", a.uri, "s3://bucket/prefix/")->required();
+  create->add_option("--name", a.name, "A name")->required();
+  create->add_option("--entity-type", a.entity_type, "e.g. learning")->required();
+  create->add_option("--pattern", a.pattern, "Glob below the prefix")->required();
+  create->add_option("--every", a.every, "30s, 15m, 6h, 1d")->capture_default_str();
+  create->add_option("--start-after", a.start_after, "Skip keys up to this one");
+  create->add_option("--profile", a.aws.profile, "AWS profile (else AWS_PROFILE)");
+  create->add_option("--region", a.aws.region, "AWS region");
+  add_global_flags(create, s.global, false);
+  set_example(create,
               "skillsync sources create s3://hr/exports/ --name nightly --entity-type learning "
               "--pattern 'learning_*.csv' --every 1h");
-  s.sources_show = with_id(sources, s, "show", "One source: status, checks, last error");
-  s.sources_run = with_id(sources, s, "run", "Check the source now");
-  s.sources_pause = with_id(sources, s, "pause", "Stop checking the source");
-  s.sources_resume = with_id(sources, s, "resume", "Check the source again (clears an error)");
-  s.sources_files = with_id(sources, s, "files", "The ledger: every object seen, and its task");
-  s.sources_files->add_option("--limit", a.limit, "At most this many")->capture_default_str();
+  with_id(sources, s, "show", "One source: status, checks, last error");
+  with_id(sources, s, "run", "Check the source now");
+  with_id(sources, s, "pause", "Stop checking the source");
+  with_id(sources, s, "resume", "Check the source again (clears an error)");
+  with_id(sources, s, "files", "The ledger: every object seen, and its task")
+      ->add_option("--limit", a.limit, "At most this many")
+      ->capture_default_str();
 }
 
+// `sources` requires one subcommand: it parsed when one of them did.
 bool sources_parsed(const CommandsState& s) {
-  for (CLI::App* c : {s.sources_list, s.sources_show, s.sources_create, s.sources_run,
-                      s.sources_pause, s.sources_resume, s.sources_files}) {
-    if (c != nullptr && c->parsed()) return true;
-  }
-  return false;
+  return s.sources_cmd != nullptr && s.sources_cmd->parsed();
 }
 
 int run_sources(CommandsState& s) {
   auto http = connect(s.global.connection, process_env());
   if (!http.ok()) return connect_failed(http.error());
-  if (s.sources_list->parsed()) return list_sources(*http, s);
-  if (s.sources_files->parsed()) return list_files(*http, s);
-  if (s.sources_create->parsed()) return create_source(*http, s);
-  if (s.sources_run->parsed()) return act(*http, s, "run", 202);
-  if (s.sources_pause->parsed()) return act(*http, s, "pause", 200);
-  if (s.sources_resume->parsed()) return act(*http, s, "resume", 200);
+  auto ran = [&s](const char* name) { return s.sources_cmd->got_subcommand(name); };
+  if (ran("list")) return list_sources(*http, s);
+  if (ran("files")) return list_files(*http, s);
+  if (ran("create")) return create_source(*http, s);
+  if (ran("run")) return act(*http, s, "run", 202);
+  if (ran("pause")) return act(*http, s, "pause", 200);
+  if (ran("resume")) return act(*http, s, "resume", 200);
   auto r = http->get(std::string(kPath) + "/" + url_escape(s.sources.id));
   if (!r.ok() || r->status != 200) return report_failure(r, *http, "reading the source");
   return print_object(r->body, s.global.json);
