@@ -49,9 +49,8 @@ bool write_secret_file(const std::string& path, const std::string& content) {
 
 // On first start there is no API key: create one so the operator can log in.
 Status bootstrap_api_key(store::Store& store, const ServeConfig& config) {
-  auto count = store.count_api_keys();
-  if (!count.ok()) return count.error();
-  if (*count > 0) return ok_status();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto count, store.count_api_keys());
+  if (count > 0) return ok_status();
   const char* env = std::getenv("SKILLSYNC_BOOTSTRAP_API_KEY");
   bool from_env = env != nullptr && *env != '\0';
   SecretString key(from_env ? std::string(env) : api::generate_api_key());
@@ -89,17 +88,15 @@ std::string master_key_check(const std::string& key_bytes) {
 Status check_master_key(store::Store& store, const tasks::MasterKey& key,
                         const std::string& key_path) {
   const std::string check = master_key_check(key.bytes());
-  auto stored = store.ensure_setting("master_key_check", check);
-  if (!stored.ok()) return stored.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto stored, store.ensure_setting("master_key_check", check));
   // A rotation: the store knew the previous key; from now on it knows this one.
   for (const SecretString& previous : key.previous()) {
-    if (*stored != master_key_check(previous.reveal())) continue;
-    auto replaced = store.replace_setting("master_key_check", *stored, check);
-    if (!replaced.ok()) return replaced.error();
+    if (stored != master_key_check(previous.reveal())) continue;
+    SKILLSYNC_TRY(store.replace_setting("master_key_check", stored, check));
     spdlog::info("master key rotated: new tasks are sealed with {}", key_path);
     return ok_status();
   }
-  if (*stored != check) {
+  if (stored != check) {
     return Error{"master_key_mismatch",
                  "the master key in " + key_path +
                      " is not the one this store's tasks are sealed with: every process "

@@ -54,9 +54,8 @@ Result<json::object> build_task_body(const LoadRequest& r, const AwsCredentials*
     body["credentials"] = std::move(creds);
     if (r.region) body["region"] = *r.region;
   }
-  auto options = build_options(r.options);
-  if (!options.ok()) return options.error();
-  if (!options->empty()) body["options"] = std::move(*options);
+  SKILLSYNC_ASSIGN_OR_RETURN(auto options, build_options(r.options));
+  if (!options.empty()) body["options"] = std::move(options);
   return body;
 }
 
