@@ -64,7 +64,7 @@ std::string hint(long status, const std::string& body) {
     case 404:
       return "check the id (`skillsync tasks list` lists tasks)";
     case 409:
-      if (body.find("idempotency_conflict") != std::string::npos)
+      if (body.find(errc_name(Errc::kIdempotencyConflict)) != std::string::npos)
         return "this --idempotency-key was used with other arguments: pass a new key or the "
                "same arguments";
       return "the task has already ended (`skillsync tasks show ID`)";
