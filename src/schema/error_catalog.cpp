@@ -89,9 +89,10 @@ constexpr std::array kCatalog = {
     ErrorCodeInfo{"invalid_cursor", kApiDetail,
                   "`cursor` is not a `next_cursor` this list returned."},
     ErrorCodeInfo{"access_check_failed", kApiDetail,
-                  "The `credentials` of a new task cannot read the object, or those of a "
-                  "source cannot list its prefix; the message carries S3's answer (e.g. "
-                  "`AccessDenied`). Fix the IAM policy or the keys and send it again."},
+                  "The `credentials` of a new or changed source cannot list its prefix; the "
+                  "message carries S3's answer (e.g. `AccessDenied`). Fix the IAM policy or the "
+                  "keys and send it again. (A new task that cannot read its object gets S3's "
+                  "own code on `uri` instead.)"},
     ErrorCodeInfo{"not_allowed", kApiDetail,
                   "A field that cannot be set here: `credentials` or `region` with "
                   "`s3_presigned_url`, or a source's `entity_type`, `method`, `uri` or "
@@ -232,8 +233,9 @@ constexpr std::array kCatalog = {
                   "configured in it); send it to a process that runs them."},
     // --- OAuth token answers (RFC 6749) ------------------------------------
     ErrorCodeInfo{"invalid_request", kOAuthError,
-                  "The token request is malformed: a missing or repeated parameter, or both "
-                  "Basic and body credentials."},
+                  "The token request is malformed: a missing `grant_type`, a parameter "
+                  "given twice, bad Basic credentials, both Basic and body credentials, or a "
+                  "`tenant` that is not the client's."},
     ErrorCodeInfo{"invalid_client", kOAuthError,
                   "The client id is unknown or revoked, or the secret is wrong (401)."},
     ErrorCodeInfo{"invalid_scope", kOAuthError,
@@ -256,8 +258,8 @@ constexpr std::array kCatalog = {
     ErrorCodeInfo{"send_failed", kDelivery,
                   "The request could not be sent, or the answer not read. Retried."},
     ErrorCodeInfo{"forbidden_url", kDelivery,
-                  "The endpoint's URL is not allowed by the egress policy (`http`, or a port "
-                  "that is not allowed); see `--webhook-allow-host`."},
+                  "The endpoint's URL is plain `http`, which only hosts the operator allows "
+                  "with `--webhook-allow-host` may use. Use `https`."},
     ErrorCodeInfo{"forbidden_address", kDelivery,
                   "The endpoint's host resolves to a private, loopback or link-local "
                   "address, which deliveries never reach unless `--webhook-allow-host` "
@@ -280,12 +282,14 @@ constexpr std::array kCatalog = {
                   "`--listen` (or `--metrics-listen`) is not `host:port` with a valid "
                   "address and port."},
     ErrorCodeInfo{"invalid_tls", kCommand,
-                  "The TLS certificate or key files cannot be loaded; the message says which."},
+                  "`--tls-cert` without `--tls-key` (or the reverse), or files that do not "
+                  "load as a PEM certificate chain and its key."},
     ErrorCodeInfo{"listen_failed", kCommand,
                   "The address cannot be bound (in use, or not this machine's)."},
-    ErrorCodeInfo{"invalid_argument", kCommand,
-                  "A command-line value is not valid (a scope, a duration, an allowed host); "
-                  "the message names the flag."},
+    ErrorCodeInfo{"invalid_argument", kCommand | kInternal,
+                  "A command-line value is not valid (a scope, an allowed host, a public URL); "
+                  "the message names the flag. Inside skillsync: a call got an argument it "
+                  "refuses (a bug)."},
     ErrorCodeInfo{"io_error", kCommand,
                   "A file (master key, credentials, output) cannot be read or written; the "
                   "message names it."},
