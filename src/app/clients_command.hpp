@@ -22,22 +22,13 @@
 #include <string>
 #include <vector>
 
-#include "app/serve.hpp"
+#include "app/credential_commands.hpp"
 #include "common/time.hpp"
 #include "store/store.hpp"
 
 namespace skillsync::app {
 
-struct ClientsCommand {
-  ServeConfig store;  // --data-dir, --store, --log-level
-  CLI::App* command = nullptr;
-  CLI::App* create = nullptr;
-  CLI::App* list = nullptr;
-  CLI::App* revoke = nullptr;
-  std::string tenant;
-  std::vector<std::string> scopes = {"read,write"};
-  std::string client_id;
-};
+using ClientsCommand = CredentialCommand;  // `id` is the client_id
 
 // REQUIRES: `clients` outlives the parse of `cli`.
 void add_clients_command(CLI::App& cli, ClientsCommand& clients);

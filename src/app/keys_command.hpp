@@ -21,27 +21,15 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "app/serve.hpp"
-#include "common/result.hpp"
+#include "app/credential_commands.hpp"
 #include "common/time.hpp"
 #include "store/store.hpp"
 
 namespace skillsync::app {
 
-struct KeysCommand {
-  ServeConfig store;  // --data-dir, --store, --log-level (the rest is unused)
-  CLI::App* command = nullptr;
-  CLI::App* create = nullptr;
-  CLI::App* list = nullptr;
-  CLI::App* revoke = nullptr;
-  std::string tenant;
-  // --scope, each a comma-separated list (see normalize_scopes); repeatable.
-  std::vector<std::string> scopes = {"read,write"};
-  std::string key_id;
-};
+using KeysCommand = CredentialCommand;  // `id` is the key's id
 
 // Adds `keys` and its subcommands to `cli`, parsing into `keys`.
 // REQUIRES: `keys` outlives the parse of `cli`.
@@ -54,20 +42,8 @@ int run_keys_command(const KeysCommand& keys);
 
 // --- the pieces, for tests ---
 
-// True for 1-100 characters of A-Z a-z 0-9 _ -.
-bool is_valid_tenant(std::string_view tenant);
-
-// The scopes as stored ("read", "write" or "read,write", in that order), from
-// a list whose items may themselves be comma-separated. Fails with
-// "invalid_argument" on an empty list, an empty item or an unknown scope.
-Result<std::string> normalize_scopes(const std::vector<std::string>& scopes);
-
 // `keys list`'s line for `key` (no trailing newline).
 std::string key_list_line(const store::ApiKey& key);
-
-// Opens the store of `c` for `keys`/`clients`: only when `may_create` may it
-// make the data directory and database.
-Result<std::unique_ptr<store::Store>> open_command_store(const ServeConfig& c, bool may_create);
 
 // The actions, on an open store, writing to `out` (results) and `err`
 // (messages). Each returns the exit code.

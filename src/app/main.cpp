@@ -19,6 +19,7 @@
 
 namespace {
 
+using skillsync::app::add_ranged_option;
 using skillsync::app::add_store_options;
 using skillsync::app::ServeConfig;
 
@@ -43,32 +44,23 @@ void add_worker_options(CLI::App* cmd, ServeConfig& c) {
   cmd->add_option("--s3-region", c.s3_region, "Default S3 region of tasks without 'region'")
       ->envname("SKILLSYNC_S3_REGION")
       ->capture_default_str();
-  cmd->add_option("--s3-stall-timeout", c.s3_stall_timeout_seconds,
-                  "Seconds without a byte from S3 after which the download reconnects where it "
-                  "stopped")
-      ->envname("SKILLSYNC_S3_STALL_TIMEOUT")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
-  cmd->add_option("--s3-retry-deadline", c.s3_retry_deadline_seconds,
-                  "Seconds an object may spend failing and retrying before its task fails")
-      ->envname("SKILLSYNC_S3_RETRY_DEADLINE")
-      ->check(CLI::Range(1, 86400))
-      ->capture_default_str();
-  cmd->add_option("--workers", c.workers, "Concurrent File Load Tasks of this process")
-      ->envname("SKILLSYNC_WORKERS")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  cmd->add_option("--task-lease", c.task_lease_seconds,
-                  "Seconds after which a task whose worker stopped renewing (a crashed process) "
-                  "is continued by another worker; must outlast the longest publish")
-      ->envname("SKILLSYNC_TASK_LEASE")
-      ->check(CLI::Range(1, 86400))
-      ->capture_default_str();
-  cmd->add_option("--retention-days", c.retention_days,
-                  "Days a finished task and its row errors are kept before the server purges them")
-      ->envname("SKILLSYNC_RETENTION_DAYS")
-      ->check(CLI::Range(1, 36500))
-      ->capture_default_str();
+  add_ranged_option(cmd, "--s3-stall-timeout", c.s3_stall_timeout_seconds,
+                    "Seconds without a byte from S3 after which the download reconnects where it "
+                    "stopped",
+                    CLI::Range(1, 3600));
+  add_ranged_option(cmd, "--s3-retry-deadline", c.s3_retry_deadline_seconds,
+                    "Seconds an object may spend failing and retrying before its task fails",
+                    CLI::Range(1, 86400));
+  add_ranged_option(cmd, "--workers", c.workers, "Concurrent File Load Tasks of this process",
+                    CLI::Range(1, 256));
+  add_ranged_option(cmd, "--task-lease", c.task_lease_seconds,
+                    "Seconds after which a task whose worker stopped renewing (a crashed process) "
+                    "is continued by another worker; must outlast the longest publish",
+                    CLI::Range(1, 86400));
+  add_ranged_option(
+      cmd, "--retention-days", c.retention_days,
+      "Days a finished task and its row errors are kept before the server purges them",
+      CLI::Range(1, 36500));
   add_webhook_options(cmd, c);  // webhooks_runtime.cpp
 }
 
@@ -76,55 +68,37 @@ void add_http_options(CLI::App* cmd, ServeConfig& c) {
   cmd->add_option("--listen", c.listen, "Address to listen on, host:port")
       ->envname("SKILLSYNC_LISTEN")
       ->capture_default_str();
-  cmd->add_option("--http-threads", c.http_threads, "Threads serving HTTP requests")
-      ->envname("SKILLSYNC_HTTP_THREADS")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  cmd->add_option("--max-body-bytes", c.max_body_bytes, "Largest accepted request body")
-      ->envname("SKILLSYNC_MAX_BODY_BYTES")
-      ->check(CLI::Range(size_t{1024}, size_t{64} << 20))
-      ->capture_default_str();
-  cmd->add_option("--max-connections", c.max_connections,
-                  "Open connections at most; further ones are closed at once")
-      ->envname("SKILLSYNC_MAX_CONNECTIONS")
-      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
-      ->capture_default_str();
-  cmd->add_option("--max-connections-per-client", c.max_connections_per_client,
-                  "Open connections at most from one client address; further ones are closed")
-      ->envname("SKILLSYNC_MAX_CONNECTIONS_PER_CLIENT")
-      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
-      ->capture_default_str();
-  cmd->add_option("--max-body-memory", c.max_body_memory,
-                  "Bytes of request bodies held at once, all connections; beyond, 503")
-      ->envname("SKILLSYNC_MAX_BODY_MEMORY")
-      ->check(CLI::Range(size_t{1} << 20, size_t{1} << 40))
-      ->capture_default_str();
-  cmd->add_option("--max-auth-failures", c.max_auth_failures,
-                  "Failed authentications per client address and minute before its requests "
-                  "get 429; 0 turns it off")
-      ->envname("SKILLSYNC_MAX_AUTH_FAILURES")
-      ->check(CLI::Range(size_t{0}, size_t{1} << 20))
-      ->capture_default_str();
-  cmd->add_option("--rate-limit", c.rate_limit,
-                  "Requests per second allowed per API key (token bucket); 0 turns it off")
-      ->envname("SKILLSYNC_RATE_LIMIT")
-      ->check(CLI::Range(0.0, 1e9))
-      ->capture_default_str();
-  cmd->add_option("--rate-burst", c.rate_burst, "Requests an API key may burst above the rate")
-      ->envname("SKILLSYNC_RATE_BURST")
-      ->check(CLI::Range(1.0, 1e9))
-      ->capture_default_str();
+  add_ranged_option(cmd, "--http-threads", c.http_threads, "Threads serving HTTP requests",
+                    CLI::Range(1, 256));
+  add_ranged_option(cmd, "--max-body-bytes", c.max_body_bytes, "Largest accepted request body",
+                    CLI::Range(size_t{1024}, size_t{64} << 20));
+  add_ranged_option(cmd, "--max-connections", c.max_connections,
+                    "Open connections at most; further ones are closed at once",
+                    CLI::Range(size_t{1}, size_t{1} << 20));
+  add_ranged_option(cmd, "--max-connections-per-client", c.max_connections_per_client,
+                    "Open connections at most from one client address; further ones are closed",
+                    CLI::Range(size_t{1}, size_t{1} << 20));
+  add_ranged_option(cmd, "--max-body-memory", c.max_body_memory,
+                    "Bytes of request bodies held at once, all connections; beyond, 503",
+                    CLI::Range(size_t{1} << 20, size_t{1} << 40));
+  add_ranged_option(cmd, "--max-auth-failures", c.max_auth_failures,
+                    "Failed authentications per client address and minute before its requests "
+                    "get 429; 0 turns it off",
+                    CLI::Range(size_t{0}, size_t{1} << 20));
+  add_ranged_option(cmd, "--rate-limit", c.rate_limit,
+                    "Requests per second allowed per API key (token bucket); 0 turns it off",
+                    CLI::Range(0.0, 1e9));
+  add_ranged_option(cmd, "--rate-burst", c.rate_burst,
+                    "Requests an API key may burst above the rate", CLI::Range(1.0, 1e9));
   cmd->add_option("--tls-cert", c.tls_cert, "PEM certificate chain: serve HTTPS (with --tls-key)")
       ->envname("SKILLSYNC_TLS_CERT")
       ->check(CLI::ExistingFile);
   cmd->add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")
       ->envname("SKILLSYNC_TLS_KEY")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--token-lifetime", c.token_lifetime_seconds,
-                  "Seconds an OAuth2 access token from POST /oauth/token stays valid")
-      ->envname("SKILLSYNC_TOKEN_LIFETIME")
-      ->check(CLI::Range(1, 86400))
-      ->capture_default_str();
+  add_ranged_option(cmd, "--token-lifetime", c.token_lifetime_seconds,
+                    "Seconds an OAuth2 access token from POST /oauth/token stays valid",
+                    CLI::Range(1, 86400));
 }
 
 }  // namespace

@@ -16,9 +16,8 @@ Result<std::unique_ptr<MetricsListener>> MetricsListener::start(const std::strin
   config.threads = 1;
   config.max_connections = 64;
   std::unique_ptr<MetricsListener> m(new MetricsListener(std::move(config)));
-  auto bound = m->server_.bind();
-  if (!bound.ok()) return bound.error();
-  m->address_ = *bound;
+  SKILLSYNC_ASSIGN_OR_RETURN(auto bound, m->server_.bind());
+  m->address_ = bound;
   m->thread_ = std::thread([raw = m.get()] { raw->server_.run(); });
   return m;
 }

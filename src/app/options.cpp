@@ -1,4 +1,7 @@
+// Command-line options shared by several `skillsync` commands (options.hpp).
 #include "app/options.hpp"
+
+#include <cctype>
 
 namespace skillsync::app {
 
@@ -35,6 +38,15 @@ void add_metrics_options(CLI::App* cmd, ServeConfig& c) {
                   "host:port serving GET /metrics on its own (plain HTTP); the API listener then "
                   "answers 404 for it")
       ->envname("SKILLSYNC_METRICS_LISTEN");
+}
+
+std::string option_env_name(std::string_view flag) {
+  while (!flag.empty() && flag.front() == '-') flag.remove_prefix(1);
+  std::string env = "SKILLSYNC_";
+  for (char ch : flag) {
+    env += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return env;
 }
 
 }  // namespace skillsync::app

@@ -10,7 +10,7 @@ namespace {
 Error invalid_client() {
   // One answer for an unknown client, a revoked one and a wrong secret, so
   // the response says nothing about which client ids exist.
-  return Error{"invalid_client", "client authentication failed"};
+  return Error{Errc::kInvalidClient, "client authentication failed"};
 }
 
 bool has(std::string_view scopes, std::string_view want) {
@@ -59,47 +59,44 @@ OAuthService::OAuthService(store::Store& store, SecretString signing_key, const 
     : store_(store), signer_(std::move(signing_key)), clock_(clock), config_(config) {}
 
 Result<store::OAuthClient> OAuthService::authenticate_client(const TokenRequest& request) {
-  auto found = store_.get_oauth_client(request.client_id);
-  if (!found.ok()) return found.error();
-  const bool known = found->has_value();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto found, store_.get_oauth_client(request.client_id));
+  const bool known = found.has_value();
   const bool secret_ok = verify_client_secret(request.client_secret.reveal(),
-                                              known ? (*found)->secret_hash : dummy_hash());
-  if (!known || !secret_ok || (*found)->revoked_at) return invalid_client();
-  return std::move(**found);
+                                              known ? found->secret_hash : dummy_hash());
+  if (!known || !secret_ok || found->revoked_at) return invalid_client();
+  return std::move(*found);
 }
 
 Result<IssuedToken> OAuthService::issue(const TokenRequest& request) {
-  auto client = authenticate_client(request);
-  if (!client.ok()) return client.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto client, authenticate_client(request));
   if (request.grant_type.empty()) return Error{"invalid_request", "grant_type is missing"};
   if (request.grant_type != "client_credentials") {
     return Error{"unsupported_grant_type", "only grant_type client_credentials is supported"};
   }
-  if (request.tenant && *request.tenant != client->tenant) {
+  if (request.tenant && *request.tenant != client.tenant) {
     return Error{"invalid_request", "tenant is not the client's tenant"};
   }
-  std::string scopes = client->scopes;
+  std::string scopes = client.scopes;
   if (request.scope) {
-    auto wanted = normalize_requested_scopes(*request.scope);
-    if (!wanted.ok()) return wanted.error();
+    SKILLSYNC_ASSIGN_OR_RETURN(auto wanted, normalize_requested_scopes(*request.scope));
     for (std::string_view s : {"read", "write"}) {
-      if (has(*wanted, s) && !has(client->scopes, s)) {
+      if (has(wanted, s) && !has(client.scopes, s)) {
         return Error{"invalid_scope",
                      "the client is not granted the '" + std::string(s) + "' scope"};
       }
     }
-    scopes = *wanted;
+    scopes = wanted;
   }
   const Micros now = clock_.now();
   TokenClaims claims;
-  claims.tenant = client->tenant;
+  claims.tenant = client.tenant;
   claims.scopes = scopes;
-  claims.client_id = client->id;
+  claims.client_id = client.id;
   claims.iat = now / 1'000'000;
   claims.exp = claims.iat + config_.token_lifetime_seconds;
   claims.jti = crypto::hex(crypto::random_bytes(12));
   // A failure only loses a "last used" time, never the token.
-  (void)store_.touch_oauth_client(client->id, now);
+  (void)store_.touch_oauth_client(client.id, now);
   IssuedToken out;
   out.access_token = signer_.sign(claims);
   out.expires_in = config_.token_lifetime_seconds;
@@ -117,9 +114,8 @@ Result<bool> OAuthService::is_revoked(const std::string& client_id, Micros now) 
     }
   }
   // Outside the lock: a slow store must not hold up other clients.
-  auto client = store_.get_oauth_client(client_id);
-  if (!client.ok()) return client.error();
-  const bool revoked = !client->has_value() || (*client)->revoked_at.has_value();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto client, store_.get_oauth_client(client_id));
+  const bool revoked = !client.has_value() || client->revoked_at.has_value();
   std::lock_guard lock(mu_);
   checked_[client_id] = Checked{now, revoked};
   return revoked;
@@ -127,12 +123,10 @@ Result<bool> OAuthService::is_revoked(const std::string& client_id, Micros now) 
 
 Result<TokenIdentity> OAuthService::authenticate(std::string_view token) {
   const Micros now = clock_.now();
-  auto claims = signer_.verify(token, now / 1'000'000);
-  if (!claims.ok()) return claims.error();
-  auto revoked = is_revoked(claims->client_id, now);
-  if (!revoked.ok()) return revoked.error();
-  if (*revoked) return Error{"revoked_client", "the token's client was revoked"};
-  return TokenIdentity{claims->client_id, claims->tenant, claims->scopes};
+  SKILLSYNC_ASSIGN_OR_RETURN(auto claims, signer_.verify(token, now / 1'000'000));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto revoked, is_revoked(claims.client_id, now));
+  if (revoked) return Error{"revoked_client", "the token's client was revoked"};
+  return TokenIdentity{claims.client_id, claims.tenant, claims.scopes};
 }
 
 }  // namespace skillsync::auth

@@ -109,22 +109,20 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, int64_t now_seco
   if (!looks_like_token(token)) return invalid("not a token");
   const size_t a = token.find('.');
   const size_t b = token.find('.', a + 1);
-  auto header = decode_object(token.substr(0, a), "the header");
-  if (!header.ok()) return header.error();
-  auto alg = header->find("alg");
-  if (alg == header->end() || !alg->value().is_string() || alg->value().get_string() != "HS256") {
+  SKILLSYNC_ASSIGN_OR_RETURN(auto header, decode_object(token.substr(0, a), "the header"));
+  auto alg = header.find("alg");
+  if (alg == header.end() || !alg->value().is_string() || alg->value().get_string() != "HS256") {
     return invalid("the token's algorithm is not HS256");
   }
   const std::string want = signature(key_.reveal(), token.substr(0, b));
   if (!crypto::constant_time_equal(want, token.substr(b + 1))) {
     return invalid("the token's signature does not match");
   }
-  auto payload = decode_object(token.substr(a + 1, b - a - 1), "the payload");
-  if (!payload.ok()) return payload.error();
-  auto claims = claims_from(*payload);
-  if (!claims.ok()) return claims.error();
-  if (claims->iat > now_seconds) return invalid("the token was issued in the future");
-  if (now_seconds >= claims->exp) return Error{"expired_token", "the token has expired"};
+  SKILLSYNC_ASSIGN_OR_RETURN(auto payload,
+                             decode_object(token.substr(a + 1, b - a - 1), "the payload"));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto claims, claims_from(payload));
+  if (claims.iat > now_seconds) return invalid("the token was issued in the future");
+  if (now_seconds >= claims.exp) return Error{"expired_token", "the token has expired"};
   return claims;
 }
 

@@ -173,16 +173,15 @@ Result<TokenRequest> parse_token_request(std::string_view content_type, std::str
   }
   if (!params.ok()) return params.error();
   TokenRequest req;
-  auto basic = read_basic(authorization, req);
-  if (!basic.ok()) return basic.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto basic, read_basic(authorization, req));
   auto id = take(*params, "client_id");
   auto secret = take(*params, "client_secret");
-  if (*basic && (secret || (id && *id != req.client_id))) {
+  if (basic && (secret || (id && *id != req.client_id))) {
     return bad_request("use either HTTP Basic or client_secret in the body, not both");
   }
-  if (!*basic) {
+  if (!basic) {
     if (!id || !secret || id->empty()) {
-      return Error{"invalid_client",
+      return Error{Errc::kInvalidClient,
                    "client authentication is missing (client_id and "
                    "client_secret, or HTTP Basic)"};
     }

@@ -1,5 +1,6 @@
 // AWS credential and region resolution (see aws_credentials.hpp).
 #include "client/aws_credentials.hpp"
+#include "client/client_errors.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -129,7 +130,7 @@ IniFile parse_ini(const std::string& text) {
 Result<AwsCredentials> resolve_aws_credentials(const AwsFlags& flags, const EnvLookup& env) {
   if (!flags.secret_access_key.empty() || !flags.access_key_id.empty()) {
     if (flags.secret_access_key.empty() || flags.access_key_id.empty()) {
-      return Error{"usage", "--aws-access-key-id and --aws-secret-access-key go together"};
+      return usage_error("--aws-access-key-id and --aws-secret-access-key go together");
     }
     return AwsCredentials{flags.access_key_id, flags.secret_access_key,
                           SecretString(flags.session_token), "command line"};

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "client/client.hpp"
+#include "client/client_errors.hpp"
 #include "client/commands_internal.hpp"
 #include "client/exit_codes.hpp"
 
@@ -55,7 +56,7 @@ void set_example(CLI::App* cmd, const std::string& example) {
 
 int connect_failed(const Error& e) {
   std::cerr << "skillsync: " << e.message << "\n";
-  return e.code == "usage" ? kExitUsage : kExitRequestFailed;
+  return is_usage_error(e) ? kExitUsage : kExitRequestFailed;
 }
 
 Commands::Commands(std::unique_ptr<CommandsState> state) : state_(std::move(state)) {}

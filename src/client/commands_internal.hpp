@@ -63,13 +63,8 @@ struct CommandsState {
   CLI::App* events_get = nullptr;
   CLI::App* login = nullptr;
   SourcesArgs sources;
-  CLI::App* sources_list = nullptr;
-  CLI::App* sources_show = nullptr;
-  CLI::App* sources_create = nullptr;
-  CLI::App* sources_run = nullptr;
-  CLI::App* sources_pause = nullptr;
-  CLI::App* sources_resume = nullptr;
-  CLI::App* sources_files = nullptr;
+  // `sources`; run_sources finds which of its subcommands ran by name.
+  CLI::App* sources_cmd = nullptr;
 };
 
 // --server, --api-key-file, --json (and --quiet when `quiet`) on `cmd`.

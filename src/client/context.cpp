@@ -1,5 +1,6 @@
 // Server, key, login file and failure messages (see context.hpp).
 #include "client/context.hpp"
+#include "client/client_errors.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -63,7 +64,7 @@ std::string hint(long status, const std::string& body) {
     case 404:
       return "check the id (`skillsync tasks list` lists tasks)";
     case 409:
-      if (body.find("idempotency_conflict") != std::string::npos)
+      if (body.find(errc_name(Errc::kIdempotencyConflict)) != std::string::npos)
         return "this --idempotency-key was used with other arguments: pass a new key or the "
                "same arguments";
       return "the task has already ended (`skillsync tasks show ID`)";
@@ -102,14 +103,14 @@ Result<HttpClient> connect(const ConnectionFlags& flags, const EnvLookup& env) {
   if (!flags.api_key_file.empty()) {
     bool ok = false;
     key = first_line(read_all(flags.api_key_file, ok));
-    if (!ok) return Error{"usage", "cannot read --api-key-file " + flags.api_key_file};
+    if (!ok) return usage_error("cannot read --api-key-file " + flags.api_key_file);
   } else {
     key = env("SKILLSYNC_API_KEY").value_or(saved_value("api_key"));
   }
   if (key.empty()) {
-    return Error{"usage",
-                 "no API key: set SKILLSYNC_API_KEY, pass --api-key-file FILE or run `skillsync "
-                 "login` (keys come from `skillsync keys create`)"};
+    return usage_error(
+        "no API key: set SKILLSYNC_API_KEY, pass --api-key-file FILE or run `skillsync "
+        "login` (keys come from `skillsync keys create`)");
   }
   return HttpClient(server, SecretString(std::move(key)));
 }
@@ -136,7 +137,7 @@ Result<std::string> save_login(const std::string& server, const SecretString& ke
 std::string describe_failure(const Result<HttpResponse>& r, const std::string& server,
                              const std::string& doing) {
   if (!r.ok()) {
-    if (r.error().code != "unreachable") return doing + ": " + r.error().message;
+    if (!is_unreachable(r.error())) return doing + ": " + r.error().message;
     return doing + ": cannot reach the skillsync server at " + server + " (" + r.error().message +
            "); check that it runs and --server / SKILLSYNC_URL";
   }
@@ -153,7 +154,7 @@ std::string describe_failure(const Result<HttpResponse>& r, const std::string& s
 }
 
 int failure_exit_code(const Result<HttpResponse>& r) {
-  if (!r.ok()) return r.error().code == "unreachable" ? kExitUnavailable : kExitRequestFailed;
+  if (!r.ok()) return is_unreachable(r.error()) ? kExitUnavailable : kExitRequestFailed;
   return exit_for_http(r->status);
 }
 

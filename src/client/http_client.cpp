@@ -1,5 +1,6 @@
 // HttpClient over libcurl: retries, streaming downloads (see http_client.hpp).
 #include "client/http_client.hpp"
+#include "client/client_errors.hpp"
 
 #include <curl/curl.h>
 #include <unistd.h>
@@ -96,7 +97,7 @@ HttpClient::HttpClient(std::string base_url, SecretString api_key, RetryPolicy p
 
 Result<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   std::chrono::milliseconds backoff = policy_.first_backoff;
-  Result<HttpResponse> last = Error{"unreachable", "no attempt was made"};
+  Result<HttpResponse> last = unreachable_error("no attempt was made");
   for (int attempt = 1; attempt <= policy_.attempts; ++attempt) {
     if (request.sink != nullptr) {
       std::fflush(request.sink);
@@ -121,7 +122,7 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const {
 
 Result<HttpResponse> HttpClient::send_once(const HttpRequest& request) const {
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return Error{"unreachable", "cannot start libcurl"};
+  if (!curl) return unreachable_error("cannot start libcurl");
   HttpResponse response;
   Transfer t{curl.get(), &response, request.sink};
   curl_slist* list = nullptr;
@@ -154,7 +155,7 @@ Result<HttpResponse> HttpClient::send_once(const HttpRequest& request) const {
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
   const CURLcode rc = curl_easy_perform(c);
   if (t.sink_failed) return Error{"io_error", "cannot write the download to its file"};
-  if (rc != CURLE_OK) return Error{"unreachable", curl_easy_strerror(rc)};
+  if (rc != CURLE_OK) return unreachable_error(curl_easy_strerror(rc));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }

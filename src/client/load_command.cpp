@@ -56,10 +56,9 @@ Result<json::object> task_body(LoadArgs& a, const EnvLookup& env) {
   a.aws.secret_access_key = SecretString(std::move(a.secret_flag));
   secure_wipe(a.secret_flag);
   if (!a.request.presigned_url.empty()) return build_task_body(a.request, nullptr);
-  auto creds = resolve_aws_credentials(a.aws, env);
-  if (!creds.ok()) return creds.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto creds, resolve_aws_credentials(a.aws, env));
   a.request.region = resolve_aws_region(a.aws, env);
-  return build_task_body(a.request, &*creds);
+  return build_task_body(a.request, &creds);
 }
 
 // POSTs the task; prints what a person needs. Returns the task, or the exit code.

@@ -1,7 +1,9 @@
 // `skillsync sources list|show|create|run|pause|resume|files`: recurring S3
 // sources (docs/api.md, "Sources"). `create` finds AWS credentials like
 // `load` does (aws_credentials.hpp) and never prints them.
+#include <functional>
 #include <iostream>
+#include <optional>
 
 #include <boost/json.hpp>
 
@@ -37,9 +39,10 @@ int print_object(const std::string& body, bool as_json) {
   return kExitOk;
 }
 
-// Every page of `path` (up to `limit` items).
-Result<json::array> all_pages(const HttpClient& http, const std::string& path, int limit,
-                              int* exit_code) {
+// Every page of `path` (up to `limit` items); nullopt, with *exit_code set
+// after reporting the failure, when a page cannot be read.
+std::optional<json::array> all_pages(const HttpClient& http, const std::string& path, int limit,
+                                     int* exit_code) {
   json::array items;
   std::string cursor;
   while (static_cast<int>(items.size()) < limit) {
@@ -48,7 +51,7 @@ Result<json::array> all_pages(const HttpClient& http, const std::string& path, i
     auto r = http.get(p);
     if (!r.ok() || r->status != 200) {
       *exit_code = report_failure(r, http, "listing");
-      return Error{"failed", ""};
+      return std::nullopt;
     }
     json::value page = json::parse(r->body);
     for (json::value& v : page.as_object()["items"].as_array()) items.push_back(std::move(v));
@@ -59,47 +62,49 @@ Result<json::array> all_pages(const HttpClient& http, const std::string& path, i
   return items;
 }
 
-int list_sources(const HttpClient& http, const CommandsState& s) {
+// The items of `path` (up to --limit): {"items": [...]} with --json, else a
+// table of `header` with one `row` per item.
+int print_items(const HttpClient& http, const CommandsState& s, const std::string& path,
+                const Row& header, const std::function<Row(const json::object&)>& row) {
   int code = kExitOk;
-  auto items = all_pages(http, kPath, s.sources.limit, &code);
-  if (!items.ok()) return code;
+  auto items = all_pages(http, path, s.sources.limit, &code);
+  if (!items) return code;
   if (s.global.json) {
     std::cout << json::serialize(json::object{{"items", std::move(*items)}}) << "\n";
     return kExitOk;
   }
   std::vector<Row> rows;
-  for (const json::value& v : *items) {
-    const json::object& o = v.as_object();
-    rows.push_back({cell(o, "source_id"), cell(o, "name"), cell(o, "status"), cell(o, "uri"),
-                    cell(o, "pattern"), std::string(o.at("schedule").at("every").as_string()),
-                    cell(o, "last_check_at"), cell(o, "last_error")});
-  }
-  std::cout << render_table(
-      {"SOURCE", "NAME", "STATUS", "URI", "PATTERN", "EVERY", "LAST_CHECK", "LAST_ERROR"}, rows);
+  for (const json::value& v : *items) rows.push_back(row(v.as_object()));
+  std::cout << render_table(header, rows);
   return kExitOk;
 }
 
+int list_sources(const HttpClient& http, const CommandsState& s) {
+  return print_items(
+      http, s, kPath,
+      {"SOURCE", "NAME", "STATUS", "URI", "PATTERN", "EVERY", "LAST_CHECK", "LAST_ERROR"},
+      [](const json::object& o) -> Row {
+        return {cell(o, "source_id"),     cell(o, "name"),
+                cell(o, "status"),        cell(o, "uri"),
+                cell(o, "pattern"),       std::string(o.at("schedule").at("every").as_string()),
+                cell(o, "last_check_at"), cell(o, "last_error")};
+      });
+}
+
 int list_files(const HttpClient& http, const CommandsState& s) {
-  int code = kExitOk;
-  auto items = all_pages(http, std::string(kPath) + "/" + url_escape(s.sources.id) + "/files",
-                         s.sources.limit, &code);
-  if (!items.ok()) return code;
-  if (s.global.json) {
-    std::cout << json::serialize(json::object{{"items", std::move(*items)}}) << "\n";
-    return kExitOk;
-  }
-  std::vector<Row> rows;
-  for (const json::value& v : *items) {
-    const json::object& o = v.as_object();
-    const json::value& task = o.at("task");
-    rows.push_back({cell(o, "key"), cell(o, "size"), cell(o, "first_seen"), cell(o, "skip_reason"),
-                    cell(o, "task_id"),
-                    task.is_object() ? cell(task.as_object(), "status") : std::string("-"),
-                    task.is_object() ? cell(task.as_object(), "rows_loaded") : std::string("-")});
-  }
-  std::cout << render_table({"KEY", "SIZE", "FIRST_SEEN", "SKIPPED", "TASK", "STATUS", "ROWS"},
-                            rows);
-  return kExitOk;
+  return print_items(
+      http, s, std::string(kPath) + "/" + url_escape(s.sources.id) + "/files",
+      {"KEY", "SIZE", "FIRST_SEEN", "SKIPPED", "TASK", "STATUS", "ROWS"},
+      [](const json::object& o) -> Row {
+        const json::value& task = o.at("task");
+        return {cell(o, "key"),
+                cell(o, "size"),
+                cell(o, "first_seen"),
+                cell(o, "skip_reason"),
+                cell(o, "task_id"),
+                task.is_object() ? cell(task.as_object(), "status") : std::string("-"),
+                task.is_object() ? cell(task.as_object(), "rows_loaded") : std::string("-")};
+      });
 }
 
 int create_source(const HttpClient& http, CommandsState& s) {
@@ -144,48 +149,48 @@ void add_sources_commands(CLI::App& cli, CommandsState& s) {
   SourcesArgs& a = s.sources;
   CLI::App* sources = cli.add_subcommand("sources", "Recurring S3 sources: new exports load once");
   sources->require_subcommand(1);
-  s.sources_list = sources->add_subcommand("list", "The sources, newest first");
-  s.sources_list->add_option("--limit", a.limit, "At most this many")->capture_default_str();
-  add_global_flags(s.sources_list, s.global, false);
-  set_example(s.sources_list, "skillsync sources list");
-  s.sources_create = sources->add_subcommand("create", "Create a source (AWS keys as for load)");
-  s.sources_create->add_option("uri", a.uri, "s3://bucket/prefix/")->required();
-  s.sources_create->add_option("--name", a.name, "A name")->required();
-  s.sources_create->add_option("--entity-type", a.entity_type, "e.g. learning")->required();
-  s.sources_create->add_option("--pattern", a.pattern, "Glob below the prefix")->required();
-  s.sources_create->add_option("--every", a.every, "30s, 15m, 6h, 1d")->capture_default_str();
-  s.sources_create->add_option("--start-after", a.start_after, "Skip keys up to this one");
-  s.sources_create->add_option("--profile", a.aws.profile, "AWS profile (else AWS_PROFILE)");
-  s.sources_create->add_option("--region", a.aws.region, "AWS region");
-  add_global_flags(s.sources_create, s.global, false);
-  set_example(s.sources_create,
+  s.sources_cmd = sources;
+  CLI::App* list = sources->add_subcommand("list", "The sources, newest first");
+  list->add_option("--limit", a.limit, "At most this many")->capture_default_str();
+  add_global_flags(list, s.global, false);
+  set_example(list, "skillsync sources list");
+  CLI::App* create = sources->add_subcommand("create", "Create a source (AWS keys as for load)");
+  create->add_option("uri", a.uri, "s3://bucket/prefix/")->required();
+  create->add_option("--name", a.name, "A name")->required();
+  create->add_option("--entity-type", a.entity_type, "e.g. learning")->required();
+  create->add_option("--pattern", a.pattern, "Glob below the prefix")->required();
+  create->add_option("--every", a.every, "30s, 15m, 6h, 1d")->capture_default_str();
+  create->add_option("--start-after", a.start_after, "Skip keys up to this one");
+  create->add_option("--profile", a.aws.profile, "AWS profile (else AWS_PROFILE)");
+  create->add_option("--region", a.aws.region, "AWS region");
+  add_global_flags(create, s.global, false);
+  set_example(create,
               "skillsync sources create s3://hr/exports/ --name nightly --entity-type learning "
               "--pattern 'learning_*.csv' --every 1h");
-  s.sources_show = with_id(sources, s, "show", "One source: status, checks, last error");
-  s.sources_run = with_id(sources, s, "run", "Check the source now");
-  s.sources_pause = with_id(sources, s, "pause", "Stop checking the source");
-  s.sources_resume = with_id(sources, s, "resume", "Check the source again (clears an error)");
-  s.sources_files = with_id(sources, s, "files", "The ledger: every object seen, and its task");
-  s.sources_files->add_option("--limit", a.limit, "At most this many")->capture_default_str();
+  with_id(sources, s, "show", "One source: status, checks, last error");
+  with_id(sources, s, "run", "Check the source now");
+  with_id(sources, s, "pause", "Stop checking the source");
+  with_id(sources, s, "resume", "Check the source again (clears an error)");
+  with_id(sources, s, "files", "The ledger: every object seen, and its task")
+      ->add_option("--limit", a.limit, "At most this many")
+      ->capture_default_str();
 }
 
+// `sources` requires one subcommand: it parsed when one of them did.
 bool sources_parsed(const CommandsState& s) {
-  for (CLI::App* c : {s.sources_list, s.sources_show, s.sources_create, s.sources_run,
-                      s.sources_pause, s.sources_resume, s.sources_files}) {
-    if (c != nullptr && c->parsed()) return true;
-  }
-  return false;
+  return s.sources_cmd != nullptr && s.sources_cmd->parsed();
 }
 
 int run_sources(CommandsState& s) {
   auto http = connect(s.global.connection, process_env());
   if (!http.ok()) return connect_failed(http.error());
-  if (s.sources_list->parsed()) return list_sources(*http, s);
-  if (s.sources_files->parsed()) return list_files(*http, s);
-  if (s.sources_create->parsed()) return create_source(*http, s);
-  if (s.sources_run->parsed()) return act(*http, s, "run", 202);
-  if (s.sources_pause->parsed()) return act(*http, s, "pause", 200);
-  if (s.sources_resume->parsed()) return act(*http, s, "resume", 200);
+  auto ran = [&s](const char* name) { return s.sources_cmd->got_subcommand(name); };
+  if (ran("list")) return list_sources(*http, s);
+  if (ran("files")) return list_files(*http, s);
+  if (ran("create")) return create_source(*http, s);
+  if (ran("run")) return act(*http, s, "run", 202);
+  if (ran("pause")) return act(*http, s, "pause", 200);
+  if (ran("resume")) return act(*http, s, "resume", 200);
   auto r = http->get(std::string(kPath) + "/" + url_escape(s.sources.id));
   if (!r.ok() || r->status != 200) return report_failure(r, *http, "reading the source");
   return print_object(r->body, s.global.json);

@@ -158,11 +158,10 @@ Status EncodingReader::Impl::fill() {
   std::memmove(buf.get(), buf.get() + pos, left);
   pos = 0;
   end = left;
-  Result<size_t> n = input.read(std::span<char>(buf.get() + end, cap - end));
-  if (!n.ok()) return n.error();
-  if (*n == 0) eof = true;
-  end += *n;
-  total += *n;
+  SKILLSYNC_ASSIGN_OR_RETURN(auto n, input.read(std::span<char>(buf.get() + end, cap - end)));
+  if (n == 0) eof = true;
+  end += n;
+  total += n;
   return ok_status();
 }
 

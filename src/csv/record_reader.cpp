@@ -151,10 +151,9 @@ Status RecordReader::Impl::start() {
   if (resumed) return ok_status();
   // Gather three bytes (or the whole input, if shorter) to look for a BOM.
   while (end < 3 && !eof) {
-    Result<size_t> n = input.read(std::span<char>(buf.get() + end, cap - end));
-    if (!n.ok()) return n.error();
-    if (*n == 0) eof = true;
-    end += *n;
+    SKILLSYNC_ASSIGN_OR_RETURN(auto n, input.read(std::span<char>(buf.get() + end, cap - end)));
+    if (n == 0) eof = true;
+    end += n;
   }
   if (end >= 3 && std::memcmp(buf.get(), "\xEF\xBB\xBF", 3) == 0) pos = 3;
   return ok_status();
@@ -183,10 +182,9 @@ Result<size_t> RecordReader::Impl::refill() {
   const size_t min_read = read_size / 2;
   if (keep > 0 && (keep == end || cap - end < min_read)) compact(keep);
   if (cap - end < min_read && cap < max_cap) grow();
-  Result<size_t> n = input.read(std::span<char>(buf.get() + end, cap - end));
-  if (!n.ok()) return n.error();
-  end += *n;
-  return *n;
+  SKILLSYNC_ASSIGN_OR_RETURN(auto n, input.read(std::span<char>(buf.get() + end, cap - end)));
+  end += n;
+  return n;
 }
 
 void RecordReader::Impl::begin_record(size_t p) { rec.begin_at(p, base + p, line); }

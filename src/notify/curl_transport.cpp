@@ -66,15 +66,15 @@ Error curl_failure(CURLcode code, const Sink& sink) {
   if (sink.refused) return Error{"forbidden_address", "connection to an unvetted address refused"};
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-      return Error{"timeout", "the endpoint did not answer in time"};
+      return Error{Errc::kTimeout, "the endpoint did not answer in time"};
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
-      return Error{"connect_failed", curl_easy_strerror(code)};
+      return Error{Errc::kConnectFailed, curl_easy_strerror(code)};
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
-      return Error{"tls_failed", curl_easy_strerror(code)};
+      return Error{Errc::kTlsFailed, curl_easy_strerror(code)};
     default:
-      return Error{"send_failed", curl_easy_strerror(code)};
+      return Error{Errc::kSendFailed, curl_easy_strerror(code)};
   }
 }
 
@@ -82,7 +82,7 @@ class CurlTransport final : public Transport {
  public:
   Result<HttpResponse> post(const HttpRequest& req) override {
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-    if (!curl) return Error{"send_failed", "curl_easy_init failed"};
+    if (!curl) return Error{Errc::kSendFailed, "curl_easy_init failed"};
     HttpResponse response;
     Sink sink{&response, &req.addresses};
     curl_slist* headers = nullptr;

@@ -21,9 +21,9 @@ bool is_retryable_status(int s) {
   return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
 }
 
-bool is_retryable_failure(std::string_view code) {
-  return code == "timeout" || code == "connect_failed" || code == "tls_failed" ||
-         code == "send_failed" || code == "resolve_failed";
+bool is_retryable_failure(const Error& e) {
+  return e.is(Errc::kTimeout) || e.is(Errc::kConnectFailed) || e.is(Errc::kTlsFailed) ||
+         e.is(Errc::kSendFailed) || e.is(Errc::kResolveFailed);
 }
 
 std::optional<Micros> parse_retry_after(std::string_view value, Micros now) {
@@ -59,36 +59,33 @@ Deliverer::Deliverer(DeliveryConfig config, const EgressPolicy& policy, Resolver
 
 Result<HttpRequest> Deliverer::build(const store::OutboxEvent& event,
                                      const store::WebhookEndpoint& endpoint, Micros now) {
-  auto target = policy_.parse(endpoint.url);
-  if (!target.ok()) return target.error();
-  auto addresses = vet_addresses(*target, resolve_);
-  if (!addresses.ok()) return addresses.error();
-  auto body = cloudevent_body(event, config_.public_url);
-  if (!body.ok()) return body.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto target, policy_.parse(endpoint.url));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto addresses, vet_addresses(target, resolve_));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto body, cloudevent_body(event, config_.public_url));
   std::vector<SecretString> seeds;
-  auto current = open_private_key(keys_, endpoint.id, endpoint.sealed_key);
-  if (!current.ok()) return current.error();
-  seeds.push_back(std::move(current).value());
+  SKILLSYNC_ASSIGN_OR_RETURN(auto current,
+                             open_private_key(keys_, endpoint.id, endpoint.sealed_key));
+  seeds.push_back(std::move(current));
   if (!endpoint.previous_sealed_key.empty() && endpoint.previous_key_expires_at &&
       *endpoint.previous_key_expires_at > now) {
-    auto previous = open_private_key(keys_, endpoint.id, endpoint.previous_sealed_key);
-    if (!previous.ok()) return previous.error();
-    seeds.push_back(std::move(previous).value());
+    SKILLSYNC_ASSIGN_OR_RETURN(auto previous,
+                               open_private_key(keys_, endpoint.id, endpoint.previous_sealed_key));
+    seeds.push_back(std::move(previous));
   }
   const std::string timestamp = std::to_string(now / kSecond);
-  auto signatures =
-      signature_header(seeds, signed_message(timestamp, event.tenant, event.event_id, *body));
-  if (!signatures.ok()) return signatures.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      auto signatures,
+      signature_header(seeds, signed_message(timestamp, event.tenant, event.event_id, body)));
   HttpRequest req;
   req.url = endpoint.url;
-  req.host = target->host;
-  req.port = target->port;
-  req.addresses = std::move(addresses).value();
+  req.host = target.host;
+  req.port = target.port;
+  req.addresses = std::move(addresses);
   req.timeout = config_.timeout;
   req.headers = {{"Content-Type", "application/json"}, {"User-Agent", config_.user_agent},
                  {"X-Event-Id", event.event_id},       {"X-Tenant", event.tenant},
-                 {"X-Signature-Timestamp", timestamp}, {"X-Signature-V1", *signatures}};
-  req.body = std::move(body).value();
+                 {"X-Signature-Timestamp", timestamp}, {"X-Signature-V1", signatures}};
+  req.body = std::move(body);
   return req;
 }
 
@@ -107,13 +104,13 @@ DeliveryResult Deliverer::deliver(const store::OutboxEvent& event,
   auto req = build(event, *endpoint, start);
   if (!req.ok()) {
     r.attempt.error = req.error().code;
-    return finish(event, std::move(r), is_retryable_failure(req.error().code), std::nullopt);
+    return finish(event, std::move(r), is_retryable_failure(req.error()), std::nullopt);
   }
   auto resp = transport_.post(*req);
   r.attempt.latency_ms = (clock_.now() - start) / 1000;
   if (!resp.ok()) {
     r.attempt.error = resp.error().code;
-    return finish(event, std::move(r), is_retryable_failure(resp.error().code), std::nullopt);
+    return finish(event, std::move(r), is_retryable_failure(resp.error()), std::nullopt);
   }
   r.attempt.status_code = resp->status;
   if (resp->status >= 200 && resp->status < 300) {

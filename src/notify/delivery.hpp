@@ -24,7 +24,7 @@
 namespace skillsync::notify {
 
 bool is_retryable_status(int status);
-bool is_retryable_failure(std::string_view code);
+bool is_retryable_failure(const Error& e);
 // The delay a Retry-After value asks for, relative to `now`; nullopt when
 // it is neither delta-seconds nor an HTTP date.
 std::optional<Micros> parse_retry_after(std::string_view value, Micros now);

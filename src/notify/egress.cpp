@@ -170,7 +170,7 @@ Resolver system_resolver() {
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* res = nullptr;
     if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
-      return Error{"resolve_failed", "cannot resolve the webhook host"};
+      return Error{Errc::kResolveFailed, "cannot resolve the webhook host"};
     }
     std::vector<std::string> out;
     for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
@@ -185,7 +185,7 @@ Resolver system_resolver() {
       }
     }
     freeaddrinfo(res);
-    if (out.empty()) return Error{"resolve_failed", "the webhook host has no address"};
+    if (out.empty()) return Error{Errc::kResolveFailed, "the webhook host has no address"};
     return out;
   };
 }

@@ -36,12 +36,12 @@ Result<std::string> enqueue_healthcheck(store::WebhookStore& store, std::string_
   json::object data;
   data["tenant"] = tenant;
   data["endpoint_id"] = endpoint_id;
-  auto ids = store.enqueue(tenant, endpoint_id, kHealthcheck,
-                           "/integrations/webhooks/" + std::string(endpoint_id),
-                           json::serialize(data), now);
-  if (!ids.ok()) return ids.error();
-  if (ids->empty()) return Error{"not_found", "no such webhook endpoint"};
-  return ids->front();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto ids,
+                             store.enqueue(tenant, endpoint_id, kHealthcheck,
+                                           "/integrations/webhooks/" + std::string(endpoint_id),
+                                           json::serialize(data), now));
+  if (ids.empty()) return Error{Errc::kNotFound, "no such webhook endpoint"};
+  return ids.front();
 }
 
 Result<std::vector<std::string>> enqueue_source_error(store::WebhookStore& store,

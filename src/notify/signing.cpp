@@ -37,11 +37,10 @@ KeyPair generate_key_pair() {
 }
 
 Result<std::string> public_key_of(const SecretString& seed) {
-  auto key = private_key(seed);
-  if (!key.ok()) return key.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto key, private_key(seed));
   std::string out(32, '\0');
   size_t len = out.size();
-  if (EVP_PKEY_get_raw_public_key(key->get(), reinterpret_cast<unsigned char*>(out.data()), &len) !=
+  if (EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(out.data()), &len) !=
           1 ||
       len != 32) {
     return Error{"invalid_key", "cannot derive the Ed25519 public key"};
@@ -50,12 +49,11 @@ Result<std::string> public_key_of(const SecretString& seed) {
 }
 
 Result<std::string> ed25519_sign(const SecretString& seed, std::string_view message) {
-  auto key = private_key(seed);
-  if (!key.ok()) return key.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto key, private_key(seed));
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   std::string sig(64, '\0');
   size_t len = sig.size();
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key->get()) != 1 ||
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
       EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
                      reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
       len != 64) {
@@ -109,10 +107,9 @@ Result<std::string> signature_header(const std::vector<SecretString>& seeds,
                                      std::string_view message) {
   std::string out;
   for (const auto& seed : seeds) {
-    auto sig = ed25519_sign(seed, message);
-    if (!sig.ok()) return sig.error();
+    SKILLSYNC_ASSIGN_OR_RETURN(auto sig, ed25519_sign(seed, message));
     if (!out.empty()) out += ',';
-    out += crypto::hex(*sig);
+    out += crypto::hex(sig);
   }
   return out;
 }

@@ -26,10 +26,15 @@ std::string render_entities_markdown();
 
 // Where a user can meet an error code (bits; a code may appear in several).
 enum ErrorWhere : unsigned {
-  kRowError = 1,   // a rejected row: task status row_errors and the error report
-  kTaskError = 2,  // `error.code` of a failed task
-  kApiDetail = 4,  // `details[].code` of a 422 response
-  kApiError = 8,   // `error.code` of an HTTP error response
+  kRowError = 1,      // a rejected row: task status row_errors and the error report
+  kTaskError = 2,     // `error.code` of a failed task
+  kApiDetail = 4,     // `details[].code` of a 422 response
+  kApiError = 8,      // `error.code` of an HTTP error response
+  kOAuthError = 16,   // `error` of a POST /oauth/token answer (RFC 6749)
+  kSourceError = 32,  // `last_error` of a source in status `error`
+  kDelivery = 64,     // `error` of a webhook delivery attempt
+  kCommand = 128,     // why serve, worker, keys, clients or the CLI stop
+  kInternal = 256,    // never an answer's code: branches, the server log
 };
 
 // One stable error code and what it means, in plain words for the user.
@@ -39,8 +44,10 @@ struct ErrorCodeInfo {
   std::string_view meaning;
 };
 
-// Every stable error code a user can see, grouped (row, header and task,
-// S3, API) in the order docs/errors.md lists them. Each code is listed once.
+// Every stable error code skillsync emits (also those that stay inside it),
+// grouped (row, header and task, S3, API, OAuth, sources, webhooks, commands,
+// internal) in the order docs/errors.md lists them. Each code is listed once.
+// tests/schema/error_catalog_test.cpp fails when a code in src/ is missing.
 std::span<const ErrorCodeInfo> error_catalog();
 
 // The catalog entry of `code`; nullptr when the code is not listed.

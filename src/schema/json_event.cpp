@@ -213,7 +213,7 @@ Result<Event> event_from_json(std::string_view employee_external_id, std::string
   if (out.count() > 0) {
     std::string msg = out.count() == 1 ? std::string("1 invalid field: ")
                                        : std::to_string(out.count()) + " invalid fields, first: ";
-    return Error{"invalid_fields", msg + out.first().message};
+    return Error{Errc::kInvalidFields, msg + out.first().message};
   }
   return ev;
 }

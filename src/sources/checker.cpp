@@ -31,19 +31,18 @@ bool is_credentials_error(const Error& e) {
   return e.code == "AccessDenied" || e.code == "InvalidAccessKeyId" ||
          e.code == "SignatureDoesNotMatch" || e.code == "NoSuchBucket" ||
          e.code == "ExpiredToken" || e.code == "InvalidToken" ||
-         e.code == "credentials_unreadable" || e.code == "credentials_erased";
+         e.is(Errc::kCredentialsUnreadable) || e.is(Errc::kCredentialsErased);
 }
 
 Lister make_s3_lister(s3::ClientConfig config) {
   return [config = std::move(config)](
              const store::Source& source,
              const s3::Credentials& creds) -> Result<std::vector<s3::ListedObject>> {
-    auto uri = s3::parse_s3_uri(source.uri);
-    if (!uri.ok()) return uri.error();
+    SKILLSYNC_ASSIGN_OR_RETURN(auto uri, s3::parse_s3_uri(source.uri));
     s3::ClientConfig c = config;
     if (!source.region.empty()) c.region = source.region;
     s3::S3Client client(std::move(c), creds);
-    return client.list_objects(uri->bucket, uri->key);
+    return client.list_objects(uri.bucket, uri.key);
   };
 }
 
@@ -69,9 +68,8 @@ Status SourceChecker::record(const store::Source& source, const s3::Credentials&
   file.first_seen = clock_.now();
   file.skip_reason = skip_reason(source, glob, prefix, object);
   if (!file.skip_reason.empty()) {
-    auto r = store_.record_source_file(file);
-    if (!r.ok()) return r.error();
-    if (r->created) ++out.skipped;
+    SKILLSYNC_ASSIGN_OR_RETURN(auto r, store_.record_source_file(file));
+    if (r.created) ++out.skipped;
     return ok_status();
   }
   store::Task task;
@@ -86,9 +84,8 @@ Status SourceChecker::record(const store::Source& source, const s3::Credentials&
   task.status = store::TaskStatus::kPending;
   task.created_at = file.first_seen;
   task.source_id = source.id;
-  auto r = store_.record_file_and_create_task(file, task);
-  if (!r.ok()) return r.error();
-  if (r->created) ++out.tasks_created;
+  SKILLSYNC_ASSIGN_OR_RETURN(auto r, store_.record_file_and_create_task(file, task));
+  if (r.created) ++out.tasks_created;
   return ok_status();
 }
 

@@ -68,9 +68,8 @@ Result<Glob> Glob::compile(std::string_view p) {
     } else if (c == '?') {
       t.kind = Token::kAny;
     } else if (c == '[') {
-      auto cls = parse_class(p, i);
-      if (!cls.ok()) return cls.error();
-      t = std::move(cls).value();
+      SKILLSYNC_ASSIGN_OR_RETURN(auto cls, parse_class(p, i));
+      t = std::move(cls);
     } else if (c == '\\') {
       if (i >= p.size()) return invalid("pattern ends with a lone '\\'");
       t.c = p[i++];

@@ -132,7 +132,7 @@ Result<SourceRequest> parse_source_request(const json::value& body, const store:
   const size_t before = errors->size();
   if (!body.is_object()) {
     add(errors, "", "invalid_type", "the body must be a JSON object");
-    return Error{"invalid_fields", "invalid source"};
+    return Error{Errc::kInvalidFields, "invalid source"};
   }
   const json::object& o = body.get_object();
   const bool create = existing == nullptr;
@@ -171,7 +171,7 @@ Result<SourceRequest> parse_source_request(const json::value& body, const store:
       s.options_json = tasks::to_json(task->options);
     if (o.if_contains("credentials") != nullptr) req.credentials = std::move(task->credentials);
   }
-  if (errors->size() != before) return Error{"invalid_fields", "invalid source"};
+  if (errors->size() != before) return Error{Errc::kInvalidFields, "invalid source"};
   return req;
 }
 

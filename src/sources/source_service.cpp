@@ -26,22 +26,21 @@ Status SourceService::check_access(const store::Source& source,
   probe.region = source.region;
   probe.credentials = creds;
   if (auto st = access_check_(probe); !st.ok()) {
-    return Error{"access_check_failed", "the credentials cannot list " + source.uri + ": " +
-                                            st.error().code + ": " + st.error().message};
+    return Error{Errc::kAccessCheckFailed, "the credentials cannot list " + source.uri + ": " +
+                                               st.error().code + ": " + st.error().message};
   }
   return ok_status();
 }
 
 Result<store::Source> SourceService::create(std::string_view tenant, const boost::json::value& body,
                                             std::vector<schema::FieldError>* errors) {
-  auto req = parse_source_request(body, nullptr, errors);
-  if (!req.ok()) return req.error();
-  store::Source& s = req->source;
-  SKILLSYNC_TRY(check_access(s, *req->credentials));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto req, parse_source_request(body, nullptr, errors));
+  store::Source& s = req.source;
+  SKILLSYNC_TRY(check_access(s, *req.credentials));
   const Micros now = clock_.now();
   s.id = "src_" + crypto::hex(crypto::random_bytes(12));
   s.tenant = std::string(tenant);
-  s.sealed_credentials = tasks::seal_credentials(key_, s.id, *req->credentials);
+  s.sealed_credentials = tasks::seal_credentials(key_, s.id, *req.credentials);
   s.created_at = now;
   s.updated_at = now;
   make_active_now(s, now);
@@ -66,15 +65,13 @@ Result<store::SourcePage> SourceService::list(std::string_view tenant, size_t li
 Result<std::optional<store::Source>> SourceService::update(
     std::string_view tenant, std::string_view id,
     const std::function<Status(store::Source&)>& change) {
-  auto got = store_.get_source(tenant, id);
-  if (!got.ok()) return got.error();
-  if (!got->has_value()) return std::optional<store::Source>();
-  store::Source s = std::move(**got);
+  SKILLSYNC_ASSIGN_OR_RETURN(auto got, store_.get_source(tenant, id));
+  if (!got.has_value()) return std::optional<store::Source>();
+  store::Source s = std::move(*got);
   SKILLSYNC_TRY(change(s));
   const Micros now = clock_.now();
-  auto updated = store_.update_source(s, now);
-  if (!updated.ok()) return updated.error();
-  if (!*updated) return std::optional<store::Source>();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto updated, store_.update_source(s, now));
+  if (!updated) return std::optional<store::Source>();
   s.updated_at = now;
   s.sealed_credentials.clear();
   if (wake_ && s.status == store::SourceStatus::kActive) wake_();
@@ -86,15 +83,14 @@ Result<std::optional<store::Source>> SourceService::patch(std::string_view tenan
                                                           const boost::json::value& body,
                                                           std::vector<schema::FieldError>* errors) {
   return update(tenant, id, [&](store::Source& s) -> Status {
-    auto req = parse_source_request(body, &s, errors);
-    if (!req.ok()) return req.error();
+    SKILLSYNC_ASSIGN_OR_RETURN(auto req, parse_source_request(body, &s, errors));
     const int64_t old_every = s.schedule_seconds;
     std::string sealed = std::move(s.sealed_credentials);
-    s = std::move(req->source);
+    s = std::move(req.source);
     s.sealed_credentials = std::move(sealed);
-    if (req->credentials) {
-      SKILLSYNC_TRY(check_access(s, *req->credentials));
-      s.sealed_credentials = tasks::seal_credentials(key_, s.id, *req->credentials);
+    if (req.credentials) {
+      SKILLSYNC_TRY(check_access(s, *req.credentials));
+      s.sealed_credentials = tasks::seal_credentials(key_, s.id, *req.credentials);
     }
     const Micros now = clock_.now();
     if (s.status == store::SourceStatus::kError) make_active_now(s, now);
@@ -131,8 +127,8 @@ Result<std::optional<store::Source>> SourceService::run(std::string_view tenant,
   const Micros now = clock_.now();
   return update(tenant, id, [now](store::Source& s) -> Status {
     if (s.status != store::SourceStatus::kActive) {
-      return Error{"invalid_state", "the source is " + std::string(store::to_string(s.status)) +
-                                        "; resume it first"};
+      return Error{Errc::kInvalidState, "the source is " + std::string(store::to_string(s.status)) +
+                                            "; resume it first"};
     }
     s.next_check_at = now;
     return ok_status();
@@ -142,12 +138,10 @@ Result<std::optional<store::Source>> SourceService::run(std::string_view tenant,
 Result<std::optional<store::SourceFilePage>> SourceService::files(std::string_view tenant,
                                                                   std::string_view id, size_t limit,
                                                                   std::string_view cursor) {
-  auto got = store_.get_source(tenant, id);
-  if (!got.ok()) return got.error();
-  if (!got->has_value()) return std::optional<store::SourceFilePage>();
-  auto page = store_.list_source_files(id, limit, cursor);
-  if (!page.ok()) return page.error();
-  return std::optional<store::SourceFilePage>(std::move(*page));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto got, store_.get_source(tenant, id));
+  if (!got.has_value()) return std::optional<store::SourceFilePage>();
+  SKILLSYNC_ASSIGN_OR_RETURN(auto page, store_.list_source_files(id, limit, cursor));
+  return std::optional<store::SourceFilePage>(std::move(page));
 }
 
 }  // namespace skillsync::sources
