@@ -12,26 +12,22 @@ Result<std::unique_ptr<LoadSource>> LoadSource::make(const store::Task& task, co
                                                      ObjectOpener& opener) {
   std::unique_ptr<LoadSource> source(new LoadSource(task, opener));
   if (task.method == kMethodS3PresignedUrl) {
-    auto url = open_presigned_url(key, task.id, task.sealed_credentials);
-    if (!url.ok()) return url.error();
+    SKILLSYNC_ASSIGN_OR_RETURN(source->url_,
+                               open_presigned_url(key, task.id, task.sealed_credentials));
     source->kind_ = Kind::kPresigned;
-    source->url_ = std::move(*url);
     source->files_.push_back({});
     return source;
   }
-  auto creds = open_credentials(key, task.id, task.sealed_credentials);
-  if (!creds.ok()) return creds.error();
-  source->credentials_ = std::move(*creds);
-  auto uri = s3::parse_s3_uri(task.uri);
-  if (!uri.ok()) return uri.error();
-  if (!s3::is_prefix(*uri)) {
+  SKILLSYNC_ASSIGN_OR_RETURN(source->credentials_,
+                             open_credentials(key, task.id, task.sealed_credentials));
+  SKILLSYNC_ASSIGN_OR_RETURN(const auto uri, s3::parse_s3_uri(task.uri));
+  if (!s3::is_prefix(uri)) {
     source->files_.push_back({});
     return source;
   }
   source->kind_ = Kind::kPrefix;
-  auto listed = opener.list(task, source->credentials_);
-  if (!listed.ok()) return listed.error();
-  for (auto& object : *listed) {
+  SKILLSYNC_ASSIGN_OR_RETURN(auto listed, opener.list(task, source->credentials_));
+  for (auto& object : listed) {
     // The opener skips folder markers; a fake or another store may not.
     if (object.size == 0 && object.key.ends_with('/')) continue;
     source->files_.push_back({std::move(object.key), object.size, std::move(object.etag)});
