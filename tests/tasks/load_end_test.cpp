@@ -70,7 +70,7 @@ TEST_F(RecordEndTest, GivesUpWithoutRetryingOnATaskAnotherWorkerOwns) {
   CancellationToken never;
   // Retrying would hold the test for an hour.
   EXPECT_FALSE(record_end(*store_, SystemClock::instance(), task, std::string(kWorker),
-                          TaskStatus::kCompleted, std::nullopt, {}, std::chrono::hours(1), never));
+                          TaskStatus::kFailed, std::nullopt, {}, std::chrono::hours(1), never));
   const store::Task t = reload(task.id);
   EXPECT_EQ(t.status, TaskStatus::kRunning);
   EXPECT_EQ(t.worker_id, "other-worker");
