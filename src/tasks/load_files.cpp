@@ -103,12 +103,11 @@ bool FileReader::resumable() const {
 
 Result<std::vector<std::string>> FileReader::read_header(std::string_view file) {
   const std::string in = file.empty() ? "" : "file " + std::string(file) + ": ";
-  auto first = records_.next();
-  if (!first.ok()) return first.error();
-  if (*first == csv::RecordReader::Item::kEnd) {
+  SKILLSYNC_ASSIGN_OR_RETURN(const auto first, records_.next());
+  if (first == csv::RecordReader::Item::kEnd) {
     return Error{"empty_file", in + "the file is empty: expected a header row"};
   }
-  if (*first == csv::RecordReader::Item::kError) {
+  if (first == csv::RecordReader::Item::kError) {
     const auto& e = records_.error();
     return Error{"invalid_header", in + "line " + std::to_string(e.line) + ": " + e.message};
   }
