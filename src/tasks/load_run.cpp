@@ -226,14 +226,13 @@ void LoadRun::take_row(csv::RecordReader::Item item, schema::RowMapper& mapper, 
   if (item == csv::RecordReader::Item::kRecord) {
     const csv::Record& rec = reader.record();
     schema::Event& event = batch.next_slot();
-    schema::FieldError field_error;
-    if (mapper.map(rec.fields, event, field_error)) {
+    if (mapper.map(rec.fields, event, field_error_)) {
       event.event_type = entity_->event_type;
       ++batch.count;
     } else {
       ++progress_.rows_rejected;
-      batch.errors.push_back({rec.line, rec.byte_offset, field_error.field, field_error.code,
-                              field_error.message, cut_raw(rec.raw), file});
+      batch.errors.push_back({rec.line, rec.byte_offset, field_error_.field, field_error_.code,
+                              field_error_.message, cut_raw(rec.raw), file});
     }
   } else {
     const csv::RecordError& e = reader.error();
@@ -244,8 +243,8 @@ void LoadRun::take_row(csv::RecordReader::Item item, schema::RowMapper& mapper, 
 }
 
 // Stages `batch` with the checkpoint after its rows and takes the next one
-// (false, and nullptr, once a write failed).
-bool LoadRun::hand_over(BatchStager& stager, Batch*& batch) {
+// (nullptr once a write failed).
+void LoadRun::hand_over(BatchStager& stager, Batch*& batch) {
   progress_.bytes_read = done_bytes_ + file_->raw_bytes_read();
   progress_.rows_loaded += batch->count;
   const csv::Position at = file_->records().position();
@@ -257,7 +256,6 @@ bool LoadRun::hand_over(BatchStager& stager, Batch*& batch) {
                        header_json_,   ++batches_, to_json(resume_)};
   stager.submit(batch);
   batch = stager.acquire();
-  return batch != nullptr;
 }
 
 store::TaskStatus LoadRun::end(const LoadEnd& how) {

@@ -90,7 +90,7 @@ class LoadRun {
   std::optional<Outcome> signalled() const;
   LoadEnd read_loop(BatchStager& stager);
   void take_row(csv::RecordReader::Item item, schema::RowMapper& mapper, Batch& batch);
-  bool hand_over(BatchStager& stager, Batch*& batch);
+  void hand_over(BatchStager& stager, Batch*& batch);
   store::TaskStatus publish(store::TaskStatus status);
   store::TaskStatus record(store::TaskStatus status, const std::optional<Error>& e);
 
@@ -118,6 +118,7 @@ class LoadRun {
   uint64_t done_bytes_ = 0;  // bytes of the files before the current one (a prefix load)
   uint64_t batches_ = 0;     // batches staged so far, this run's and the resumed ones
   std::optional<schema::HeaderBinding> binding_;
+  schema::FieldError field_error_;  // reused from row to row
   // The lease's interrupt token outlives the file reading through it.
   std::optional<LeaseKeeper> lease_;
   std::unique_ptr<FileReader> file_;
