@@ -37,7 +37,7 @@ void LeaseKeeper::loop() {
         cancel_.store(true, std::memory_order_relaxed);
         interrupt_.cancel();  // after cancel_: a reader of the token sees why
       }
-    } else if (beat.error().code == "lease_lost" || beat.error().code == "not_found") {
+    } else if (beat.error().is(Errc::kLeaseLost) || beat.error().is(Errc::kNotFound)) {
       if (finishing_.load(std::memory_order_relaxed)) return;  // our own publish ended it
       spdlog::warn("task {}: lease lost ({}); this worker stops writing", task_id_,
                    beat.error().message);

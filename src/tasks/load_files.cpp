@@ -25,9 +25,8 @@ Result<std::unique_ptr<LoadSource>> LoadSource::make(const store::Task& task, co
     return source;
   }
   source->kind_ = Kind::kPrefix;
-  auto listed = opener.list(source->spec_);
-  if (!listed.ok()) return listed.error();
-  for (auto& object : *listed) {
+  SKILLSYNC_ASSIGN_OR_RETURN(auto listed, opener.list(source->spec_));
+  for (auto& object : listed) {
     // The opener skips folder markers; a fake or another store may not.
     if (object.size == 0 && object.key.ends_with('/')) continue;
     source->files_.push_back({std::move(object.key), object.size, std::move(object.etag)});
@@ -103,12 +102,11 @@ bool FileReader::resumable() const {
 
 Result<std::vector<std::string>> FileReader::read_header(std::string_view file) {
   const std::string in = file.empty() ? "" : "file " + std::string(file) + ": ";
-  auto first = records_.next();
-  if (!first.ok()) return first.error();
-  if (*first == csv::RecordReader::Item::kEnd) {
+  SKILLSYNC_ASSIGN_OR_RETURN(const auto first, records_.next());
+  if (first == csv::RecordReader::Item::kEnd) {
     return Error{"empty_file", in + "the file is empty: expected a header row"};
   }
-  if (*first == csv::RecordReader::Item::kError) {
+  if (first == csv::RecordReader::Item::kError) {
     const auto& e = records_.error();
     return Error{"invalid_header", in + "line " + std::to_string(e.line) + ": " + e.message};
   }

@@ -10,49 +10,11 @@
 #include <functional>
 
 #include "common/crypto.hpp"
-#include "common/string_byte_reader.hpp"
+#include "fake_sources.hpp"
 #include "sqlite_task_test.hpp"
 
 namespace skillsync::tasks {
 namespace {
-
-// A string that drops the connection once `fail_after` bytes are served,
-// and reports how far it got.
-class FlakyReader : public StringByteReader {
- public:
-  FlakyReader(std::string data, size_t fail_after)
-      : StringByteReader(std::move(data)), fail_after_(fail_after) {}
-  Result<size_t> read(std::span<char> buf) override {
-    if (position() >= fail_after_) return Error{"connection_failed", "connection reset by peer"};
-    auto n = StringByteReader::read(buf.first(std::min(buf.size(), fail_after_ - position())));
-    if (on_bytes) on_bytes(position());
-    return n;
-  }
-  std::function<void(size_t)> on_bytes;  // called with the bytes read so far
-
- private:
-  size_t fail_after_;
-};
-
-class FakeOpener : public ObjectOpener {
- public:
-  std::string content;
-  size_t fail_after = std::string::npos;
-  std::optional<Error> open_error;
-  std::string seen_secret;
-
-  Result<Opened> open(const source::SourceSpec& spec, uint64_t offset,
-                      const CancellationToken&) override {
-    seen_secret = spec.credentials.secret_access_key.reveal();
-    seen_offsets.push_back(offset);
-    if (open_error) return *open_error;
-    auto reader = std::make_unique<FlakyReader>(content.substr(offset), fail_after);
-    reader->on_bytes = on_bytes;
-    return Opened{std::move(reader), content.size(), ""};
-  }
-  std::vector<uint64_t> seen_offsets;
-  std::function<void(size_t)> on_bytes;
-};
 
 class PipelineTest : public SqliteTaskTest {
  protected:

@@ -8,65 +8,11 @@
 #include <map>
 
 #include "common/crypto.hpp"
-#include "common/string_byte_reader.hpp"
+#include "fake_sources.hpp"
 #include "sqlite_task_test.hpp"
 
 namespace skillsync::tasks {
 namespace {
-
-// Small reads, so that a stop can land in the middle of a file; `on_read`
-// runs after each.
-class BytesReader : public StringByteReader {
- public:
-  BytesReader(std::string data, std::function<void()> on_read)
-      : StringByteReader(std::move(data), 64), on_read_(std::move(on_read)) {}
-  Result<size_t> read(std::span<char> buf) override {
-    auto n = StringByteReader::read(buf);
-    if (on_read_) on_read_();
-    return n;
-  }
-
- private:
-  std::function<void()> on_read_;
-};
-
-// A bucket: key -> content, listed in key order with zero-byte keys ending
-// in '/' included (as S3 lists them; the pipeline must skip them).
-class FakeBucket : public ObjectOpener {
- public:
-  std::map<std::string, std::string> objects;
-  std::vector<std::string> opens;  // "key@offset if_match"
-  std::function<void(const std::string& key)> on_read;
-
-  static std::string etag_of(const std::string& content) {
-    return "\"" + crypto::sha256_hex(content).substr(0, 16) + "\"";
-  }
-
-  Result<Opened> open(const source::SourceSpec&, uint64_t, const CancellationToken&) override {
-    return Error{"unexpected", "a prefix load opens objects by key"};
-  }
-  Result<std::vector<source::s3::ListedObject>> list(const source::SourceSpec& spec) override {
-    EXPECT_EQ(spec.credentials.secret_access_key.reveal(), "s3cr3t-value");
-    std::vector<source::s3::ListedObject> out;
-    for (const auto& [key, content] : objects) {
-      if (key.starts_with(spec.location.key))
-        out.push_back({key, content.size(), etag_of(content), ""});
-    }
-    return out;
-  }
-  Result<Opened> open_key(const source::SourceSpec&, const std::string& key, uint64_t offset,
-                          std::string_view if_match, const CancellationToken&) override {
-    opens.push_back(key + "@" + std::to_string(offset) + " " + std::string(if_match));
-    auto it = objects.find(key);
-    if (it == objects.end()) return Error{"NoSuchKey", "no such key " + key};
-    const std::string etag = etag_of(it->second);
-    if (!if_match.empty() && if_match != etag) return Error{"object_changed", key + " changed"};
-    auto reader = std::make_unique<BytesReader>(it->second.substr(offset), [this, key] {
-      if (on_read) on_read(key);
-    });
-    return Opened{std::move(reader), it->second.size(), etag};
-  }
-};
 
 constexpr const char* kHeader = "employee_external_id,language,external_id,timestamp,course_id\n";
 
