@@ -165,11 +165,6 @@ int run_serve(const ServeConfig& config) {
     return 1;
   }
   store::Store& store = **opened;
-  if (config.run_workers) {
-    if (auto n = store.requeue_running_tasks(); n.ok() && *n > 0) {
-      spdlog::info("requeued {} task(s) left running by a previous process", *n);
-    }
-  }
   const std::string key_path =
       config.master_key_file.empty() ? config.data_dir + "/master.key" : config.master_key_file;
   auto key = tasks::MasterKey::load_or_create(key_path);

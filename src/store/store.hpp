@@ -56,7 +56,7 @@
 
 #include "common/result.hpp"
 #include "common/time.hpp"
-#include "schema/schema.hpp"
+#include "schema/event.hpp"
 #include "store/sources.hpp"
 
 namespace skillsync::store {
@@ -221,14 +221,9 @@ class TaskWriter {
   // Stages a batch of good rows, its row errors and the task's progress, in
   // one transaction. Events are kept in the order given; across calls, order
   // is the order of the calls.
-  // Deprecated: use the overload with a Checkpoint (this one stores none, so
-  // a reclaimed task cannot resume from it).
-  virtual Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
-                       const Progress& progress) = 0;
-  // Same, and stores `checkpoint` (and checkpoint.progress as the task's
-  // progress, and checkpoint.header_json as its header) in the same
-  // transaction. A fenced writer fails with "lease_lost" or "cancelled"
-  // (see the file comment) and then writes nothing of the batch.
+  // Stores `checkpoint` (and checkpoint.progress as the task's progress,
+  // and checkpoint.header_json as its header) in the same transaction. A fenced writer fails with
+  // "lease_lost" or "cancelled" (see the file comment) and then writes nothing of the batch.
   virtual Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
                        const Checkpoint& checkpoint) = 0;
   // Makes every staged row visible at once and finishes the task with
@@ -338,11 +333,6 @@ class Store {
   // oldest pending one: one aggregate query, cheap enough for every scrape.
   virtual Result<TaskStats> task_stats() = 0;
 
-  // Claims the oldest pending task: status -> running, started_at = now,
-  // attempts + 1, owned by `worker_id`. std::nullopt when none is pending.
-  // Deprecated: use the overload with a lease (this one sets none, so only
-  // requeue_running_tasks() recovers the task after a crash).
-  virtual Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now) = 0;
   // Claims, for `worker_id` until now + lease_duration, a running task whose
   // lease expired before `now` (its worker died or released it), or else the
   // oldest pending task; oldest first within each kind. attempts + 1,
@@ -363,27 +353,17 @@ class Store {
   // stage, and any worker may claim it at once. "lease_lost" when the task
   // is not this worker's.
   virtual Status release_lease(std::string_view task_id, std::string_view worker_id) = 0;
-  // Tasks left `running` with no lease (claimed by the deprecated
-  // claim_next_task) by a process that died go back to `pending`. Those
-  // without a checkpoint lose their staged rows and row errors (the load
-  // restarts cleanly); those with one keep them. Returns how many. Tasks
-  // under a lease are never touched: they are reclaimed when it expires.
-  virtual Result<uint64_t> requeue_running_tasks() = 0;
   // Drops the task's stage, row errors and checkpoint and zeroes its
   // progress, so the load restarts from the first byte (a compressed object
   // cannot resume in the middle). "lease_lost" unless `worker_id` owns it.
   // REQUIRES: no writer of the task is open.
   virtual Status reset_load(std::string_view task_id, std::string_view worker_id) = 0;
   virtual Status update_progress(std::string_view task_id, const Progress& progress) = 0;
-  // Finishes a task that did not publish (kFailed, kCancelled): sets the
-  // status, error, progress and finished_at, erases the credentials and
-  // drops any staged rows and keeps its row errors.
-  // Deprecated: use the fenced overload below.
-  virtual Status finish_task(std::string_view task_id, TaskStatus status,
-                             const std::optional<TaskError>& error, const Progress& progress,
-                             Micros now) = 0;
-  // Same, in one transaction, only while `worker_id` owns the running task
-  // ("lease_lost" otherwise). Clears the checkpoint.
+  // Finishes a task that did not publish (kFailed, kCancelled) in one
+  // transaction, only while `worker_id` owns the running task ("lease_lost"
+  // otherwise): sets the status, error, progress and finished_at, erases the
+  // credentials, drops any staged rows and the checkpoint, and keeps its row
+  // errors.
   // REQUIRES: status is kFailed or kCancelled (completed tasks go through
   // TaskWriter::publish or finish_dry_run).
   virtual Status finish_task(std::string_view task_id, std::string_view worker_id,
@@ -409,13 +389,10 @@ class Store {
   virtual Result<RowErrorPage> row_errors_page(std::string_view task_id, size_t limit,
                                                std::string_view cursor) = 0;
 
-  // Opens the writer of an existing task ("not_found" otherwise). Rows a
-  // previous writer of the same attempt staged and did not discard are kept.
-  // Deprecated: use the fenced overload below.
-  virtual Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task) = 0;
-  // Opens a fenced writer for `worker_id`: every stage/publish/finish_dry_run
-  // checks that the worker still owns the running task. Rows staged under
-  // earlier claims (up to the task's checkpoint) are kept.
+  // Opens a fenced writer of an existing task ("not_found" otherwise) for
+  // `worker_id`: every stage/publish/finish_dry_run checks that the worker
+  // still owns the running task. Rows staged under earlier claims (up to
+  // the task's checkpoint) are kept.
   virtual Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                          std::string_view worker_id) = 0;
 

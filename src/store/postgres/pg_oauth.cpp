@@ -3,22 +3,6 @@
 #include "store/postgres/postgres_store_impl.hpp"
 
 namespace skillsync::store::postgres {
-namespace {
-
-OAuthClient read_oauth_client(const PgResult& r, int i) {
-  OAuthClient c;
-  c.id = r.string(i, 0);
-  c.tenant = r.string(i, 1);
-  c.scopes = r.string(i, 2);
-  c.secret_hash = r.string(i, 3);
-  c.created_at = r.int64(i, 4);
-  c.last_used_at = r.optional_int64(i, 5);
-  c.revoked_at = r.optional_int64(i, 6);
-  return c;
-}
-
-}  // namespace
-
 Status PostgresStore::add_oauth_client(const OAuthClient& client) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
@@ -42,8 +26,7 @@ Result<std::optional<OAuthClient>> PostgresStore::get_oauth_client(std::string_v
       (*conn)->exec("SELECT " SKILLSYNC_OAUTH_CLIENT_COLUMNS " FROM oauth_clients WHERE id = $1",
                     Params().text(id));
   if (!r.ok()) return r.error();
-  if (r->rows() == 0) return std::optional<OAuthClient>();
-  return std::optional<OAuthClient>(read_oauth_client(*r, 0));
+  return r->one<OAuthClient>(read_oauth_client<PgRow>);
 }
 
 Result<std::vector<OAuthClient>> PostgresStore::list_oauth_clients() {
@@ -52,13 +35,7 @@ Result<std::vector<OAuthClient>> PostgresStore::list_oauth_clients() {
   auto r = (*conn)->exec("SELECT " SKILLSYNC_OAUTH_CLIENT_COLUMNS
                          " FROM oauth_clients ORDER BY created_at_us, id");
   if (!r.ok()) return r.error();
-  std::vector<OAuthClient> out;
-  out.reserve(static_cast<size_t>(r->rows()));
-  for (int i = 0; i < r->rows(); ++i) {
-    out.push_back(read_oauth_client(*r, i));
-    out.back().secret_hash.clear();
-  }
-  return out;
+  return r->all<OAuthClient>(read_listed_oauth_client<PgRow>);
 }
 
 Result<bool> PostgresStore::revoke_oauth_client(std::string_view id, Micros now) {

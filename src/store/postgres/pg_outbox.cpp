@@ -6,41 +6,12 @@
 
 #include "store/cursor.hpp"
 #include "store/postgres/pg_webhooks.hpp"
+#include "store/row_mapping.hpp"
 #include "store/store_checks.hpp"
 #include "store/webhook_rows.hpp"
 
 namespace skillsync::store::postgres {
 namespace {
-
-OutboxEvent read_outbox(const PgResult& r, int i) {
-  OutboxEvent o;
-  o.event_id = r.string(i, 0);
-  o.tenant = r.string(i, 1);
-  o.endpoint_id = r.string(i, 2);
-  o.type = r.string(i, 3);
-  o.source_path = r.string(i, 4);
-  o.data_json = r.string(i, 5);
-  o.created_at = r.int64(i, 6);
-  o.next_attempt_at = r.int64(i, 7);
-  o.attempts = static_cast<int>(r.int64(i, 8));
-  o.round_attempts = static_cast<int>(r.int64(i, 9));
-  o.delivered_at = r.optional_int64(i, 10);
-  o.dead = r.boolean(i, 11);
-  return o;
-}
-
-DeliveryAttempt read_delivery(const PgResult& r, int i) {
-  DeliveryAttempt d;
-  d.event_id = r.string(i, 0);
-  d.endpoint_id = r.string(i, 1);
-  d.attempt = static_cast<int>(r.int64(i, 2));
-  if (!r.is_null(i, 3)) d.status_code = static_cast<int>(r.int64(i, 3));
-  d.error = r.string(i, 4);
-  d.latency_ms = r.int64(i, 5);
-  d.at = r.int64(i, 6);
-  d.next_retry_at = r.optional_int64(i, 7);
-  return d;
-}
 
 // Event ids: "evt_" and the 32 hex digits of a random UUID.
 #define SKILLSYNC_PG_EVENT_ID "'evt_' || replace(gen_random_uuid()::text, '-', '')"
@@ -88,9 +59,7 @@ Result<std::vector<std::string>> PgWebhookStore::enqueue(std::string_view tenant
           .text(data_json)
           .int64(now));
   if (!r.ok()) return r.error();
-  std::vector<std::string> ids;
-  for (int i = 0; i < r->rows(); ++i) ids.push_back(r->string(i, 0));
-  return ids;
+  return r->all<std::string>([](const PgRow& row) { return row.string(0); });
 }
 
 Result<std::optional<OutboxEvent>> PgWebhookStore::get_event(std::string_view tenant,
@@ -101,8 +70,7 @@ Result<std::optional<OutboxEvent>> PgWebhookStore::get_event(std::string_view te
                          " FROM webhook_outbox WHERE tenant = $1 AND event_id = $2",
                          Params().text(tenant).text(event_id));
   if (!r.ok()) return r.error();
-  if (r->rows() == 0) return std::optional<OutboxEvent>();
-  return std::optional<OutboxEvent>(read_outbox(*r, 0));
+  return r->one<OutboxEvent>(read_outbox<PgRow>);
 }
 
 Result<std::vector<OutboxEvent>> PgWebhookStore::claim_due(std::string_view owner, Micros now,
@@ -118,9 +86,7 @@ Result<std::vector<OutboxEvent>> PgWebhookStore::claim_due(std::string_view owne
       " RETURNING " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS,
       Params().text(owner).int64(now).int64(lease).int64(clamp_limit(limit)));
   if (!r.ok()) return r.error();
-  std::vector<OutboxEvent> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(read_outbox(*r, i));
-  return out;
+  return r->all<OutboxEvent>(read_outbox<PgRow>);
 }
 
 Result<std::optional<Micros>> PgWebhookStore::next_due() {
@@ -141,32 +107,18 @@ Status PgWebhookStore::record_attempt(const DeliveryAttempt& a, std::string_view
   const PgConn& c = **conn;
   auto tx = Tx::begin(c);
   if (!tx.ok()) return tx.error();
-  const auto kind = static_cast<int64_t>(outcome);
+  Params update;
   auto r = c.exec(
       "UPDATE webhook_outbox SET attempts = attempts + 1, round_attempts = round_attempts + 1,"
       " lease_owner = NULL, lease_expires_at_us = NULL,"
       " delivered_at_us = CASE WHEN $3 = 0 THEN $4 END, dead = ($3 = 2),"
       " next_attempt_at_us = CASE WHEN $3 = 1 THEN $5 ELSE next_attempt_at_us END"
       " WHERE event_id = $1 AND lease_owner = $2 RETURNING attempts, tenant, endpoint_id",
-      Params()
-          .text(a.event_id)
-          .text(owner)
-          .int64(kind)
-          .int64(a.at)
-          .int64(a.next_retry_at.value_or(a.at)));
+      bind_attempt_outcome(update, a, owner, outcome));
   if (!r.ok()) return r.error();
-  if (r->rows() == 0) {
-    return Error{"lease_lost", "webhook event " + a.event_id + " is not leased to this process"};
-  }
+  if (r->rows() == 0) return outbox_lease_lost(a.event_id);
   Params p;
-  p.text(a.event_id).text(r->text(0, 2)).text(r->text(0, 1)).int64(r->int64(0, 0));
-  if (a.status_code) {
-    p.int64(*a.status_code);
-  } else {
-    p.null_int64();
-  }
-  p.text(a.error).int64(a.latency_ms).int64(a.at);
-  p.optional_int64(outcome == AttemptOutcome::kRetry ? a.next_retry_at : std::nullopt);
+  bind_delivery(p, a, r->text(0, 2), r->text(0, 1), r->int64(0, 0), outcome);
   SKILLSYNC_TRY(
       c.exec("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant, attempt, status_code,"
              " error, latency_ms, at_us, next_retry_at_us)"
@@ -179,12 +131,7 @@ Result<DeliveryPage> PgWebhookStore::list_deliveries(std::string_view tenant,
                                                      std::string_view endpoint_id, size_t limit,
                                                      std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
-  int64_t before = std::numeric_limits<int64_t>::max();
-  if (!cursor.empty()) {
-    auto seq = decode_seq_cursor(cursor);
-    if (!seq.ok()) return seq.error();
-    before = *seq;
-  }
+  SKILLSYNC_ASSIGN_OR_RETURN(int64_t before, decode_seq_page_cursor_descending(cursor));
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
   auto r = (*conn)->exec(
@@ -193,15 +140,8 @@ Result<DeliveryPage> PgWebhookStore::list_deliveries(std::string_view tenant,
       " AND seq < $3 ORDER BY seq DESC LIMIT $4",
       Params().text(tenant).text(endpoint_id).int64(before).int64(static_cast<int64_t>(limit) + 1));
   if (!r.ok()) return r.error();
-  DeliveryPage page;
-  for (int i = 0; i < r->rows(); ++i) {
-    if (page.items.size() == limit) {
-      page.next_cursor = encode_seq_cursor(r->int64(i - 1, 8));
-      break;
-    }
-    page.items.push_back(read_delivery(*r, i));
-  }
-  return page;
+  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r->all<WithSeq<DeliveryAttempt>>(read_seq_delivery<PgRow>));
+  return seq_page<DeliveryPage>(std::move(rows), limit);
 }
 
 Result<bool> PgWebhookStore::redeliver(std::string_view tenant, std::string_view endpoint_id,

@@ -7,26 +7,6 @@
 
 namespace skillsync::store::postgres {
 
-// The parameters of SKILLSYNC_PG_INSERT_TASK.
-void bind_task(Params& p, const Task& task, Micros created_at) {
-  p.text(task.id).text(task.tenant).text(task.entity_type).text(task.method).text(task.uri);
-  p.text(task.region).text(task.options_json.empty() ? std::string_view("{}") : task.options_json);
-  if (task.sealed_credentials.empty()) {
-    p.null_bytea();
-  } else {
-    p.bytea(task.sealed_credentials);
-  }
-  p.text(to_string(task.status)).int64(created_at);
-  p.optional_int64(task.started_at).optional_int64(task.finished_at);
-  bind_progress(p, task.progress);
-  if (task.error) {
-    p.text(task.error->code).text(task.error->message);
-  } else {
-    p.null_text().null_text();
-  }
-  p.int64(task.attempts).text(task.trace_id).text(task.source_id);
-}
-
 namespace {
 
 Result<std::optional<Task>> select_task(const PgConn& conn, std::string_view tenant,
@@ -34,19 +14,7 @@ Result<std::optional<Task>> select_task(const PgConn& conn, std::string_view ten
   auto r = conn.exec("SELECT " SKILLSYNC_TASK_COLUMNS " FROM tasks WHERE tenant = $1 AND id = $2",
                      Params().text(tenant).text(id));
   if (!r.ok()) return r.error();
-  return read_optional_task(*r);
-}
-
-RowError read_row_error(const PgResult& r, int i) {
-  RowError e;
-  e.line = r.uint64(i, 0);
-  e.byte_offset = r.uint64(i, 1);
-  e.column = r.string(i, 2);
-  e.code = r.string(i, 3);
-  e.message = r.string(i, 4);
-  e.raw = r.string(i, 5);
-  e.file = r.string(i, 6);
-  return e;
+  return r->one<Task>(read_task<PgRow>);
 }
 
 }  // namespace
@@ -111,7 +79,7 @@ Result<CreatedTask> PostgresStore::create_task_idempotent(const Task& task,
   bind_task(p, task, task.created_at != 0 ? task.created_at : now);
   auto inserted = c.exec(SKILLSYNC_PG_INSERT_TASK " RETURNING " SKILLSYNC_TASK_COLUMNS, p);
   if (!inserted.ok()) return inserted.error();
-  auto created = read_optional_task(*inserted);
+  auto created = inserted->one<Task>(read_task<PgRow>);
   if (!created.ok()) return created.error();
   SKILLSYNC_TRY(notify_tasks(c));
   SKILLSYNC_TRY(tx->commit());
@@ -155,17 +123,8 @@ Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFi
   sql += " ORDER BY created_at_us DESC, id DESC LIMIT $2";
   auto r = (*conn)->exec(sql, p);
   if (!r.ok()) return r.error();
-  TaskPage page;
-  const int n = std::min(r->rows(), static_cast<int>(limit));
-  page.items.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    auto task = read_task(*r, i);
-    if (!task.ok()) return task.error();
-    task->sealed_credentials.clear();  // a listing never needs them
-    page.items.push_back(std::move(task).value());
-  }
-  if (r->rows() > static_cast<int>(limit)) set_next_cursor(page);
-  return page;
+  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r->all<Task>(read_task<PgRow>));
+  return task_page(std::move(rows), limit);
 }
 
 Status PostgresStore::update_progress(std::string_view task_id, const Progress& progress) {
@@ -202,10 +161,7 @@ Result<std::vector<RowError>> PostgresStore::row_errors(std::string_view task_id
                          " FROM row_errors WHERE task_id = $1 ORDER BY seq LIMIT $2",
                          Params().text(task_id).int64(clamp_limit(limit)));
   if (!r.ok()) return r.error();
-  std::vector<RowError> out;
-  out.reserve(static_cast<size_t>(r->rows()));
-  for (int i = 0; i < r->rows(); ++i) out.push_back(read_row_error(*r, i));
-  return out;
+  return r->all<RowError>(read_row_error<PgRow>);
 }
 
 Result<RowErrorPage> PostgresStore::row_errors_page(std::string_view task_id, size_t limit,
@@ -223,12 +179,8 @@ Result<RowErrorPage> PostgresStore::row_errors_page(std::string_view task_id, si
                     ", seq FROM row_errors WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
                     Params().text(task_id).int64(after).int64(static_cast<int64_t>(limit) + 1));
   if (!r.ok()) return r.error();
-  RowErrorPage page;
-  const int n = std::min(r->rows(), static_cast<int>(limit));
-  page.items.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) page.items.push_back(read_row_error(*r, i));
-  if (r->rows() > static_cast<int>(limit)) page.next_cursor = encode_seq_cursor(r->int64(n - 1, 7));
-  return page;
+  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r->all<WithSeq<RowError>>(read_seq_row_error<PgRow>));
+  return seq_page<RowErrorPage>(std::move(rows), limit);
 }
 
 }  // namespace skillsync::store::postgres

@@ -31,37 +31,6 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo,
 }
 
 namespace postgres {
-namespace {
-
-StoredEvent read_event(const PgResult& r, int i) {
-  StoredEvent out;
-  schema::Event& e = out.event;
-  e.employee_external_id = r.string(i, 0);
-  e.external_id = r.string(i, 1);
-  e.event_type = r.string(i, 2);
-  e.timestamp = r.int64(i, 3);
-  e.language = r.string(i, 4);
-  e.content_json = r.string(i, 5);
-  if (!r.is_null(i, 6)) e.source = r.string(i, 6);
-  out.created_at = r.int64(i, 7);
-  out.updated_at = r.int64(i, 8);
-  if (!r.is_null(i, 9)) out.task_id = r.string(i, 9);
-  return out;
-}
-
-ApiKey read_api_key(const PgResult& r, int i) {
-  ApiKey k;
-  k.id = r.string(i, 0);
-  k.tenant = r.string(i, 1);
-  k.scopes = r.string(i, 2);
-  k.created_at = r.int64(i, 3);
-  k.last_used_at = r.optional_int64(i, 4);
-  k.revoked_at = r.optional_int64(i, 5);
-  return k;
-}
-
-}  // namespace
-
 Result<StoredEvent> PostgresStore::upsert_event(std::string_view tenant, const schema::Event& e) {
   auto conn = pool_.acquire();
   if (!conn.ok()) return conn.error();
@@ -69,12 +38,7 @@ Result<StoredEvent> PostgresStore::upsert_event(std::string_view tenant, const s
   // first insert, and task_id is cleared since no load wrote this version.
   Params p;
   p.text(tenant).text(e.employee_external_id).text(e.external_id).text(e.event_type);
-  p.int64(e.timestamp).text(e.language).text(e.content_json);
-  if (e.source) {
-    p.text(*e.source);
-  } else {
-    p.null_text();
-  }
+  p.int64(e.timestamp).text(e.language).text(e.content_json).optional_text(e.source);
   p.int64(clock_.now());
   auto r = (*conn)->exec(
       "INSERT INTO events (tenant, employee_external_id, external_id, event_type, timestamp_us,"
@@ -88,7 +52,7 @@ Result<StoredEvent> PostgresStore::upsert_event(std::string_view tenant, const s
       p);
   if (!r.ok()) return r.error();
   if (r->rows() != 1) return Error{"storage_error", "upsert returned no row"};
-  return read_event(*r, 0);
+  return read_event(PgRow(*r, 0));
 }
 
 Result<std::optional<StoredEvent>> PostgresStore::get_event(std::string_view tenant,
@@ -101,8 +65,7 @@ Result<std::optional<StoredEvent>> PostgresStore::get_event(std::string_view ten
                          " AND external_id = $3",
                          Params().text(tenant).text(employee_external_id).text(external_id));
   if (!r.ok()) return r.error();
-  if (r->rows() == 0) return std::optional<StoredEvent>();
-  return std::optional<StoredEvent>(read_event(*r, 0));
+  return r->one<StoredEvent>(read_event<PgRow>);
 }
 
 Result<bool> PostgresStore::delete_event(std::string_view tenant,
@@ -140,12 +103,8 @@ Result<EventPage> PostgresStore::list_events(std::string_view tenant,
                                  " ORDER BY timestamp_us, external_id LIMIT $3",
                          p);
   if (!r.ok()) return r.error();
-  EventPage page;
-  const int n = std::min(r->rows(), static_cast<int>(limit));
-  page.items.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) page.items.push_back(read_event(*r, i));
-  if (r->rows() > static_cast<int>(limit)) set_next_cursor(page);
-  return page;
+  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r->all<StoredEvent>(read_event<PgRow>));
+  return event_page(std::move(rows), limit);
 }
 
 Status PostgresStore::add_api_key(const ApiKey& key, std::string_view key_hash) {
@@ -171,8 +130,7 @@ Result<std::optional<ApiKey>> PostgresStore::find_api_key(std::string_view key_h
                          " FROM api_keys WHERE key_hash = $1 AND revoked_at_us IS NULL",
                          Params().text(key_hash));
   if (!r.ok()) return r.error();
-  if (r->rows() == 0) return std::optional<ApiKey>();
-  return std::optional<ApiKey>(read_api_key(*r, 0));
+  return r->one<ApiKey>(read_api_key<PgRow>);
 }
 
 Result<uint64_t> PostgresStore::count_api_keys() {
@@ -189,12 +147,7 @@ Result<TaskStats> PostgresStore::task_stats() {
   auto r = (*conn)->exec("SELECT status, count(*), min(created_at_us) FROM tasks GROUP BY status");
   if (!r.ok()) return r.error();
   TaskStats stats;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto status = task_status_from_string(r->text(i, 0));
-    if (!status) continue;
-    stats.by_status[static_cast<size_t>(*status)] = r->uint64(i, 1);
-    if (*status == TaskStatus::kPending) stats.oldest_pending_created_at = r->int64(i, 2);
-  }
+  r->for_each([&](const PgRow& row) { add_task_stats_row(stats, row); });
   return stats;
 }
 
@@ -204,10 +157,7 @@ Result<std::vector<ApiKey>> PostgresStore::list_api_keys() {
   auto r = (*conn)->exec("SELECT " SKILLSYNC_API_KEY_COLUMNS
                          " FROM api_keys ORDER BY created_at_us, id");
   if (!r.ok()) return r.error();
-  std::vector<ApiKey> out;
-  out.reserve(static_cast<size_t>(r->rows()));
-  for (int i = 0; i < r->rows(); ++i) out.push_back(read_api_key(*r, i));
-  return out;
+  return r->all<ApiKey>(read_api_key<PgRow>);
 }
 
 Result<bool> PostgresStore::revoke_api_key(std::string_view id, Micros now) {

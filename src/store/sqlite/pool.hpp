@@ -27,6 +27,13 @@ class Connection {
   // The cached prepared statement for `sql`, prepared on first use.
   // The caller resets it after use (see StmtReset).
   Result<Stmt*> cached(std::string_view sql);
+  // The cached statement for `sql` as a Query: bind in order, step or run;
+  // it is reset when the Query ends.
+  Result<Query> query(std::string_view sql) {
+    auto s = cached(sql);
+    if (!s.ok()) return s.error();
+    return Query(**s);
+  }
 
  private:
   struct Hash {
