@@ -22,11 +22,11 @@
 // TaskWriter::stage(events, errors, checkpoint) writes the batch's rows, its
 // row errors and the checkpoint in ONE transaction, so the staged rows, the
 // row errors and the checkpoint always agree, also after a crash. Every
-// write of a fenced writer (one opened with begin_load(task, worker_id)) and
-// finish_task(task_id, worker_id, ...) checks, inside its transaction, that
-// the task is still `running` and owned by that worker; otherwise it rolls
-// back and fails with "lease_lost", so a slow worker whose lease was taken
-// over can never write into the new owner's load.
+// write of a writer (each is fenced: opened with begin_load(task,
+// worker_id)) and finish_task(task_id, worker_id, ...) checks, inside its
+// transaction, that the task is still `running` and owned by that worker;
+// otherwise it rolls back and fails with "lease_lost", so a slow worker
+// whose lease was taken over can never write into the new owner's load.
 //
 // Cancellation: request_cancel() cancels a pending task at once. For a
 // running task it records cancel_requested_at; the owning worker learns it
@@ -218,12 +218,12 @@ struct OAuthClient {
 class TaskWriter {
  public:
   virtual ~TaskWriter() = default;
-  // Stages a batch of good rows, its row errors and the task's progress, in
-  // one transaction. Events are kept in the order given; across calls, order
-  // is the order of the calls.
-  // Stores `checkpoint` (and checkpoint.progress as the task's progress,
-  // and checkpoint.header_json as its header) in the same transaction. A fenced writer fails with
-  // "lease_lost" or "cancelled" (see the file comment) and then writes nothing of the batch.
+  // Stages a batch of good rows, its row errors and `checkpoint` in one
+  // transaction: checkpoint.progress becomes the task's progress and
+  // checkpoint.header_json its header. Events are kept in the order given;
+  // across calls, order is the order of the calls. Fails with "lease_lost"
+  // or "cancelled" (see the file comment) and then writes nothing of the
+  // batch.
   virtual Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
                        const Checkpoint& checkpoint) = 0;
   // Makes every staged row visible at once and finishes the task with
@@ -231,14 +231,14 @@ class TaskWriter {
   // credentials. Returns the number of events written: every staged row
   // counts, including one that a later row of the same file replaced.
   // The writer is closed afterwards, even when publishing failed (the
-  // caller then finishes the task with Store::finish_task). A fenced writer
+  // caller then finishes the task with Store::finish_task). The writer
   // fails with "lease_lost" or "cancelled" and then changes nothing. The
   // stored progress's rows_superseded is computed here (staged rows minus
   // distinct keys).
   virtual Result<uint64_t> publish(TaskStatus status, const Progress& progress) = 0;
   // Drops every staged row of the task and its checkpoint (the two always go
   // together); row errors stay for the report. The task itself is finished
-  // with Store::finish_task. A fenced writer that lost the task drops
+  // with Store::finish_task. A writer that lost the task drops
   // nothing ("lease_lost"). Not for shutdown: release_lease() keeps the
   // stage for the next claim. Closes the writer; a no-op on a closed writer.
   virtual Status discard() = 0;
@@ -334,12 +334,14 @@ class Store {
   virtual Result<TaskStats> task_stats() = 0;
 
   // Claims, for `worker_id` until now + lease_duration, a running task whose
-  // lease expired before `now` (its worker died or released it), or else the
-  // oldest pending task; oldest first within each kind. attempts + 1,
-  // started_at is set on the first claim only, last_heartbeat_at = now. The
-  // task comes with its checkpoint (if any) and its stage and row errors are
-  // kept, so the load continues from the checkpoint. A claimed task may carry
-  // cancel_requested_at: the worker then finishes it as cancelled at once.
+  // lease expired before `now` (its worker died or released it; a running
+  // task with no lease at all, left by a release before leases, counts as
+  // expired), or else the oldest pending task; oldest first within each
+  // kind. attempts + 1, started_at is set on the first claim only,
+  // last_heartbeat_at = now. The task comes with its checkpoint (if any) and
+  // its stage and row errors are kept, so the load continues from the
+  // checkpoint. A claimed task may carry cancel_requested_at: the worker
+  // then finishes it as cancelled at once.
   // REQUIRES: worker_id is unique among live workers of every process that
   // shares the store (e.g. host, pid and a random part), lease_duration > 0.
   virtual Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,

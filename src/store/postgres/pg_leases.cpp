@@ -39,11 +39,12 @@ Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view work
   auto tx = Tx::begin(c);
   if (!tx.ok()) return tx.error();
   // Expired leases first: those tasks are older than any pending one and
-  // have work staged. Two statements rather than one UNION, so that a claim
-  // locks only the row it takes.
+  // have work staged (a running task without a lease was left by a binary
+  // that claimed without one: its worker is gone too). Two statements
+  // rather than one UNION, so that a claim locks only the row it takes.
   auto pick = c.exec(
       "SELECT id, ckpt_byte_offset IS NOT NULL, staged_rows FROM tasks"
-      " WHERE status = 'running' AND lease_expires_at_us < $1"
+      " WHERE status = 'running' AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $1)"
       " ORDER BY created_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED",
       Params().int64(now));
   if (!pick.ok()) return pick.error();

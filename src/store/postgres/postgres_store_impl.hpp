@@ -34,7 +34,8 @@
 
 namespace skillsync::store::postgres {
 
-// The channel that create_task, release_lease and requeue notify.
+// The channel that create_task, release_lease and a recorded file's task
+// notify.
 inline constexpr const char* kTaskChannel = "skillsync_tasks";
 
 class PostgresStore final : public Store {

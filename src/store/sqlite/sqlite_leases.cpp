@@ -34,8 +34,10 @@ Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker
   std::optional<Task> claimed;
   {
     // Expired leases first: those tasks are older than any pending one and
-    // have work staged. The progress goes back to the checkpoint's (or to
-    // zero): what was counted after it is read again.
+    // have work staged. A running task without a lease was left by a
+    // release before leases (schema version 1): its worker is gone too.
+    // The progress goes back to the checkpoint's (or to zero): what was
+    // counted after it is read again.
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s,
         (*conn)->query(
@@ -44,7 +46,8 @@ Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker
             " last_heartbeat_at_us = ?1,"
             " bytes_total = coalesce(ckpt_bytes_total, bytes_total),"
             " " SKILLSYNC_PROGRESS_FROM_CHECKPOINT " WHERE id = coalesce("
-            " (SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at_us < ?1"
+            " (SELECT id FROM tasks WHERE status = 'running'"
+            " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < ?1)"
             " ORDER BY created_at_us, id LIMIT 1),"
             " (SELECT id FROM tasks WHERE status = 'pending' ORDER BY created_at_us, id LIMIT 1))"
             " RETURNING " SKILLSYNC_TASK_COLUMNS));
