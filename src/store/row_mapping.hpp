@@ -307,7 +307,7 @@ std::vector<TaskStatus> known_task_statuses(const std::vector<std::string>& name
 
 // The six progress counters, bytes_total .. rows_superseded.
 template <class Params>
-Params& bind_progress(Params& p, const Progress& progress) {
+auto& bind_progress(Params& p, const Progress& progress) {
   return p.int64(static_cast<int64_t>(progress.bytes_total))
       .int64(static_cast<int64_t>(progress.bytes_read))
       .int64(static_cast<int64_t>(progress.rows_read))
@@ -319,7 +319,7 @@ Params& bind_progress(Params& p, const Progress& progress) {
 // Where an ascending (created_at, id) page starts, as two parameters: after
 // the cursor's item, or before every item for the first page.
 template <class Params>
-Params& bind_page_start(Params& p, const std::optional<TaskCursor>& after) {
+auto& bind_page_start(Params& p, const std::optional<TaskCursor>& after) {
   return after ? p.int64(after->created_at).text(after->id)
                : p.int64(std::numeric_limits<int64_t>::min()).text("");
 }
@@ -327,20 +327,20 @@ Params& bind_page_start(Params& p, const std::optional<TaskCursor>& after) {
 // A checkpoint's position and state after its progress: byte_offset,
 // line, batches, state_json, header_json.
 template <class Params>
-Params& bind_checkpoint(Params& p, const Checkpoint& c) {
+auto& bind_checkpoint(Params& p, const Checkpoint& c) {
   p.int64(static_cast<int64_t>(c.byte_offset)).int64(static_cast<int64_t>(c.line));
   return p.int64(static_cast<int64_t>(c.batches)).text(c.state_json).text(c.header_json);
 }
 
 // A sealed secret: NULL when there is none.
 template <class Params>
-Params& bind_sealed(Params& p, const std::string& sealed) {
+auto& bind_sealed(Params& p, const std::string& sealed) {
   return sealed.empty() ? p.null_bytea() : p.bytea(sealed);
 }
 
 // A task error as two parameters (code, message), NULL when there is none.
 template <class Params>
-Params& bind_task_error(Params& p, const std::optional<TaskError>& error) {
+auto& bind_task_error(Params& p, const std::optional<TaskError>& error) {
   return error ? p.text(error->code).text(error->message) : p.null_text().null_text();
 }
 
@@ -349,7 +349,7 @@ Params& bind_task_error(Params& p, const std::optional<TaskError>& error) {
 // status, created_at_us, started_at_us, finished_at_us, the progress,
 // error_code, error_message, attempts, trace_id, source_id.
 template <class Params>
-Params& bind_task(Params& p, const Task& task, Micros created_at) {
+auto& bind_task(Params& p, const Task& task, Micros created_at) {
   p.text(task.id).text(task.tenant).text(task.entity_type).text(task.method).text(task.uri);
   p.text(task.region).text(task.options_json.empty() ? std::string_view("{}") : task.options_json);
   bind_sealed(p, task.sealed_credentials).text(to_string(task.status)).int64(created_at);
@@ -362,7 +362,7 @@ Params& bind_task(Params& p, const Task& task, Micros created_at) {
 // The 17 fields a user or a status change sets on a source, name ..
 // failures_since (the order of update_source's SET clause).
 template <class Params>
-Params& bind_source_settable(Params& p, const Source& x) {
+auto& bind_source_settable(Params& p, const Source& x) {
   p.text(x.name).text(x.entity_type).text(x.method).text(x.uri).text(x.region).text(x.pattern);
   bind_sealed(p, x.sealed_credentials).int64(x.schedule_seconds);
   p.text(x.options_json.empty() ? std::string_view("{}") : x.options_json);
@@ -374,7 +374,7 @@ Params& bind_source_settable(Params& p, const Source& x) {
 // The 8 values of a ledger row insert: source_id, key, etag, size,
 // last_modified_us, first_seen_us, task_id, skip_reason.
 template <class Params>
-Params& bind_source_file(Params& p, const SourceFile& f) {
+auto& bind_source_file(Params& p, const SourceFile& f) {
   p.text(f.source_id).text(f.key).text(f.etag).int64(static_cast<int64_t>(f.size));
   return p.int64(f.last_modified).int64(f.first_seen).text(f.task_id).text(f.skip_reason);
 }
@@ -382,8 +382,8 @@ Params& bind_source_file(Params& p, const SourceFile& f) {
 // An endpoint's url .. updated_at (10 values); `types` is
 // join_event_types(e.event_types), kept alive by the caller.
 template <class Params>
-Params& bind_endpoint_fields(Params& p, const WebhookEndpoint& e, Micros updated_at,
-                             const std::string& types) {
+auto& bind_endpoint_fields(Params& p, const WebhookEndpoint& e, Micros updated_at,
+                           const std::string& types) {
   p.text(e.url).text(types).text(e.description).int64(e.enabled ? 1 : 0);
   p.bytea(e.sealed_key).text(e.public_key_hex);
   if (e.previous_sealed_key.empty()) {
@@ -397,8 +397,8 @@ Params& bind_endpoint_fields(Params& p, const WebhookEndpoint& e, Micros updated
 // record_attempt's update of the outbox row: event_id, owner, the outcome
 // (0 delivered, 1 retry, 2 dead), the attempt's time and the next attempt's.
 template <class Params>
-Params& bind_attempt_outcome(Params& p, const DeliveryAttempt& a, std::string_view owner,
-                             AttemptOutcome outcome) {
+auto& bind_attempt_outcome(Params& p, const DeliveryAttempt& a, std::string_view owner,
+                           AttemptOutcome outcome) {
   p.text(a.event_id).text(owner).int64(static_cast<int64_t>(outcome)).int64(a.at);
   return p.int64(a.next_retry_at.value_or(a.at));
 }
@@ -407,8 +407,8 @@ Params& bind_attempt_outcome(Params& p, const DeliveryAttempt& a, std::string_vi
 // tenant, attempt, status_code, error, latency_ms, at_us, next_retry_at_us
 // (only for a retry). `endpoint_id` and `tenant` stay alive until it ran.
 template <class Params>
-Params& bind_delivery(Params& p, const DeliveryAttempt& a, std::string_view endpoint_id,
-                      std::string_view tenant, int64_t attempt, AttemptOutcome outcome) {
+auto& bind_delivery(Params& p, const DeliveryAttempt& a, std::string_view endpoint_id,
+                    std::string_view tenant, int64_t attempt, AttemptOutcome outcome) {
   p.text(a.event_id).text(endpoint_id).text(tenant).int64(attempt);
   a.status_code ? p.int64(*a.status_code) : p.null_int64();
   p.text(a.error).int64(a.latency_ms).int64(a.at);

@@ -41,72 +41,62 @@ Result<std::vector<std::string>> PgWebhookStore::enqueue(std::string_view tenant
                                                          std::string_view type,
                                                          std::string_view source_path,
                                                          std::string_view data_json, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "INSERT INTO webhook_outbox (event_id, tenant, endpoint_id, type, source_path, body,"
-      " created_at_us, next_attempt_at_us)"
-      " SELECT " SKILLSYNC_PG_EVENT_ID
-      ", tenant, id, $3, $4, $5, $6, $6"
-      " FROM webhook_endpoints WHERE tenant = $1 AND (CASE WHEN $2 <> '' THEN id = $2"
-      " ELSE enabled AND position(',' || $3 || ',' IN ',' || event_types || ',') > 0 END)"
-      " RETURNING event_id",
-      Params()
-          .text(tenant)
-          .text(endpoint_id)
-          .text(type)
-          .text(source_path)
-          .text(data_json)
-          .int64(now));
-  if (!r.ok()) return r.error();
-  return r->all<std::string>([](const PgRow& row) { return row.string(0); });
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec(
+          "INSERT INTO webhook_outbox (event_id, tenant, endpoint_id, type, source_path, body,"
+          " created_at_us, next_attempt_at_us)"
+          " SELECT " SKILLSYNC_PG_EVENT_ID ", tenant, id, $3, $4, $5, $6, $6"
+          " FROM webhook_endpoints WHERE tenant = $1 AND (CASE WHEN $2 <> '' THEN id = $2"
+          " ELSE enabled AND position(',' || $3 || ',' IN ',' || event_types || ',') > 0 END)"
+          " RETURNING event_id",
+          Params()
+              .text(tenant)
+              .text(endpoint_id)
+              .text(type)
+              .text(source_path)
+              .text(data_json)
+              .int64(now)));
+  return r.all<std::string>([](const PgRow& row) { return row.string(0); });
 }
 
 Result<std::optional<OutboxEvent>> PgWebhookStore::get_event(std::string_view tenant,
                                                              std::string_view event_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec("SELECT " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS
-                         " FROM webhook_outbox WHERE tenant = $1 AND event_id = $2",
-                         Params().text(tenant).text(event_id));
-  if (!r.ok()) return r.error();
-  return r->one<OutboxEvent>(read_outbox<PgRow>);
+  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
+                             pool_.exec("SELECT " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS
+                                        " FROM webhook_outbox WHERE tenant = $1 AND event_id = $2",
+                                        Params().text(tenant).text(event_id)));
+  return r.one<OutboxEvent>(read_outbox<PgRow>);
 }
 
 Result<std::vector<OutboxEvent>> PgWebhookStore::claim_due(std::string_view owner, Micros now,
                                                            Micros lease, size_t limit) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "UPDATE webhook_outbox SET lease_owner = $1, lease_expires_at_us = $2 + $3"
-      " WHERE event_id IN (SELECT event_id FROM webhook_outbox"
-      " WHERE delivered_at_us IS NULL AND NOT dead AND next_attempt_at_us <= $2"
-      " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $2)"
-      " ORDER BY next_attempt_at_us, event_id LIMIT $4 FOR UPDATE SKIP LOCKED)"
-      " RETURNING " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS,
-      Params().text(owner).int64(now).int64(lease).int64(clamp_limit(limit)));
-  if (!r.ok()) return r.error();
-  return r->all<OutboxEvent>(read_outbox<PgRow>);
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec("UPDATE webhook_outbox SET lease_owner = $1, lease_expires_at_us = $2 + $3"
+                 " WHERE event_id IN (SELECT event_id FROM webhook_outbox"
+                 " WHERE delivered_at_us IS NULL AND NOT dead AND next_attempt_at_us <= $2"
+                 " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $2)"
+                 " ORDER BY next_attempt_at_us, event_id LIMIT $4 FOR UPDATE SKIP LOCKED)"
+                 " RETURNING " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS,
+                 Params().text(owner).int64(now).int64(lease).int64(clamp_limit(limit))));
+  return r.all<OutboxEvent>(read_outbox<PgRow>);
 }
 
 Result<std::optional<Micros>> PgWebhookStore::next_due() {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "SELECT min(greatest(next_attempt_at_us, coalesce(lease_expires_at_us, 0)))"
-      " FROM webhook_outbox WHERE delivered_at_us IS NULL AND NOT dead");
-  if (!r.ok()) return r.error();
-  if (r->rows() == 0 || r->is_null(0, 0)) return std::optional<Micros>();
-  return std::optional<Micros>(r->int64(0, 0));
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec("SELECT min(greatest(next_attempt_at_us, coalesce(lease_expires_at_us, 0)))"
+                 " FROM webhook_outbox WHERE delivered_at_us IS NULL AND NOT dead"));
+  if (r.rows() == 0 || r.is_null(0, 0)) return std::optional<Micros>();
+  return std::optional<Micros>(r.int64(0, 0));
 }
 
 Status PgWebhookStore::record_attempt(const DeliveryAttempt& a, std::string_view owner,
                                       AttemptOutcome outcome) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  const PgConn& c = **conn;
-  auto tx = Tx::begin(c);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
+  const PgConn& c = *conn;
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
   Params update;
   auto r = c.exec(
       "UPDATE webhook_outbox SET attempts = attempts + 1, round_attempts = round_attempts + 1,"
@@ -124,7 +114,7 @@ Status PgWebhookStore::record_attempt(const DeliveryAttempt& a, std::string_view
              " error, latency_ms, at_us, next_retry_at_us)"
              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
              p));
-  return tx->commit();
+  return tx.commit();
 }
 
 Result<DeliveryPage> PgWebhookStore::list_deliveries(std::string_view tenant,
@@ -132,29 +122,29 @@ Result<DeliveryPage> PgWebhookStore::list_deliveries(std::string_view tenant,
                                                      std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
   SKILLSYNC_ASSIGN_OR_RETURN(int64_t before, decode_seq_page_cursor_descending(cursor));
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "SELECT " SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS
-      " FROM webhook_deliveries WHERE tenant = $1 AND endpoint_id = $2"
-      " AND seq < $3 ORDER BY seq DESC LIMIT $4",
-      Params().text(tenant).text(endpoint_id).int64(before).int64(static_cast<int64_t>(limit) + 1));
-  if (!r.ok()) return r.error();
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r->all<WithSeq<DeliveryAttempt>>(read_seq_delivery<PgRow>));
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r, pool_.exec("SELECT " SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS
+                             " FROM webhook_deliveries WHERE tenant = $1 AND endpoint_id = $2"
+                             " AND seq < $3 ORDER BY seq DESC LIMIT $4",
+                             Params()
+                                 .text(tenant)
+                                 .text(endpoint_id)
+                                 .int64(before)
+                                 .int64(static_cast<int64_t>(limit) + 1)));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<WithSeq<DeliveryAttempt>>(read_seq_delivery<PgRow>));
   return seq_page<DeliveryPage>(std::move(rows), limit);
 }
 
 Result<bool> PgWebhookStore::redeliver(std::string_view tenant, std::string_view endpoint_id,
                                        std::string_view event_id, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = false, round_attempts = 0,"
-      " next_attempt_at_us = $4, lease_owner = NULL, lease_expires_at_us = NULL"
-      " WHERE tenant = $1 AND endpoint_id = $2 AND event_id = $3",
-      Params().text(tenant).text(endpoint_id).text(event_id).int64(now));
-  if (!r.ok()) return r.error();
-  return r->affected() > 0;
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec(
+          "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = false, round_attempts = 0,"
+          " next_attempt_at_us = $4, lease_owner = NULL, lease_expires_at_us = NULL"
+          " WHERE tenant = $1 AND endpoint_id = $2 AND event_id = $3",
+          Params().text(tenant).text(endpoint_id).text(event_id).int64(now)));
+  return r.affected() > 0;
 }
 
 }  // namespace skillsync::store::postgres

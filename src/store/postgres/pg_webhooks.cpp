@@ -11,74 +11,66 @@
 namespace skillsync::store::postgres {
 
 Status PgWebhookStore::create_endpoint(const WebhookEndpoint& e) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   Params p;
   const std::string types = join_event_types(e.event_types);
   bind_endpoint_fields(p.text(e.tenant).text(e.id), e,
                        e.created_at != 0 ? e.created_at : clock_.now(), types);
-  auto r = (*conn)->exec(
-      "INSERT INTO webhook_endpoints (tenant, id, url, event_types, description, enabled,"
-      " sealed_key, public_key_hex, previous_sealed_key, previous_public_key_hex,"
-      " previous_key_expires_at_us, updated_at_us, created_at_us)"
-      " VALUES ($1, $2, $3, $4, $5, $6 <> 0, $7, $8, $9, $10, $11, $12, $12)",
-      p);
-  if (!r.ok()) return r.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec(
+          "INSERT INTO webhook_endpoints (tenant, id, url, event_types, description, enabled,"
+          " sealed_key, public_key_hex, previous_sealed_key, previous_public_key_hex,"
+          " previous_key_expires_at_us, updated_at_us, created_at_us)"
+          " VALUES ($1, $2, $3, $4, $5, $6 <> 0, $7, $8, $9, $10, $11, $12, $12)",
+          p));
   return ok_status();
 }
 
 Result<std::optional<WebhookEndpoint>> PgWebhookStore::get_endpoint(std::string_view tenant,
                                                                     std::string_view id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
-                         " FROM webhook_endpoints WHERE tenant = $1 AND id = $2",
-                         Params().text(tenant).text(id));
-  if (!r.ok()) return r.error();
-  return r->one<WebhookEndpoint>(read_endpoint<PgRow>);
+  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
+                             pool_.exec("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
+                                        " FROM webhook_endpoints WHERE tenant = $1 AND id = $2",
+                                        Params().text(tenant).text(id)));
+  return r.one<WebhookEndpoint>(read_endpoint<PgRow>);
 }
 
 Result<WebhookEndpointPage> PgWebhookStore::list_endpoints(std::string_view tenant, size_t limit,
                                                            std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
-  auto after = decode_task_page_cursor(cursor);
-  if (!after.ok()) return after.error();
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
+                             decode_task_page_cursor(cursor));
   Params p;
-  auto r =
-      (*conn)->exec("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
-                    " FROM webhook_endpoints WHERE tenant = $1 AND (created_at_us, id) > ($2, $3)"
-                    " ORDER BY created_at_us, id LIMIT $4",
-                    bind_page_start(p.text(tenant), *after).int64(static_cast<int64_t>(limit) + 1));
-  if (!r.ok()) return r.error();
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r->all<WebhookEndpoint>(read_endpoint<PgRow>));
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
+                 " FROM webhook_endpoints WHERE tenant = $1 AND (created_at_us, id) > ($2, $3)"
+                 " ORDER BY created_at_us, id LIMIT $4",
+                 bind_page_start(p.text(tenant), after).int64(static_cast<int64_t>(limit) + 1)));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<WebhookEndpoint>(read_endpoint<PgRow>));
   return endpoint_page(std::move(rows), limit);
 }
 
 Result<bool> PgWebhookStore::update_endpoint(const WebhookEndpoint& e) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   Params p;
   const std::string types = join_event_types(e.event_types);
   bind_endpoint_fields(p.text(e.tenant).text(e.id), e,
                        e.updated_at != 0 ? e.updated_at : clock_.now(), types);
-  auto r = (*conn)->exec(
-      "UPDATE webhook_endpoints SET url = $3, event_types = $4, description = $5,"
-      " enabled = $6 <> 0, sealed_key = $7, public_key_hex = $8, previous_sealed_key = $9,"
-      " previous_public_key_hex = $10, previous_key_expires_at_us = $11, updated_at_us = $12"
-      " WHERE tenant = $1 AND id = $2",
-      p);
-  if (!r.ok()) return r.error();
-  return r->affected() > 0;
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec(
+          "UPDATE webhook_endpoints SET url = $3, event_types = $4, description = $5,"
+          " enabled = $6 <> 0, sealed_key = $7, public_key_hex = $8, previous_sealed_key = $9,"
+          " previous_public_key_hex = $10, previous_key_expires_at_us = $11, updated_at_us = $12"
+          " WHERE tenant = $1 AND id = $2",
+          p));
+  return r.affected() > 0;
 }
 
 Result<bool> PgWebhookStore::delete_endpoint(std::string_view tenant, std::string_view id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  const PgConn& c = **conn;
-  auto tx = Tx::begin(c);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
+  const PgConn& c = *conn;
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
   SKILLSYNC_TRY(c.exec("DELETE FROM webhook_deliveries WHERE tenant = $1 AND endpoint_id = $2",
                        Params().text(tenant).text(id)));
   SKILLSYNC_TRY(c.exec("DELETE FROM webhook_outbox WHERE tenant = $1 AND endpoint_id = $2",
@@ -87,7 +79,7 @@ Result<bool> PgWebhookStore::delete_endpoint(std::string_view tenant, std::strin
                   Params().text(tenant).text(id));
   if (!r.ok()) return r.error();
   const bool deleted = r->affected() > 0;
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   return deleted;
 }
 

@@ -92,14 +92,13 @@ class PgTaskWriter final : public TaskWriter {
 
 Status PgTaskWriter::stage_batch(std::span<const schema::Event> events,
                                  std::span<const RowError> errors, const Checkpoint& checkpoint) {
-  auto tx = Tx::begin(conn());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(conn()));
   auto staged = lock(true);
   if (!staged.ok()) return staged.error();
   if (!events.empty()) SKILLSYNC_TRY(copy_events(events, staged.value()));
   if (!errors.empty()) SKILLSYNC_TRY(copy_errors(errors));
   SKILLSYNC_TRY(write_task_row(events.size(), checkpoint));
-  return tx->commit();
+  return tx.commit();
 }
 
 Status PgTaskWriter::copy_events(std::span<const schema::Event> events, int64_t first_seq) {
@@ -234,8 +233,7 @@ Result<uint64_t> PgTaskWriter::publish(TaskStatus status, const Progress& progre
   SKILLSYNC_TRY(check_open());
   SKILLSYNC_TRY(check_completed_status(status, "publish"));
   closed_ = true;  // even on failure: the caller finishes the task instead
-  auto tx = Tx::begin(conn());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(conn()));
   auto locked = lock(true);
   if (!locked.ok()) return locked.error();
   auto staged = static_cast<uint64_t>(locked.value());
@@ -269,15 +267,14 @@ Result<uint64_t> PgTaskWriter::publish(TaskStatus status, const Progress& progre
   }
   staged = std::max(staged, distinct);
   SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct, now));
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   return staged;
 }
 
 Status PgTaskWriter::discard() {
   if (closed_) return ok_status();
   closed_ = true;
-  auto tx = Tx::begin(conn());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(conn()));
   // A writer that lost its lease must not drop the new owner's stage.
   SKILLSYNC_TRY(check_owner(conn(), task_.id, worker_id_, false));
   SKILLSYNC_TRY(drop_stage(conn(), task_.id));
@@ -285,15 +282,14 @@ Status PgTaskWriter::discard() {
   SKILLSYNC_TRY(conn().exec("UPDATE tasks SET staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT
                             " WHERE id = $1",
                             Params().text(task_.id)));
-  return tx->commit();
+  return tx.commit();
 }
 
 Status PgTaskWriter::finish_dry_run(TaskStatus status, const Progress& progress) {
   SKILLSYNC_TRY(check_open());
   SKILLSYNC_TRY(check_completed_status(status, "finish_dry_run"));
   closed_ = true;
-  auto tx = Tx::begin(conn());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(conn()));
   auto locked = lock(true);
   if (!locked.ok()) return locked.error();
   auto distinct = distinct_keys();
@@ -301,20 +297,19 @@ Status PgTaskWriter::finish_dry_run(TaskStatus status, const Progress& progress)
   const uint64_t staged = std::max(static_cast<uint64_t>(locked.value()), distinct.value());
   SKILLSYNC_TRY(drop_stage(conn(), task_.id));
   SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct.value(), store_.clock().now()));
-  return tx->commit();
+  return tx.commit();
 }
 
 }  // namespace
 
 Result<std::unique_ptr<TaskWriter>> PostgresStore::begin_load(const Task& task,
                                                               std::string_view worker_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
   // Checked now so a lost or missing task fails early; every write checks
   // again. The stage table itself is made by the first batch with rows.
-  SKILLSYNC_TRY(check_owner(**conn, task.id, worker_id, false));
+  SKILLSYNC_TRY(check_owner(*conn, task.id, worker_id, false));
   return std::unique_ptr<TaskWriter>(
-      std::make_unique<PgTaskWriter>(*this, std::move(conn).value(), task, std::string(worker_id)));
+      std::make_unique<PgTaskWriter>(*this, std::move(conn), task, std::string(worker_id)));
 }
 
 }  // namespace skillsync::store::postgres

@@ -27,10 +27,8 @@ Status drop_load(Connection& conn, std::string_view task_id) {
 Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker_id, Micros now,
                                                          Micros lease_duration) {
   SKILLSYNC_TRY(check_claim(worker_id, lease_duration));
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto tx = Transaction::begin((*conn)->db());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
   std::optional<Task> claimed;
   {
     // Expired leases first: those tasks are older than any pending one and
@@ -40,7 +38,7 @@ Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker
     // counted after it is read again.
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s,
-        (*conn)->query(
+        conn->query(
             "UPDATE tasks SET status = 'running', started_at_us = coalesce(started_at_us, ?1),"
             " attempts = attempts + 1, worker_id = ?2, lease_expires_at_us = ?1 + ?3,"
             " last_heartbeat_at_us = ?1,"
@@ -58,24 +56,23 @@ Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker
   // Without a checkpoint the load starts from the first byte: whatever a
   // checkpoint-less writer staged or reported must not count twice.
   if (!claimed->checkpoint) {
-    SKILLSYNC_TRY(drop_load(**conn, claimed->id));
+    SKILLSYNC_TRY(drop_load(*conn, claimed->id));
     SKILLSYNC_ASSIGN_OR_RETURN(Query s,
-                               (*conn)->query("UPDATE tasks SET staged_rows = 0 WHERE id = ?1"));
+                               conn->query("UPDATE tasks SET staged_rows = 0 WHERE id = ?1"));
     SKILLSYNC_TRY(s.text(claimed->id).run());
   }
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   return claimed;
 }
 
 Result<Heartbeat> SqliteStore::heartbeat(std::string_view task_id, std::string_view worker_id,
                                          Micros now, Micros lease_duration) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   SKILLSYNC_ASSIGN_OR_RETURN(
       Query s,
-      (*conn)->query("UPDATE tasks SET lease_expires_at_us = ?3 + ?4, last_heartbeat_at_us = ?3"
-                     " WHERE id = ?1 AND worker_id IS ?2 AND status = 'running'"
-                     " RETURNING cancel_requested_at_us, lease_expires_at_us"));
+      conn->query("UPDATE tasks SET lease_expires_at_us = ?3 + ?4, last_heartbeat_at_us = ?3"
+                  " WHERE id = ?1 AND worker_id IS ?2 AND status = 'running'"
+                  " RETURNING cancel_requested_at_us, lease_expires_at_us"));
   s.text(task_id).text(worker_id).int64(now).int64(lease_duration);
   // NULL is tested here, not in SQL: SQLite 3.40 evaluates "x IS NOT NULL"
   // in an UPDATE's RETURNING clause wrongly on this table. one() completes
@@ -83,77 +80,70 @@ Result<Heartbeat> SqliteStore::heartbeat(std::string_view task_id, std::string_v
   SKILLSYNC_ASSIGN_OR_RETURN(auto hb, s.one<Heartbeat>([](const Row& r) {
     return Heartbeat{!r.is_null(0), r.int64(1)};
   }));
-  if (!hb) return missed_owner_error(check_owner(**conn, task_id, worker_id, false), task_id);
+  if (!hb) return missed_owner_error(check_owner(*conn, task_id, worker_id, false), task_id);
   return *hb;
 }
 
 Status SqliteStore::release_lease(std::string_view task_id, std::string_view worker_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   // Lease 0 has expired for every claim: any worker may continue the task.
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query("UPDATE tasks SET worker_id = NULL, lease_expires_at_us = 0"
-                              " WHERE id = ?1 AND worker_id IS ?2 AND status = 'running'"));
+      Query s, conn->query("UPDATE tasks SET worker_id = NULL, lease_expires_at_us = 0"
+                           " WHERE id = ?1 AND worker_id IS ?2 AND status = 'running'"));
   s.text(task_id).text(worker_id);
   SKILLSYNC_TRY(s.run());
-  if ((*conn)->db().changes() == 0) {
-    return missed_owner_error(check_owner(**conn, task_id, worker_id, false), task_id);
+  if (conn->db().changes() == 0) {
+    return missed_owner_error(check_owner(*conn, task_id, worker_id, false), task_id);
   }
   return ok_status();
 }
 
 Status SqliteStore::reset_load(std::string_view task_id, std::string_view worker_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto tx = Transaction::begin((*conn)->db());
-  if (!tx.ok()) return tx.error();
-  SKILLSYNC_TRY(check_owner(**conn, task_id, worker_id, false));
-  SKILLSYNC_TRY(drop_load(**conn, task_id));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
+  SKILLSYNC_TRY(check_owner(*conn, task_id, worker_id, false));
+  SKILLSYNC_TRY(drop_load(*conn, task_id));
   {
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s,
-        (*conn)->query(
+        conn->query(
             "UPDATE tasks SET staged_rows = 0, bytes_read = 0, rows_read = 0,"
             " rows_loaded = 0, rows_rejected = 0, rows_superseded = 0, " SKILLSYNC_CLEAR_CHECKPOINT
             " WHERE id = ?1"));
     SKILLSYNC_TRY(s.text(task_id).run());
   }  // reset before the commit
-  return tx->commit();
+  return tx.commit();
 }
 
 Status SqliteStore::finish_task(std::string_view task_id, std::string_view worker_id,
                                 TaskStatus status, const std::optional<TaskError>& error,
                                 const Progress& progress, Micros now) {
   SKILLSYNC_TRY(check_fenced_finish_status(status));
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto tx = Transaction::begin((*conn)->db());
-  if (!tx.ok()) return tx.error();
-  SKILLSYNC_TRY(check_owner(**conn, task_id, worker_id, false));
-  auto changed = run_finish(**conn, "UPDATE tasks SET " SKILLSYNC_FINISH_SET " WHERE id = ?1",
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
+  SKILLSYNC_TRY(check_owner(*conn, task_id, worker_id, false));
+  auto changed = run_finish(*conn, "UPDATE tasks SET " SKILLSYNC_FINISH_SET " WHERE id = ?1",
                             task_id, status, error, progress, now);
   if (!changed.ok()) return changed.error();
-  SKILLSYNC_TRY(drop_stage((*conn)->db(), task_id));
-  SKILLSYNC_TRY(tx->commit());
-  truncate_wal_after_erase((*conn)->db());
+  SKILLSYNC_TRY(drop_stage(conn->db(), task_id));
+  SKILLSYNC_TRY(tx.commit());
+  truncate_wal_after_erase(conn->db());
   return ok_status();
 }
 
 Result<Task> SqliteStore::request_cancel(std::string_view tenant, std::string_view task_id,
                                          Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto tx = Transaction::begin((*conn)->db());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
   // 0: finished, 1: cancel at once (pending, or nobody holds a live lease),
   // 2: ask the running worker.
   int64_t action = 0;
   {
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s,
-        (*conn)->query("SELECT CASE WHEN status = 'pending' THEN 1 WHEN status <> 'running' THEN 0"
-                       " WHEN worker_id IS NULL OR lease_expires_at_us < ?3 THEN 1 ELSE 2 END"
-                       " FROM tasks WHERE tenant = ?1 AND id = ?2"));
+        conn->query("SELECT CASE WHEN status = 'pending' THEN 1 WHEN status <> 'running' THEN 0"
+                    " WHEN worker_id IS NULL OR lease_expires_at_us < ?3 THEN 1 ELSE 2 END"
+                    " FROM tasks WHERE tenant = ?1 AND id = ?2"));
     SKILLSYNC_ASSIGN_OR_RETURN(auto found, s.text(tenant).text(task_id).int64(now).one<int64_t>(
                                                [](const Row& r) { return r.int64(0); }));
     if (!found) return task_not_found(task_id);
@@ -161,13 +151,13 @@ Result<Task> SqliteStore::request_cancel(std::string_view tenant, std::string_vi
   }
   if (action == 0) return task_already_finished(task_id);
   if (action == 1) {
-    SKILLSYNC_TRY(drop_stage((*conn)->db(), task_id));
+    SKILLSYNC_TRY(drop_stage(conn->db(), task_id));
   }
   std::optional<Task> after;
   {
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s,
-        (*conn)->query(
+        conn->query(
             action == 1
                 ? "UPDATE tasks SET status = 'cancelled', finished_at_us = ?2,"
                   " cancel_requested_at_us = coalesce(cancel_requested_at_us, ?2),"
@@ -180,9 +170,9 @@ Result<Task> SqliteStore::request_cancel(std::string_view tenant, std::string_vi
     if (!after) return task_not_found(task_id);
   }
   // Cancelled at once: its webhook events, in the same transaction.
-  if (action == 1) SKILLSYNC_TRY(enqueue_task_end_events(**conn, task_id, now));
-  SKILLSYNC_TRY(tx->commit());
-  if (action == 1) truncate_wal_after_erase((*conn)->db());
+  if (action == 1) SKILLSYNC_TRY(enqueue_task_end_events(*conn, task_id, now));
+  SKILLSYNC_TRY(tx.commit());
+  if (action == 1) truncate_wal_after_erase(conn->db());
   return std::move(*after);
 }
 

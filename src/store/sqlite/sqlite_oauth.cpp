@@ -4,30 +4,24 @@
 
 namespace skillsync::store::sqlite {
 Status SqliteStore::add_oauth_client(const OAuthClient& client) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query("INSERT INTO oauth_clients (id, tenant, scopes, secret_hash, created_at_us)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5)"));
+      PooledQuery s,
+      pool_.query("INSERT INTO oauth_clients (id, tenant, scopes, secret_hash, created_at_us)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)"));
   s.text(client.id).text(client.tenant).text(client.scopes).text(client.secret_hash);
   return s.int64(client.created_at != 0 ? client.created_at : clock_.now()).run();
 }
 
 Result<std::optional<OAuthClient>> SqliteStore::get_oauth_client(std::string_view id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  SKILLSYNC_ASSIGN_OR_RETURN(Query s, (*conn)->query("SELECT " SKILLSYNC_OAUTH_CLIENT_COLUMNS
-                                                     " FROM oauth_clients WHERE id = ?1"));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, pool_.query("SELECT " SKILLSYNC_OAUTH_CLIENT_COLUMNS
+                                                        " FROM oauth_clients WHERE id = ?1"));
   return s.text(id).one<OAuthClient>(read_oauth_client<Row>);
 }
 
 Result<std::vector<OAuthClient>> SqliteStore::list_oauth_clients() {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  SKILLSYNC_ASSIGN_OR_RETURN(Query s,
-                             (*conn)->query("SELECT " SKILLSYNC_OAUTH_CLIENT_COLUMNS
-                                            " FROM oauth_clients ORDER BY created_at_us, id"));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
+                             pool_.query("SELECT " SKILLSYNC_OAUTH_CLIENT_COLUMNS
+                                         " FROM oauth_clients ORDER BY created_at_us, id"));
   return s.all<OAuthClient>(read_listed_oauth_client<Row>);
 }
 

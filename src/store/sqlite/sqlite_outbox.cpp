@@ -39,11 +39,9 @@ Status enqueue_task_end_events(Connection& conn, std::string_view task_id, Micro
 Result<std::vector<std::string>> SqliteWebhookStore::enqueue(
     std::string_view tenant, std::string_view endpoint_id, std::string_view type,
     std::string_view source_path, std::string_view data_json, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query(
+      PooledQuery s,
+      pool_.query(
           "INSERT INTO webhook_outbox (event_id, tenant, endpoint_id, type, source_path, body,"
           " created_at_us, next_attempt_at_us)"
           " SELECT " SKILLSYNC_SQLITE_EVENT_ID ", tenant, id, ?3, ?4, ?5, ?6, ?6"
@@ -56,44 +54,38 @@ Result<std::vector<std::string>> SqliteWebhookStore::enqueue(
 
 Result<std::optional<OutboxEvent>> SqliteWebhookStore::get_event(std::string_view tenant,
                                                                  std::string_view event_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query("SELECT " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS
-                              " FROM webhook_outbox WHERE tenant = ?1 AND event_id = ?2"));
+      PooledQuery s, pool_.query("SELECT " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS
+                                 " FROM webhook_outbox WHERE tenant = ?1 AND event_id = ?2"));
   return s.text(tenant).text(event_id).one<OutboxEvent>(read_outbox<Row>);
 }
 
 Result<std::vector<OutboxEvent>> SqliteWebhookStore::claim_due(std::string_view owner, Micros now,
                                                                Micros lease, size_t limit) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto tx = Transaction::begin((*conn)->db());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
   std::vector<OutboxEvent> out;
   {
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s,
-        (*conn)->query("UPDATE webhook_outbox SET lease_owner = ?1, lease_expires_at_us = ?2 + ?3"
-                       " WHERE event_id IN (SELECT event_id FROM webhook_outbox"
-                       " WHERE delivered_at_us IS NULL AND dead = 0 AND next_attempt_at_us <= ?2"
-                       " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < ?2)"
-                       " ORDER BY next_attempt_at_us, event_id LIMIT ?4)"
-                       " RETURNING " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS));
+        conn->query("UPDATE webhook_outbox SET lease_owner = ?1, lease_expires_at_us = ?2 + ?3"
+                    " WHERE event_id IN (SELECT event_id FROM webhook_outbox"
+                    " WHERE delivered_at_us IS NULL AND dead = 0 AND next_attempt_at_us <= ?2"
+                    " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < ?2)"
+                    " ORDER BY next_attempt_at_us, event_id LIMIT ?4)"
+                    " RETURNING " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS));
     s.text(owner).int64(now).int64(lease).int64(clamp_limit(limit));
     SKILLSYNC_ASSIGN_OR_RETURN(out, s.all<OutboxEvent>(read_outbox<Row>));
   }  // reset before the commit
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   return out;
 }
 
 Result<std::optional<Micros>> SqliteWebhookStore::next_due() {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  SKILLSYNC_ASSIGN_OR_RETURN(Query s,
-                             (*conn)->query("SELECT min(max(next_attempt_at_us, "
-                                            "coalesce(lease_expires_at_us, 0))) FROM webhook_outbox"
-                                            " WHERE delivered_at_us IS NULL AND dead = 0"));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
+                             pool_.query("SELECT min(max(next_attempt_at_us, "
+                                         "coalesce(lease_expires_at_us, 0))) FROM webhook_outbox"
+                                         " WHERE delivered_at_us IS NULL AND dead = 0"));
   SKILLSYNC_ASSIGN_OR_RETURN(
       auto min, s.one<std::optional<Micros>>([](const Row& r) { return r.optional_int64(0); }));
   return min.value_or(std::nullopt);
@@ -101,10 +93,8 @@ Result<std::optional<Micros>> SqliteWebhookStore::next_due() {
 
 Status SqliteWebhookStore::record_attempt(const DeliveryAttempt& a, std::string_view owner,
                                           AttemptOutcome outcome) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto tx = Transaction::begin((*conn)->db());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
   struct Claimed {
     int64_t attempt = 0;
     std::string tenant, endpoint_id;
@@ -113,7 +103,7 @@ Status SqliteWebhookStore::record_attempt(const DeliveryAttempt& a, std::string_
   {
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s,
-        (*conn)->query(
+        conn->query(
             "UPDATE webhook_outbox SET attempts = attempts + 1,"
             " round_attempts = round_attempts + 1, lease_owner = NULL, lease_expires_at_us = NULL,"
             " delivered_at_us = CASE WHEN ?3 = 0 THEN ?4 END, dead = (?3 = 2),"
@@ -127,12 +117,12 @@ Status SqliteWebhookStore::record_attempt(const DeliveryAttempt& a, std::string_
   if (!row) return outbox_lease_lost(a.event_id);
   {
     SKILLSYNC_ASSIGN_OR_RETURN(
-        Query s, (*conn)->query("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant,"
-                                " attempt, status_code, error, latency_ms, at_us, next_retry_at_us)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+        Query s, conn->query("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant,"
+                             " attempt, status_code, error, latency_ms, at_us, next_retry_at_us)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
     SKILLSYNC_TRY(bind_delivery(s, a, row->endpoint_id, row->tenant, row->attempt, outcome).run());
   }
-  return tx->commit();
+  return tx.commit();
 }
 
 Result<DeliveryPage> SqliteWebhookStore::list_deliveries(std::string_view tenant,
@@ -140,12 +130,10 @@ Result<DeliveryPage> SqliteWebhookStore::list_deliveries(std::string_view tenant
                                                          std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
   SKILLSYNC_ASSIGN_OR_RETURN(int64_t before, decode_seq_page_cursor_descending(cursor));
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query("SELECT " SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS
-                              " FROM webhook_deliveries WHERE tenant = ?1 AND endpoint_id = ?2"
-                              " AND seq < ?3 ORDER BY seq DESC LIMIT ?4"));
+      PooledQuery s, pool_.query("SELECT " SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS
+                                 " FROM webhook_deliveries WHERE tenant = ?1 AND endpoint_id = ?2"
+                                 " AND seq < ?3 ORDER BY seq DESC LIMIT ?4"));
   s.text(tenant).text(endpoint_id).int64(before).int64(static_cast<int64_t>(limit) + 1);
   SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<WithSeq<DeliveryAttempt>>(read_seq_delivery<Row>));
   return seq_page<DeliveryPage>(std::move(rows), limit);
@@ -153,16 +141,14 @@ Result<DeliveryPage> SqliteWebhookStore::list_deliveries(std::string_view tenant
 
 Result<bool> SqliteWebhookStore::redeliver(std::string_view tenant, std::string_view endpoint_id,
                                            std::string_view event_id, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query(
-                   "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = 0, round_attempts = 0,"
-                   " next_attempt_at_us = ?4, lease_owner = NULL, lease_expires_at_us = NULL"
-                   " WHERE tenant = ?1 AND endpoint_id = ?2 AND event_id = ?3"));
+      PooledQuery s,
+      pool_.query("UPDATE webhook_outbox SET delivered_at_us = NULL, dead = 0, round_attempts = 0,"
+                  " next_attempt_at_us = ?4, lease_owner = NULL, lease_expires_at_us = NULL"
+                  " WHERE tenant = ?1 AND endpoint_id = ?2 AND event_id = ?3"));
   s.text(tenant).text(endpoint_id).text(event_id).int64(now);
   SKILLSYNC_TRY(s.run());
-  return (*conn)->db().changes() > 0;
+  return s.changes() > 0;
 }
 
 }  // namespace skillsync::store::sqlite

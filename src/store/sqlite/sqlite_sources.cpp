@@ -36,11 +36,9 @@ Status insert_file(Connection& conn, const SourceFile& f) {
 }  // namespace
 
 Status SqliteStore::create_source(const Source& x) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query(
+      PooledQuery s,
+      pool_.query(
           "INSERT INTO sources (id, tenant, name, entity_type, method, uri, region, pattern,"
           " sealed_credentials, schedule_seconds, options_json, start_after, modified_after_us,"
           " batch, max_consecutive_failures, status, last_error, next_check_at_us,"
@@ -52,11 +50,9 @@ Status SqliteStore::create_source(const Source& x) {
 
 Result<std::optional<Source>> SqliteStore::get_source(std::string_view tenant,
                                                       std::string_view id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  SKILLSYNC_ASSIGN_OR_RETURN(Query s,
-                             (*conn)->query("SELECT " SKILLSYNC_SOURCE_COLUMNS
-                                            " FROM sources WHERE tenant = ?1 AND id = ?2"));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
+                             pool_.query("SELECT " SKILLSYNC_SOURCE_COLUMNS
+                                         " FROM sources WHERE tenant = ?1 AND id = ?2"));
   s.text(tenant).text(id);
   return s.one<Source>(read_source<Row>);
 }
@@ -64,19 +60,17 @@ Result<std::optional<Source>> SqliteStore::get_source(std::string_view tenant,
 Result<SourcePage> SqliteStore::list_sources(std::string_view tenant, size_t limit,
                                              std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  auto after = decode_task_page_cursor(cursor);
-  if (!after.ok()) return after.error();
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
+                             decode_task_page_cursor(cursor));
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query(
+      PooledQuery s,
+      pool_.query(
           "SELECT " SKILLSYNC_SOURCE_COLUMNS
           " FROM sources WHERE tenant = ?1 AND (?2 IS NULL OR (created_at_us, id) < (?2, ?3))"
           " ORDER BY created_at_us DESC, id DESC LIMIT ?4"));
   s.text(tenant);
-  if (*after) {
-    s.int64((*after)->created_at).text((*after)->id);
+  if (after) {
+    s.int64(after->created_at).text(after->id);
   } else {
     s.null_int64().null_text();
   }
@@ -86,11 +80,9 @@ Result<SourcePage> SqliteStore::list_sources(std::string_view tenant, size_t lim
 }
 
 Result<bool> SqliteStore::update_source(const Source& x, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query(
+      PooledQuery s,
+      pool_.query(
           "UPDATE sources SET name = ?3, entity_type = ?4, method = ?5, uri = ?6, region = ?7,"
           " pattern = ?8, sealed_credentials = ?9, schedule_seconds = ?10, options_json = ?11,"
           " start_after = ?12, modified_after_us = ?13, batch = ?14,"
@@ -99,29 +91,25 @@ Result<bool> SqliteStore::update_source(const Source& x, Micros now) {
           " WHERE tenant = ?1 AND id = ?2"));
   s.text(x.tenant).text(x.id);
   SKILLSYNC_TRY(bind_source_settable(s, x).int64(now).run());
-  return (*conn)->db().changes() > 0;
+  return s.changes() > 0;
 }
 
 Result<bool> SqliteStore::delete_source(std::string_view tenant, std::string_view id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   // source_files go with it (ON DELETE CASCADE; foreign_keys is on).
-  SKILLSYNC_ASSIGN_OR_RETURN(Query s,
-                             (*conn)->query("DELETE FROM sources WHERE tenant = ?1 AND id = ?2"));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
+                             pool_.query("DELETE FROM sources WHERE tenant = ?1 AND id = ?2"));
   s.text(tenant).text(id);
   SKILLSYNC_TRY(s.run());
-  return (*conn)->db().changes() > 0;
+  return s.changes() > 0;
 }
 
 Result<std::optional<Source>> SqliteStore::claim_due_source(std::string_view owner, Micros now,
                                                             Micros lease_duration) {
   SKILLSYNC_TRY(check_claim(owner, lease_duration));
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   // One statement: SQLite's write lock makes the pick and the claim atomic.
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query(
+      PooledQuery s,
+      pool_.query(
           "UPDATE sources SET lease_owner = ?1, lease_expires_at_us = ?3, next_check_at_us = NULL"
           " WHERE id = (SELECT id FROM sources WHERE status = 'active'"
           " AND (next_check_at_us IS NULL OR next_check_at_us <= ?2)"
@@ -133,19 +121,17 @@ Result<std::optional<Source>> SqliteStore::claim_due_source(std::string_view own
 
 Status SqliteStore::finish_source_check(std::string_view source_id, std::string_view owner,
                                         const SourceCheckResult& r) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query("UPDATE sources SET last_check_at_us = ?3, lease_owner = '',"
-                              " next_check_at_us = CASE WHEN next_check_at_us IS NULL THEN ?4"
-                              " ELSE min(next_check_at_us, ?4) END,"
-                              " lease_expires_at_us = NULL,"
-                              " status = CASE WHEN ?5 IS NULL THEN status ELSE 'error' END,"
-                              " last_error = coalesce(?5, last_error)"
-                              " WHERE id = ?1 AND lease_owner = ?2"));
+      PooledQuery s, pool_.query("UPDATE sources SET last_check_at_us = ?3, lease_owner = '',"
+                                 " next_check_at_us = CASE WHEN next_check_at_us IS NULL THEN ?4"
+                                 " ELSE min(next_check_at_us, ?4) END,"
+                                 " lease_expires_at_us = NULL,"
+                                 " status = CASE WHEN ?5 IS NULL THEN status ELSE 'error' END,"
+                                 " last_error = coalesce(?5, last_error)"
+                                 " WHERE id = ?1 AND lease_owner = ?2"));
   s.text(source_id).text(owner).int64(r.checked_at).int64(r.next_check_at);
   SKILLSYNC_TRY(s.optional_text(r.error).run());
-  if ((*conn)->db().changes() == 0) return source_lease_lost(source_id);
+  if (s.changes() == 0) return source_lease_lost(source_id);
   return ok_status();
 }
 
@@ -156,11 +142,9 @@ Result<RecordedFile> SqliteStore::record_source_file(const SourceFile& file) {
 
 Result<RecordedFile> SqliteStore::record_file_and_create_task(const SourceFile& file,
                                                               const Task& task) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto tx = Transaction::begin((*conn)->db());
-  if (!tx.ok()) return tx.error();
-  auto existing = find_file(**conn, file);
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
+  auto existing = find_file(*conn, file);
   if (!existing.ok()) return existing.error();
   if (existing->has_value()) return RecordedFile{std::move(**existing), false};
   const Micros now = clock_.now();
@@ -168,25 +152,22 @@ Result<RecordedFile> SqliteStore::record_file_and_create_task(const SourceFile& 
   if (row.first_seen == 0) row.first_seen = now;
   if (!task.id.empty()) {
     row.task_id = task.id;
-    SKILLSYNC_TRY(insert_task(**conn, task, task.created_at != 0 ? task.created_at : now));
+    SKILLSYNC_TRY(insert_task(*conn, task, task.created_at != 0 ? task.created_at : now));
   }
-  SKILLSYNC_TRY(insert_file(**conn, row));
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(insert_file(*conn, row));
+  SKILLSYNC_TRY(tx.commit());
   return RecordedFile{std::move(row), true};
 }
 
 Result<SourceFilePage> SqliteStore::list_source_files(std::string_view source_id, size_t limit,
                                                       std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  auto after = decode_seq_page_cursor(cursor);
-  if (!after.ok()) return after.error();
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(const int64_t after, decode_seq_page_cursor(cursor));
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query("SELECT " SKILLSYNC_SOURCE_FILE_COLUMNS
-                              " FROM source_files f LEFT JOIN tasks t ON t.id = f.task_id"
-                              " WHERE f.source_id = ?1 AND f.seq > ?2 ORDER BY f.seq LIMIT ?3"));
-  s.text(source_id).int64(*after).int64(static_cast<int64_t>(limit) + 1);
+      PooledQuery s, pool_.query("SELECT " SKILLSYNC_SOURCE_FILE_COLUMNS
+                                 " FROM source_files f LEFT JOIN tasks t ON t.id = f.task_id"
+                                 " WHERE f.source_id = ?1 AND f.seq > ?2 ORDER BY f.seq LIMIT ?3"));
+  s.text(source_id).int64(after).int64(static_cast<int64_t>(limit) + 1);
   SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<WithSeq<SourceFileView>>(read_seq_source_file<Row>));
   return seq_page<SourceFilePage>(std::move(rows), limit);
 }
@@ -194,12 +175,10 @@ Result<SourceFilePage> SqliteStore::list_source_files(std::string_view source_id
 Result<std::vector<TaskStatus>> SqliteStore::recent_source_task_statuses(std::string_view source_id,
                                                                          Micros since,
                                                                          size_t limit) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query("SELECT status FROM tasks WHERE source_id = ?1 AND created_at_us >= ?2"
-                     " ORDER BY created_at_us DESC, id DESC LIMIT ?3"));
+      PooledQuery s,
+      pool_.query("SELECT status FROM tasks WHERE source_id = ?1 AND created_at_us >= ?2"
+                  " ORDER BY created_at_us DESC, id DESC LIMIT ?3"));
   s.text(source_id).int64(since).int64(clamp_limit(limit));
   SKILLSYNC_ASSIGN_OR_RETURN(auto names,
                              s.all<std::string>([](const Row& r) { return r.string(0); }));

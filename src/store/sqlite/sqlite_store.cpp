@@ -32,13 +32,11 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
 
 namespace sqlite {
 Result<StoredEvent> SqliteStore::upsert_event(std::string_view tenant, const schema::Event& e) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   // An API write replaces the whole event; created_at survives from the
   // first insert, and task_id is cleared since no load wrote this version.
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query(
+      PooledQuery s,
+      pool_.query(
           "INSERT INTO events (tenant, employee_external_id, external_id, event_type, timestamp_us,"
           " language, content, source, created_at_us, updated_at_us, task_id)"
           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL)"
@@ -58,12 +56,10 @@ Result<StoredEvent> SqliteStore::upsert_event(std::string_view tenant, const sch
 Result<std::optional<StoredEvent>> SqliteStore::get_event(std::string_view tenant,
                                                           std::string_view employee_external_id,
                                                           std::string_view external_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query("SELECT " SKILLSYNC_EVENT_COLUMNS
-                              " FROM events WHERE tenant = ?1 AND employee_external_id = ?2"
-                              " AND external_id = ?3"));
+      PooledQuery s, pool_.query("SELECT " SKILLSYNC_EVENT_COLUMNS
+                                 " FROM events WHERE tenant = ?1 AND employee_external_id = ?2"
+                                 " AND external_id = ?3"));
   s.text(tenant).text(employee_external_id).text(external_id);
   return s.one<StoredEvent>(read_event<Row>);
 }
@@ -71,35 +67,31 @@ Result<std::optional<StoredEvent>> SqliteStore::get_event(std::string_view tenan
 Result<bool> SqliteStore::delete_event(std::string_view tenant,
                                        std::string_view employee_external_id,
                                        std::string_view external_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  SKILLSYNC_ASSIGN_OR_RETURN(Query s,
-                             (*conn)->query("DELETE FROM events WHERE tenant = ?1 AND "
-                                            "employee_external_id = ?2 AND external_id = ?3"));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
+                             pool_.query("DELETE FROM events WHERE tenant = ?1 AND "
+                                         "employee_external_id = ?2 AND external_id = ?3"));
   s.text(tenant).text(employee_external_id).text(external_id);
   SKILLSYNC_TRY(s.run());
-  return (*conn)->db().changes() > 0;
+  return s.changes() > 0;
 }
 
 Result<EventPage> SqliteStore::list_events(std::string_view tenant,
                                            std::string_view employee_external_id, size_t limit,
                                            std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  auto page_start = decode_event_page_cursor(cursor);
-  if (!page_start.ok()) return page_start.error();
-  const std::optional<EventCursor>& after = *page_start;
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<EventCursor> after,
+                             decode_event_page_cursor(cursor));
   // Keyset pagination on (timestamp_us, external_id), served by the
   // events_by_time index; one extra row tells whether a next page exists.
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query(after ? "SELECT " SKILLSYNC_EVENT_COLUMNS
-                                      " FROM events WHERE tenant = ?1 AND employee_external_id = ?2"
-                                      " AND (timestamp_us, external_id) > (?4, ?5)"
-                                      " ORDER BY timestamp_us, external_id LIMIT ?3"
-                                    : "SELECT " SKILLSYNC_EVENT_COLUMNS
-                                      " FROM events WHERE tenant = ?1 AND employee_external_id = ?2"
-                                      " ORDER BY timestamp_us, external_id LIMIT ?3"));
+      PooledQuery s,
+      pool_.query(after ? "SELECT " SKILLSYNC_EVENT_COLUMNS
+                          " FROM events WHERE tenant = ?1 AND employee_external_id = ?2"
+                          " AND (timestamp_us, external_id) > (?4, ?5)"
+                          " ORDER BY timestamp_us, external_id LIMIT ?3"
+                        : "SELECT " SKILLSYNC_EVENT_COLUMNS
+                          " FROM events WHERE tenant = ?1 AND employee_external_id = ?2"
+                          " ORDER BY timestamp_us, external_id LIMIT ?3"));
   s.text(tenant).text(employee_external_id).int64(static_cast<int64_t>(limit) + 1);
   if (after) s.int64(after->timestamp).text(after->external_id);
   SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<StoredEvent>(read_event<Row>));
@@ -107,58 +99,49 @@ Result<EventPage> SqliteStore::list_events(std::string_view tenant,
 }
 
 Status SqliteStore::add_api_key(const ApiKey& key, std::string_view key_hash) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query("INSERT INTO api_keys (id, key_hash, tenant, scopes, created_at_us)"
-                              " VALUES (?1, ?2, ?3, ?4, ?5)"));
+      PooledQuery s,
+      pool_.query("INSERT INTO api_keys (id, key_hash, tenant, scopes, created_at_us)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)"));
   s.text(key.id).text(key_hash).text(key.tenant).text(key.scopes);
   return s.int64(key.created_at != 0 ? key.created_at : clock_.now()).run();
 }
 
 Result<std::optional<ApiKey>> SqliteStore::find_api_key(std::string_view key_hash) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query("SELECT " SKILLSYNC_API_KEY_COLUMNS
-                              " FROM api_keys WHERE key_hash = ?1 AND revoked_at_us IS NULL"));
+      PooledQuery s, pool_.query("SELECT " SKILLSYNC_API_KEY_COLUMNS
+                                 " FROM api_keys WHERE key_hash = ?1 AND revoked_at_us IS NULL"));
   return s.text(key_hash).one<ApiKey>(read_api_key<Row>);
 }
 
 Result<uint64_t> SqliteStore::count_api_keys() {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto n = (*conn)->db().query_int("SELECT count(*) FROM api_keys");
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  auto n = conn->db().query_int("SELECT count(*) FROM api_keys");
   if (!n.ok()) return n.error();
   return static_cast<uint64_t>(n.value());
 }
 
 Result<TaskStats> SqliteStore::task_stats() {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query("SELECT status, count(*), min(created_at_us) FROM tasks GROUP BY status"));
+      PooledQuery s,
+      pool_.query("SELECT status, count(*), min(created_at_us) FROM tasks GROUP BY status"));
   TaskStats stats;
   SKILLSYNC_TRY(s.for_each([&](const Row& r) { add_task_stats_row(stats, r); }));
   return stats;
 }
 
 Result<std::vector<ApiKey>> SqliteStore::list_api_keys() {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  SKILLSYNC_ASSIGN_OR_RETURN(Query s, (*conn)->query("SELECT " SKILLSYNC_API_KEY_COLUMNS
-                                                     " FROM api_keys ORDER BY created_at_us, id"));
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PooledQuery s,
+      pool_.query("SELECT " SKILLSYNC_API_KEY_COLUMNS " FROM api_keys ORDER BY created_at_us, id"));
   return s.all<ApiKey>(read_api_key<Row>);
 }
 
 Result<int> SqliteStore::update_by_id(std::string_view sql, std::string_view id, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  SKILLSYNC_ASSIGN_OR_RETURN(Query s, (*conn)->query(sql));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, pool_.query(sql));
   s.text(id).int64(now);
   SKILLSYNC_TRY(s.run());
-  return sqlite3_changes((*conn)->db().get());
+  return s.changes();
 }
 
 Result<bool> SqliteStore::revoke_api_key(std::string_view id, Micros now) {
@@ -175,13 +158,11 @@ Status SqliteStore::touch_api_key(std::string_view id, Micros now) {
 }
 
 Result<std::string> SqliteStore::ensure_setting(std::string_view name, std::string_view value) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   // One statement: the insert and the read see the same row.
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query("INSERT INTO settings (name, value) VALUES (?1, ?2)"
-                     " ON CONFLICT (name) DO UPDATE SET value = settings.value RETURNING value"));
+      PooledQuery s,
+      pool_.query("INSERT INTO settings (name, value) VALUES (?1, ?2)"
+                  " ON CONFLICT (name) DO UPDATE SET value = settings.value RETURNING value"));
   s.text(name).text(value);
   auto row = s.step();
   if (!row.ok()) return row.error();
@@ -192,15 +173,13 @@ Result<std::string> SqliteStore::ensure_setting(std::string_view name, std::stri
 Result<bool> SqliteStore::replace_setting(std::string_view name,
                                           const std::optional<std::string>& expected,
                                           std::string_view value) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query(expected ? "UPDATE settings SET value = ?2 WHERE name = ?1 AND value = ?3"
-                              : "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT "
-                                "(name) DO NOTHING"));
+      PooledQuery s,
+      pool_.query(expected ? "UPDATE settings SET value = ?2 WHERE name = ?1 AND value = ?3"
+                           : "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT "
+                             "(name) DO NOTHING"));
   SKILLSYNC_TRY(s.text(name).text(value).optional_text(expected).run());
-  return sqlite3_changes((*conn)->db().get()) > 0;
+  return s.changes() > 0;
 }
 
 }  // namespace sqlite

@@ -53,43 +53,40 @@ std::string list_sql(const TaskFilter& filter, bool after) {
 }  // namespace
 
 Status SqliteStore::create_task(const Task& task) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  return insert_task(**conn, task, task.created_at != 0 ? task.created_at : clock_.now());
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  return insert_task(*conn, task, task.created_at != 0 ? task.created_at : clock_.now());
 }
 
 Result<CreatedTask> SqliteStore::create_task_idempotent(const Task& task,
                                                         std::string_view idempotency_key,
                                                         std::string_view body_sha256, Micros now) {
   SKILLSYNC_TRY(check_idempotency_key(idempotency_key));
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  Db& db = (*conn)->db();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  Db& db = conn->db();
   // BEGIN IMMEDIATE serializes every create with a key: of concurrent
   // duplicates, the first inserts and the others then find its key.
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   {
     SKILLSYNC_ASSIGN_OR_RETURN(
-        Query s, (*conn)->query("SELECT body_sha256, task_id, created_at_us FROM idempotency_keys"
-                                " WHERE tenant = ?1 AND idem_key = ?2"));
+        Query s, conn->query("SELECT body_sha256, task_id, created_at_us FROM idempotency_keys"
+                             " WHERE tenant = ?1 AND idem_key = ?2"));
     s.text(task.tenant).text(idempotency_key);
     SKILLSYNC_ASSIGN_OR_RETURN(auto key, s.one<IdempotencyKey>(read_idempotency_key));
     if (key && now - key->created_at < kIdempotencyWindow) {
       if (key->body_sha256 != body_sha256) return idempotency_conflict();
-      SKILLSYNC_ASSIGN_OR_RETURN(auto existing, select_task(**conn, task.tenant, key->task_id));
+      SKILLSYNC_ASSIGN_OR_RETURN(auto existing, select_task(*conn, task.tenant, key->task_id));
       if (!existing) return task_not_found(key->task_id);  // the FK makes this a bug
       return CreatedTask{std::move(*existing), false};
     }
   }
   // No key, or one older than the window: it is forgotten (its task stays).
-  auto upsert_key = (*conn)->cached(
+  auto upsert_key = conn->cached(
       "INSERT INTO idempotency_keys (tenant, idem_key, body_sha256, task_id, created_at_us)"
       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, idem_key) DO UPDATE SET"
       " body_sha256 = excluded.body_sha256, task_id = excluded.task_id,"
       " created_at_us = excluded.created_at_us");
   if (!upsert_key.ok()) return upsert_key.error();
-  SKILLSYNC_TRY(insert_task(**conn, task, task.created_at != 0 ? task.created_at : now));
+  SKILLSYNC_TRY(insert_task(*conn, task, task.created_at != 0 ? task.created_at : now));
   SKILLSYNC_TRY(Query(**upsert_key)
                     .text(task.tenant)
                     .text(idempotency_key)
@@ -97,29 +94,25 @@ Result<CreatedTask> SqliteStore::create_task_idempotent(const Task& task,
                     .text(task.id)
                     .int64(now)
                     .run());
-  SKILLSYNC_ASSIGN_OR_RETURN(auto created, select_task(**conn, task.tenant, task.id));
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_ASSIGN_OR_RETURN(auto created, select_task(*conn, task.tenant, task.id));
+  SKILLSYNC_TRY(tx.commit());
   return CreatedTask{std::move(*created), true};
 }
 
 Result<std::optional<Task>> SqliteStore::get_task(std::string_view tenant, std::string_view id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  return select_task(**conn, tenant, id);
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  return select_task(*conn, tenant, id);
 }
 
 Result<TaskPage> SqliteStore::list_tasks(std::string_view tenant, const TaskFilter& filter,
                                          size_t limit, std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  auto page_start = decode_task_page_cursor(cursor);
-  if (!page_start.ok()) return page_start.error();
-  const std::optional<TaskCursor>& after = *page_start;
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
+                             decode_task_page_cursor(cursor));
   // Keyset pagination on (created_at_us, id) descending, served by
   // tasks_by_tenant_time or tasks_by_tenant_status_time read backwards; a
   // task inserted meanwhile sorts before the cursor and shifts nothing.
-  SKILLSYNC_ASSIGN_OR_RETURN(Query s, (*conn)->query(list_sql(filter, after.has_value())));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, pool_.query(list_sql(filter, after.has_value())));
   // Parameters the SQL of this filter does not name are bound all the same.
   s.text(tenant);
   filter.status ? s.text(to_string(*filter.status)) : s.null_text();
@@ -131,36 +124,31 @@ Result<TaskPage> SqliteStore::list_tasks(std::string_view tenant, const TaskFilt
 }
 
 Status SqliteStore::update_progress(std::string_view task_id, const Progress& progress) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query(
+      PooledQuery s,
+      pool_.query(
           "UPDATE tasks SET bytes_total = ?2, bytes_read = ?3, rows_read = ?4, rows_loaded = ?5,"
           " rows_rejected = ?6, rows_superseded = ?7 WHERE id = ?1"));
   SKILLSYNC_TRY(bind_progress(s.text(task_id), progress).run());
-  if ((*conn)->db().changes() == 0) return task_not_found(task_id);
+  if (s.changes() == 0) return task_not_found(task_id);
   return ok_status();
 }
 
 Result<uint64_t> SqliteStore::purge_finished_before(Micros cutoff) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   // Row errors and idempotency keys go with their task (ON DELETE CASCADE;
   // foreign_keys is on for every connection). Finished tasks have no stage.
-  SKILLSYNC_ASSIGN_OR_RETURN(Query s, (*conn)->query("DELETE FROM tasks WHERE finished_at_us < ?1"
-                                                     " AND status NOT IN ('pending', 'running')"));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
+                             pool_.query("DELETE FROM tasks WHERE finished_at_us < ?1"
+                                         " AND status NOT IN ('pending', 'running')"));
   s.int64(cutoff);
   SKILLSYNC_TRY(s.run());
-  return static_cast<uint64_t>((*conn)->db().changes());
+  return static_cast<uint64_t>(s.changes());
 }
 
 Result<std::vector<RowError>> SqliteStore::row_errors(std::string_view task_id, size_t limit) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                              " FROM row_errors WHERE task_id = ?1 ORDER BY seq LIMIT ?2"));
+      PooledQuery s, pool_.query("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
+                                 " FROM row_errors WHERE task_id = ?1 ORDER BY seq LIMIT ?2"));
   s.text(task_id).int64(clamp_limit(limit));
   return s.all<RowError>(read_row_error<Row>);
 }
@@ -168,17 +156,13 @@ Result<std::vector<RowError>> SqliteStore::row_errors(std::string_view task_id, 
 Result<RowErrorPage> SqliteStore::row_errors_page(std::string_view task_id, size_t limit,
                                                   std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxRowErrorPageLimit));
-  auto page_start = decode_seq_page_cursor(cursor);
-  if (!page_start.ok()) return page_start.error();
-  const int64_t after = *page_start;
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(const int64_t after, decode_seq_page_cursor(cursor));
   // seq is the file order (it is assigned in staging order), and the
   // primary key (task_id, seq) serves the range.
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query(
-                   "SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                   ", seq FROM row_errors WHERE task_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"));
+      PooledQuery s,
+      pool_.query("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
+                  ", seq FROM row_errors WHERE task_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"));
   s.text(task_id).int64(after).int64(static_cast<int64_t>(limit) + 1);
   SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<WithSeq<RowError>>(read_seq_row_error<Row>));
   return seq_page<RowErrorPage>(std::move(rows), limit);

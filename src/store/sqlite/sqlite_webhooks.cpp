@@ -14,11 +14,9 @@
 namespace skillsync::store::sqlite {
 
 Status SqliteWebhookStore::create_endpoint(const WebhookEndpoint& e) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query(
+      PooledQuery s,
+      pool_.query(
           "INSERT INTO webhook_endpoints (id, tenant, url, event_types, description, enabled,"
           " sealed_key, public_key_hex, previous_sealed_key, previous_public_key_hex,"
           " previous_key_expires_at_us, updated_at_us, created_at_us)"
@@ -30,11 +28,9 @@ Status SqliteWebhookStore::create_endpoint(const WebhookEndpoint& e) {
 
 Result<std::optional<WebhookEndpoint>> SqliteWebhookStore::get_endpoint(std::string_view tenant,
                                                                         std::string_view id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s, (*conn)->query("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
-                              " FROM webhook_endpoints WHERE tenant = ?1 AND id = ?2"));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
+                             pool_.query("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
+                                         " FROM webhook_endpoints WHERE tenant = ?1 AND id = ?2"));
   return s.text(tenant).text(id).one<WebhookEndpoint>(read_endpoint<Row>);
 }
 
@@ -42,26 +38,22 @@ Result<WebhookEndpointPage> SqliteWebhookStore::list_endpoints(std::string_view 
                                                                size_t limit,
                                                                std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
-  auto after = decode_task_page_cursor(cursor);
-  if (!after.ok()) return after.error();
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
+                             decode_task_page_cursor(cursor));
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
-                     " FROM webhook_endpoints WHERE tenant = ?1"
-                     " AND (created_at_us, id) > (?2, ?3) ORDER BY created_at_us, id LIMIT ?4"));
-  bind_page_start(s.text(tenant), *after).int64(static_cast<int64_t>(limit) + 1);
+      PooledQuery s,
+      pool_.query("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
+                  " FROM webhook_endpoints WHERE tenant = ?1"
+                  " AND (created_at_us, id) > (?2, ?3) ORDER BY created_at_us, id LIMIT ?4"));
+  bind_page_start(s.text(tenant), after).int64(static_cast<int64_t>(limit) + 1);
   SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<WebhookEndpoint>(read_endpoint<Row>));
   return endpoint_page(std::move(rows), limit);
 }
 
 Result<bool> SqliteWebhookStore::update_endpoint(const WebhookEndpoint& e) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   SKILLSYNC_ASSIGN_OR_RETURN(
-      Query s,
-      (*conn)->query(
+      PooledQuery s,
+      pool_.query(
           "UPDATE webhook_endpoints SET url = ?3, event_types = ?4, description = ?5, enabled = ?6,"
           " sealed_key = ?7, public_key_hex = ?8, previous_sealed_key = ?9,"
           " previous_public_key_hex = ?10, previous_key_expires_at_us = ?11, updated_at_us = ?12"
@@ -70,23 +62,21 @@ Result<bool> SqliteWebhookStore::update_endpoint(const WebhookEndpoint& e) {
   const std::string types = join_event_types(e.event_types);
   SKILLSYNC_TRY(
       bind_endpoint_fields(s, e, e.updated_at != 0 ? e.updated_at : clock_.now(), types).run());
-  return (*conn)->db().changes() > 0;
+  return s.changes() > 0;
 }
 
 Result<bool> SqliteWebhookStore::delete_endpoint(std::string_view tenant, std::string_view id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto tx = Transaction::begin((*conn)->db());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
   for (const char* sql : {"DELETE FROM webhook_deliveries WHERE tenant = ?1 AND endpoint_id = ?2",
                           "DELETE FROM webhook_outbox WHERE tenant = ?1 AND endpoint_id = ?2",
                           "DELETE FROM webhook_endpoints WHERE tenant = ?1 AND id = ?2"}) {
-    SKILLSYNC_ASSIGN_OR_RETURN(Query s, (*conn)->query(sql));
+    SKILLSYNC_ASSIGN_OR_RETURN(Query s, conn->query(sql));
     s.text(tenant).text(id);
     SKILLSYNC_TRY(s.run());
   }
-  const bool deleted = (*conn)->db().changes() > 0;
-  SKILLSYNC_TRY(tx->commit());
+  const bool deleted = conn->db().changes() > 0;
+  SKILLSYNC_TRY(tx.commit());
   return deleted;
 }
 

@@ -77,8 +77,7 @@ Status SqliteTaskWriter::stage_batch(std::span<const schema::Event> events,
                                      std::span<const RowError> errors,
                                      const Checkpoint& checkpoint) {
   Db& db = conn_->db();
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   SKILLSYNC_TRY(check_fence(true));
   // The events outlive every step, so their bytes are bound without a copy:
   // no allocation per row.
@@ -101,7 +100,7 @@ Status SqliteTaskWriter::stage_batch(std::span<const schema::Event> events,
   }
   SKILLSYNC_TRY(insert_errors(errors));
   SKILLSYNC_TRY(write_task_row(events.size(), checkpoint));
-  return tx->commit();
+  return tx.commit();
 }
 
 Status SqliteTaskWriter::insert_errors(std::span<const RowError> errors) {
@@ -186,8 +185,7 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   SKILLSYNC_TRY(check_completed_status(status, "publish"));
   Db& db = conn_->db();
   close();  // even on failure: the caller finishes the task instead
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   SKILLSYNC_TRY(check_fence(true));
   uint64_t staged = 0;
   {
@@ -230,7 +228,7 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   SKILLSYNC_TRY(db.exec("DROP TABLE " + stage_));
   // finished_at is when the rows became visible, not when publishing began.
   SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct, store_.clock().now()));
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   truncate_wal_after_erase(db);
   return staged;
 }
@@ -239,8 +237,7 @@ Status SqliteTaskWriter::discard() {
   if (closed_) return ok_status();
   close();
   Db& db = conn_->db();
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   // A writer that lost its lease must not drop the new owner's stage.
   SKILLSYNC_TRY(check_fence(false));
   SKILLSYNC_TRY(drop_stage(db, task_.id));
@@ -251,7 +248,7 @@ Status SqliteTaskWriter::discard() {
                               " WHERE id = ?1"));
     SKILLSYNC_TRY(s.text(task_.id).run());
   }  // reset before the commit
-  return tx->commit();
+  return tx.commit();
 }
 
 Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progress) {
@@ -259,15 +256,14 @@ Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progr
   SKILLSYNC_TRY(check_completed_status(status, "finish_dry_run"));
   Db& db = conn_->db();
   close();
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   SKILLSYNC_TRY(check_fence(true));
   auto counts = stage_counts();
   if (!counts.ok()) return counts.error();
   SKILLSYNC_TRY(db.exec("DROP TABLE " + stage_));
   SKILLSYNC_TRY(
       finish_closed(status, progress, counts->first - counts->second, store_.clock().now()));
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   truncate_wal_after_erase(db);
   return ok_status();
 }
@@ -276,15 +272,14 @@ Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progr
 
 Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task,
                                                             std::string_view worker_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  Db& db = (*conn)->db();
-  SKILLSYNC_TRY(check_owner(**conn, task.id, worker_id, false));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  Db& db = conn->db();
+  SKILLSYNC_TRY(check_owner(*conn, task.id, worker_id, false));
   auto seq = [&]() -> Result<int64_t> {
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s,
-        (*conn)->query("SELECT (SELECT count(*) FROM tasks WHERE id = ?1),"
-                       " (SELECT coalesce(max(seq) + 1, 0) FROM row_errors WHERE task_id = ?1)"));
+        conn->query("SELECT (SELECT count(*) FROM tasks WHERE id = ?1),"
+                    " (SELECT coalesce(max(seq) + 1, 0) FROM row_errors WHERE task_id = ?1)"));
     s.text(task.id);
     auto row = s.step();
     if (!row.ok()) return row.error();
@@ -300,9 +295,9 @@ Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task,
                         " language TEXT NOT NULL, content TEXT NOT NULL, source TEXT)"));
   auto insert = db.prepare("INSERT INTO " + stage + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!insert.ok()) return insert.error();
-  return std::unique_ptr<TaskWriter>(std::make_unique<SqliteTaskWriter>(
-      *this, std::move(conn).value(), task, std::string(worker_id), std::move(insert).value(),
-      seq.value()));
+  return std::unique_ptr<TaskWriter>(
+      std::make_unique<SqliteTaskWriter>(*this, std::move(conn), task, std::string(worker_id),
+                                         std::move(insert).value(), seq.value()));
 }
 
 }  // namespace skillsync::store::sqlite
