@@ -20,7 +20,7 @@ constexpr size_t kMaxIdBytes = 100;
 constexpr size_t kMaxTaskIdBytes = 200;
 
 Error invalid_cursor() {
-  return Error{"invalid_cursor", "cursor is not a value returned by a previous page"};
+  return Error{Errc::kInvalidCursor, "cursor is not a value returned by a previous page"};
 }
 
 std::string encode(char kind, uint64_t number, std::string_view id) {

@@ -8,8 +8,9 @@
 // (claiming, leases, cancelling and finishing), pg_writer.cpp (staging and
 // publishing loads) and listener.cpp (LISTEN/NOTIFY). task_rows.cpp holds
 // what they share about the tasks table; what the SQLite store shares too
-// (argument checks, error values, column lists) is in
-// store/store_checks.hpp and store/sql_columns.hpp.
+// (argument checks, error values, column lists,
+// row mapping and binding) is in store/store_checks.hpp,
+// store/sql_columns.hpp and store/row_mapping.hpp.
 //
 // Concurrency: every check-then-write locks the task's row first (SELECT
 // ... FOR UPDATE), so a claim, a heartbeat, a cancel and a fenced writer's

@@ -7,7 +7,8 @@
 // cancelling and finishing) and task_writer.cpp (staging and publishing
 // loads). task_rows.cpp holds what they share about the tasks table;
 // what the PostgreSQL store shares too (argument checks, error values,
-// column lists) is in store/store_checks.hpp and store/sql_columns.hpp.
+// column lists, row mapping and binding) is in store/store_checks.hpp,
+// store/sql_columns.hpp and store/row_mapping.hpp.
 #pragma once
 
 #include <memory>
