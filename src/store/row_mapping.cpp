@@ -5,8 +5,12 @@
 
 namespace skillsync::store {
 
-EventPage event_page(std::vector<StoredEvent> rows, size_t limit) {
-  EventPage page;
+namespace {
+
+// The page of a list whose cursor set_next_cursor() writes.
+template <class Page, class T>
+Page keyset_page(std::vector<T> rows, size_t limit) {
+  Page page;
   const bool more = rows.size() > limit;
   if (more) rows.resize(limit);
   page.items = std::move(rows);
@@ -14,14 +18,15 @@ EventPage event_page(std::vector<StoredEvent> rows, size_t limit) {
   return page;
 }
 
+}  // namespace
+
+EventPage event_page(std::vector<StoredEvent> rows, size_t limit) {
+  return keyset_page<EventPage>(std::move(rows), limit);
+}
+
 TaskPage task_page(std::vector<Task> rows, size_t limit) {
   for (Task& t : rows) t.sealed_credentials.clear();  // a listing never needs them
-  TaskPage page;
-  const bool more = rows.size() > limit;
-  if (more) rows.resize(limit);
-  page.items = std::move(rows);
-  if (more) set_next_cursor(page);
-  return page;
+  return keyset_page<TaskPage>(std::move(rows), limit);
 }
 
 SourcePage source_page(std::vector<Source> rows, size_t limit) {

@@ -379,12 +379,12 @@ auto& bind_source_file(Params& p, const SourceFile& f) {
   return p.int64(f.last_modified).int64(f.first_seen).text(f.task_id).text(f.skip_reason);
 }
 
-// An endpoint's url .. updated_at (10 values); `types` is
+// An endpoint's tenant, id, then url .. updated_at (12 values); `types` is
 // join_event_types(e.event_types), kept alive by the caller.
 template <class Params>
-auto& bind_endpoint_fields(Params& p, const WebhookEndpoint& e, Micros updated_at,
-                           const std::string& types) {
-  p.text(e.url).text(types).text(e.description).int64(e.enabled ? 1 : 0);
+auto& bind_endpoint(Params& p, const WebhookEndpoint& e, Micros updated_at,
+                    const std::string& types) {
+  p.text(e.tenant).text(e.id).text(e.url).text(types).text(e.description).int64(e.enabled ? 1 : 0);
   p.bytea(e.sealed_key).text(e.public_key_hex);
   if (e.previous_sealed_key.empty()) {
     p.null_bytea().null_text();

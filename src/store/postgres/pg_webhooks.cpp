@@ -13,8 +13,7 @@ namespace skillsync::store::postgres {
 Status PgWebhookStore::create_endpoint(const WebhookEndpoint& e) {
   Params p;
   const std::string types = join_event_types(e.event_types);
-  bind_endpoint_fields(p.text(e.tenant).text(e.id), e,
-                       e.created_at != 0 ? e.created_at : clock_.now(), types);
+  bind_endpoint(p, e, e.created_at != 0 ? e.created_at : clock_.now(), types);
   SKILLSYNC_ASSIGN_OR_RETURN(
       PgResult r,
       pool_.exec(
@@ -54,8 +53,7 @@ Result<WebhookEndpointPage> PgWebhookStore::list_endpoints(std::string_view tena
 Result<bool> PgWebhookStore::update_endpoint(const WebhookEndpoint& e) {
   Params p;
   const std::string types = join_event_types(e.event_types);
-  bind_endpoint_fields(p.text(e.tenant).text(e.id), e,
-                       e.updated_at != 0 ? e.updated_at : clock_.now(), types);
+  bind_endpoint(p, e, e.updated_at != 0 ? e.updated_at : clock_.now(), types);
   SKILLSYNC_ASSIGN_OR_RETURN(
       PgResult r,
       pool_.exec(

@@ -17,13 +17,12 @@ Status SqliteWebhookStore::create_endpoint(const WebhookEndpoint& e) {
   SKILLSYNC_ASSIGN_OR_RETURN(
       PooledQuery s,
       pool_.query(
-          "INSERT INTO webhook_endpoints (id, tenant, url, event_types, description, enabled,"
+          "INSERT INTO webhook_endpoints (tenant, id, url, event_types, description, enabled,"
           " sealed_key, public_key_hex, previous_sealed_key, previous_public_key_hex,"
           " previous_key_expires_at_us, updated_at_us, created_at_us)"
           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)"));
-  s.text(e.id).text(e.tenant);
   const std::string types = join_event_types(e.event_types);
-  return bind_endpoint_fields(s, e, e.created_at != 0 ? e.created_at : clock_.now(), types).run();
+  return bind_endpoint(s, e, e.created_at != 0 ? e.created_at : clock_.now(), types).run();
 }
 
 Result<std::optional<WebhookEndpoint>> SqliteWebhookStore::get_endpoint(std::string_view tenant,
@@ -58,10 +57,8 @@ Result<bool> SqliteWebhookStore::update_endpoint(const WebhookEndpoint& e) {
           " sealed_key = ?7, public_key_hex = ?8, previous_sealed_key = ?9,"
           " previous_public_key_hex = ?10, previous_key_expires_at_us = ?11, updated_at_us = ?12"
           " WHERE tenant = ?1 AND id = ?2"));
-  s.text(e.tenant).text(e.id);
   const std::string types = join_event_types(e.event_types);
-  SKILLSYNC_TRY(
-      bind_endpoint_fields(s, e, e.updated_at != 0 ? e.updated_at : clock_.now(), types).run());
+  SKILLSYNC_TRY(bind_endpoint(s, e, e.updated_at != 0 ? e.updated_at : clock_.now(), types).run());
   return s.changes() > 0;
 }
 
