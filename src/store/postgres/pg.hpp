@@ -211,4 +211,37 @@ void append_copy_text(std::string& out, std::string_view s, bool sanitize = fals
 void append_copy_int(std::string& out, int64_t v);
 inline void append_copy_null(std::string& out) { out += "\\N"; }
 
+// One row of COPY's text format appended to `out`, field by field: a tab
+// between fields, a newline at end(). `sanitize` as in append_copy_text.
+class CopyRow {
+ public:
+  explicit CopyRow(std::string& out, bool sanitize = false) : out_(out), sanitize_(sanitize) {}
+  CopyRow& text(std::string_view v) {
+    separate();
+    append_copy_text(out_, v, sanitize_);
+    return *this;
+  }
+  CopyRow& int64(int64_t v) {
+    separate();
+    append_copy_int(out_, v);
+    return *this;
+  }
+  CopyRow& optional_text(const std::optional<std::string>& v) {
+    if (v) return text(*v);
+    separate();
+    append_copy_null(out_);
+    return *this;
+  }
+  void end() { out_ += '\n'; }
+
+ private:
+  void separate() {
+    if (!first_) out_ += '\t';
+    first_ = false;
+  }
+  std::string& out_;
+  bool sanitize_;
+  bool first_ = true;
+};
+
 }  // namespace skillsync::store::postgres

@@ -116,26 +116,16 @@ Status PgTaskWriter::copy_events(std::span<const schema::Event> events, int64_t 
   buf_.clear();
   int64_t seq = first_seq;
   for (const schema::Event& e : events) {
-    append_copy_int(buf_, seq++);
-    buf_ += '\t';
-    append_copy_text(buf_, e.employee_external_id);
-    buf_ += '\t';
-    append_copy_text(buf_, e.external_id);
-    buf_ += '\t';
-    append_copy_text(buf_, e.event_type);
-    buf_ += '\t';
-    append_copy_int(buf_, e.timestamp);
-    buf_ += '\t';
-    append_copy_text(buf_, e.language);
-    buf_ += '\t';
-    append_copy_text(buf_, e.content_json);
-    buf_ += '\t';
-    if (e.source) {
-      append_copy_text(buf_, *e.source);
-    } else {
-      append_copy_null(buf_);
-    }
-    buf_ += '\n';
+    CopyRow(buf_)
+        .int64(seq++)
+        .text(e.employee_external_id)
+        .text(e.external_id)
+        .text(e.event_type)
+        .int64(e.timestamp)
+        .text(e.language)
+        .text(e.content_json)
+        .optional_text(e.source)
+        .end();
     SKILLSYNC_TRY(send(false));
   }
   SKILLSYNC_TRY(send(true));
@@ -156,24 +146,17 @@ Status PgTaskWriter::copy_errors(std::span<const RowError> errors) {
   // not UTF-8 (or a raw record cut inside a character), which PostgreSQL
   // would refuse; sanitizing keeps the report instead of failing the load.
   for (const RowError& e : errors) {
-    append_copy_text(buf_, task_.id);
-    buf_ += '\t';
-    append_copy_int(buf_, seq++);
-    buf_ += '\t';
-    append_copy_int(buf_, static_cast<int64_t>(e.line));
-    buf_ += '\t';
-    append_copy_int(buf_, static_cast<int64_t>(e.byte_offset));
-    buf_ += '\t';
-    append_copy_text(buf_, e.column, true);
-    buf_ += '\t';
-    append_copy_text(buf_, e.code, true);
-    buf_ += '\t';
-    append_copy_text(buf_, e.message, true);
-    buf_ += '\t';
-    append_copy_text(buf_, std::string_view(e.raw).substr(0, kMaxRowErrorRawBytes), true);
-    buf_ += '\t';
-    append_copy_text(buf_, e.file, true);
-    buf_ += '\n';
+    CopyRow(buf_, true)
+        .text(task_.id)
+        .int64(seq++)
+        .int64(static_cast<int64_t>(e.line))
+        .int64(static_cast<int64_t>(e.byte_offset))
+        .text(e.column)
+        .text(e.code)
+        .text(e.message)
+        .text(std::string_view(e.raw).substr(0, kMaxRowErrorRawBytes))
+        .text(e.file)
+        .end();
     SKILLSYNC_TRY(send(false));
   }
   SKILLSYNC_TRY(send(true));
