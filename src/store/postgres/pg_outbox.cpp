@@ -7,6 +7,7 @@
 #include "store/cursor.hpp"
 #include "store/postgres/pg_webhooks.hpp"
 #include "store/row_mapping.hpp"
+#include "store/row_params.hpp"
 #include "store/store_checks.hpp"
 #include "store/webhook_rows.hpp"
 

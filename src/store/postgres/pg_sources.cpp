@@ -12,6 +12,7 @@
 #include "store/cursor.hpp"
 #include "store/postgres/postgres_store_impl.hpp"
 #include "store/row_mapping.hpp"
+#include "store/row_params.hpp"
 
 namespace skillsync::store::postgres {
 namespace {

@@ -10,7 +10,7 @@
 // what they share about the tasks table; what the SQLite store shares too
 // (argument checks, error values, column lists,
 // row mapping and binding) is in store/store_checks.hpp,
-// store/sql_columns.hpp and store/row_mapping.hpp.
+// store/sql_columns.hpp, store/row_mapping.hpp and store/row_params.hpp.
 //
 // Concurrency: every check-then-write locks the task's row first (SELECT
 // ... FOR UPDATE), so a claim, a heartbeat, a cancel and a fenced writer's
@@ -29,6 +29,7 @@
 #include "store/postgres/pg_webhooks.hpp"
 #include "store/postgres/pool.hpp"
 #include "store/row_mapping.hpp"
+#include "store/row_params.hpp"
 #include "store/sql_columns.hpp"
 #include "store/store.hpp"
 #include "store/store_checks.hpp"

@@ -5,6 +5,7 @@
 
 #include "store/cursor.hpp"
 #include "store/row_mapping.hpp"
+#include "store/row_params.hpp"
 #include "store/sqlite/sqlite_webhooks.hpp"
 #include "store/store_checks.hpp"
 #include "store/webhook_rows.hpp"

@@ -9,6 +9,7 @@
 
 #include "store/cursor.hpp"
 #include "store/row_mapping.hpp"
+#include "store/row_params.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
 
 namespace skillsync::store::sqlite {

@@ -8,7 +8,7 @@
 // loads). task_rows.cpp holds what they share about the tasks table;
 // what the PostgreSQL store shares too (argument checks, error values,
 // column lists, row mapping and binding) is in store/store_checks.hpp,
-// store/sql_columns.hpp and store/row_mapping.hpp.
+// store/sql_columns.hpp, store/row_mapping.hpp and store/row_params.hpp.
 #pragma once
 
 #include <memory>
@@ -18,6 +18,7 @@
 
 #include "common/time.hpp"
 #include "store/row_mapping.hpp"
+#include "store/row_params.hpp"
 #include "store/sql_columns.hpp"
 #include "store/sqlite/pool.hpp"
 #include "store/sqlite/sqlite_webhooks.hpp"
