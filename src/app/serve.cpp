@@ -73,8 +73,7 @@ struct Opened {
   std::optional<tasks::MasterKey> key;
 };
 
-// Opens the store (requeueing the tasks a previous process left running),
-// loads the master key (and the previous one of a rotation), checks it
+// Opens the store, loads the master key (and the previous one of a rotation), checks it
 // against the store and creates the first API key. An error's message is
 // the whole line to log.
 Result<Opened> open_store_and_key(const ServeConfig& config) {
@@ -84,11 +83,6 @@ Result<Opened> open_store_and_key(const ServeConfig& config) {
                                           "): " + opened.error().message};
   }
   Opened out{std::move(opened).value(), std::nullopt};
-  if (config.run_workers) {
-    if (auto n = out.store->requeue_running_tasks(); n.ok() && *n > 0) {
-      spdlog::info("requeued {} task(s) left running by a previous process", *n);
-    }
-  }
   const std::string key_path =
       config.master_key_file.empty() ? config.data_dir + "/master.key" : config.master_key_file;
   SKILLSYNC_ASSIGN_OR_RETURN(out.key, tasks::MasterKey::load_or_create(key_path));

@@ -22,6 +22,7 @@
 
 #include "common/result.hpp"
 #include "common/time.hpp"
+#include "schema/event.hpp"
 
 namespace skillsync::schema {
 
@@ -115,21 +116,7 @@ inline constexpr std::string_view kEventType = "event_type";
 // kEnum of every registered event_type.
 std::span<const FieldDef> top_level_fields();
 
-// A validated skill event. content_json is a compact JSON object holding
-// only the entity's content fields that were present (non-empty), in the
-// order of EntityDef::content_fields, each as a JSON string: text, ids,
-// languages, enum values, URLs and dates as given; kTimestamp content
-// normalized to RFC 3339 UTC. An empty value (JSON "" or null, or an empty CSV field) is absent,
-// so the same event reads the same from a JSON body and from a CSV row.
-struct Event {
-  std::string employee_external_id;
-  std::string external_id;
-  std::string event_type;
-  Micros timestamp = 0;
-  std::string language;
-  std::string content_json;
-  std::optional<std::string> source;
-};
+// Event (a validated skill event) is in schema/event.hpp.
 
 // One reason a field is invalid. `field` names the column (CSV) or the JSON
 // path ("content.course_id"); `code` is stable snake_case, one of: required,

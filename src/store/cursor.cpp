@@ -1,5 +1,7 @@
 #include "store/cursor.hpp"
 
+#include <limits>
+
 #include <cstdint>
 
 #include "common/crypto.hpp"
@@ -18,7 +20,7 @@ constexpr size_t kMaxIdBytes = 100;
 constexpr size_t kMaxTaskIdBytes = 200;
 
 Error invalid_cursor() {
-  return Error{"invalid_cursor", "cursor is not a value returned by a previous page"};
+  return Error{Errc::kInvalidCursor, "cursor is not a value returned by a previous page"};
 }
 
 std::string encode(char kind, uint64_t number, std::string_view id) {
@@ -91,6 +93,11 @@ Result<std::optional<TaskCursor>> decode_task_page_cursor(std::string_view curso
 
 Result<int64_t> decode_seq_page_cursor(std::string_view cursor) {
   if (cursor.empty()) return int64_t{-1};
+  return decode_seq_cursor(cursor);
+}
+
+Result<int64_t> decode_seq_page_cursor_descending(std::string_view cursor) {
+  if (cursor.empty()) return std::numeric_limits<int64_t>::max();
   return decode_seq_cursor(cursor);
 }
 

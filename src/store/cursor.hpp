@@ -58,6 +58,9 @@ Result<std::optional<TaskCursor>> decode_task_page_cursor(std::string_view curso
 // The seq after which the page starts: -1 for the first page, since row
 // errors are numbered from 0.
 Result<int64_t> decode_seq_page_cursor(std::string_view cursor);
+// The same for a list in descending seq order (webhook deliveries): the seq
+// before which the page starts, INT64_MAX for the first page.
+Result<int64_t> decode_seq_page_cursor_descending(std::string_view cursor);
 
 // Records that more items follow `page`: its next_cursor names its last
 // item, where the next page starts after.

@@ -22,11 +22,11 @@
 // TaskWriter::stage(events, errors, checkpoint) writes the batch's rows, its
 // row errors and the checkpoint in ONE transaction, so the staged rows, the
 // row errors and the checkpoint always agree, also after a crash. Every
-// write of a fenced writer (one opened with begin_load(task, worker_id)) and
-// finish_task(task_id, worker_id, ...) checks, inside its transaction, that
-// the task is still `running` and owned by that worker; otherwise it rolls
-// back and fails with "lease_lost", so a slow worker whose lease was taken
-// over can never write into the new owner's load.
+// write of a writer (each is fenced: opened with begin_load(task,
+// worker_id)) and finish_task(task_id, worker_id, ...) checks, inside its
+// transaction, that the task is still `running` and owned by that worker;
+// otherwise it rolls back and fails with "lease_lost", so a slow worker
+// whose lease was taken over can never write into the new owner's load.
 //
 // Cancellation: request_cancel() cancels a pending task at once. For a
 // running task it records cancel_requested_at; the owning worker learns it
@@ -56,7 +56,7 @@
 
 #include "common/result.hpp"
 #include "common/time.hpp"
-#include "schema/schema.hpp"
+#include "schema/event.hpp"
 #include "store/sources.hpp"
 
 namespace skillsync::store {
@@ -218,17 +218,12 @@ struct OAuthClient {
 class TaskWriter {
  public:
   virtual ~TaskWriter() = default;
-  // Stages a batch of good rows, its row errors and the task's progress, in
-  // one transaction. Events are kept in the order given; across calls, order
-  // is the order of the calls.
-  // Deprecated: use the overload with a Checkpoint (this one stores none, so
-  // a reclaimed task cannot resume from it).
-  virtual Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
-                       const Progress& progress) = 0;
-  // Same, and stores `checkpoint` (and checkpoint.progress as the task's
-  // progress, and checkpoint.header_json as its header) in the same
-  // transaction. A fenced writer fails with "lease_lost" or "cancelled"
-  // (see the file comment) and then writes nothing of the batch.
+  // Stages a batch of good rows, its row errors and `checkpoint` in one
+  // transaction: checkpoint.progress becomes the task's progress and
+  // checkpoint.header_json its header. Events are kept in the order given;
+  // across calls, order is the order of the calls. Fails with "lease_lost"
+  // or "cancelled" (see the file comment) and then writes nothing of the
+  // batch.
   virtual Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
                        const Checkpoint& checkpoint) = 0;
   // Makes every staged row visible at once and finishes the task with
@@ -236,14 +231,14 @@ class TaskWriter {
   // credentials. Returns the number of events written: every staged row
   // counts, including one that a later row of the same file replaced.
   // The writer is closed afterwards, even when publishing failed (the
-  // caller then finishes the task with Store::finish_task). A fenced writer
+  // caller then finishes the task with Store::finish_task). The writer
   // fails with "lease_lost" or "cancelled" and then changes nothing. The
   // stored progress's rows_superseded is computed here (staged rows minus
   // distinct keys).
   virtual Result<uint64_t> publish(TaskStatus status, const Progress& progress) = 0;
   // Drops every staged row of the task and its checkpoint (the two always go
   // together); row errors stay for the report. The task itself is finished
-  // with Store::finish_task. A fenced writer that lost the task drops
+  // with Store::finish_task. A writer that lost the task drops
   // nothing ("lease_lost"). Not for shutdown: release_lease() keeps the
   // stage for the next claim. Closes the writer; a no-op on a closed writer.
   virtual Status discard() = 0;
@@ -338,18 +333,15 @@ class Store {
   // oldest pending one: one aggregate query, cheap enough for every scrape.
   virtual Result<TaskStats> task_stats() = 0;
 
-  // Claims the oldest pending task: status -> running, started_at = now,
-  // attempts + 1, owned by `worker_id`. std::nullopt when none is pending.
-  // Deprecated: use the overload with a lease (this one sets none, so only
-  // requeue_running_tasks() recovers the task after a crash).
-  virtual Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now) = 0;
   // Claims, for `worker_id` until now + lease_duration, a running task whose
-  // lease expired before `now` (its worker died or released it), or else the
-  // oldest pending task; oldest first within each kind. attempts + 1,
-  // started_at is set on the first claim only, last_heartbeat_at = now. The
-  // task comes with its checkpoint (if any) and its stage and row errors are
-  // kept, so the load continues from the checkpoint. A claimed task may carry
-  // cancel_requested_at: the worker then finishes it as cancelled at once.
+  // lease expired before `now` (its worker died or released it; a running
+  // task with no lease at all, left by a release before leases, counts as
+  // expired), or else the oldest pending task; oldest first within each
+  // kind. attempts + 1, started_at is set on the first claim only,
+  // last_heartbeat_at = now. The task comes with its checkpoint (if any) and
+  // its stage and row errors are kept, so the load continues from the
+  // checkpoint. A claimed task may carry cancel_requested_at: the worker
+  // then finishes it as cancelled at once.
   // REQUIRES: worker_id is unique among live workers of every process that
   // shares the store (e.g. host, pid and a random part), lease_duration > 0.
   virtual Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,
@@ -363,27 +355,17 @@ class Store {
   // stage, and any worker may claim it at once. "lease_lost" when the task
   // is not this worker's.
   virtual Status release_lease(std::string_view task_id, std::string_view worker_id) = 0;
-  // Tasks left `running` with no lease (claimed by the deprecated
-  // claim_next_task) by a process that died go back to `pending`. Those
-  // without a checkpoint lose their staged rows and row errors (the load
-  // restarts cleanly); those with one keep them. Returns how many. Tasks
-  // under a lease are never touched: they are reclaimed when it expires.
-  virtual Result<uint64_t> requeue_running_tasks() = 0;
   // Drops the task's stage, row errors and checkpoint and zeroes its
   // progress, so the load restarts from the first byte (a compressed object
   // cannot resume in the middle). "lease_lost" unless `worker_id` owns it.
   // REQUIRES: no writer of the task is open.
   virtual Status reset_load(std::string_view task_id, std::string_view worker_id) = 0;
   virtual Status update_progress(std::string_view task_id, const Progress& progress) = 0;
-  // Finishes a task that did not publish (kFailed, kCancelled): sets the
-  // status, error, progress and finished_at, erases the credentials and
-  // drops any staged rows and keeps its row errors.
-  // Deprecated: use the fenced overload below.
-  virtual Status finish_task(std::string_view task_id, TaskStatus status,
-                             const std::optional<TaskError>& error, const Progress& progress,
-                             Micros now) = 0;
-  // Same, in one transaction, only while `worker_id` owns the running task
-  // ("lease_lost" otherwise). Clears the checkpoint.
+  // Finishes a task that did not publish (kFailed, kCancelled) in one
+  // transaction, only while `worker_id` owns the running task ("lease_lost"
+  // otherwise): sets the status, error, progress and finished_at, erases the
+  // credentials, drops any staged rows and the checkpoint, and keeps its row
+  // errors.
   // REQUIRES: status is kFailed or kCancelled (completed tasks go through
   // TaskWriter::publish or finish_dry_run).
   virtual Status finish_task(std::string_view task_id, std::string_view worker_id,
@@ -409,13 +391,10 @@ class Store {
   virtual Result<RowErrorPage> row_errors_page(std::string_view task_id, size_t limit,
                                                std::string_view cursor) = 0;
 
-  // Opens the writer of an existing task ("not_found" otherwise). Rows a
-  // previous writer of the same attempt staged and did not discard are kept.
-  // Deprecated: use the fenced overload below.
-  virtual Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task) = 0;
-  // Opens a fenced writer for `worker_id`: every stage/publish/finish_dry_run
-  // checks that the worker still owns the running task. Rows staged under
-  // earlier claims (up to the task's checkpoint) are kept.
+  // Opens a fenced writer of an existing task ("not_found" otherwise) for
+  // `worker_id`: every stage/publish/finish_dry_run checks that the worker
+  // still owns the running task. Rows staged under earlier claims (up to
+  // the task's checkpoint) are kept.
   virtual Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                          std::string_view worker_id) = 0;
 

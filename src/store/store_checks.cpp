@@ -29,11 +29,6 @@ Status check_claim(std::string_view worker_id, Micros lease_duration) {
   return ok_status();
 }
 
-Status check_finish_status(TaskStatus status) {
-  if (!is_finished(status)) return Error{"invalid_argument", "finish_task needs a final status"};
-  return ok_status();
-}
-
 Status check_fenced_finish_status(TaskStatus status) {
   if (status != TaskStatus::kFailed && status != TaskStatus::kCancelled) {
     return Error{"invalid_argument", "finish_task needs kFailed or kCancelled"};
@@ -50,34 +45,43 @@ Status check_completed_status(TaskStatus status, std::string_view call) {
 }
 
 Status check_writer_open(bool closed) {
-  if (closed) return Error{"invalid_state", "the load was already published or discarded"};
+  if (closed) return Error{Errc::kInvalidState, "the load was already published or discarded"};
   return ok_status();
 }
 
 Error task_not_found(std::string_view id) {
-  return Error{"not_found", "no task with id " + std::string(id)};
+  return Error{Errc::kNotFound, "no task with id " + std::string(id)};
 }
 
 Error idempotency_conflict() {
-  return Error{"idempotency_conflict",
+  return Error{Errc::kIdempotencyConflict,
                "the idempotency key was already used with a different request body"};
 }
 
 Error task_already_finished(std::string_view id) {
-  return Error{"invalid_state", "task " + std::string(id) + " has already finished"};
+  return Error{Errc::kInvalidState, "task " + std::string(id) + " has already finished"};
 }
 
 Status check_ownership(const TaskOwnership& task, std::string_view task_id,
                        std::string_view worker_id, bool cancel_is_error) {
   if (!task.exists) return task_not_found(task_id);
   if (!task.owned) {
-    return Error{"lease_lost", "task " + std::string(task_id) + " is no longer owned by worker " +
-                                   std::string(worker_id)};
+    return Error{Errc::kLeaseLost, "task " + std::string(task_id) +
+                                       " is no longer owned by worker " + std::string(worker_id)};
   }
   if (cancel_is_error && task.cancel_requested) {
-    return Error{"cancelled", "task " + std::string(task_id) + " was cancelled"};
+    return Error{Errc::kCancelled, "task " + std::string(task_id) + " was cancelled"};
   }
   return ok_status();
+}
+
+Error source_lease_lost(std::string_view source_id) {
+  return Error{Errc::kLeaseLost, "source " + std::string(source_id) + " is not held by this check"};
+}
+
+Error outbox_lease_lost(std::string_view event_id) {
+  return Error{Errc::kLeaseLost,
+               "webhook event " + std::string(event_id) + " is not leased to this process"};
 }
 
 Error unexpected_change(std::string_view task_id) {

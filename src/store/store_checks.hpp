@@ -37,8 +37,6 @@ int64_t clamp_limit(size_t limit);
 Status check_idempotency_key(std::string_view idempotency_key);
 // claim_next_task with a lease: a worker id and a positive lease.
 Status check_claim(std::string_view worker_id, Micros lease_duration);
-// The deprecated finish_task: any finished status.
-Status check_finish_status(TaskStatus status);
 // The fenced finish_task: kFailed or kCancelled.
 Status check_fenced_finish_status(TaskStatus status);
 // TaskWriter::publish and finish_dry_run (`call` names which, for the
@@ -56,6 +54,13 @@ Error task_not_found(std::string_view id);
 Error idempotency_conflict();
 // "invalid_state": request_cancel on a finished task.
 Error task_already_finished(std::string_view id);
+
+// "lease_lost": finish_source_check by an owner that lost the source.
+Error source_lease_lost(std::string_view source_id);
+
+// "lease_lost": record_attempt by a process whose lease on the outbox row
+// ran out.
+Error outbox_lease_lost(std::string_view event_id);
 
 // What a worker-scoped call reads about a task inside its transaction.
 struct TaskOwnership {

@@ -127,10 +127,12 @@ TEST_F(CheckerTest, FailingTasksInARowPutTheSourceInErrorUntilResumed) {
               {"exports/learning_3.csv", 10, "\"b\"", ""},
               {"exports/learning_4.csv", 10, "\"c\"", ""}};
   ASSERT_EQ(check().tasks_created, 3u);
-  for (const auto& row : ledger()) {
-    ASSERT_TRUE(store_->claim_next_task("w", clock_.t).ok());
+  const size_t tasks = ledger().size();
+  for (size_t i = 0; i < tasks; ++i) {
+    auto claimed = store_->claim_next_task("w", clock_.t, 60'000'000);
+    ASSERT_TRUE(claimed.ok() && claimed->has_value());
     ASSERT_TRUE(store_
-                    ->finish_task(row.file.task_id, store::TaskStatus::kFailed,
+                    ->finish_task((*claimed)->id, "w", store::TaskStatus::kFailed,
                                   store::TaskError{"x", "y"}, {}, clock_.t)
                     .ok());
   }

@@ -224,48 +224,27 @@ TEST_P(StoreContract, ResetLoadDropsStageRowErrorsAndCheckpoint) {
 }
 
 TEST_P(StoreContract, AReclaimedTaskWithoutCheckpointStartsClean) {
-  // A writer that staged without a checkpoint (deprecated stage) and died:
-  // the next claim cannot resume, so nothing of that attempt may remain.
+  // A worker that reset its load (a compressed object cannot resume) and
+  // died before staging again: the next claim has no checkpoint to resume
+  // from, so nothing of the earlier attempt may remain.
   ASSERT_TRUE(store().create_task(make_task("t", 1)).ok());
   Task t = store().claim_next_task("w1", 0, kLease).value().value();
   {
     auto w = store().begin_load(t, "w1");
     ASSERT_TRUE(w.ok());
     std::vector<RowError> errors{make_row_error(2)};
-    ASSERT_TRUE((*w)->stage(events_range(0, 4), errors, Progress{1, 1, 5, 4, 1, 0}).ok());
+    ASSERT_TRUE((*w)->stage(events_range(0, 4), errors, checkpoint_at(300, 5, 1)).ok());
   }
+  ASSERT_TRUE(store().reset_load("t", "w1").ok());
   Task again = store().claim_next_task("w2", kLease + 1, kLease).value().value();
+  EXPECT_EQ(again.id, "t");
+  EXPECT_EQ(again.attempts, 2);
   EXPECT_FALSE(again.checkpoint.has_value());
   EXPECT_EQ(again.progress.rows_read, 0u);
   EXPECT_TRUE(store().row_errors("t", 100)->empty());
   auto w = store().begin_load(again, "w2");
   ASSERT_TRUE(w.ok());
   EXPECT_EQ((*w)->publish(TaskStatus::kCompleted, Progress{}).value(), 0u);
-}
-
-TEST_P(StoreContract, RequeueKeepsTheStageOfTasksWithACheckpointAndSkipsLeasedOnes) {
-  ASSERT_TRUE(store().create_task(make_task("legacy", 1)).ok());
-  ASSERT_TRUE(store().create_task(make_task("leased", 2)).ok());
-  Task legacy = store().claim_next_task("old-binary", 10).value().value();  // no lease
-  ASSERT_EQ(legacy.id, "legacy");
-  ASSERT_TRUE(store().claim_next_task("w", 10, kLease).value().has_value());
-  {
-    auto w = store().begin_load(legacy, "old-binary");
-    ASSERT_TRUE(w.ok());
-    ASSERT_TRUE((*w)->stage(events_range(0, 3), {}, checkpoint_at(90, 3, 1)).ok());
-  }
-  EXPECT_EQ(store().requeue_running_tasks().value(), 1u);
-  EXPECT_EQ(store().get_task("default", "leased")->value().status, TaskStatus::kRunning);
-  const Task requeued = store().get_task("default", "legacy")->value();
-  EXPECT_EQ(requeued.status, TaskStatus::kPending);
-  ASSERT_TRUE(requeued.checkpoint.has_value());
-  EXPECT_EQ(requeued.progress.rows_read, 3u);
-
-  Task again = store().claim_next_task("w2", 20, kLease).value().value();
-  EXPECT_EQ(again.id, "legacy");
-  auto w = store().begin_load(again, "w2");
-  ASSERT_TRUE(w.ok());
-  EXPECT_EQ((*w)->publish(TaskStatus::kCompleted, Progress{}).value(), 3u);
 }
 
 }  // namespace

@@ -15,8 +15,8 @@ TEST_P(StoreContract, NothingIsVisibleBeforePublishAndEverythingAfter) {
   for (int i = 0; i < 30; ++i) a.push_back(make_event("emp-1", "a" + std::to_string(i), i));
   for (int i = 0; i < 20; ++i) b.push_back(make_event("emp-2", "b" + std::to_string(i), i));
   b[3].source = "hr";
-  ASSERT_TRUE(w->stage(a, {}, Progress{1000, 500, 30, 30, 0}).ok());
-  ASSERT_TRUE(w->stage(b, {}, Progress{1000, 1000, 50, 50, 0}).ok());
+  ASSERT_TRUE(w->stage(a, {}, checkpoint_of(Progress{1000, 500, 30, 30, 0})).ok());
+  ASSERT_TRUE(w->stage(b, {}, checkpoint_of(Progress{1000, 1000, 50, 50, 0})).ok());
 
   EXPECT_FALSE(store().get_event("default", "emp-1", "a0")->has_value());
   EXPECT_TRUE(store().list_events("default", "emp-2", 100, "")->items.empty());
@@ -55,8 +55,8 @@ TEST_P(StoreContract, TheLastRowOfTheFileWinsForAKey) {
                                    make_event("emp-1", "ev-2", 1, R"({"v":"other"})"),
                                    make_event("emp-1", "ev-1", 2, R"({"v":2})")};
   std::vector<schema::Event> second{make_event("emp-1", "ev-1", 3, R"({"v":3})")};
-  ASSERT_TRUE(w->stage(first, {}, Progress{}).ok());
-  ASSERT_TRUE(w->stage(second, {}, Progress{}).ok());
+  ASSERT_TRUE(w->stage(first, {}, Checkpoint{}).ok());
+  ASSERT_TRUE(w->stage(second, {}, Checkpoint{}).ok());
   ASSERT_TRUE(w->publish(TaskStatus::kCompleted, Progress{}).ok());
 
   auto got = store().get_event("default", "emp-1", "ev-1");
@@ -74,7 +74,7 @@ TEST_P(StoreContract, ALoadReplacesAnApiEventAndKeepsItsCreatedAt) {
   auto w = start_load(make_task("task-1", 1));
   ASSERT_NE(w, nullptr);
   std::vector<schema::Event> rows{make_event("emp-1", "ev-1", 9, R"({"v":"file"})")};
-  ASSERT_TRUE(w->stage(rows, {}, Progress{}).ok());
+  ASSERT_TRUE(w->stage(rows, {}, Checkpoint{}).ok());
   ASSERT_TRUE(w->publish(TaskStatus::kCompleted, Progress{}).ok());
 
   const StoredEvent got = store().get_event("default", "emp-1", "ev-1")->value();
@@ -95,7 +95,7 @@ TEST_P(StoreContract, PublishWithErrorsKeepsTheRowErrors) {
   ASSERT_NE(w, nullptr);
   std::vector<schema::Event> rows{make_event("emp-1", "ev-1", 1)};
   std::vector<RowError> errors{make_row_error(3)};
-  ASSERT_TRUE(w->stage(rows, errors, Progress{}).ok());
+  ASSERT_TRUE(w->stage(rows, errors, Checkpoint{}).ok());
   ASSERT_TRUE(w->publish(TaskStatus::kCompletedWithErrors, Progress{50, 50, 2, 1, 1}).ok());
   const Task done = store().get_task("default", "task-1")->value();
   EXPECT_EQ(done.status, TaskStatus::kCompletedWithErrors);
@@ -108,11 +108,11 @@ TEST_P(StoreContract, DiscardLeavesNoRows) {
   auto w = start_load(t);
   ASSERT_NE(w, nullptr);
   std::vector<schema::Event> rows{make_event("emp-1", "ev-1", 1), make_event("emp-1", "ev-2", 2)};
-  ASSERT_TRUE(w->stage(rows, {}, Progress{}).ok());
+  ASSERT_TRUE(w->stage(rows, {}, Checkpoint{}).ok());
   ASSERT_TRUE(w->discard().ok());
   EXPECT_TRUE(store().list_events("default", "emp-1", 100, "")->items.empty());
 
-  auto again = store().begin_load(t);
+  auto again = store().begin_load(t, "w");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)->publish(TaskStatus::kCompleted, Progress{}).value(), 0u);
   EXPECT_TRUE(store().list_events("default", "emp-1", 100, "")->items.empty());
@@ -123,7 +123,7 @@ TEST_P(StoreContract, ALoadWritesOnlyIntoItsTasksTenant) {
   auto w = start_load(make_task("task-b", 1, "b"));
   ASSERT_NE(w, nullptr);
   std::vector<schema::Event> rows{make_event("emp-1", "ev-1", 2, R"({"v":"b"})")};
-  ASSERT_TRUE(w->stage(rows, {}, Progress{}).ok());
+  ASSERT_TRUE(w->stage(rows, {}, Checkpoint{}).ok());
   ASSERT_TRUE(w->publish(TaskStatus::kCompleted, Progress{}).ok());
 
   EXPECT_EQ(store().get_event("a", "emp-1", "ev-1")->value().event.content_json, R"({"v":"a"})");
@@ -139,8 +139,8 @@ TEST_P(StoreContract, TwoTasksStageSideBySide) {
   ASSERT_NE(w2, nullptr);
   std::vector<schema::Event> r1{make_event("emp-1", "ev-1", 1)};
   std::vector<schema::Event> r2{make_event("emp-2", "ev-1", 1)};
-  ASSERT_TRUE(w1->stage(r1, {}, Progress{}).ok());
-  ASSERT_TRUE(w2->stage(r2, {}, Progress{}).ok());
+  ASSERT_TRUE(w1->stage(r1, {}, Checkpoint{}).ok());
+  ASSERT_TRUE(w2->stage(r2, {}, Checkpoint{}).ok());
   ASSERT_TRUE(w2->discard().ok());
   ASSERT_TRUE(w1->publish(TaskStatus::kCompleted, Progress{}).ok());
   EXPECT_TRUE(store().get_event("default", "emp-1", "ev-1")->has_value());

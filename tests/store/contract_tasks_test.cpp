@@ -1,4 +1,4 @@
-// Store contract: tasks, claiming, progress, finishing, row errors, requeue.
+// Store contract: tasks, claiming, progress, finishing, row errors, reclaiming.
 #include <algorithm>
 #include <mutex>
 #include <set>
@@ -55,7 +55,7 @@ TEST_P(StoreContract, ClaimTakesTheOldestPendingTask) {
   ASSERT_TRUE(store().create_task(make_task("t-a", 100)).ok());  // tie: by id
   std::vector<std::string> order;
   for (int i = 0; i < 3; ++i) {
-    auto claimed = store().claim_next_task("worker-1", 5000 + i);
+    auto claimed = store().claim_next_task("worker-1", 5000 + i, kLongLease);
     ASSERT_TRUE(claimed.ok()) << claimed.error().message;
     ASSERT_TRUE(claimed->has_value());
     const Task& t = **claimed;
@@ -66,7 +66,7 @@ TEST_P(StoreContract, ClaimTakesTheOldestPendingTask) {
     order.push_back(t.id);
   }
   EXPECT_EQ(order, (std::vector<std::string>{"t-a", "t-b", "t-late"}));
-  auto none = store().claim_next_task("worker-1", 6000);
+  auto none = store().claim_next_task("worker-1", 6000, kLongLease);
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
   EXPECT_EQ(store().get_task("default", "t-a")->value().status, TaskStatus::kRunning);
@@ -84,7 +84,7 @@ TEST_P(StoreContract, ConcurrentClaimsNeverReturnTheSameTask) {
   for (int w = 0; w < 4; ++w) {
     threads.emplace_back([&, w] {
       for (;;) {
-        auto t = store().claim_next_task("worker-" + std::to_string(w), 1);
+        auto t = store().claim_next_task("worker-" + std::to_string(w), 1, kLongLease);
         std::lock_guard lock(mu);
         if (!t.ok()) {
           failures.push_back(t.error().message);
@@ -118,17 +118,17 @@ TEST_P(StoreContract, ProgressIsStored) {
 TEST_P(StoreContract, FinishTaskErasesCredentialsDropsStagedRowsKeepsRowErrors) {
   Task t = make_task("task-1", 1);
   ASSERT_TRUE(store().create_task(t).ok());
-  ASSERT_TRUE(store().claim_next_task("w", 10).value().has_value());
+  ASSERT_TRUE(store().claim_next_task("w", 10, kLongLease).value().has_value());
   {
-    auto w = store().begin_load(t);
+    auto w = store().begin_load(t, "w");
     ASSERT_TRUE(w.ok()) << w.error().message;
     std::vector<schema::Event> events{make_event("emp-1", "ev-1", 1)};
     std::vector<RowError> errors{make_row_error(3)};
-    ASSERT_TRUE((*w)->stage(events, errors, Progress{100, 50, 2, 1, 1}).ok());
+    ASSERT_TRUE((*w)->stage(events, errors, checkpoint_of(Progress{100, 50, 2, 1, 1})).ok());
   }
   const Progress final_progress{100, 60, 2, 0, 1};
   ASSERT_TRUE(store()
-                  .finish_task("task-1", TaskStatus::kFailed,
+                  .finish_task("task-1", "w", TaskStatus::kFailed,
                                TaskError{"access_denied", "S3 said no"}, final_progress, 777)
                   .ok());
   const Task g = store().get_task("default", "task-1")->value();
@@ -142,23 +142,25 @@ TEST_P(StoreContract, FinishTaskErasesCredentialsDropsStagedRowsKeepsRowErrors) 
   EXPECT_EQ(store().row_errors("task-1", 100).value().size(), 1u);
   EXPECT_FALSE(store().get_event("default", "emp-1", "ev-1")->has_value());
 
-  // Nothing staged survived: a later writer of the task publishes nothing.
-  auto w = store().begin_load(t);
-  ASSERT_TRUE(w.ok()) << w.error().message;
-  EXPECT_EQ((*w)->publish(TaskStatus::kCompleted, Progress{}).value(), 0u);
+  EXPECT_FALSE(g.checkpoint.has_value());
+  EXPECT_EQ(g.worker_id, "");
+
+  // Nothing can be staged or published any more: the task is over.
+  EXPECT_EQ(store().begin_load(t, "w").error().code, "lease_lost");
   EXPECT_TRUE(store().list_events("default", "emp-1", 10, "")->items.empty());
 }
 
 TEST_P(StoreContract, RowErrorsComeBackInFileOrderUpToTheLimit) {
   Task t = make_task("task-1", 1);
   ASSERT_TRUE(store().create_task(t).ok());
-  auto w = store().begin_load(t);
+  ASSERT_TRUE(store().claim_next_task("w", 10, kLongLease).value().has_value());
+  auto w = store().begin_load(t, "w");
   ASSERT_TRUE(w.ok());
   std::vector<RowError> first{make_row_error(2), make_row_error(5, "missing_value")};
   std::vector<RowError> second{make_row_error(7), make_row_error(9)};
   second[1].column = "";
-  ASSERT_TRUE((*w)->stage({}, first, Progress{}).ok());
-  ASSERT_TRUE((*w)->stage({}, second, Progress{}).ok());
+  ASSERT_TRUE((*w)->stage({}, first, Checkpoint{}).ok());
+  ASSERT_TRUE((*w)->stage({}, second, Checkpoint{}).ok());
 
   auto all = store().row_errors("task-1", 100);
   ASSERT_TRUE(all.ok()) << all.error().message;
@@ -181,41 +183,36 @@ TEST_P(StoreContract, RowErrorsComeBackInFileOrderUpToTheLimit) {
   EXPECT_TRUE(store().row_errors("other", 100)->empty());
 }
 
-TEST_P(StoreContract, RequeueSendsRunningTasksBackToPendingWithNothingStaged) {
+TEST_P(StoreContract, ATaskWhoseWorkerDiedIsClaimedAgainAndOthersAreUntouched) {
   Task running = make_task("t-running", 2);
   ASSERT_TRUE(store().create_task(running).ok());
   ASSERT_TRUE(store().create_task(make_task("t-pending", 3)).ok());
   ASSERT_TRUE(store().create_task(make_task("t-done", 1)).ok());
-  ASSERT_EQ(store().claim_next_task("w", 5).value()->id, "t-done");
-  ASSERT_TRUE(store().finish_task("t-done", TaskStatus::kCancelled, std::nullopt, {}, 6).ok());
-  ASSERT_EQ(store().claim_next_task("w", 7).value()->id, "t-running");
+  ASSERT_EQ(store().claim_next_task("w", 5, kLongLease).value()->id, "t-done");
+  ASSERT_TRUE(store().finish_task("t-done", "w", TaskStatus::kCancelled, std::nullopt, {}, 6).ok());
+  ASSERT_EQ(store().claim_next_task("w", 7, kLongLease).value()->id, "t-running");
   {
-    auto w = store().begin_load(running);
+    auto w = store().begin_load(running, "w");
     ASSERT_TRUE(w.ok());
     std::vector<schema::Event> events{make_event("emp-1", "ev-1", 1)};
     std::vector<RowError> errors{make_row_error(2)};
-    ASSERT_TRUE((*w)->stage(events, errors, Progress{10, 10, 2, 1, 1}).ok());
+    ASSERT_TRUE((*w)->stage(events, errors, checkpoint_of(Progress{10, 10, 2, 1, 1})).ok());
   }  // the "process" dies without publishing
 
-  auto n = store().requeue_running_tasks();
-  ASSERT_TRUE(n.ok()) << n.error().message;
-  EXPECT_EQ(n.value(), 1u);
-  const Task g = store().get_task("default", "t-running")->value();
-  EXPECT_EQ(g.status, TaskStatus::kPending);
-  EXPECT_EQ(g.sealed_credentials, running.sealed_credentials);  // still needed
-  EXPECT_TRUE(store().row_errors("t-running", 100)->empty());
-  EXPECT_EQ(store().get_task("default", "t-pending")->value().status, TaskStatus::kPending);
-  EXPECT_EQ(store().get_task("default", "t-done")->value().status, TaskStatus::kCancelled);
-
-  auto again = store().claim_next_task("w2", 8);
+  // Once its lease has run out, the next claim takes it over (before the
+  // pending task) with what it staged.
+  auto again = store().claim_next_task("w2", 8 + kLongLease, kLongLease);
   ASSERT_TRUE(again.ok() && again->has_value());
   EXPECT_EQ((*again)->id, "t-running");
   EXPECT_EQ((*again)->attempts, 2);
-  auto w = store().begin_load(running);
+  EXPECT_EQ((*again)->sealed_credentials, running.sealed_credentials);  // still needed
+  EXPECT_EQ(store().row_errors("t-running", 100)->size(), 1u);
+  EXPECT_EQ(store().get_task("default", "t-pending")->value().status, TaskStatus::kPending);
+  EXPECT_EQ(store().get_task("default", "t-done")->value().status, TaskStatus::kCancelled);
+  auto w = store().begin_load(running, "w2");
   ASSERT_TRUE(w.ok());
-  EXPECT_EQ((*w)->publish(TaskStatus::kCompleted, Progress{}).value(), 0u);
-  EXPECT_FALSE(store().get_event("default", "emp-1", "ev-1")->has_value());
-  EXPECT_EQ(store().requeue_running_tasks().value(), 0u);
+  EXPECT_EQ((*w)->publish(TaskStatus::kCompleted, Progress{}).value(), 1u);
+  EXPECT_TRUE(store().get_event("default", "emp-1", "ev-1")->has_value());
 }
 
 }  // namespace

@@ -101,7 +101,7 @@ TEST_P(StoreContract, WebhookATaskEndWritesItsEventForSubscribedEnabledEndpoints
       store().webhooks().create_endpoint(make_endpoint("else", "other", kAllTaskEnds)).ok());
   auto w = start_load(make_task("t1", 1, "acme"));
   ASSERT_NE(w, nullptr);
-  ASSERT_TRUE(w->stage(std::vector{make_event("e", "x", 1)}, {}, Progress{}).ok());
+  ASSERT_TRUE(w->stage(std::vector{make_event("e", "x", 1)}, {}, Checkpoint{}).ok());
   // Nothing before the end.
   EXPECT_TRUE(claim_all(store(), clock_).empty());
   ASSERT_TRUE(w->publish(TaskStatus::kCompletedWithErrors, Progress{10, 10, 3, 1, 2, 0}).ok());

@@ -114,10 +114,14 @@ TEST_F(SqliteStoreTest, AVersion1FileIsMigratedForwardKeepingItsTasks) {
   EXPECT_FALSE((*t)->checkpoint.has_value());
   EXPECT_FALSE((*t)->lease_expires_at.has_value());
   EXPECT_EQ((*t)->header_json, "");
-  // It ran without a lease, so requeue (not lease expiry) recovers it.
-  EXPECT_EQ(s->requeue_running_tasks().value(), 1u);
+  // It ran without a lease (its worker is gone): the next claim takes it
+  // over, from the first byte since it has no checkpoint.
+  auto again = s->claim_next_task("w", 10, 1000);
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->id, "t-old");
+  EXPECT_EQ((*again)->attempts, 2);
+  EXPECT_EQ((*again)->progress.rows_read, 0u);
   EXPECT_EQ(s->get_task("default", "t-old")->value().progress.rows_read, 0u);
-  EXPECT_EQ(s->claim_next_task("w", 10, 1000).value()->id, "t-old");
 }
 
 TEST_F(SqliteStoreTest, APublishedOrCancelledLoadLeavesNoStageTable) {
@@ -164,17 +168,18 @@ TEST_F(SqliteStoreTest, StagingTablesExistOnlyWhileALoadIsOpen) {
       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'stage%'";
   Task t = make_task("task-1", 1);
   ASSERT_TRUE(s->create_task(t).ok());
-  auto w = s->begin_load(t);
+  ASSERT_TRUE(s->claim_next_task("w", 1, kLongLease).ok());
+  auto w = s->begin_load(t, "w");
   ASSERT_TRUE(w.ok()) << w.error().message;
   std::vector<schema::Event> rows{make_event("emp-1", "ev-1", 1)};
-  ASSERT_TRUE((*w)->stage(rows, {}, Progress{}).ok());
+  ASSERT_TRUE((*w)->stage(rows, {}, Checkpoint{}).ok());
   EXPECT_EQ(query(path_, count_stages), "1");
   ASSERT_TRUE((*w)->publish(TaskStatus::kCompleted, Progress{}).ok());
   EXPECT_EQ(query(path_, count_stages), "0");
   EXPECT_EQ(query(path_, "SELECT count(*) FROM tasks WHERE sealed_credentials IS NOT NULL"), "0");
 
   // A closed writer refuses further work instead of touching a dropped table.
-  auto late = (*w)->stage(rows, {}, Progress{});
+  auto late = (*w)->stage(rows, {}, Checkpoint{});
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, "invalid_state");
   EXPECT_FALSE((*w)->publish(TaskStatus::kCompleted, Progress{}).ok());
@@ -184,9 +189,10 @@ TEST_F(SqliteStoreTest, PublishRefusesANonCompletedStatusAndBeginLoadAnUnknownTa
   auto s = open();
   ASSERT_NE(s, nullptr);
   Task t = make_task("task-1", 1);
-  EXPECT_EQ(s->begin_load(t).error().code, "not_found");
+  EXPECT_EQ(s->begin_load(t, "w").error().code, "not_found");
   ASSERT_TRUE(s->create_task(t).ok());
-  auto w = s->begin_load(t);
+  ASSERT_TRUE(s->claim_next_task("w", 1, kLongLease).ok());
+  auto w = s->begin_load(t, "w");
   ASSERT_TRUE(w.ok());
   EXPECT_EQ((*w)->publish(TaskStatus::kFailed, Progress{}).error().code, "invalid_argument");
 }
@@ -196,11 +202,12 @@ TEST_F(SqliteStoreTest, RawRecordsAreCutAt4KiB) {
   ASSERT_NE(s, nullptr);
   Task t = make_task("task-1", 1);
   ASSERT_TRUE(s->create_task(t).ok());
-  auto w = s->begin_load(t);
+  ASSERT_TRUE(s->claim_next_task("w", 1, kLongLease).ok());
+  auto w = s->begin_load(t, "w");
   ASSERT_TRUE(w.ok());
   std::vector<RowError> errors{make_row_error(1)};
   errors[0].raw.assign(10000, 'x');
-  ASSERT_TRUE((*w)->stage({}, errors, Progress{}).ok());
+  ASSERT_TRUE((*w)->stage({}, errors, Checkpoint{}).ok());
   EXPECT_EQ(s->row_errors("task-1", 10).value().at(0).raw, std::string(4096, 'x'));
 }
 

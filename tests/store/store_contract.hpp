@@ -51,6 +51,9 @@ inline std::string store_backend_name(const ::testing::TestParamInfo<StoreBacken
   return info.param.name;
 }
 
+// A lease no test outlives (one hour of the test clock).
+inline constexpr Micros kLongLease = Micros{3600} * 1'000'000;
+
 class StoreContract : public ::testing::TestWithParam<StoreBackend> {
  protected:
   void SetUp() override {
@@ -59,12 +62,14 @@ class StoreContract : public ::testing::TestWithParam<StoreBackend> {
   }
   Store& store() { return env_->store(); }
 
-  // Creates and claims `t`, then opens its writer (nullptr on failure, after
+  // Creates and claims `t` for worker "w" (under kLongLease), then opens
+  // its writer (nullptr on failure, after
   // a gtest failure).
   std::unique_ptr<TaskWriter> start_load(const Task& t) {
     EXPECT_TRUE(store().create_task(t).ok());
-    EXPECT_TRUE(store().claim_next_task("w", clock_.now()).ok());
-    auto w = store().begin_load(t);
+    auto claimed = store().claim_next_task("w", clock_.now(), kLongLease);
+    EXPECT_TRUE(claimed.ok() && claimed->has_value() && (*claimed)->id == t.id);
+    auto w = store().begin_load(t, "w");
     EXPECT_TRUE(w.ok()) << w.error().message;
     return w.ok() ? std::move(w).value() : nullptr;
   }
@@ -74,6 +79,14 @@ class StoreContract : public ::testing::TestWithParam<StoreBackend> {
 };
 
 // --- builders ---------------------------------------------------------------
+
+// A checkpoint that records only `progress` (what a stage without a position
+// to resume from stores).
+inline Checkpoint checkpoint_of(Progress progress) {
+  Checkpoint c;
+  c.progress = progress;
+  return c;
+}
 
 inline schema::Event make_event(std::string employee, std::string external_id, Micros timestamp,
                                 std::string content = R"({"course_id":"c-1"})") {

@@ -1,8 +1,8 @@
 // Timing of the load path: stages N learning events in batches and publishes
 // them. Not a test (nothing asserts on time); run it on a Release build:
-//   store_load_timing [rows=1000000] [batch=20000] [dir=/tmp] [mode=fenced]
-// mode "fenced": the durable path (claim under a lease, fenced writer, a
-// checkpoint with every batch); "legacy": the deprecated unfenced path.
+//   store_load_timing [rows=1000000] [batch=20000] [dir=/tmp]
+// It takes the durable path: a claim under a lease, a fenced writer and a
+// checkpoint with every batch.
 // Besides wall time it prints the process CPU time of each phase, which a
 // busy machine disturbs far less than wall time.
 #include <stdlib.h>
@@ -51,7 +51,6 @@ int main(int argc, char** argv) {
           .string();
   if (mkdtemp(tmpl.data()) == nullptr) return 1;
   const std::string path = tmpl + "/skillsync.db";
-  const bool fenced = argc > 4 ? std::string(argv[4]) != "legacy" : true;
   const std::string worker = "timing-worker";
 
   auto opened = store::open_sqlite_store(path);
@@ -67,16 +66,14 @@ int main(int argc, char** argv) {
   task.uri = "s3://bucket/learning.csv";
   if (!s.create_task(task).ok()) return 1;
 
-  if (fenced) {
-    auto claimed = s.claim_next_task(worker, SystemClock::instance().now(), 3600'000'000);
-    if (!claimed.ok() || !claimed->has_value()) return 1;
-    task = **claimed;
-  }
+  auto claimed = s.claim_next_task(worker, SystemClock::instance().now(), 3600'000'000);
+  if (!claimed.ok() || !claimed->has_value()) return 1;
+  task = **claimed;
 
   std::vector<schema::Event> batch;
   Seconds fill{0}, stage{0};
   double stage_cpu = 0;
-  auto w = fenced ? s.begin_load(task, worker) : s.begin_load(task);
+  auto w = s.begin_load(task, worker);
   if (!w.ok()) return 1;
   store::Checkpoint checkpoint;
   checkpoint.header_json = R"(["employee_external_id","external_id","timestamp","course_id"])";
@@ -92,7 +89,7 @@ int main(int argc, char** argv) {
     checkpoint.byte_offset += n * 150;
     checkpoint.line += n;
     ++checkpoint.batches;
-    auto st = fenced ? (*w)->stage(batch, {}, checkpoint) : (*w)->stage(batch, {}, progress);
+    auto st = (*w)->stage(batch, {}, checkpoint);
     if (!st.ok()) {
       std::fprintf(stderr, "stage: %s\n", st.error().message.c_str());
       return 1;
@@ -112,7 +109,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const Seconds publish = p1 - p0;
-  std::printf("rows %zu, batch %zu, %s\n", rows, batch_size, fenced ? "fenced" : "legacy");
+  std::printf("rows %zu, batch %zu\n", rows, batch_size);
   std::printf("stage   %.3f s (%.0f rows/s), cpu %.3f s\n", stage.count(), rows / stage.count(),
               stage_cpu);
   std::printf("publish %.3f s (%.0f rows/s), cpu %.3f s, %llu written\n", publish.count(),

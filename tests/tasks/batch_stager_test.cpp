@@ -212,10 +212,6 @@ class RecordingWriter : public store::TaskWriter {
   std::vector<Staged> staged;
   int fail_at = -1;  // the call (0-based) that fails
 
-  Status stage(std::span<const schema::Event>, std::span<const store::RowError>,
-               const store::Progress&) override {
-    return Error{"unexpected", "the stager stages with a checkpoint"};
-  }
   Status stage(std::span<const schema::Event> events, std::span<const store::RowError> errors,
                const store::Checkpoint& checkpoint) override {
     if (static_cast<int>(staged.size()) == fail_at) return Error{"db_error", "disk full"};

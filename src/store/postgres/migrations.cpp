@@ -250,8 +250,7 @@ std::span<const std::string_view> migrations() { return kMigrations; }
 int schema_version() { return static_cast<int>(kMigrations.size()); }
 
 Status migrate(const PgConn& conn) {
-  auto tx = Tx::begin(conn);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(conn));
   // Held until COMMIT: a second process blocks here, then sees the result.
   SKILLSYNC_TRY(conn.exec("SELECT pg_advisory_xact_lock($1)", Params().int64(kMigrationLock)));
   // One row per applied migration: the history shows each ran once.
@@ -267,7 +266,7 @@ Status migrate(const PgConn& conn) {
                                        " is newer than this skillsync supports (" +
                                        std::to_string(want) + "); upgrade skillsync"};
   }
-  if (have == want) return tx->commit();
+  if (have == want) return tx.commit();
   for (int64_t v = have; v < want; ++v) {
     if (auto st = conn.exec_script(std::string(kMigrations[static_cast<size_t>(v)])); !st.ok()) {
       return Error{st.error().code, "migration to schema version " + std::to_string(v + 1) +
@@ -276,7 +275,7 @@ Status migrate(const PgConn& conn) {
     SKILLSYNC_TRY(conn.exec("INSERT INTO schema_version (version) VALUES ($1::int8::int)",
                             Params().int64(v + 1)));
   }
-  return tx->commit();
+  return tx.commit();
 }
 
 }  // namespace skillsync::store::postgres

@@ -21,7 +21,7 @@ std::string trimmed(const char* message) {
 }
 
 std::string_view sqlstate_code(std::string_view state) {
-  if (state == "23505") return "already_exists";
+  if (state == "23505") return errc_name(Errc::kAlreadyExists);
   // serialization_failure, deadlock_detected, lock_not_available,
   // query_canceled (statement_timeout): the caller may retry.
   if (state == "40001" || state == "40P01" || state == "55P03" || state == "57014") {
@@ -158,7 +158,7 @@ Error PgConn::result_error(const PGresult* r, std::string_view what) const {
   std::string message = primary != nullptr ? primary : trimmed(PQresultErrorMessage(r));
   if (message.empty()) message = trimmed(PQerrorMessage(c_.get()));
   const std::string_view code = sqlstate_code(state != nullptr ? state : "");
-  if (code != "already_exists") metrics::record_store_error("postgres", code);
+  if (code != errc_name(Errc::kAlreadyExists)) metrics::record_store_error("postgres", code);
   return Error{std::string(code), std::string(what) + ": " + scrub(std::move(message), password_)};
 }
 

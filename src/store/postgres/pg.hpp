@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -50,12 +51,67 @@ class PgResult {
   // Rows an INSERT/UPDATE/DELETE changed (PQcmdTuples).
   uint64_t affected() const;
 
+  // The first row read with `read` (PgRow -> T, or -> Result<T>), or
+  // std::nullopt when there is none.
+  template <class T, class Read>
+  Result<std::optional<T>> one(Read read) const;
+  // Every row, read with `read`.
+  template <class T, class Read>
+  Result<std::vector<T>> all(Read read) const;
+  // Calls `f(row)` for every row.
+  template <class F>
+  void for_each(F f) const;
+
  private:
   struct Deleter {
     void operator()(PGresult* r) const { PQclear(r); }
   };
   std::unique_ptr<PGresult, Deleter> r_;
 };
+
+// Row `i` of a result, read with the same names as sqlite::Row, so that
+// store/row_mapping.hpp maps rows of either backend.
+class PgRow {
+ public:
+  PgRow(const PgResult& r, int i) : r_(r), i_(i) {}
+  bool is_null(int c) const { return r_.is_null(i_, c); }
+  std::string_view text(int c) const { return r_.text(i_, c); }
+  std::string string(int c) const { return r_.string(i_, c); }
+  int64_t int64(int c) const { return r_.int64(i_, c); }
+  uint64_t uint64(int c) const { return r_.uint64(i_, c); }
+  std::optional<int64_t> optional_int64(int c) const { return r_.optional_int64(i_, c); }
+  bool boolean(int c) const { return r_.boolean(i_, c); }
+  std::string bytea(int c) const { return r_.bytea(i_, c); }
+
+ private:
+  const PgResult& r_;
+  int i_;
+};
+
+template <class T, class Read>
+Result<std::optional<T>> PgResult::one(Read read) const {
+  if (rows() == 0) return std::optional<T>();
+  Result<T> value = read(PgRow(*this, 0));
+  if (!value.ok()) return value.error();
+  return std::optional<T>(std::move(value).value());
+}
+
+template <class T, class Read>
+Result<std::vector<T>> PgResult::all(Read read) const {
+  std::vector<T> out;
+  out.reserve(static_cast<size_t>(rows()));
+  for (int i = 0; i < rows(); ++i) {
+    Result<T> value = read(PgRow(*this, i));
+    if (!value.ok()) return value.error();
+    out.push_back(std::move(value).value());
+  }
+  return out;
+}
+
+template <class F>
+void PgResult::for_each(F f) const {
+  for (int i = 0; i < rows(); ++i) f(PgRow(*this, i));
+}
 
 // Up to kMax bound parameters, held inline (no heap). Text and bytea values
 // are views: the caller keeps them alive until the statement has run.
@@ -75,6 +131,7 @@ class Params {
   Params& null_bytea() { return add(nullptr, 0, kByteaOid, true); }
   Params& null_int64() { return add(nullptr, 0, kInt8Oid, true); }
   Params& optional_int64(const std::optional<int64_t>& v) { return v ? int64(*v) : null_int64(); }
+  Params& optional_text(const std::optional<std::string>& v) { return v ? text(*v) : null_text(); }
 
   int size() const { return n_; }
   const Oid* types() const { return types_.data(); }
@@ -153,5 +210,38 @@ class Tx {
 void append_copy_text(std::string& out, std::string_view s, bool sanitize = false);
 void append_copy_int(std::string& out, int64_t v);
 inline void append_copy_null(std::string& out) { out += "\\N"; }
+
+// One row of COPY's text format appended to `out`, field by field: a tab
+// between fields, a newline at end(). `sanitize` as in append_copy_text.
+class CopyRow {
+ public:
+  explicit CopyRow(std::string& out, bool sanitize = false) : out_(out), sanitize_(sanitize) {}
+  CopyRow& text(std::string_view v) {
+    separate();
+    append_copy_text(out_, v, sanitize_);
+    return *this;
+  }
+  CopyRow& int64(int64_t v) {
+    separate();
+    append_copy_int(out_, v);
+    return *this;
+  }
+  CopyRow& optional_text(const std::optional<std::string>& v) {
+    if (v) return text(*v);
+    separate();
+    append_copy_null(out_);
+    return *this;
+  }
+  void end() { out_ += '\n'; }
+
+ private:
+  void separate() {
+    if (!first_) out_ += '\t';
+    first_ = false;
+  }
+  std::string& out_;
+  bool sanitize_;
+  bool first_ = true;
+};
 
 }  // namespace skillsync::store::postgres

@@ -30,34 +30,19 @@ Result<bool> stage_intact(const PgConn& conn, std::string_view task_id, int64_t 
 
 }  // namespace
 
-Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view worker_id, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "UPDATE tasks SET status = 'running', started_at_us = coalesce(started_at_us, $1),"
-      " attempts = attempts + 1, worker_id = $2, last_heartbeat_at_us = $1"
-      " WHERE id = (SELECT id FROM tasks WHERE status = 'pending'"
-      " ORDER BY created_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-      " RETURNING " SKILLSYNC_TASK_COLUMNS,
-      Params().int64(now).text(worker_id));
-  if (!r.ok()) return r.error();
-  return read_optional_task(*r);
-}
-
 Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view worker_id, Micros now,
                                                            Micros lease_duration) {
   SKILLSYNC_TRY(check_claim(worker_id, lease_duration));
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  const PgConn& c = **conn;
-  auto tx = Tx::begin(c);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
+  const PgConn& c = *conn;
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
   // Expired leases first: those tasks are older than any pending one and
-  // have work staged. Two statements rather than one UNION, so that a claim
-  // locks only the row it takes.
+  // have work staged (a running task without a lease was left by a binary
+  // that claimed without one: its worker is gone too). Two statements
+  // rather than one UNION, so that a claim locks only the row it takes.
   auto pick = c.exec(
       "SELECT id, ckpt_byte_offset IS NOT NULL, staged_rows FROM tasks"
-      " WHERE status = 'running' AND lease_expires_at_us < $1"
+      " WHERE status = 'running' AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $1)"
       " ORDER BY created_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED",
       Params().int64(now));
   if (!pick.ok()) return pick.error();
@@ -93,124 +78,75 @@ Result<std::optional<Task>> PostgresStore::claim_next_task(std::string_view work
       " " SKILLSYNC_PROGRESS_FROM_CHECKPOINT " WHERE id = $4 RETURNING " SKILLSYNC_TASK_COLUMNS,
       Params().int64(now).text(worker_id).int64(lease_duration).text(id));
   if (!r.ok()) return r.error();
-  auto claimed = read_optional_task(*r);
+  auto claimed = r->one<Task>(read_task<PgRow>);
   if (!claimed.ok()) return claimed.error();
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   return claimed;
 }
 
 Result<Heartbeat> PostgresStore::heartbeat(std::string_view task_id, std::string_view worker_id,
                                            Micros now, Micros lease_duration) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
+  auto r = conn->exec(
       "UPDATE tasks SET lease_expires_at_us = $3 + $4, last_heartbeat_at_us = $3"
       " WHERE id = $1 AND worker_id = $2 AND status = 'running'"
       " RETURNING cancel_requested_at_us IS NOT NULL, lease_expires_at_us",
       Params().text(task_id).text(worker_id).int64(now).int64(lease_duration));
   if (!r.ok()) return r.error();
   if (r->rows() == 0) {
-    return missed_owner_error(check_owner(**conn, task_id, worker_id, false), task_id);
+    return missed_owner_error(check_owner(*conn, task_id, worker_id, false), task_id);
   }
   return Heartbeat{r->boolean(0, 0), r->int64(0, 1)};
 }
 
 Status PostgresStore::release_lease(std::string_view task_id, std::string_view worker_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
   // Lease 0 has expired for every claim: any worker may continue the task,
   // and the NOTIFY (sent with the commit) tells them so.
-  auto r = (*conn)->exec(
+  auto r = conn->exec(
       "WITH released AS (UPDATE tasks SET worker_id = NULL, lease_expires_at_us = 0"
       " WHERE id = $1 AND worker_id = $2 AND status = 'running' RETURNING 1)"
       " SELECT pg_notify('skillsync_tasks', '') FROM released",
       Params().text(task_id).text(worker_id));
   if (!r.ok()) return r.error();
   if (r->rows() == 0) {
-    return missed_owner_error(check_owner(**conn, task_id, worker_id, false), task_id);
+    return missed_owner_error(check_owner(*conn, task_id, worker_id, false), task_id);
   }
   return ok_status();
 }
 
-Result<uint64_t> PostgresStore::requeue_running_tasks() {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  const PgConn& c = **conn;
-  auto tx = Tx::begin(c);
-  if (!tx.ok()) return tx.error();
-  auto rows = c.exec(
-      "SELECT id, ckpt_byte_offset IS NULL FROM tasks"
-      " WHERE status = 'running' AND lease_expires_at_us IS NULL FOR UPDATE");
-  if (!rows.ok()) return rows.error();
-  const auto n = static_cast<uint64_t>(rows->rows());
-  if (n == 0) return n;
-  for (int i = 0; i < rows->rows(); ++i) {
-    if (rows->boolean(i, 1)) SKILLSYNC_TRY(drop_load(c, rows->text(i, 0)));  // starts over
-  }
-  SKILLSYNC_TRY(
-      c.exec("UPDATE tasks SET status = 'pending', worker_id = NULL,"
-             " staged_rows = CASE WHEN ckpt_byte_offset IS NULL THEN 0 ELSE staged_rows END,"
-             " " SKILLSYNC_PROGRESS_FROM_CHECKPOINT
-             " WHERE status = 'running' AND lease_expires_at_us IS NULL"));
-  SKILLSYNC_TRY(notify_tasks(c));
-  SKILLSYNC_TRY(tx->commit());
-  return n;
-}
-
 Status PostgresStore::reset_load(std::string_view task_id, std::string_view worker_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  const PgConn& c = **conn;
-  auto tx = Tx::begin(c);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
+  const PgConn& c = *conn;
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
   SKILLSYNC_TRY(check_owner(c, task_id, worker_id, false));
   SKILLSYNC_TRY(drop_load(c, task_id));
   SKILLSYNC_TRY(c.exec(
       "UPDATE tasks SET staged_rows = 0, bytes_read = 0, rows_read = 0, rows_loaded = 0,"
       " rows_rejected = 0, rows_superseded = 0, " SKILLSYNC_CLEAR_CHECKPOINT " WHERE id = $1",
       Params().text(task_id)));
-  return tx->commit();
-}
-
-Status PostgresStore::finish_task(std::string_view task_id, TaskStatus status,
-                                  const std::optional<TaskError>& error, const Progress& progress,
-                                  Micros now) {
-  SKILLSYNC_TRY(check_finish_status(status));
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  const PgConn& c = **conn;
-  auto tx = Tx::begin(c);
-  if (!tx.ok()) return tx.error();
-  auto changed = run_finish(c, task_id, status, error, progress, now);
-  if (!changed.ok()) return changed.error();
-  if (changed.value() == 0) return task_not_found(task_id);
-  SKILLSYNC_TRY(drop_stage(c, task_id));
-  return tx->commit();
+  return tx.commit();
 }
 
 Status PostgresStore::finish_task(std::string_view task_id, std::string_view worker_id,
                                   TaskStatus status, const std::optional<TaskError>& error,
                                   const Progress& progress, Micros now) {
   SKILLSYNC_TRY(check_fenced_finish_status(status));
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  const PgConn& c = **conn;
-  auto tx = Tx::begin(c);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
+  const PgConn& c = *conn;
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
   SKILLSYNC_TRY(check_owner(c, task_id, worker_id, false));
   auto changed = run_finish(c, task_id, status, error, progress, now);
   if (!changed.ok()) return changed.error();
   SKILLSYNC_TRY(drop_stage(c, task_id));
-  return tx->commit();
+  return tx.commit();
 }
 
 Result<Task> PostgresStore::request_cancel(std::string_view tenant, std::string_view task_id,
                                            Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  const PgConn& c = **conn;
-  auto tx = Tx::begin(c);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
+  const PgConn& c = *conn;
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
   // 0: finished, 1: cancel at once (pending, or nobody holds a live lease),
   // 2: ask the running worker.
   auto state = c.exec(
@@ -233,12 +169,12 @@ Result<Task> PostgresStore::request_cancel(std::string_view tenant, std::string_
                     " WHERE id = $1 RETURNING " SKILLSYNC_TASK_COLUMNS,
       Params().text(task_id).int64(now));
   if (!r.ok()) return r.error();
-  auto after = read_optional_task(*r);
+  auto after = r->one<Task>(read_task<PgRow>);
   if (!after.ok()) return after.error();
   if (!after->has_value()) return task_not_found(task_id);
   // Cancelled at once: its webhook events, in the same transaction.
   if (action == 1) SKILLSYNC_TRY(enqueue_task_end_events(c, task_id, now));
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   return std::move(**after);
 }
 

@@ -3,80 +3,47 @@
 #include "store/postgres/postgres_store_impl.hpp"
 
 namespace skillsync::store::postgres {
-namespace {
-
-OAuthClient read_oauth_client(const PgResult& r, int i) {
-  OAuthClient c;
-  c.id = r.string(i, 0);
-  c.tenant = r.string(i, 1);
-  c.scopes = r.string(i, 2);
-  c.secret_hash = r.string(i, 3);
-  c.created_at = r.int64(i, 4);
-  c.last_used_at = r.optional_int64(i, 5);
-  c.revoked_at = r.optional_int64(i, 6);
-  return c;
-}
-
-}  // namespace
-
 Status PostgresStore::add_oauth_client(const OAuthClient& client) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "INSERT INTO oauth_clients (id, tenant, scopes, secret_hash, created_at_us)"
-      " VALUES ($1, $2, $3, $4, $5)",
-      Params()
-          .text(client.id)
-          .text(client.tenant)
-          .text(client.scopes)
-          .text(client.secret_hash)
-          .int64(client.created_at != 0 ? client.created_at : clock_.now()));
-  if (!r.ok()) return r.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec("INSERT INTO oauth_clients (id, tenant, scopes, secret_hash, created_at_us)"
+                 " VALUES ($1, $2, $3, $4, $5)",
+                 Params()
+                     .text(client.id)
+                     .text(client.tenant)
+                     .text(client.scopes)
+                     .text(client.secret_hash)
+                     .int64(client.created_at != 0 ? client.created_at : clock_.now())));
   return ok_status();
 }
 
 Result<std::optional<OAuthClient>> PostgresStore::get_oauth_client(std::string_view id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r =
-      (*conn)->exec("SELECT " SKILLSYNC_OAUTH_CLIENT_COLUMNS " FROM oauth_clients WHERE id = $1",
-                    Params().text(id));
-  if (!r.ok()) return r.error();
-  if (r->rows() == 0) return std::optional<OAuthClient>();
-  return std::optional<OAuthClient>(read_oauth_client(*r, 0));
+  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, pool_.exec("SELECT " SKILLSYNC_OAUTH_CLIENT_COLUMNS
+                                                    " FROM oauth_clients WHERE id = $1",
+                                                    Params().text(id)));
+  return r.one<OAuthClient>(read_oauth_client<PgRow>);
 }
 
 Result<std::vector<OAuthClient>> PostgresStore::list_oauth_clients() {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec("SELECT " SKILLSYNC_OAUTH_CLIENT_COLUMNS
-                         " FROM oauth_clients ORDER BY created_at_us, id");
-  if (!r.ok()) return r.error();
-  std::vector<OAuthClient> out;
-  out.reserve(static_cast<size_t>(r->rows()));
-  for (int i = 0; i < r->rows(); ++i) {
-    out.push_back(read_oauth_client(*r, i));
-    out.back().secret_hash.clear();
-  }
-  return out;
+  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
+                             pool_.exec("SELECT " SKILLSYNC_OAUTH_CLIENT_COLUMNS
+                                        " FROM oauth_clients ORDER BY created_at_us, id"));
+  return r.all<OAuthClient>(read_listed_oauth_client<PgRow>);
 }
 
 Result<bool> PostgresStore::revoke_oauth_client(std::string_view id, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "UPDATE oauth_clients SET revoked_at_us = $2 WHERE id = $1 AND revoked_at_us IS NULL",
-      Params().text(id).int64(now));
-  if (!r.ok()) return r.error();
-  return r->affected() > 0;
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec(
+          "UPDATE oauth_clients SET revoked_at_us = $2 WHERE id = $1 AND revoked_at_us IS NULL",
+          Params().text(id).int64(now)));
+  return r.affected() > 0;
 }
 
 Status PostgresStore::touch_oauth_client(std::string_view id, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec("UPDATE oauth_clients SET last_used_at_us = $2 WHERE id = $1",
-                         Params().text(id).int64(now));
-  if (!r.ok()) return r.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r, pool_.exec("UPDATE oauth_clients SET last_used_at_us = $2 WHERE id = $1",
+                             Params().text(id).int64(now)));
   return ok_status();
 }
 

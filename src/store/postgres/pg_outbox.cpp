@@ -6,41 +6,13 @@
 
 #include "store/cursor.hpp"
 #include "store/postgres/pg_webhooks.hpp"
+#include "store/row_mapping.hpp"
+#include "store/row_params.hpp"
 #include "store/store_checks.hpp"
 #include "store/webhook_rows.hpp"
 
 namespace skillsync::store::postgres {
 namespace {
-
-OutboxEvent read_outbox(const PgResult& r, int i) {
-  OutboxEvent o;
-  o.event_id = r.string(i, 0);
-  o.tenant = r.string(i, 1);
-  o.endpoint_id = r.string(i, 2);
-  o.type = r.string(i, 3);
-  o.source_path = r.string(i, 4);
-  o.data_json = r.string(i, 5);
-  o.created_at = r.int64(i, 6);
-  o.next_attempt_at = r.int64(i, 7);
-  o.attempts = static_cast<int>(r.int64(i, 8));
-  o.round_attempts = static_cast<int>(r.int64(i, 9));
-  o.delivered_at = r.optional_int64(i, 10);
-  o.dead = r.boolean(i, 11);
-  return o;
-}
-
-DeliveryAttempt read_delivery(const PgResult& r, int i) {
-  DeliveryAttempt d;
-  d.event_id = r.string(i, 0);
-  d.endpoint_id = r.string(i, 1);
-  d.attempt = static_cast<int>(r.int64(i, 2));
-  if (!r.is_null(i, 3)) d.status_code = static_cast<int>(r.int64(i, 3));
-  d.error = r.string(i, 4);
-  d.latency_ms = r.int64(i, 5);
-  d.at = r.int64(i, 6);
-  d.next_retry_at = r.optional_int64(i, 7);
-  return d;
-}
 
 // Event ids: "evt_" and the 32 hex digits of a random UUID.
 #define SKILLSYNC_PG_EVENT_ID "'evt_' || replace(gen_random_uuid()::text, '-', '')"
@@ -70,151 +42,110 @@ Result<std::vector<std::string>> PgWebhookStore::enqueue(std::string_view tenant
                                                          std::string_view type,
                                                          std::string_view source_path,
                                                          std::string_view data_json, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "INSERT INTO webhook_outbox (event_id, tenant, endpoint_id, type, source_path, body,"
-      " created_at_us, next_attempt_at_us)"
-      " SELECT " SKILLSYNC_PG_EVENT_ID
-      ", tenant, id, $3, $4, $5, $6, $6"
-      " FROM webhook_endpoints WHERE tenant = $1 AND (CASE WHEN $2 <> '' THEN id = $2"
-      " ELSE enabled AND position(',' || $3 || ',' IN ',' || event_types || ',') > 0 END)"
-      " RETURNING event_id",
-      Params()
-          .text(tenant)
-          .text(endpoint_id)
-          .text(type)
-          .text(source_path)
-          .text(data_json)
-          .int64(now));
-  if (!r.ok()) return r.error();
-  std::vector<std::string> ids;
-  for (int i = 0; i < r->rows(); ++i) ids.push_back(r->string(i, 0));
-  return ids;
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec(
+          "INSERT INTO webhook_outbox (event_id, tenant, endpoint_id, type, source_path, body,"
+          " created_at_us, next_attempt_at_us)"
+          " SELECT " SKILLSYNC_PG_EVENT_ID ", tenant, id, $3, $4, $5, $6, $6"
+          " FROM webhook_endpoints WHERE tenant = $1 AND (CASE WHEN $2 <> '' THEN id = $2"
+          " ELSE enabled AND position(',' || $3 || ',' IN ',' || event_types || ',') > 0 END)"
+          " RETURNING event_id",
+          Params()
+              .text(tenant)
+              .text(endpoint_id)
+              .text(type)
+              .text(source_path)
+              .text(data_json)
+              .int64(now)));
+  return r.all<std::string>([](const PgRow& row) { return row.string(0); });
 }
 
 Result<std::optional<OutboxEvent>> PgWebhookStore::get_event(std::string_view tenant,
                                                              std::string_view event_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec("SELECT " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS
-                         " FROM webhook_outbox WHERE tenant = $1 AND event_id = $2",
-                         Params().text(tenant).text(event_id));
-  if (!r.ok()) return r.error();
-  if (r->rows() == 0) return std::optional<OutboxEvent>();
-  return std::optional<OutboxEvent>(read_outbox(*r, 0));
+  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
+                             pool_.exec("SELECT " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS
+                                        " FROM webhook_outbox WHERE tenant = $1 AND event_id = $2",
+                                        Params().text(tenant).text(event_id)));
+  return r.one<OutboxEvent>(read_outbox<PgRow>);
 }
 
 Result<std::vector<OutboxEvent>> PgWebhookStore::claim_due(std::string_view owner, Micros now,
                                                            Micros lease, size_t limit) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "UPDATE webhook_outbox SET lease_owner = $1, lease_expires_at_us = $2 + $3"
-      " WHERE event_id IN (SELECT event_id FROM webhook_outbox"
-      " WHERE delivered_at_us IS NULL AND NOT dead AND next_attempt_at_us <= $2"
-      " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $2)"
-      " ORDER BY next_attempt_at_us, event_id LIMIT $4 FOR UPDATE SKIP LOCKED)"
-      " RETURNING " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS,
-      Params().text(owner).int64(now).int64(lease).int64(clamp_limit(limit)));
-  if (!r.ok()) return r.error();
-  std::vector<OutboxEvent> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(read_outbox(*r, i));
-  return out;
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec("UPDATE webhook_outbox SET lease_owner = $1, lease_expires_at_us = $2 + $3"
+                 " WHERE event_id IN (SELECT event_id FROM webhook_outbox"
+                 " WHERE delivered_at_us IS NULL AND NOT dead AND next_attempt_at_us <= $2"
+                 " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $2)"
+                 " ORDER BY next_attempt_at_us, event_id LIMIT $4 FOR UPDATE SKIP LOCKED)"
+                 " RETURNING " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS,
+                 Params().text(owner).int64(now).int64(lease).int64(clamp_limit(limit))));
+  return r.all<OutboxEvent>(read_outbox<PgRow>);
 }
 
 Result<std::optional<Micros>> PgWebhookStore::next_due() {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "SELECT min(greatest(next_attempt_at_us, coalesce(lease_expires_at_us, 0)))"
-      " FROM webhook_outbox WHERE delivered_at_us IS NULL AND NOT dead");
-  if (!r.ok()) return r.error();
-  if (r->rows() == 0 || r->is_null(0, 0)) return std::optional<Micros>();
-  return std::optional<Micros>(r->int64(0, 0));
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec("SELECT min(greatest(next_attempt_at_us, coalesce(lease_expires_at_us, 0)))"
+                 " FROM webhook_outbox WHERE delivered_at_us IS NULL AND NOT dead"));
+  if (r.rows() == 0 || r.is_null(0, 0)) return std::optional<Micros>();
+  return std::optional<Micros>(r.int64(0, 0));
 }
 
 Status PgWebhookStore::record_attempt(const DeliveryAttempt& a, std::string_view owner,
                                       AttemptOutcome outcome) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  const PgConn& c = **conn;
-  auto tx = Tx::begin(c);
-  if (!tx.ok()) return tx.error();
-  const auto kind = static_cast<int64_t>(outcome);
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
+  const PgConn& c = *conn;
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
+  Params update;
   auto r = c.exec(
       "UPDATE webhook_outbox SET attempts = attempts + 1, round_attempts = round_attempts + 1,"
       " lease_owner = NULL, lease_expires_at_us = NULL,"
       " delivered_at_us = CASE WHEN $3 = 0 THEN $4 END, dead = ($3 = 2),"
       " next_attempt_at_us = CASE WHEN $3 = 1 THEN $5 ELSE next_attempt_at_us END"
       " WHERE event_id = $1 AND lease_owner = $2 RETURNING attempts, tenant, endpoint_id",
-      Params()
-          .text(a.event_id)
-          .text(owner)
-          .int64(kind)
-          .int64(a.at)
-          .int64(a.next_retry_at.value_or(a.at)));
+      bind_attempt_outcome(update, a, owner, outcome));
   if (!r.ok()) return r.error();
-  if (r->rows() == 0) {
-    return Error{"lease_lost", "webhook event " + a.event_id + " is not leased to this process"};
-  }
+  if (r->rows() == 0) return outbox_lease_lost(a.event_id);
   Params p;
-  p.text(a.event_id).text(r->text(0, 2)).text(r->text(0, 1)).int64(r->int64(0, 0));
-  if (a.status_code) {
-    p.int64(*a.status_code);
-  } else {
-    p.null_int64();
-  }
-  p.text(a.error).int64(a.latency_ms).int64(a.at);
-  p.optional_int64(outcome == AttemptOutcome::kRetry ? a.next_retry_at : std::nullopt);
+  bind_delivery(p, a, r->text(0, 2), r->text(0, 1), r->int64(0, 0), outcome);
   SKILLSYNC_TRY(
       c.exec("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant, attempt, status_code,"
              " error, latency_ms, at_us, next_retry_at_us)"
              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
              p));
-  return tx->commit();
+  return tx.commit();
 }
 
 Result<DeliveryPage> PgWebhookStore::list_deliveries(std::string_view tenant,
                                                      std::string_view endpoint_id, size_t limit,
                                                      std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
-  int64_t before = std::numeric_limits<int64_t>::max();
-  if (!cursor.empty()) {
-    auto seq = decode_seq_cursor(cursor);
-    if (!seq.ok()) return seq.error();
-    before = *seq;
-  }
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "SELECT " SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS
-      " FROM webhook_deliveries WHERE tenant = $1 AND endpoint_id = $2"
-      " AND seq < $3 ORDER BY seq DESC LIMIT $4",
-      Params().text(tenant).text(endpoint_id).int64(before).int64(static_cast<int64_t>(limit) + 1));
-  if (!r.ok()) return r.error();
-  DeliveryPage page;
-  for (int i = 0; i < r->rows(); ++i) {
-    if (page.items.size() == limit) {
-      page.next_cursor = encode_seq_cursor(r->int64(i - 1, 8));
-      break;
-    }
-    page.items.push_back(read_delivery(*r, i));
-  }
-  return page;
+  SKILLSYNC_ASSIGN_OR_RETURN(int64_t before, decode_seq_page_cursor_descending(cursor));
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r, pool_.exec("SELECT " SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS
+                             " FROM webhook_deliveries WHERE tenant = $1 AND endpoint_id = $2"
+                             " AND seq < $3 ORDER BY seq DESC LIMIT $4",
+                             Params()
+                                 .text(tenant)
+                                 .text(endpoint_id)
+                                 .int64(before)
+                                 .int64(static_cast<int64_t>(limit) + 1)));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<WithSeq<DeliveryAttempt>>(read_seq_delivery<PgRow>));
+  return seq_page<DeliveryPage>(std::move(rows), limit);
 }
 
 Result<bool> PgWebhookStore::redeliver(std::string_view tenant, std::string_view endpoint_id,
                                        std::string_view event_id, Micros now) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec(
-      "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = false, round_attempts = 0,"
-      " next_attempt_at_us = $4, lease_owner = NULL, lease_expires_at_us = NULL"
-      " WHERE tenant = $1 AND endpoint_id = $2 AND event_id = $3",
-      Params().text(tenant).text(endpoint_id).text(event_id).int64(now));
-  if (!r.ok()) return r.error();
-  return r->affected() > 0;
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec(
+          "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = false, round_attempts = 0,"
+          " next_attempt_at_us = $4, lease_owner = NULL, lease_expires_at_us = NULL"
+          " WHERE tenant = $1 AND endpoint_id = $2 AND event_id = $3",
+          Params().text(tenant).text(endpoint_id).text(event_id).int64(now)));
+  return r.affected() > 0;
 }
 
 }  // namespace skillsync::store::postgres

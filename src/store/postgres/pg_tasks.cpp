@@ -7,26 +7,6 @@
 
 namespace skillsync::store::postgres {
 
-// The parameters of SKILLSYNC_PG_INSERT_TASK.
-void bind_task(Params& p, const Task& task, Micros created_at) {
-  p.text(task.id).text(task.tenant).text(task.entity_type).text(task.method).text(task.uri);
-  p.text(task.region).text(task.options_json.empty() ? std::string_view("{}") : task.options_json);
-  if (task.sealed_credentials.empty()) {
-    p.null_bytea();
-  } else {
-    p.bytea(task.sealed_credentials);
-  }
-  p.text(to_string(task.status)).int64(created_at);
-  p.optional_int64(task.started_at).optional_int64(task.finished_at);
-  bind_progress(p, task.progress);
-  if (task.error) {
-    p.text(task.error->code).text(task.error->message);
-  } else {
-    p.null_text().null_text();
-  }
-  p.int64(task.attempts).text(task.trace_id).text(task.source_id);
-}
-
 namespace {
 
 Result<std::optional<Task>> select_task(const PgConn& conn, std::string_view tenant,
@@ -34,33 +14,19 @@ Result<std::optional<Task>> select_task(const PgConn& conn, std::string_view ten
   auto r = conn.exec("SELECT " SKILLSYNC_TASK_COLUMNS " FROM tasks WHERE tenant = $1 AND id = $2",
                      Params().text(tenant).text(id));
   if (!r.ok()) return r.error();
-  return read_optional_task(*r);
-}
-
-RowError read_row_error(const PgResult& r, int i) {
-  RowError e;
-  e.line = r.uint64(i, 0);
-  e.byte_offset = r.uint64(i, 1);
-  e.column = r.string(i, 2);
-  e.code = r.string(i, 3);
-  e.message = r.string(i, 4);
-  e.raw = r.string(i, 5);
-  e.file = r.string(i, 6);
-  return e;
+  return r->one<Task>(read_task<PgRow>);
 }
 
 }  // namespace
 
 Status PostgresStore::create_task(const Task& task) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   Params p;
   bind_task(p, task, task.created_at != 0 ? task.created_at : clock_.now());
   // One statement: the insert and its NOTIFY commit together.
-  auto r = (*conn)->exec("WITH created AS (" SKILLSYNC_PG_INSERT_TASK
-                         " RETURNING 1) SELECT pg_notify('skillsync_tasks', '') FROM created",
-                         p);
-  if (!r.ok()) return r.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r, pool_.exec("WITH created AS (" SKILLSYNC_PG_INSERT_TASK
+                             " RETURNING 1) SELECT pg_notify('skillsync_tasks', '') FROM created",
+                             p));
   return ok_status();
 }
 
@@ -69,11 +35,9 @@ Result<CreatedTask> PostgresStore::create_task_idempotent(const Task& task,
                                                           std::string_view body_sha256,
                                                           Micros now) {
   SKILLSYNC_TRY(check_idempotency_key(idempotency_key));
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  const PgConn& c = **conn;
-  auto tx = Tx::begin(c);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
+  const PgConn& c = *conn;
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
   // The key's primary key decides: of concurrent duplicates, one inserts the
   // key and the others wait on its row, then find it (ON CONFLICT). A key
   // older than the window is taken over (its task stays). The key's foreign
@@ -104,34 +68,30 @@ Result<CreatedTask> PostgresStore::create_task_idempotent(const Task& task,
     auto existing = select_task(c, task.tenant, earlier);
     if (!existing.ok()) return existing.error();
     if (!existing->has_value()) return task_not_found(earlier);  // the FK makes this a bug
-    SKILLSYNC_TRY(tx->commit());
+    SKILLSYNC_TRY(tx.commit());
     return CreatedTask{std::move(**existing), false};
   }
   Params p;
   bind_task(p, task, task.created_at != 0 ? task.created_at : now);
   auto inserted = c.exec(SKILLSYNC_PG_INSERT_TASK " RETURNING " SKILLSYNC_TASK_COLUMNS, p);
   if (!inserted.ok()) return inserted.error();
-  auto created = read_optional_task(*inserted);
+  auto created = inserted->one<Task>(read_task<PgRow>);
   if (!created.ok()) return created.error();
   SKILLSYNC_TRY(notify_tasks(c));
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   return CreatedTask{std::move(**created), true};
 }
 
 Result<std::optional<Task>> PostgresStore::get_task(std::string_view tenant, std::string_view id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  return select_task(**conn, tenant, id);
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
+  return select_task(*conn, tenant, id);
 }
 
 Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFilter& filter,
                                            size_t limit, std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  auto page_start = decode_task_page_cursor(cursor);
-  if (!page_start.ok()) return page_start.error();
-  const std::optional<TaskCursor>& after = *page_start;
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
+                             decode_task_page_cursor(cursor));
   // Keyset pagination on (created_at_us, id) descending, served by
   // tasks_by_tenant_time or tasks_by_tenant_status_time read backwards; a
   // task inserted meanwhile sorts before the cursor and shifts nothing.
@@ -153,82 +113,57 @@ Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFi
     p.int64(after->created_at).text(after->id);
   }
   sql += " ORDER BY created_at_us DESC, id DESC LIMIT $2";
-  auto r = (*conn)->exec(sql, p);
-  if (!r.ok()) return r.error();
-  TaskPage page;
-  const int n = std::min(r->rows(), static_cast<int>(limit));
-  page.items.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    auto task = read_task(*r, i);
-    if (!task.ok()) return task.error();
-    task->sealed_credentials.clear();  // a listing never needs them
-    page.items.push_back(std::move(task).value());
-  }
-  if (r->rows() > static_cast<int>(limit)) set_next_cursor(page);
-  return page;
+  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, pool_.exec(sql, p));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<Task>(read_task<PgRow>));
+  return task_page(std::move(rows), limit);
 }
 
 Status PostgresStore::update_progress(std::string_view task_id, const Progress& progress) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   Params p;
   p.text(task_id);
   bind_progress(p, progress);
-  auto r = (*conn)->exec(
-      "UPDATE tasks SET bytes_total = $2, bytes_read = $3, rows_read = $4, rows_loaded = $5,"
-      " rows_rejected = $6, rows_superseded = $7 WHERE id = $1",
-      p);
-  if (!r.ok()) return r.error();
-  if (r->affected() == 0) return task_not_found(task_id);
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec(
+          "UPDATE tasks SET bytes_total = $2, bytes_read = $3, rows_read = $4, rows_loaded = $5,"
+          " rows_rejected = $6, rows_superseded = $7 WHERE id = $1",
+          p));
+  if (r.affected() == 0) return task_not_found(task_id);
   return ok_status();
 }
 
 Result<uint64_t> PostgresStore::purge_finished_before(Micros cutoff) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
   // Row errors and idempotency keys go with their task (ON DELETE CASCADE).
   // Finished tasks have no stage.
-  auto r = (*conn)->exec(
-      "DELETE FROM tasks WHERE finished_at_us < $1 AND status NOT IN ('pending', 'running')",
-      Params().int64(cutoff));
-  if (!r.ok()) return r.error();
-  return r->affected();
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec(
+          "DELETE FROM tasks WHERE finished_at_us < $1 AND status NOT IN ('pending', 'running')",
+          Params().int64(cutoff)));
+  return r.affected();
 }
 
 Result<std::vector<RowError>> PostgresStore::row_errors(std::string_view task_id, size_t limit) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  auto r = (*conn)->exec("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                         " FROM row_errors WHERE task_id = $1 ORDER BY seq LIMIT $2",
-                         Params().text(task_id).int64(clamp_limit(limit)));
-  if (!r.ok()) return r.error();
-  std::vector<RowError> out;
-  out.reserve(static_cast<size_t>(r->rows()));
-  for (int i = 0; i < r->rows(); ++i) out.push_back(read_row_error(*r, i));
-  return out;
+  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
+                             pool_.exec("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
+                                        " FROM row_errors WHERE task_id = $1 ORDER BY seq LIMIT $2",
+                                        Params().text(task_id).int64(clamp_limit(limit))));
+  return r.all<RowError>(read_row_error<PgRow>);
 }
 
 Result<RowErrorPage> PostgresStore::row_errors_page(std::string_view task_id, size_t limit,
                                                     std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxRowErrorPageLimit));
-  auto page_start = decode_seq_page_cursor(cursor);
-  if (!page_start.ok()) return page_start.error();
-  const int64_t after = *page_start;
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(const int64_t after, decode_seq_page_cursor(cursor));
   // seq is the file order (assigned in staging order); the primary key
   // (task_id, seq) serves the range.
-  auto r =
-      (*conn)->exec("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                    ", seq FROM row_errors WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                    Params().text(task_id).int64(after).int64(static_cast<int64_t>(limit) + 1));
-  if (!r.ok()) return r.error();
-  RowErrorPage page;
-  const int n = std::min(r->rows(), static_cast<int>(limit));
-  page.items.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) page.items.push_back(read_row_error(*r, i));
-  if (r->rows() > static_cast<int>(limit)) page.next_cursor = encode_seq_cursor(r->int64(n - 1, 7));
-  return page;
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult r,
+      pool_.exec("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
+                 ", seq FROM row_errors WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                 Params().text(task_id).int64(after).int64(static_cast<int64_t>(limit) + 1)));
+  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<WithSeq<RowError>>(read_seq_row_error<PgRow>));
+  return seq_page<RowErrorPage>(std::move(rows), limit);
 }
 
 }  // namespace skillsync::store::postgres

@@ -16,7 +16,7 @@
 // row's lock, so "the later row wins" needs no sequence object and survives
 // a change of writer.
 //
-// A fenced writer (worker_id set) starts every transaction by locking the
+// Every writer is fenced: it starts every transaction by locking the
 // task row and checking it still owns the running task; a claim or cancel
 // of the same task waits for that lock, so nothing can slip in between the
 // check and the commit.
@@ -34,8 +34,7 @@ constexpr size_t kCopyChunk = 1 << 20;
 
 class PgTaskWriter final : public TaskWriter {
  public:
-  PgTaskWriter(PostgresStore& store, PooledConn conn, Task task,
-               std::optional<std::string> worker_id)
+  PgTaskWriter(PostgresStore& store, PooledConn conn, Task task, std::string worker_id)
       : store_(store),
         conn_(std::move(conn)),
         task_(std::move(task)),
@@ -43,14 +42,9 @@ class PgTaskWriter final : public TaskWriter {
         stage_(stage_table_name(task_.id)) {}
 
   Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
-               const Progress& progress) override {
-    SKILLSYNC_TRY(check_open());
-    return stage_batch(events, errors, progress, nullptr);
-  }
-  Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
                const Checkpoint& checkpoint) override {
     SKILLSYNC_TRY(check_open());
-    return stage_batch(events, errors, checkpoint.progress, &checkpoint);
+    return stage_batch(events, errors, checkpoint);
   }
   Result<uint64_t> publish(TaskStatus status, const Progress& progress) override;
   Status discard() override;
@@ -60,18 +54,11 @@ class PgTaskWriter final : public TaskWriter {
  private:
   const PgConn& conn() const { return *conn_; }
   Status check_open() const { return check_writer_open(closed_); }
-  // Inside the caller's transaction: locks the task row and, for a fenced
-  // writer, checks ownership. Returns the row's staged_rows.
+  // Inside the caller's transaction: locks the task row and checks
+  // ownership. Returns the row's staged_rows.
   Result<int64_t> lock(bool cancel_is_error) {
-    if (worker_id_) {
-      auto t = check_owner(conn(), task_.id, *worker_id_, cancel_is_error);
-      if (!t.ok()) return t.error();
-      return t->staged_rows;
-    }
-    auto t = lock_task(conn(), task_.id, "");
-    if (!t.ok()) return t.error();
-    if (!t->exists) return task_not_found(task_.id);
-    return t->staged_rows;
+    SKILLSYNC_ASSIGN_OR_RETURN(auto t, check_owner(conn(), task_.id, worker_id_, cancel_is_error));
+    return t.staged_rows;
   }
   Result<bool> stage_exists() const {
     auto r = conn().exec("SELECT to_regclass($1) IS NOT NULL", Params().text(stage_));
@@ -79,7 +66,7 @@ class PgTaskWriter final : public TaskWriter {
     return r->boolean(0, 0);
   }
   Status stage_batch(std::span<const schema::Event> events, std::span<const RowError> errors,
-                     const Progress& progress, const Checkpoint* checkpoint);
+                     const Checkpoint& checkpoint);
   Status copy_events(std::span<const schema::Event> events, int64_t first_seq);
   Status copy_errors(std::span<const RowError> errors);
   // Sends buf_ once it is big enough (or when `flush`).
@@ -89,7 +76,7 @@ class PgTaskWriter final : public TaskWriter {
     buf_.clear();
     return st;
   }
-  Status write_task_row(size_t staged, const Progress& progress, const Checkpoint* checkpoint);
+  Status write_task_row(size_t staged, const Checkpoint& checkpoint);
   // Distinct keys among the staged rows (0 without a stage).
   Result<uint64_t> distinct_keys();
   Status finish_closed(TaskStatus status, Progress progress, uint64_t superseded, Micros now);
@@ -97,23 +84,21 @@ class PgTaskWriter final : public TaskWriter {
   PostgresStore& store_;
   PooledConn conn_;
   Task task_;
-  std::optional<std::string> worker_id_;  // set: fenced
+  std::string worker_id_;
   std::string stage_;
   std::string buf_;  // COPY data, reused across batches: no allocation per row
   bool closed_ = false;
 };
 
 Status PgTaskWriter::stage_batch(std::span<const schema::Event> events,
-                                 std::span<const RowError> errors, const Progress& progress,
-                                 const Checkpoint* checkpoint) {
-  auto tx = Tx::begin(conn());
-  if (!tx.ok()) return tx.error();
+                                 std::span<const RowError> errors, const Checkpoint& checkpoint) {
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(conn()));
   auto staged = lock(true);
   if (!staged.ok()) return staged.error();
   if (!events.empty()) SKILLSYNC_TRY(copy_events(events, staged.value()));
   if (!errors.empty()) SKILLSYNC_TRY(copy_errors(errors));
-  SKILLSYNC_TRY(write_task_row(events.size(), progress, checkpoint));
-  return tx->commit();
+  SKILLSYNC_TRY(write_task_row(events.size(), checkpoint));
+  return tx.commit();
 }
 
 Status PgTaskWriter::copy_events(std::span<const schema::Event> events, int64_t first_seq) {
@@ -131,26 +116,16 @@ Status PgTaskWriter::copy_events(std::span<const schema::Event> events, int64_t 
   buf_.clear();
   int64_t seq = first_seq;
   for (const schema::Event& e : events) {
-    append_copy_int(buf_, seq++);
-    buf_ += '\t';
-    append_copy_text(buf_, e.employee_external_id);
-    buf_ += '\t';
-    append_copy_text(buf_, e.external_id);
-    buf_ += '\t';
-    append_copy_text(buf_, e.event_type);
-    buf_ += '\t';
-    append_copy_int(buf_, e.timestamp);
-    buf_ += '\t';
-    append_copy_text(buf_, e.language);
-    buf_ += '\t';
-    append_copy_text(buf_, e.content_json);
-    buf_ += '\t';
-    if (e.source) {
-      append_copy_text(buf_, *e.source);
-    } else {
-      append_copy_null(buf_);
-    }
-    buf_ += '\n';
+    CopyRow(buf_)
+        .int64(seq++)
+        .text(e.employee_external_id)
+        .text(e.external_id)
+        .text(e.event_type)
+        .int64(e.timestamp)
+        .text(e.language)
+        .text(e.content_json)
+        .optional_text(e.source)
+        .end();
     SKILLSYNC_TRY(send(false));
   }
   SKILLSYNC_TRY(send(true));
@@ -171,49 +146,27 @@ Status PgTaskWriter::copy_errors(std::span<const RowError> errors) {
   // not UTF-8 (or a raw record cut inside a character), which PostgreSQL
   // would refuse; sanitizing keeps the report instead of failing the load.
   for (const RowError& e : errors) {
-    append_copy_text(buf_, task_.id);
-    buf_ += '\t';
-    append_copy_int(buf_, seq++);
-    buf_ += '\t';
-    append_copy_int(buf_, static_cast<int64_t>(e.line));
-    buf_ += '\t';
-    append_copy_int(buf_, static_cast<int64_t>(e.byte_offset));
-    buf_ += '\t';
-    append_copy_text(buf_, e.column, true);
-    buf_ += '\t';
-    append_copy_text(buf_, e.code, true);
-    buf_ += '\t';
-    append_copy_text(buf_, e.message, true);
-    buf_ += '\t';
-    append_copy_text(buf_, std::string_view(e.raw).substr(0, kMaxRowErrorRawBytes), true);
-    buf_ += '\t';
-    append_copy_text(buf_, e.file, true);
-    buf_ += '\n';
+    CopyRow(buf_, true)
+        .text(task_.id)
+        .int64(seq++)
+        .int64(static_cast<int64_t>(e.line))
+        .int64(static_cast<int64_t>(e.byte_offset))
+        .text(e.column)
+        .text(e.code)
+        .text(e.message)
+        .text(std::string_view(e.raw).substr(0, kMaxRowErrorRawBytes))
+        .text(e.file)
+        .end();
     SKILLSYNC_TRY(send(false));
   }
   SKILLSYNC_TRY(send(true));
   return conn().copy_end();
 }
 
-Status PgTaskWriter::write_task_row(size_t staged, const Progress& progress,
-                                    const Checkpoint* checkpoint) {
+Status PgTaskWriter::write_task_row(size_t staged, const Checkpoint& c) {
   Params p;
-  p.text(task_.id);
-  bind_progress(p, progress).int64(static_cast<int64_t>(staged));
-  if (checkpoint == nullptr) {
-    auto r = conn().exec(
-        "UPDATE tasks SET bytes_total = $2, bytes_read = $3, rows_read = $4,"
-        " rows_loaded = $5, rows_rejected = $6, rows_superseded = $7,"
-        " staged_rows = staged_rows + $8 WHERE id = $1",
-        p);
-    if (!r.ok()) return r.error();
-    return ok_status();
-  }
-  p.int64(static_cast<int64_t>(checkpoint->byte_offset))
-      .int64(static_cast<int64_t>(checkpoint->line))
-      .int64(static_cast<int64_t>(checkpoint->batches))
-      .text(checkpoint->state_json)
-      .text(checkpoint->header_json);
+  bind_progress(p.text(task_.id), c.progress).int64(static_cast<int64_t>(staged));
+  bind_checkpoint(p, c);
   auto r = conn().exec(
       "UPDATE tasks SET bytes_total = $2, bytes_read = $3, rows_read = $4,"
       " rows_loaded = $5, rows_rejected = $6, rows_superseded = $7,"
@@ -263,8 +216,7 @@ Result<uint64_t> PgTaskWriter::publish(TaskStatus status, const Progress& progre
   SKILLSYNC_TRY(check_open());
   SKILLSYNC_TRY(check_completed_status(status, "publish"));
   closed_ = true;  // even on failure: the caller finishes the task instead
-  auto tx = Tx::begin(conn());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(conn()));
   auto locked = lock(true);
   if (!locked.ok()) return locked.error();
   auto staged = static_cast<uint64_t>(locked.value());
@@ -298,31 +250,29 @@ Result<uint64_t> PgTaskWriter::publish(TaskStatus status, const Progress& progre
   }
   staged = std::max(staged, distinct);
   SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct, now));
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   return staged;
 }
 
 Status PgTaskWriter::discard() {
   if (closed_) return ok_status();
   closed_ = true;
-  auto tx = Tx::begin(conn());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(conn()));
   // A writer that lost its lease must not drop the new owner's stage.
-  if (worker_id_) SKILLSYNC_TRY(check_owner(conn(), task_.id, *worker_id_, false));
+  SKILLSYNC_TRY(check_owner(conn(), task_.id, worker_id_, false));
   SKILLSYNC_TRY(drop_stage(conn(), task_.id));
   // The stage and the checkpoint always go together.
   SKILLSYNC_TRY(conn().exec("UPDATE tasks SET staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT
                             " WHERE id = $1",
                             Params().text(task_.id)));
-  return tx->commit();
+  return tx.commit();
 }
 
 Status PgTaskWriter::finish_dry_run(TaskStatus status, const Progress& progress) {
   SKILLSYNC_TRY(check_open());
   SKILLSYNC_TRY(check_completed_status(status, "finish_dry_run"));
   closed_ = true;
-  auto tx = Tx::begin(conn());
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(conn()));
   auto locked = lock(true);
   if (!locked.ok()) return locked.error();
   auto distinct = distinct_keys();
@@ -330,36 +280,19 @@ Status PgTaskWriter::finish_dry_run(TaskStatus status, const Progress& progress)
   const uint64_t staged = std::max(static_cast<uint64_t>(locked.value()), distinct.value());
   SKILLSYNC_TRY(drop_stage(conn(), task_.id));
   SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct.value(), store_.clock().now()));
-  return tx->commit();
+  return tx.commit();
 }
 
 }  // namespace
 
-Result<std::unique_ptr<TaskWriter>> PostgresStore::begin_load(const Task& task) {
-  return open_writer(task, std::nullopt);
-}
-
 Result<std::unique_ptr<TaskWriter>> PostgresStore::begin_load(const Task& task,
                                                               std::string_view worker_id) {
-  return open_writer(task, std::string(worker_id));
-}
-
-Result<std::unique_ptr<TaskWriter>> PostgresStore::open_writer(
-    const Task& task, std::optional<std::string> worker_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
   // Checked now so a lost or missing task fails early; every write checks
   // again. The stage table itself is made by the first batch with rows.
-  if (worker_id) {
-    auto owner = check_owner(**conn, task.id, *worker_id, false);
-    if (!owner.ok()) return owner.error();
-  } else {
-    auto t = lock_task(**conn, task.id, "");
-    if (!t.ok()) return t.error();
-    if (!t->exists) return task_not_found(task.id);
-  }
+  SKILLSYNC_TRY(check_owner(*conn, task.id, worker_id, false));
   return std::unique_ptr<TaskWriter>(
-      std::make_unique<PgTaskWriter>(*this, std::move(conn).value(), task, std::move(worker_id)));
+      std::make_unique<PgTaskWriter>(*this, std::move(conn), task, std::string(worker_id)));
 }
 
 }  // namespace skillsync::store::postgres

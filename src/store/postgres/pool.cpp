@@ -6,6 +6,12 @@ PooledConn::~PooledConn() {
   if (pool_ != nullptr) pool_->release(std::move(conn_));
 }
 
+Result<PgResult> ConnectionPool::exec(const char* sql, const Params& params) {
+  auto conn = acquire();
+  if (!conn.ok()) return conn.error();
+  return (*conn)->exec(sql, params);
+}
+
 Result<PooledConn> ConnectionPool::acquire() {
   {
     std::unique_lock lock(mu_);

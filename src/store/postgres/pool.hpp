@@ -52,6 +52,12 @@ class ConnectionPool {
         wait_(wait) {}
 
   Result<PooledConn> acquire();
+  // Runs one statement on a connection of its own (autocommit), for a call
+  // that needs no more.
+  Result<PgResult> exec(const char* sql, const Params& params = Params());
+  Result<PgResult> exec(const std::string& sql, const Params& params = Params()) {
+    return exec(sql.c_str(), params);
+  }
 
   const std::string& conninfo() const { return conninfo_; }
   const std::string& password() const { return password_; }

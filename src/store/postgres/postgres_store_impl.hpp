@@ -8,8 +8,9 @@
 // (claiming, leases, cancelling and finishing), pg_writer.cpp (staging and
 // publishing loads) and listener.cpp (LISTEN/NOTIFY). task_rows.cpp holds
 // what they share about the tasks table; what the SQLite store shares too
-// (argument checks, error values, column lists) is in
-// store/store_checks.hpp and store/sql_columns.hpp.
+// (argument checks, error values, column lists,
+// row mapping and binding) is in store/store_checks.hpp,
+// store/sql_columns.hpp, store/row_mapping.hpp and store/row_params.hpp.
 //
 // Concurrency: every check-then-write locks the task's row first (SELECT
 // ... FOR UPDATE), so a claim, a heartbeat, a cancel and a fenced writer's
@@ -27,13 +28,16 @@
 #include "store/postgres/listener.hpp"
 #include "store/postgres/pg_webhooks.hpp"
 #include "store/postgres/pool.hpp"
+#include "store/row_mapping.hpp"
+#include "store/row_params.hpp"
 #include "store/sql_columns.hpp"
 #include "store/store.hpp"
 #include "store/store_checks.hpp"
 
 namespace skillsync::store::postgres {
 
-// The channel that create_task, release_lease and requeue notify.
+// The channel that create_task, release_lease and a recorded file's task
+// notify.
 inline constexpr const char* kTaskChannel = "skillsync_tasks";
 
 class PostgresStore final : public Store {
@@ -76,18 +80,13 @@ class PostgresStore final : public Store {
   Result<std::optional<Task>> get_task(std::string_view tenant, std::string_view id) override;
   Result<TaskPage> list_tasks(std::string_view tenant, const TaskFilter& filter, size_t limit,
                               std::string_view cursor) override;
-  Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now) override;
   Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,
                                               Micros lease_duration) override;
   Result<Heartbeat> heartbeat(std::string_view task_id, std::string_view worker_id, Micros now,
                               Micros lease_duration) override;
   Status release_lease(std::string_view task_id, std::string_view worker_id) override;
-  Result<uint64_t> requeue_running_tasks() override;
   Status reset_load(std::string_view task_id, std::string_view worker_id) override;
   Status update_progress(std::string_view task_id, const Progress& progress) override;
-  Status finish_task(std::string_view task_id, TaskStatus status,
-                     const std::optional<TaskError>& error, const Progress& progress,
-                     Micros now) override;
   Status finish_task(std::string_view task_id, std::string_view worker_id, TaskStatus status,
                      const std::optional<TaskError>& error, const Progress& progress,
                      Micros now) override;
@@ -98,7 +97,6 @@ class PostgresStore final : public Store {
   Result<RowErrorPage> row_errors_page(std::string_view task_id, size_t limit,
                                        std::string_view cursor) override;
 
-  Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task) override;
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
@@ -125,9 +123,6 @@ class PostgresStore final : public Store {
   WebhookStore& webhooks() override { return webhooks_; }
 
  private:
-  Result<std::unique_ptr<TaskWriter>> open_writer(const Task& task,
-                                                  std::optional<std::string> worker_id);
-
   ConnectionPool pool_;
   TaskListener listener_;
   const Clock& clock_;
@@ -153,10 +148,6 @@ class PostgresStore final : public Store {
   " error_message, attempts, trace_id, source_id)"                                          \
   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"    \
   " $18, $19, $20, $21::int8::int, $22, $23)"
-void bind_task(Params& p, const Task& task, Micros created_at);
-
-Result<Task> read_task(const PgResult& r, int row);
-Result<std::optional<Task>> read_optional_task(const PgResult& r);
 
 // The staging table of a task: "stage_" + the first 40 hex digits of
 // SHA-256(task id), so any id yields a valid identifier that fits in
@@ -167,9 +158,6 @@ std::string stage_table_name(std::string_view task_id);
 Status drop_stage(const PgConn& conn, std::string_view task_id);
 // Drops the stage and the row errors: the load restarts from the first byte.
 Status drop_load(const PgConn& conn, std::string_view task_id);
-
-// Appends the six progress counters as parameters.
-Params& bind_progress(Params& p, const Progress& progress);
 
 // Runs SKILLSYNC_PG_FINISH. Returns the rows it changed.
 Result<uint64_t> run_finish(const PgConn& conn, std::string_view task_id, TaskStatus status,

@@ -13,7 +13,7 @@ Error db_error(sqlite3* db, std::string_view what) {
   message += ": ";
   message += db ? sqlite3_errmsg(db) : "out of memory";
   if (code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE) {
-    return Error{"already_exists", std::move(message)};
+    return Error{Errc::kAlreadyExists, std::move(message)};
   }
   const bool busy = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
   Error error{busy ? "storage_busy" : "storage_error", std::move(message)};

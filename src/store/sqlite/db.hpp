@@ -1,6 +1,8 @@
 // A thin RAII layer over the sqlite3 C API: Db (a connection), Stmt (a
-// prepared statement), StmtReset (puts a cached statement back in its initial
-// state on scope exit) and Transaction (rolls back unless committed).
+// prepared statement), Query (a statement bound in order and reset on scope
+// exit), Row (a result row, read like PostgreSQL's), StmtReset (puts a
+// cached statement back in its initial state on scope exit) and Transaction
+// (rolls back unless committed).
 //
 // Errors become Error values with code "storage_error", "storage_busy" (a
 // lock could not be taken within the busy timeout) or "already_exists" (a
@@ -11,8 +13,10 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -69,6 +73,113 @@ class Stmt {
 
  private:
   sqlite3_stmt* s_ = nullptr;
+};
+
+// One result row of a stepped statement, read with the same names as
+// postgres::PgRow, so that store/row_mapping.hpp maps rows of either backend.
+// Valid until the statement is stepped or reset again.
+class Row {
+ public:
+  explicit Row(const Stmt& s) : s_(s) {}
+  bool is_null(int c) const { return s_.is_null(c); }
+  std::string_view text(int c) const { return s_.column_text(c); }
+  std::string string(int c) const { return s_.column_string(c); }
+  int64_t int64(int c) const { return s_.column_int64(c); }
+  uint64_t uint64(int c) const { return static_cast<uint64_t>(s_.column_int64(c)); }
+  std::optional<int64_t> optional_int64(int c) const {
+    if (is_null(c)) return std::nullopt;
+    return int64(c);
+  }
+  bool boolean(int c) const { return s_.column_int64(c) != 0; }
+  // A BLOB column's bytes ("" for NULL).
+  std::string bytea(int c) const { return s_.column_blob(c); }
+
+ private:
+  const Stmt& s_;
+};
+
+// A (cached) statement whose parameters are bound in order, ?1, ?2, ... (as
+// postgres::Params binds $1, $2, ...), reset with its bindings cleared when
+// the Query ends, on every path. Text and blob values are copied.
+class Query {
+ public:
+  explicit Query(Stmt& s) : s_(&s) {}
+  Query(Query&& o) noexcept : s_(o.s_), next_(o.next_) { o.s_ = nullptr; }
+  Query& operator=(Query&&) = delete;
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  ~Query() {
+    if (s_ != nullptr) s_->reset();
+  }
+
+  Query& text(std::string_view v) {
+    s_->bind_text(next_++, v);
+    return *this;
+  }
+  Query& bytea(std::string_view v) {
+    s_->bind_blob(next_++, v);
+    return *this;
+  }
+  Query& int64(int64_t v) {
+    s_->bind_int64(next_++, v);
+    return *this;
+  }
+  Query& null_text() { return null(); }
+  Query& null_bytea() { return null(); }
+  Query& null_int64() { return null(); }
+  Query& optional_int64(const std::optional<int64_t>& v) { return v ? int64(*v) : null(); }
+  Query& optional_text(const std::optional<std::string>& v) { return v ? text(*v) : null(); }
+
+  // Steps once: true when a row() is available, false when done.
+  Result<bool> step() { return s_->step(); }
+  // Steps a statement that returns no rows (or whose rows nobody reads).
+  Status run() { return s_->run(); }
+  Row row() const { return Row(*s_); }
+
+  // Reads the first row with `read` (Row -> T, or -> Result<T>), or
+  // std::nullopt when there is none, and runs the statement to its end (an
+  // UPDATE ... RETURNING completes, and outside a transaction commits).
+  template <class T, class Read>
+  Result<std::optional<T>> one(Read read) {
+    auto has = step();
+    if (!has.ok()) return has.error();
+    if (!*has) return std::optional<T>();
+    Result<T> value = read(row());
+    if (!value.ok()) return value.error();
+    SKILLSYNC_TRY(step());
+    return std::optional<T>(std::move(value).value());
+  }
+  // Calls `f(row())` for every row.
+  template <class F>
+  Status for_each(F f) {
+    for (;;) {
+      auto has = step();
+      if (!has.ok()) return has.error();
+      if (!*has) return ok_status();
+      f(row());
+    }
+  }
+  // Every row, read with `read` (Row -> T, or -> Result<T>).
+  template <class T, class Read>
+  Result<std::vector<T>> all(Read read) {
+    std::vector<T> out;
+    for (;;) {
+      auto has = step();
+      if (!has.ok()) return has.error();
+      if (!*has) return out;
+      Result<T> value = read(row());
+      if (!value.ok()) return value.error();
+      out.push_back(std::move(value).value());
+    }
+  }
+
+ private:
+  Query& null() {
+    s_->bind_null(next_++);
+    return *this;
+  }
+  Stmt* s_;
+  int next_ = 1;
 };
 
 // Resets a (cached) statement when the scope ends, on every path.

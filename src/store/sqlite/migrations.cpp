@@ -263,8 +263,7 @@ std::span<const std::string_view> migrations() { return kMigrations; }
 int schema_version() { return static_cast<int>(kMigrations.size()); }
 
 Status migrate(Db& db) {
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   auto current = db.query_int("PRAGMA user_version");
   if (!current.ok()) return current.error();
   const int64_t have = current.value();
@@ -283,7 +282,7 @@ Status migrate(Db& db) {
   }
   // PRAGMA takes no bound parameters; `want` is our own integer.
   SKILLSYNC_TRY(db.exec("PRAGMA user_version = " + std::to_string(want)));
-  return tx->commit();
+  return tx.commit();
 }
 
 }  // namespace skillsync::store::sqlite

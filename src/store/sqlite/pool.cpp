@@ -12,6 +12,14 @@ Result<Stmt*> Connection::cached(std::string_view sql) {
   return &it->second;
 }
 
+Result<PooledQuery> ConnectionPool::query(std::string_view sql) {
+  auto conn = acquire();
+  if (!conn.ok()) return conn.error();
+  auto stmt = (*conn)->cached(sql);
+  if (!stmt.ok()) return stmt.error();
+  return PooledQuery(std::move(conn).value(), **stmt);
+}
+
 PooledConnection::~PooledConnection() {
   if (c_ != nullptr) pool_->release(std::move(c_));
 }

@@ -27,6 +27,13 @@ class Connection {
   // The cached prepared statement for `sql`, prepared on first use.
   // The caller resets it after use (see StmtReset).
   Result<Stmt*> cached(std::string_view sql);
+  // The cached statement for `sql` as a Query: bind in order, step or run;
+  // it is reset when the Query ends.
+  Result<Query> query(std::string_view sql) {
+    auto s = cached(sql);
+    if (!s.ok()) return s.error();
+    return Query(**s);
+  }
 
  private:
   struct Hash {
@@ -59,6 +66,21 @@ class PooledConnection {
   std::unique_ptr<Connection> c_;
 };
 
+// A Query on a connection of its own, for a call that runs one statement:
+// the statement is reset before the connection goes back to the pool (the
+// bases are destroyed in the reverse order of their declaration).
+namespace detail {
+struct HeldConnection {
+  PooledConnection conn;
+};
+}  // namespace detail
+class PooledQuery : private detail::HeldConnection, public Query {
+ public:
+  PooledQuery(PooledConnection conn, Stmt& s) : detail::HeldConnection{std::move(conn)}, Query(s) {}
+  // Rows changed by the last INSERT/UPDATE/DELETE on the connection.
+  int64_t changes() { return conn->db().changes(); }
+};
+
 class ConnectionPool {
  public:
   // `max_idle` bounds the connections kept open while unused.
@@ -70,6 +92,8 @@ class ConnectionPool {
   static Result<std::unique_ptr<Connection>> open_connection(const std::string& path);
 
   Result<PooledConnection> acquire();
+  // A connection with the cached statement for `sql` on it (see PooledQuery).
+  Result<PooledQuery> query(std::string_view sql);
 
  private:
   friend class PooledConnection;

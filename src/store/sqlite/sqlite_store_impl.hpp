@@ -7,7 +7,8 @@
 // cancelling and finishing) and task_writer.cpp (staging and publishing
 // loads). task_rows.cpp holds what they share about the tasks table;
 // what the PostgreSQL store shares too (argument checks, error values,
-// column lists) is in store/store_checks.hpp and store/sql_columns.hpp.
+// column lists, row mapping and binding) is in store/store_checks.hpp,
+// store/sql_columns.hpp, store/row_mapping.hpp and store/row_params.hpp.
 #pragma once
 
 #include <memory>
@@ -16,6 +17,8 @@
 #include <string_view>
 
 #include "common/time.hpp"
+#include "store/row_mapping.hpp"
+#include "store/row_params.hpp"
 #include "store/sql_columns.hpp"
 #include "store/sqlite/pool.hpp"
 #include "store/sqlite/sqlite_webhooks.hpp"
@@ -61,18 +64,13 @@ class SqliteStore final : public Store {
   Result<std::optional<Task>> get_task(std::string_view tenant, std::string_view id) override;
   Result<TaskPage> list_tasks(std::string_view tenant, const TaskFilter& filter, size_t limit,
                               std::string_view cursor) override;
-  Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now) override;
   Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,
                                               Micros lease_duration) override;
   Result<Heartbeat> heartbeat(std::string_view task_id, std::string_view worker_id, Micros now,
                               Micros lease_duration) override;
   Status release_lease(std::string_view task_id, std::string_view worker_id) override;
-  Result<uint64_t> requeue_running_tasks() override;
   Status reset_load(std::string_view task_id, std::string_view worker_id) override;
   Status update_progress(std::string_view task_id, const Progress& progress) override;
-  Status finish_task(std::string_view task_id, TaskStatus status,
-                     const std::optional<TaskError>& error, const Progress& progress,
-                     Micros now) override;
   Status finish_task(std::string_view task_id, std::string_view worker_id, TaskStatus status,
                      const std::optional<TaskError>& error, const Progress& progress,
                      Micros now) override;
@@ -83,7 +81,6 @@ class SqliteStore final : public Store {
   Result<RowErrorPage> row_errors_page(std::string_view task_id, size_t limit,
                                        std::string_view cursor) override;
 
-  Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task) override;
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
@@ -114,8 +111,6 @@ class SqliteStore final : public Store {
   // returns how many rows it changed: the revoke and touch of API keys and
   // OAuth clients.
   Result<int> update_by_id(std::string_view sql, std::string_view id, Micros now);
-  Result<std::unique_ptr<TaskWriter>> open_writer(const Task& task,
-                                                  std::optional<std::string> worker_id);
 
   ConnectionPool pool_;
   const Clock& clock_;
@@ -135,20 +130,12 @@ class SqliteStore final : public Store {
 // Inserts `task` (created_at as given) on `conn`, in the caller's transaction.
 Status insert_task(Connection& conn, const Task& task, Micros created_at);
 
-Result<Task> read_task(const Stmt& s);
-// Reads zero or one task from a bound statement, then runs it to the end
-// (an UPDATE ... RETURNING commits when it completes).
-Result<std::optional<Task>> read_optional_task(Stmt& s);
-
 // The staging table of a task: "stage_" + hex of the task id, so any id
 // yields a valid identifier without quoting games.
 std::string stage_table_name(std::string_view task_id);
 
 // Drops the task's staging table if there is one.
 Status drop_stage(Db& db, std::string_view task_id);
-
-// Binds the six progress counters to parameters first..first+5.
-void bind_progress(Stmt& s, int first, const Progress& p);
 
 // Runs a finishing UPDATE (SKILLSYNC_FINISH_SET ... WHERE id = ?1 ...) on
 // `conn`, binding the parameters above. Returns the rows it changed.

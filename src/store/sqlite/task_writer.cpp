@@ -5,7 +5,7 @@
 // table into events in one statement and one transaction, so readers see
 // nothing of a load until all of it is there.
 //
-// A fenced writer (worker_id set) starts every transaction with
+// Every writer is fenced: it starts every transaction with
 // check_owner(): BEGIN IMMEDIATE holds the write lock from there to COMMIT,
 // so no claim or cancel can slip in between the check and the write.
 #include <algorithm>
@@ -18,8 +18,8 @@ namespace {
 
 class SqliteTaskWriter final : public TaskWriter {
  public:
-  SqliteTaskWriter(SqliteStore& store, PooledConnection conn, Task task,
-                   std::optional<std::string> worker_id, Stmt insert_row, int64_t next_seq)
+  SqliteTaskWriter(SqliteStore& store, PooledConnection conn, Task task, std::string worker_id,
+                   Stmt insert_row, int64_t next_seq)
       : store_(store),
         conn_(std::move(conn)),
         task_(std::move(task)),
@@ -29,13 +29,7 @@ class SqliteTaskWriter final : public TaskWriter {
         next_seq_(next_seq) {}
 
   Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
-               const Progress& progress) override {
-    return stage_checked(events, errors, progress, nullptr);
-  }
-  Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
-               const Checkpoint& checkpoint) override {
-    return stage_checked(events, errors, checkpoint.progress, &checkpoint);
-  }
+               const Checkpoint& checkpoint) override;
   Result<uint64_t> publish(TaskStatus status, const Progress& progress) override;
   Status discard() override;
   Result<uint64_t> count_superseded() override;
@@ -43,22 +37,19 @@ class SqliteTaskWriter final : public TaskWriter {
 
  private:
   Status check_open() const { return check_writer_open(closed_); }
-  // Fenced writers only; inside the caller's transaction.
+  // Inside the caller's transaction.
   Status check_fence(bool cancel_is_error) {
-    if (!worker_id_) return ok_status();
-    return check_owner(*conn_, task_.id, *worker_id_, cancel_is_error);
+    return check_owner(*conn_, task_.id, worker_id_, cancel_is_error);
   }
   // Closes the writer: a statement on the stage table would block DROP TABLE.
   void close() {
     closed_ = true;
     insert_row_ = Stmt();
   }
-  Status stage_checked(std::span<const schema::Event> events, std::span<const RowError> errors,
-                       const Progress& progress, const Checkpoint* checkpoint);
   Status stage_batch(std::span<const schema::Event> events, std::span<const RowError> errors,
-                     const Progress& progress, const Checkpoint* checkpoint);
+                     const Checkpoint& checkpoint);
   Status insert_errors(std::span<const RowError> errors);
-  Status write_task_row(size_t staged, const Progress& progress, const Checkpoint* checkpoint);
+  Status write_task_row(size_t staged, const Checkpoint& checkpoint);
   // Rows in the stage and distinct keys among them.
   Result<std::pair<uint64_t, uint64_t>> stage_counts();
   Status finish_closed(TaskStatus status, Progress progress, uint64_t superseded, Micros now);
@@ -66,29 +57,27 @@ class SqliteTaskWriter final : public TaskWriter {
   SqliteStore& store_;
   PooledConnection conn_;
   Task task_;
-  std::optional<std::string> worker_id_;  // set: fenced
+  std::string worker_id_;
   std::string stage_;
   Stmt insert_row_;   // INSERT INTO the stage table; finalized before it is dropped
   int64_t next_seq_;  // seq of the next row error; row errors keep file order
   bool closed_ = false;
 };
 
-Status SqliteTaskWriter::stage_checked(std::span<const schema::Event> events,
-                                       std::span<const RowError> errors, const Progress& progress,
-                                       const Checkpoint* checkpoint) {
+Status SqliteTaskWriter::stage(std::span<const schema::Event> events,
+                               std::span<const RowError> errors, const Checkpoint& checkpoint) {
   SKILLSYNC_TRY(check_open());
   const int64_t first_seq = next_seq_;
-  Status st = stage_batch(events, errors, progress, checkpoint);
+  Status st = stage_batch(events, errors, checkpoint);
   if (!st.ok()) next_seq_ = first_seq;  // the batch's transaction rolled back
   return st;
 }
 
 Status SqliteTaskWriter::stage_batch(std::span<const schema::Event> events,
-                                     std::span<const RowError> errors, const Progress& progress,
-                                     const Checkpoint* checkpoint) {
+                                     std::span<const RowError> errors,
+                                     const Checkpoint& checkpoint) {
   Db& db = conn_->db();
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   SKILLSYNC_TRY(check_fence(true));
   // The events outlive every step, so their bytes are bound without a copy:
   // no allocation per row.
@@ -110,63 +99,46 @@ Status SqliteTaskWriter::stage_batch(std::span<const schema::Event> events,
     if (rc != SQLITE_DONE) return db_error(db.get(), "staging a row failed");
   }
   SKILLSYNC_TRY(insert_errors(errors));
-  SKILLSYNC_TRY(write_task_row(events.size(), progress, checkpoint));
-  return tx->commit();
+  SKILLSYNC_TRY(write_task_row(events.size(), checkpoint));
+  return tx.commit();
 }
 
 Status SqliteTaskWriter::insert_errors(std::span<const RowError> errors) {
   if (errors.empty()) return ok_status();
-  auto stmt = conn_->cached(
-      "INSERT INTO row_errors"
-      " (task_id, seq, line, byte_offset, column_name, code, message, raw, file)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-  if (!stmt.ok()) return stmt.error();
-  Stmt& s = *stmt.value();
-  StmtReset reset(s);
+  // Bound without copies, and reset after every row (like the stage's rows).
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      Stmt * s, conn_->cached("INSERT INTO row_errors"
+                              " (task_id, seq, line, byte_offset, column_name, code, message, raw,"
+                              " file) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   for (const RowError& e : errors) {
-    s.bind_text_static(1, task_.id);
-    s.bind_int64(2, next_seq_);
-    s.bind_int64(3, static_cast<int64_t>(e.line));
-    s.bind_int64(4, static_cast<int64_t>(e.byte_offset));
-    s.bind_text_static(5, e.column);
-    s.bind_text_static(6, e.code);
-    s.bind_text_static(7, e.message);
-    s.bind_text_static(8, std::string_view(e.raw).substr(0, kMaxRowErrorRawBytes));
-    s.bind_text_static(9, e.file);
-    const int rc = sqlite3_step(s.get());
-    sqlite3_reset(s.get());
+    s->bind_text_static(1, task_.id);
+    s->bind_int64(2, next_seq_);
+    s->bind_int64(3, static_cast<int64_t>(e.line));
+    s->bind_int64(4, static_cast<int64_t>(e.byte_offset));
+    s->bind_text_static(5, e.column);
+    s->bind_text_static(6, e.code);
+    s->bind_text_static(7, e.message);
+    s->bind_text_static(8, std::string_view(e.raw).substr(0, kMaxRowErrorRawBytes));
+    s->bind_text_static(9, e.file);
+    const int rc = sqlite3_step(s->get());
+    sqlite3_reset(s->get());
     if (rc != SQLITE_DONE) return db_error(conn_->db().get(), "storing a row error failed");
     ++next_seq_;
   }
   return ok_status();
 }
 
-Status SqliteTaskWriter::write_task_row(size_t staged, const Progress& progress,
-                                        const Checkpoint* checkpoint) {
-  auto stmt = conn_->cached(
-      checkpoint == nullptr
-          ? "UPDATE tasks SET bytes_total = ?2, bytes_read = ?3, rows_read = ?4,"
-            " rows_loaded = ?5, rows_rejected = ?6, rows_superseded = ?7,"
-            " staged_rows = staged_rows + ?8 WHERE id = ?1"
-          : "UPDATE tasks SET bytes_total = ?2, bytes_read = ?3, rows_read = ?4,"
-            " rows_loaded = ?5, rows_rejected = ?6, rows_superseded = ?7,"
-            " staged_rows = staged_rows + ?8, ckpt_bytes_total = ?2, ckpt_bytes_read = ?3,"
-            " ckpt_rows_read = ?4, ckpt_rows_loaded = ?5, ckpt_rows_rejected = ?6,"
-            " ckpt_rows_superseded = ?7, ckpt_byte_offset = ?9, ckpt_line = ?10,"
-            " ckpt_batches = ?11, ckpt_state = ?12, header_json = ?13 WHERE id = ?1");
-  if (!stmt.ok()) return stmt.error();
-  Stmt& s = *stmt.value();
-  StmtReset reset(s);
-  s.bind_text(1, task_.id);
-  bind_progress(s, 2, progress);
-  s.bind_int64(8, static_cast<int64_t>(staged));
-  if (checkpoint != nullptr) {
-    s.bind_int64(9, static_cast<int64_t>(checkpoint->byte_offset));
-    s.bind_int64(10, static_cast<int64_t>(checkpoint->line));
-    s.bind_int64(11, static_cast<int64_t>(checkpoint->batches));
-    s.bind_text_static(12, checkpoint->state_json);
-    s.bind_text_static(13, checkpoint->header_json);
-  }
+Status SqliteTaskWriter::write_task_row(size_t staged, const Checkpoint& c) {
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      Query s, conn_->query("UPDATE tasks SET bytes_total = ?2, bytes_read = ?3, rows_read = ?4,"
+                            " rows_loaded = ?5, rows_rejected = ?6, rows_superseded = ?7,"
+                            " staged_rows = staged_rows + ?8, ckpt_bytes_total = ?2,"
+                            " ckpt_bytes_read = ?3, ckpt_rows_read = ?4, ckpt_rows_loaded = ?5,"
+                            " ckpt_rows_rejected = ?6, ckpt_rows_superseded = ?7,"
+                            " ckpt_byte_offset = ?9, ckpt_line = ?10, ckpt_batches = ?11,"
+                            " ckpt_state = ?12, header_json = ?13 WHERE id = ?1"));
+  bind_progress(s.text(task_.id), c.progress).int64(static_cast<int64_t>(staged));
+  bind_checkpoint(s, c);
   return s.run();
 }
 
@@ -213,20 +185,16 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   SKILLSYNC_TRY(check_completed_status(status, "publish"));
   Db& db = conn_->db();
   close();  // even on failure: the caller finishes the task instead
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   SKILLSYNC_TRY(check_fence(true));
   uint64_t staged = 0;
   {
-    auto stmt = conn_->cached("SELECT staged_rows FROM tasks WHERE id = ?1");
-    if (!stmt.ok()) return stmt.error();
-    Stmt& s = *stmt.value();
-    StmtReset reset(s);
-    s.bind_text(1, task_.id);
-    auto row = s.step();
-    if (!row.ok()) return row.error();
-    if (!row.value()) return task_not_found(task_.id);
-    staged = static_cast<uint64_t>(s.column_int64(0));
+    SKILLSYNC_ASSIGN_OR_RETURN(Query s,
+                               conn_->query("SELECT staged_rows FROM tasks WHERE id = ?1"));
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        auto n, s.text(task_.id).one<uint64_t>([](const Row& r) { return r.uint64(0); }));
+    if (!n) return task_not_found(task_.id);
+    staged = *n;
   }
   // Only the file's last row of each key is applied. GROUP BY sorts the
   // stage by key, which turns the b-tree inserts into appends; with
@@ -260,7 +228,7 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   SKILLSYNC_TRY(db.exec("DROP TABLE " + stage_));
   // finished_at is when the rows became visible, not when publishing began.
   SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct, store_.clock().now()));
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   truncate_wal_after_erase(db);
   return staged;
 }
@@ -269,22 +237,18 @@ Status SqliteTaskWriter::discard() {
   if (closed_) return ok_status();
   close();
   Db& db = conn_->db();
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   // A writer that lost its lease must not drop the new owner's stage.
   SKILLSYNC_TRY(check_fence(false));
   SKILLSYNC_TRY(drop_stage(db, task_.id));
   // The stage and the checkpoint always go together.
-  auto stmt = conn_->cached("UPDATE tasks SET staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT
-                            " WHERE id = ?1");
-  if (!stmt.ok()) return stmt.error();
   {
-    Stmt& s = *stmt.value();
-    StmtReset reset(s);
-    s.bind_text(1, task_.id);
-    SKILLSYNC_TRY(s.run());
-  }
-  return tx->commit();
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        Query s, conn_->query("UPDATE tasks SET staged_rows = 0, " SKILLSYNC_CLEAR_CHECKPOINT
+                              " WHERE id = ?1"));
+    SKILLSYNC_TRY(s.text(task_.id).run());
+  }  // reset before the commit
+  return tx.commit();
 }
 
 Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progress) {
@@ -292,48 +256,35 @@ Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progr
   SKILLSYNC_TRY(check_completed_status(status, "finish_dry_run"));
   Db& db = conn_->db();
   close();
-  auto tx = Transaction::begin(db);
-  if (!tx.ok()) return tx.error();
+  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   SKILLSYNC_TRY(check_fence(true));
   auto counts = stage_counts();
   if (!counts.ok()) return counts.error();
   SKILLSYNC_TRY(db.exec("DROP TABLE " + stage_));
   SKILLSYNC_TRY(
       finish_closed(status, progress, counts->first - counts->second, store_.clock().now()));
-  SKILLSYNC_TRY(tx->commit());
+  SKILLSYNC_TRY(tx.commit());
   truncate_wal_after_erase(db);
   return ok_status();
 }
 
 }  // namespace
 
-Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task) {
-  return open_writer(task, std::nullopt);
-}
-
 Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task,
                                                             std::string_view worker_id) {
-  return open_writer(task, std::string(worker_id));
-}
-
-Result<std::unique_ptr<TaskWriter>> SqliteStore::open_writer(const Task& task,
-                                                             std::optional<std::string> worker_id) {
-  auto conn = pool_.acquire();
-  if (!conn.ok()) return conn.error();
-  Db& db = (*conn)->db();
-  if (worker_id) SKILLSYNC_TRY(check_owner(**conn, task.id, *worker_id, false));
+  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
+  Db& db = conn->db();
+  SKILLSYNC_TRY(check_owner(*conn, task.id, worker_id, false));
   auto seq = [&]() -> Result<int64_t> {
-    auto stmt = (*conn)->cached(
-        "SELECT (SELECT count(*) FROM tasks WHERE id = ?1),"
-        " (SELECT coalesce(max(seq) + 1, 0) FROM row_errors WHERE task_id = ?1)");
-    if (!stmt.ok()) return stmt.error();
-    Stmt& s = *stmt.value();
-    StmtReset reset(s);
-    s.bind_text(1, task.id);
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        Query s,
+        conn->query("SELECT (SELECT count(*) FROM tasks WHERE id = ?1),"
+                    " (SELECT coalesce(max(seq) + 1, 0) FROM row_errors WHERE task_id = ?1)"));
+    s.text(task.id);
     auto row = s.step();
     if (!row.ok()) return row.error();
-    if (!row.value() || s.column_int64(0) == 0) return task_not_found(task.id);
-    return s.column_int64(1);
+    if (!row.value() || s.row().int64(0) == 0) return task_not_found(task.id);
+    return s.row().int64(1);
   }();
   if (!seq.ok()) return seq.error();
   const std::string stage = stage_table_name(task.id);
@@ -345,7 +296,7 @@ Result<std::unique_ptr<TaskWriter>> SqliteStore::open_writer(const Task& task,
   auto insert = db.prepare("INSERT INTO " + stage + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!insert.ok()) return insert.error();
   return std::unique_ptr<TaskWriter>(
-      std::make_unique<SqliteTaskWriter>(*this, std::move(conn).value(), task, std::move(worker_id),
+      std::make_unique<SqliteTaskWriter>(*this, std::move(conn), task, std::string(worker_id),
                                          std::move(insert).value(), seq.value()));
 }
 
