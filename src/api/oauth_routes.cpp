@@ -95,7 +95,7 @@ namespace {
 
 // The 401 for a refused token, or the 500 for a store failure.
 HttpResponse token_refusal(const Error& e) {
-  if (e.code != "invalid_token" && e.code != "expired_token" && e.code != "revoked_client") {
+  if (!e.is(Errc::kInvalidToken) && !e.is(Errc::kExpiredToken) && !e.is(Errc::kRevokedClient)) {
     return store_failure(e);
   }
   HttpResponse resp = error(401, "unauthenticated", e.message);

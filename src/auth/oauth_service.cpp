@@ -125,7 +125,7 @@ Result<TokenIdentity> OAuthService::authenticate(std::string_view token) {
   const Micros now = clock_.now();
   SKILLSYNC_ASSIGN_OR_RETURN(auto claims, signer_.verify(token, now / 1'000'000));
   SKILLSYNC_ASSIGN_OR_RETURN(auto revoked, is_revoked(claims.client_id, now));
-  if (revoked) return Error{"revoked_client", "the token's client was revoked"};
+  if (revoked) return Error{Errc::kRevokedClient, "the token's client was revoked"};
   return TokenIdentity{claims.client_id, claims.tenant, claims.scopes};
 }
 

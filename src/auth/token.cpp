@@ -26,7 +26,7 @@ std::string commas_for_spaces(std::string s) {
   return s;
 }
 
-Error invalid(std::string message) { return Error{"invalid_token", std::move(message)}; }
+Error invalid(std::string message) { return Error{Errc::kInvalidToken, std::move(message)}; }
 
 Result<json::object> decode_object(std::string_view part, std::string_view what) {
   auto bytes = crypto::base64url_decode(part);
@@ -122,7 +122,7 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, int64_t now_seco
                              decode_object(token.substr(a + 1, b - a - 1), "the payload"));
   SKILLSYNC_ASSIGN_OR_RETURN(auto claims, claims_from(payload));
   if (claims.iat > now_seconds) return invalid("the token was issued in the future");
-  if (now_seconds >= claims.exp) return Error{"expired_token", "the token has expired"};
+  if (now_seconds >= claims.exp) return Error{Errc::kExpiredToken, "the token has expired"};
   return claims;
 }
 

@@ -30,6 +30,9 @@ enum class Errc {
   kResolveFailed,          // webhook delivery: the host name did not resolve
   kCredentialsUnreadable,  // sealed credentials that the master key cannot open
   kCredentialsErased,      // credentials erased when the task ended
+  kInvalidToken,           // an OAuth access token that is malformed or badly signed
+  kExpiredToken,           // an OAuth access token past its expiry
+  kRevokedClient,          // an OAuth access token of a revoked client
 };
 
 // The stable code string of `c` ("not_found", "lease_lost", ...).
@@ -71,6 +74,12 @@ constexpr std::string_view errc_name(Errc c) {
       return "credentials_unreadable";
     case Errc::kCredentialsErased:
       return "credentials_erased";
+    case Errc::kInvalidToken:
+      return "invalid_token";
+    case Errc::kExpiredToken:
+      return "expired_token";
+    case Errc::kRevokedClient:
+      return "revoked_client";
   }
   return "internal";
 }
