@@ -159,8 +159,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     const bool has_body = parser_->chunked() || (length && *length > 0);
     if (has_body && shared_.header_check) {
       if (auto denied = shared_.header_check(head)) {
-        note_auth_failure(denied->status, head);
+        // Counted and answered with its id like a handled request; failed
+        // keys are logged in aggregate by the throttle.
+        const bool failed_key = note_auth_failure(denied->status, head);
         secure_wipe(head.authorization);
+        const auto fields = begin_request(head, h["X-Request-Id"], h["traceparent"]);
+        finish_request(head, *denied, 0.0, !failed_key);
         return write(std::move(*denied), false, h.version());
       }
     }
@@ -247,11 +251,27 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     });
   }
 
+  // Answers a request refused before any handler ran (malformed, too large,
+  // throttled, ...) and closes the connection. Like every answer it carries
+  // an X-Request-Id (the client's when valid) and is counted in the HTTP
+  // metrics; it is logged unless `log` is false. The method and route are
+  // the request's when its header was read (and its target is not over the
+  // limit), else "other" and "unmatched".
   void send_error(int status, std::string code, std::string message,
                   std::vector<std::pair<std::string, std::string>> headers = {}, bool log = true) {
-    if (log) spdlog::info("- - {} {}", status, code);
-    write(HttpResponse{status, "application/json", error_body(code, message), std::move(headers)},
-          false, 11);
+    HttpRequest r;
+    std::string_view request_id, traceparent;
+    if (parser_ && parser_->is_header_done()) {
+      const auto& h = parser_->get();
+      r.method = std::string(h.method_string());
+      if (h.target().size() <= shared_.config.max_target_bytes) r.target = std::string(h.target());
+      request_id = h["X-Request-Id"];
+      traceparent = h["traceparent"];
+    }
+    const auto fields = begin_request(r, request_id, traceparent);
+    HttpResponse resp{status, "application/json", error_body(code, message), std::move(headers)};
+    finish_request(r, resp, 0.0, log);
+    write(std::move(resp), false, 11);
   }
   void write(HttpResponse resp, bool keep_alive, unsigned version) {
     if (resp.body_stream) return write_streamed(std::move(resp), keep_alive, version);

@@ -182,8 +182,17 @@ TEST_F(LifecycleTest, CancelDuringPublicationIsAllOrNothing) {
   const std::string id = created_id(created);
   ASSERT_TRUE(app().wait_for_log("task " + id + " publishing", seconds(120))) << app().log_tail();
   const std::string db = app().data_dir() + "/skillsync.db";
-  ASSERT_TRUE(
-      testsupport::wait_until([&] { return write_lock_held(db); }, seconds(30), milliseconds(1)))
+  // Held in three samples in a row, 20 ms apart: the publish's long
+  // transaction, not a heartbeat's or a claim's write of a few milliseconds
+  // (a cancel slipping in behind one of those would win before the publish).
+  const auto publish_holds_the_lock = [&] {
+    for (int sample = 0; sample < 3; ++sample) {
+      if (sample > 0) std::this_thread::sleep_for(milliseconds(20));
+      if (!write_lock_held(db)) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(testsupport::wait_until(publish_holds_the_lock, seconds(30), milliseconds(1)))
       << "the publish transaction was never seen open";
   ApiResponse cancel = app().post("/integrations/file-load-tasks/" + id + "/cancel", "");
   EXPECT_EQ(cancel.status, 409) << "the cancel did not wait for the open publish: " << cancel.body;

@@ -1,6 +1,9 @@
 // SQLite-specific behaviour: the file, its schema versions, staging tables.
 #include <sqlite3.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -183,6 +186,40 @@ TEST_F(SqliteStoreTest, StagingTablesExistOnlyWhileALoadIsOpen) {
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, "invalid_state");
   EXPECT_FALSE((*w)->publish(TaskStatus::kCompleted, Progress{}).ok());
+}
+
+// docs/security.md: erased credentials are not recoverable from the file.
+// SQLite leaves a changed row's old bytes in the page's free space unless
+// secure_delete is on; the store sets it, so once a task's credentials are
+// erased no byte run of them is left in the database or its WAL.
+TEST_F(SqliteStoreTest, ErasedCredentialsLeaveNoBytesInTheFiles) {
+  std::string blob;
+  for (int i = 0; i < 48; ++i) blob += "SEALED-" + std::to_string(1000 + i);
+  {
+    auto s = open();
+    ASSERT_NE(s, nullptr);
+    Task t = make_task("task-erase", 1);
+    t.sealed_credentials = blob;
+    ASSERT_TRUE(s->create_task(t).ok());
+    ASSERT_TRUE(s->claim_next_task("w", 1, kLongLease).ok());
+    auto w = s->begin_load(t, "w");
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    std::vector<schema::Event> rows{make_event("emp-1", "ev-1", 1)};
+    ASSERT_TRUE((*w)->stage(rows, {}, Checkpoint{}).ok());
+    ASSERT_TRUE((*w)->publish(TaskStatus::kCompleted, Progress{}).ok());
+  }
+  // Every file beside the database as it is now (the store is closed: its
+  // WAL was checkpointed into the database).
+  exec(path_, "PRAGMA wal_checkpoint(TRUNCATE);");
+  const std::string needle = blob.substr(blob.size() / 2, 32);
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(needle), std::string::npos) << entry.path() << " still holds them";
+    ++files;
+  }
+  EXPECT_GE(files, 1);
 }
 
 TEST_F(SqliteStoreTest, PublishRefusesANonCompletedStatusAndBeginLoadAnUnknownTask) {
