@@ -58,7 +58,7 @@ Result<std::vector<std::string>> PgWebhookStore::enqueue(std::string_view tenant
               .text(source_path)
               .text(data_json)
               .int64(now)));
-  return r.all<std::string>([](const PgRow& row) { return row.string(0); });
+  return r.all<std::string>(read_string<PgRow>);
 }
 
 Result<std::optional<OutboxEvent>> PgWebhookStore::get_event(std::string_view tenant,

@@ -4,6 +4,7 @@
 
 #include "store/cursor.hpp"
 #include "store/postgres/postgres_store_impl.hpp"
+#include "store/sql_reads.hpp"
 
 namespace skillsync::store::postgres {
 
@@ -144,26 +145,20 @@ Result<uint64_t> PostgresStore::purge_finished_before(Micros cutoff) {
 }
 
 Result<std::vector<RowError>> PostgresStore::row_errors(std::string_view task_id, size_t limit) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
-                             pool_.exec("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                                        " FROM row_errors WHERE task_id = $1 ORDER BY seq LIMIT $2",
-                                        Params().text(task_id).int64(clamp_limit(limit))));
-  return r.all<RowError>(read_row_error<PgRow>);
+  return pool_.all<RowError>("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
+                             " FROM row_errors WHERE task_id = $1 ORDER BY seq LIMIT $2",
+                             read_row_error<PgRow>, task_id, clamp_limit(limit));
 }
 
 Result<RowErrorPage> PostgresStore::row_errors_page(std::string_view task_id, size_t limit,
                                                     std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxRowErrorPageLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const int64_t after, decode_seq_page_cursor(cursor));
   // seq is the file order (assigned in staging order); the primary key
   // (task_id, seq) serves the range.
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                 ", seq FROM row_errors WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                 Params().text(task_id).int64(after).int64(static_cast<int64_t>(limit) + 1)));
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<WithSeq<RowError>>(read_seq_row_error<PgRow>));
-  return seq_page<RowErrorPage>(std::move(rows), limit);
+  return read_seq_page<RowErrorPage>(
+      pool_,
+      "SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
+      ", seq FROM row_errors WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+      read_seq_row_error<PgRow>, task_id, limit, kMaxRowErrorPageLimit, cursor);
 }
 
 }  // namespace skillsync::store::postgres

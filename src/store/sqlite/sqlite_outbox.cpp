@@ -50,7 +50,7 @@ Result<std::vector<std::string>> SqliteWebhookStore::enqueue(
           " ELSE enabled = 1 AND instr(',' || event_types || ',', ',' || ?3 || ',') > 0 END)"
           " RETURNING event_id"));
   s.text(tenant).text(endpoint_id).text(type).text(source_path).text(data_json).int64(now);
-  return s.all<std::string>([](const Row& r) { return r.string(0); });
+  return s.all<std::string>(read_string<Row>);
 }
 
 Result<std::optional<OutboxEvent>> SqliteWebhookStore::get_event(std::string_view tenant,

@@ -1,0 +1,39 @@
+// Call arguments -> statement parameters, for the one-statement helpers of
+// both backends' pools (postgres::ConnectionPool and sqlite::ConnectionPool
+// one/all/run): each argument binds as the next parameter, strings as text,
+// integers as int64, optional integers as int64 or NULL. Internal to
+// src/store; a struct's many fields bind with row_params.hpp instead.
+//
+// Templates over the backend's parameter type (sqlite::Query,
+// postgres::Params). PostgreSQL's Params keep views, not copies: the
+// arguments must outlive the statement's run (they do when they are the
+// arguments of the pool call).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace skillsync::store {
+
+template <class Params>
+void bind_value(Params& p, std::string_view v) {
+  p.text(v);
+}
+template <class Params>
+void bind_value(Params& p, int64_t v) {
+  p.int64(v);
+}
+template <class Params>
+void bind_value(Params& p, const std::optional<int64_t>& v) {
+  p.optional_int64(v);
+}
+
+// Binds `args` in order; returns `p`.
+template <class Params, class... Args>
+Params& bind_values(Params& p, const Args&... args) {
+  (bind_value(p, args), ...);
+  return p;
+}
+
+}  // namespace skillsync::store
