@@ -1,7 +1,7 @@
 // Call arguments -> statement parameters, for the one-statement helpers of
 // both backends' pools (postgres::ConnectionPool and sqlite::ConnectionPool
 // one/all/run): each argument binds as the next parameter, strings as text,
-// integers as int64, optional integers as int64 or NULL. Internal to
+// integers as int64, optional strings and integers as their value or NULL. Internal to
 // src/store; a struct's many fields bind with row_params.hpp instead.
 //
 // Templates over the backend's parameter type (sqlite::Query,
@@ -10,8 +10,10 @@
 // arguments of the pool call).
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace skillsync::store {
@@ -24,8 +26,14 @@ template <class Params>
 void bind_value(Params& p, int64_t v) {
   p.int64(v);
 }
-template <class Params>
-void bind_value(Params& p, const std::optional<int64_t>& v) {
+// Templates so that only an optional itself matches (a string converts to
+// std::optional<std::string> too).
+template <class Params, std::same_as<std::string> T>
+void bind_value(Params& p, const std::optional<T>& v) {
+  p.optional_text(v);
+}
+template <class Params, std::same_as<int64_t> T>
+void bind_value(Params& p, const std::optional<T>& v) {
   p.optional_int64(v);
 }
 

@@ -13,7 +13,6 @@
 #include "store/postgres/postgres_store_impl.hpp"
 #include "store/row_mapping.hpp"
 #include "store/row_params.hpp"
-#include "store/sql_reads.hpp"
 
 namespace skillsync::store::postgres {
 namespace {
@@ -39,13 +38,6 @@ Status PostgresStore::create_source(const Source& x) {
           " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, '', $20, $20)",
           p));
   return ok_status();
-}
-
-Result<std::optional<Source>> PostgresStore::get_source(std::string_view tenant,
-                                                        std::string_view id) {
-  return pool_.one<Source>("SELECT " SKILLSYNC_SOURCE_COLUMNS
-                           " FROM sources WHERE tenant = $1 AND id = $2",
-                           read_source<PgRow>, tenant, id);
 }
 
 Result<SourcePage> PostgresStore::list_sources(std::string_view tenant, size_t limit,
@@ -168,26 +160,6 @@ Result<RecordedFile> PostgresStore::record_file_and_create_task(const SourceFile
   }
   SKILLSYNC_TRY(tx.commit());
   return RecordedFile{std::move(row), true};
-}
-
-Result<SourceFilePage> PostgresStore::list_source_files(std::string_view source_id, size_t limit,
-                                                        std::string_view cursor) {
-  return read_seq_page<SourceFilePage>(
-      pool_,
-      "SELECT " SKILLSYNC_SOURCE_FILE_COLUMNS
-      " FROM source_files f LEFT JOIN tasks t ON t.id = f.task_id"
-      " WHERE f.source_id = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3",
-      read_seq_source_file<PgRow>, source_id, limit, kMaxListLimit, cursor);
-}
-
-Result<std::vector<TaskStatus>> PostgresStore::recent_source_task_statuses(
-    std::string_view source_id, Micros since, size_t limit) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      auto names, pool_.all<std::string>("SELECT status FROM tasks WHERE source_id = $1"
-                                         " AND created_at_us >= $2"
-                                         " ORDER BY created_at_us DESC, id DESC LIMIT $3",
-                                         read_string<PgRow>, source_id, since, clamp_limit(limit)));
-  return known_task_statuses(names);
 }
 
 }  // namespace skillsync::store::postgres

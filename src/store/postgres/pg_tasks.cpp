@@ -4,7 +4,6 @@
 
 #include "store/cursor.hpp"
 #include "store/postgres/postgres_store_impl.hpp"
-#include "store/sql_reads.hpp"
 
 namespace skillsync::store::postgres {
 
@@ -131,34 +130,6 @@ Status PostgresStore::update_progress(std::string_view task_id, const Progress& 
           p));
   if (r.affected() == 0) return task_not_found(task_id);
   return ok_status();
-}
-
-Result<uint64_t> PostgresStore::purge_finished_before(Micros cutoff) {
-  // Row errors and idempotency keys go with their task (ON DELETE CASCADE).
-  // Finished tasks have no stage.
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec(
-          "DELETE FROM tasks WHERE finished_at_us < $1 AND status NOT IN ('pending', 'running')",
-          Params().int64(cutoff)));
-  return r.affected();
-}
-
-Result<std::vector<RowError>> PostgresStore::row_errors(std::string_view task_id, size_t limit) {
-  return pool_.all<RowError>("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                             " FROM row_errors WHERE task_id = $1 ORDER BY seq LIMIT $2",
-                             read_row_error<PgRow>, task_id, clamp_limit(limit));
-}
-
-Result<RowErrorPage> PostgresStore::row_errors_page(std::string_view task_id, size_t limit,
-                                                    std::string_view cursor) {
-  // seq is the file order (assigned in staging order); the primary key
-  // (task_id, seq) serves the range.
-  return read_seq_page<RowErrorPage>(
-      pool_,
-      "SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-      ", seq FROM row_errors WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-      read_seq_row_error<PgRow>, task_id, limit, kMaxRowErrorPageLimit, cursor);
 }
 
 }  // namespace skillsync::store::postgres

@@ -53,6 +53,9 @@ class ConnectionPool {
         max_idle_(max_idle),
         wait_(wait) {}
 
+  // Statements take $1, $2, ... (store/sql_text.hpp).
+  static constexpr char kPlaceholder = '$';
+
   Result<PooledConn> acquire();
   // Runs one statement on a connection of its own (autocommit), for a call
   // that needs no more.

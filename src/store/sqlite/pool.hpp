@@ -91,6 +91,8 @@ class ConnectionPool {
   // Opens a connection configured for this store (WAL is a property of the
   // file, set once by the store when it opens).
   static Result<std::unique_ptr<Connection>> open_connection(const std::string& path);
+  // Statements take ?1, ?2, ... (store/sql_text.hpp).
+  static constexpr char kPlaceholder = '?';
 
   Result<PooledConnection> acquire();
   // A connection with the cached statement for `sql` on it (see PooledQuery).

@@ -10,7 +10,6 @@
 #include "store/cursor.hpp"
 #include "store/row_mapping.hpp"
 #include "store/row_params.hpp"
-#include "store/sql_reads.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
 
 namespace skillsync::store::sqlite {
@@ -48,13 +47,6 @@ Status SqliteStore::create_source(const Source& x) {
           " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, '', ?20, ?20)"));
   s.text(x.id).text(x.tenant);
   return bind_source_settable(s, x).int64(x.created_at != 0 ? x.created_at : clock_.now()).run();
-}
-
-Result<std::optional<Source>> SqliteStore::get_source(std::string_view tenant,
-                                                      std::string_view id) {
-  return pool_.one<Source>("SELECT " SKILLSYNC_SOURCE_COLUMNS
-                           " FROM sources WHERE tenant = ?1 AND id = ?2",
-                           read_source<Row>, tenant, id);
 }
 
 Result<SourcePage> SqliteStore::list_sources(std::string_view tenant, size_t limit,
@@ -157,27 +149,6 @@ Result<RecordedFile> SqliteStore::record_file_and_create_task(const SourceFile& 
   SKILLSYNC_TRY(insert_file(*conn, row));
   SKILLSYNC_TRY(tx.commit());
   return RecordedFile{std::move(row), true};
-}
-
-Result<SourceFilePage> SqliteStore::list_source_files(std::string_view source_id, size_t limit,
-                                                      std::string_view cursor) {
-  return read_seq_page<SourceFilePage>(
-      pool_,
-      "SELECT " SKILLSYNC_SOURCE_FILE_COLUMNS
-      " FROM source_files f LEFT JOIN tasks t ON t.id = f.task_id"
-      " WHERE f.source_id = ?1 AND f.seq > ?2 ORDER BY f.seq LIMIT ?3",
-      read_seq_source_file<Row>, source_id, limit, kMaxListLimit, cursor);
-}
-
-Result<std::vector<TaskStatus>> SqliteStore::recent_source_task_statuses(std::string_view source_id,
-                                                                         Micros since,
-                                                                         size_t limit) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      auto names, pool_.all<std::string>("SELECT status FROM tasks WHERE source_id = ?1"
-                                         " AND created_at_us >= ?2"
-                                         " ORDER BY created_at_us DESC, id DESC LIMIT ?3",
-                                         read_string<Row>, source_id, since, clamp_limit(limit)));
-  return known_task_statuses(names);
 }
 
 }  // namespace skillsync::store::sqlite

@@ -3,7 +3,6 @@
 #include <string>
 
 #include "store/cursor.hpp"
-#include "store/sql_reads.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
 
 namespace skillsync::store::sqlite {
@@ -133,31 +132,6 @@ Status SqliteStore::update_progress(std::string_view task_id, const Progress& pr
   SKILLSYNC_TRY(bind_progress(s.text(task_id), progress).run());
   if (s.changes() == 0) return task_not_found(task_id);
   return ok_status();
-}
-
-Result<uint64_t> SqliteStore::purge_finished_before(Micros cutoff) {
-  // Row errors and idempotency keys go with their task (ON DELETE CASCADE;
-  // foreign_keys is on for every connection). Finished tasks have no stage.
-  return pool_.run(
-      "DELETE FROM tasks WHERE finished_at_us < ?1 AND status NOT IN ('pending', 'running')",
-      cutoff);
-}
-
-Result<std::vector<RowError>> SqliteStore::row_errors(std::string_view task_id, size_t limit) {
-  return pool_.all<RowError>("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                             " FROM row_errors WHERE task_id = ?1 ORDER BY seq LIMIT ?2",
-                             read_row_error<Row>, task_id, clamp_limit(limit));
-}
-
-Result<RowErrorPage> SqliteStore::row_errors_page(std::string_view task_id, size_t limit,
-                                                  std::string_view cursor) {
-  // seq is the file order (it is assigned in staging order), and the
-  // primary key (task_id, seq) serves the range.
-  return read_seq_page<RowErrorPage>(
-      pool_,
-      "SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-      ", seq FROM row_errors WHERE task_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-      read_seq_row_error<Row>, task_id, limit, kMaxRowErrorPageLimit, cursor);
 }
 
 }  // namespace skillsync::store::sqlite
