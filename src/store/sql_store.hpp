@@ -6,7 +6,7 @@
 // (created_at, id) or (timestamp, external_id), task stats) in their own
 // dialect.
 //
-// Here: events by key, API keys, OAuth clients, settings, reading row
+// Here: events (by key and listed), API keys, OAuth clients, settings, reading row
 // errors, purging finished tasks, reading a source and its ledger. Each is
 // one statement on a connection of its own (autocommit), as before.
 //
@@ -76,6 +76,30 @@ class SqlStore : public Store {
     SKILLSYNC_ASSIGN_OR_RETURN(uint64_t n,
                                pool_.run(sql(k), tenant, employee_external_id, external_id));
     return n > 0;
+  }
+  Result<EventPage> list_events(std::string_view tenant, std::string_view employee_external_id,
+                                size_t limit, std::string_view cursor) override {
+    SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
+    SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<EventCursor> after,
+                               decode_event_page_cursor(cursor));
+    // Keyset pagination on (timestamp_us, external_id), served by the
+    // events_by_time index; one extra row tells whether a next page exists.
+    static constexpr SqlText kFirst{"SELECT " SKILLSYNC_EVENT_COLUMNS
+                                    " FROM events WHERE tenant = $1 AND employee_external_id = $2"
+                                    " ORDER BY timestamp_us, external_id LIMIT $3"};
+    static constexpr SqlText kAfter{"SELECT " SKILLSYNC_EVENT_COLUMNS
+                                    " FROM events WHERE tenant = $1 AND employee_external_id = $2"
+                                    " AND (timestamp_us, external_id) > ($4, $5)"
+                                    " ORDER BY timestamp_us, external_id LIMIT $3"};
+    const int64_t rows_wanted = static_cast<int64_t>(limit) + 1;
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        std::vector<StoredEvent> rows,
+        after ? pool_.template all<StoredEvent>(sql(kAfter), read_event<Row>, tenant,
+                                                employee_external_id, rows_wanted, after->timestamp,
+                                                after->external_id)
+              : pool_.template all<StoredEvent>(sql(kFirst), read_event<Row>, tenant,
+                                                employee_external_id, rows_wanted));
+    return event_page(std::move(rows), limit);
   }
 
   Status add_api_key(const ApiKey& key, std::string_view key_hash) override {

@@ -1,6 +1,5 @@
-// PostgresStore: opening the database, the list of events, the API key
-// count and the task stats (the rest of events and API keys:
-// store/sql_store.hpp).
+// PostgresStore: opening the database, the API key count and the task
+// stats (events and the rest of API keys: store/sql_store.hpp).
 #include "store/postgres/postgres_store.hpp"
 
 #include "store/cursor.hpp"
@@ -33,30 +32,6 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo,
 }
 
 namespace postgres {
-
-Result<EventPage> PostgresStore::list_events(std::string_view tenant,
-                                             std::string_view employee_external_id, size_t limit,
-                                             std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<EventCursor> after,
-                             decode_event_page_cursor(cursor));
-  // Keyset pagination on (timestamp_us, external_id), served by the
-  // events_by_time index; one extra row tells whether a next page exists.
-  Params p;
-  p.text(tenant).text(employee_external_id).int64(static_cast<int64_t>(limit) + 1);
-  if (after) p.int64(after->timestamp).text(after->external_id);
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r, pool_.exec(after ? "SELECT " SKILLSYNC_EVENT_COLUMNS
-                                     " FROM events WHERE tenant = $1 AND employee_external_id = $2"
-                                     " AND (timestamp_us, external_id) > ($4, $5)"
-                                     " ORDER BY timestamp_us, external_id LIMIT $3"
-                                   : "SELECT " SKILLSYNC_EVENT_COLUMNS
-                                     " FROM events WHERE tenant = $1 AND employee_external_id = $2"
-                                     " ORDER BY timestamp_us, external_id LIMIT $3",
-                             p));
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<StoredEvent>(read_event<PgRow>));
-  return event_page(std::move(rows), limit);
-}
 
 Result<uint64_t> PostgresStore::count_api_keys() {
   SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, pool_.exec("SELECT count(*) FROM api_keys"));

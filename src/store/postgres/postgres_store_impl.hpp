@@ -4,7 +4,7 @@
 //
 // The calls whose SQL is the same in both dialects but for the placeholders
 // are store/sql_store.hpp's. The rest is split by responsibility like the
-// SQLite store's: postgres_store.cpp (opening, listing events),
+// SQLite store's: postgres_store.cpp (opening),
 // pg_tasks.cpp (creating, reading, listing tasks), pg_leases.cpp
 // (claiming, leases, cancelling and finishing), pg_writer.cpp (staging and
 // publishing loads) and listener.cpp (LISTEN/NOTIFY). task_rows.cpp holds
@@ -49,9 +49,6 @@ class PostgresStore final : public SqlStore<ConnectionPool, PgRow> {
   PostgresStore(std::string conninfo, std::string password, const Clock& clock)
       : SqlStore(clock, std::move(conninfo), std::move(password)), listener_(pool_) {}
   ~PostgresStore() override { listener_.set({}); }
-
-  Result<EventPage> list_events(std::string_view tenant, std::string_view employee_external_id,
-                                size_t limit, std::string_view cursor) override;
 
   Result<uint64_t> count_api_keys() override;
   Result<TaskStats> task_stats() override;

@@ -1,5 +1,5 @@
-// SqliteStore: opening the file, the list of events, the API key count
-// and the task stats (the rest of events and API keys: store/sql_store.hpp).
+// SqliteStore: opening the file, the API key count
+// and the task stats (events and the rest of API keys: store/sql_store.hpp).
 #include "store/sqlite/sqlite_store.hpp"
 
 #include "store/cursor.hpp"
@@ -32,29 +32,6 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
 }
 
 namespace sqlite {
-
-Result<EventPage> SqliteStore::list_events(std::string_view tenant,
-                                           std::string_view employee_external_id, size_t limit,
-                                           std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<EventCursor> after,
-                             decode_event_page_cursor(cursor));
-  // Keyset pagination on (timestamp_us, external_id), served by the
-  // events_by_time index; one extra row tells whether a next page exists.
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query(after ? "SELECT " SKILLSYNC_EVENT_COLUMNS
-                          " FROM events WHERE tenant = ?1 AND employee_external_id = ?2"
-                          " AND (timestamp_us, external_id) > (?4, ?5)"
-                          " ORDER BY timestamp_us, external_id LIMIT ?3"
-                        : "SELECT " SKILLSYNC_EVENT_COLUMNS
-                          " FROM events WHERE tenant = ?1 AND employee_external_id = ?2"
-                          " ORDER BY timestamp_us, external_id LIMIT ?3"));
-  s.text(tenant).text(employee_external_id).int64(static_cast<int64_t>(limit) + 1);
-  if (after) s.int64(after->timestamp).text(after->external_id);
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<StoredEvent>(read_event<Row>));
-  return event_page(std::move(rows), limit);
-}
 
 Result<uint64_t> SqliteStore::count_api_keys() {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());

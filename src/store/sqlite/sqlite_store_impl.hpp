@@ -4,8 +4,8 @@
 // The calls whose SQL is the same in both dialects but for the placeholders
 // (events by key, API keys, OAuth clients, settings, row errors, reading a
 // source and its ledger) are store/sql_store.hpp's, once for both stores.
-// The rest is split by responsibility: sqlite_store.cpp (opening, listing
-// events), sqlite_tasks.cpp (creating, reading, listing tasks),
+// The rest is split by responsibility: sqlite_store.cpp (opening),
+// sqlite_tasks.cpp (creating, reading, listing tasks),
 // sqlite_leases.cpp (claiming, leases, cancelling and finishing),
 // sqlite_sources.cpp and task_writer.cpp (staging and publishing loads).
 // task_rows.cpp holds what they share about the tasks table; what the
@@ -36,9 +36,6 @@ namespace skillsync::store::sqlite {
 class SqliteStore final : public SqlStore<ConnectionPool, Row> {
  public:
   SqliteStore(std::string path, const Clock& clock) : SqlStore(clock, std::move(path)) {}
-
-  Result<EventPage> list_events(std::string_view tenant, std::string_view employee_external_id,
-                                size_t limit, std::string_view cursor) override;
 
   Result<uint64_t> count_api_keys() override;
   Result<TaskStats> task_stats() override;
