@@ -113,6 +113,9 @@ class PostgresStore final : public Store {
   Result<RecordedFile> record_source_file(const SourceFile& file) override;
   Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
                                                    const Task& task) override;
+  Result<std::vector<SourceFile>> record_files_and_create_task(const std::vector<SourceFile>& files,
+                                                               const Task& task) override;
+  Result<std::vector<TaskObject>> list_task_objects(std::string_view task_id) override;
   Result<SourceFilePage> list_source_files(std::string_view source_id, size_t limit,
                                            std::string_view cursor) override;
   Result<std::vector<TaskStatus>> recent_source_task_statuses(std::string_view source_id,
