@@ -204,6 +204,59 @@ TEST_F(SourcesTest, ValidatesLikeATaskAndNeverShowsCredentials) {
   EXPECT_EQ(app().get("/integrations/sources/" + id + "/files").status, 404);
 }
 
+// batch "per_check": each check's new versions load as ONE task.
+TEST_F(SourcesTest, PerCheckLoadsEachChecksNewFilesAsOneTask) {
+  const std::string dir = unique_id("src-batch");
+  const std::string e = unique_id("emp-batch");
+  for (const char* n : {"1", "2", "3"}) {
+    stack().upload(dir + "/learning_" + n + ".csv", csv(e, std::string("v1-") + n));
+  }
+  const std::string id = create(source_body(dir, R"({"batch":"per_check"})"));
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(str(source(id), "batch"), "per_check");
+  ASSERT_TRUE(eventually([&] { return tasks_done(id, 3); }));
+  // The rows' task ids, by the order of the ledger (key order within a check).
+  auto task_of = [&] {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& f : files(id)) out.emplace_back(str(f, "key"), str(f, "task_id"));
+    return out;
+  };
+  auto rows = task_of();
+  ASSERT_EQ(rows.size(), 3u);
+  const std::string first = rows[0].second;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(rows[i].first, dir + "/learning_" + std::to_string(i + 1) + ".csv");
+    EXPECT_EQ(rows[i].second, first);
+  }
+  ApiResponse task = app().get("/integrations/file-load-tasks/" + first);
+  ASSERT_EQ(task.status, 200) << task.body;
+  EXPECT_EQ(str(as_object(task.json()), "uri"), stack().uri(dir + "/"));
+  EXPECT_EQ(str(as_object(task.json()), "status"), "completed");
+  EXPECT_EQ(num(obj(as_object(task.json()), "progress"), "rows_loaded"), 3);
+  auto events = list_all_events(app(), e);
+  ASSERT_EQ(events.size(), 3u);  // the three files' rows
+  for (const auto& ev : events) EXPECT_EQ(str(ev, "task_id"), first);
+
+  // A new file and new content under an old key: one more task, those two.
+  stack().upload(dir + "/learning_4.csv", csv(e, "v1-4"));
+  stack().upload(dir + "/learning_2.csv", csv(e, "v2-2"));
+  run_check(id);
+  ASSERT_TRUE(eventually([&] { return tasks_done(id, 5); }));
+  rows = task_of();
+  const std::string second = rows[3].second;
+  EXPECT_NE(second, first);
+  EXPECT_EQ(rows[3].first, dir + "/learning_2.csv");
+  EXPECT_EQ(rows[4], std::make_pair(dir + "/learning_4.csv", second));
+  task = app().get("/integrations/file-load-tasks/" + second);
+  EXPECT_EQ(num(obj(as_object(task.json()), "progress"), "rows_loaded"), 2);
+  EXPECT_EQ(list_all_events(app(), e).size(), 5u);
+
+  // The same content again: nothing.
+  stack().upload(dir + "/learning_4.csv", csv(e, "v1-4"));
+  run_check(id);
+  EXPECT_EQ(files(id).size(), 5u);
+}
+
 TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
   const std::string dir = unique_id("src-kill");
   const std::string e = unique_id("emp-kill");

@@ -20,9 +20,7 @@ Result<std::vector<SourceFile>> PostgresStore::record_files_and_create_task(
   const Micros now = clock_.now();
   std::vector<SourceFile> recorded;
   for (const SourceFile& file : files) {
-    SourceFile row = file;
-    if (row.first_seen == 0) row.first_seen = now;
-    row.task_id = task.id;
+    SourceFile row = batch_file_row(file, task.id, now);
     Params p;
     SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
                                c.exec("INSERT INTO source_files (source_id, key, etag, size,"
@@ -38,11 +36,10 @@ Result<std::vector<SourceFile>> PostgresStore::record_files_and_create_task(
   SKILLSYNC_TRY(c.exec(SKILLSYNC_PG_INSERT_TASK, t));
   for (size_t i = 0; i < recorded.size(); ++i) {
     Params p;
-    p.text(task.id).int64(static_cast<int64_t>(i)).text(recorded[i].key).text(recorded[i].etag);
     SKILLSYNC_TRY(
         c.exec("INSERT INTO task_objects (task_id, position, key, etag, size)"
                " VALUES ($1, $2, $3, $4, $5)",
-               p.int64(static_cast<int64_t>(recorded[i].size))));
+               bind_task_object(p, task.id, i, recorded[i])));
   }
   SKILLSYNC_TRY(notify_tasks(c));
   SKILLSYNC_TRY(tx.commit());

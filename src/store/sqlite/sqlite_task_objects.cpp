@@ -18,9 +18,7 @@ Result<std::vector<SourceFile>> SqliteStore::record_files_and_create_task(
   const Micros now = clock_.now();
   std::vector<SourceFile> recorded;
   for (const SourceFile& file : files) {
-    SourceFile row = file;
-    if (row.first_seen == 0) row.first_seen = now;
-    row.task_id = task.id;
+    SourceFile row = batch_file_row(file, task.id, now);
     SKILLSYNC_ASSIGN_OR_RETURN(Query s,
                                conn->query("INSERT INTO source_files (source_id, key, etag, size,"
                                            " last_modified_us, first_seen_us, task_id, skip_reason)"
@@ -35,8 +33,7 @@ Result<std::vector<SourceFile>> SqliteStore::record_files_and_create_task(
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s, conn->query("INSERT INTO task_objects (task_id, position, key, etag, size)"
                              " VALUES (?1, ?2, ?3, ?4, ?5)"));
-    s.text(task.id).int64(static_cast<int64_t>(i)).text(recorded[i].key).text(recorded[i].etag);
-    SKILLSYNC_TRY(s.int64(static_cast<int64_t>(recorded[i].size)).run());
+    SKILLSYNC_TRY(bind_task_object(s, task.id, i, recorded[i]).run());
   }
   SKILLSYNC_TRY(tx.commit());
   return recorded;
