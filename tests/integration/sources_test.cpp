@@ -96,6 +96,7 @@ class SourcesTest : public StackTest<SourcesTest> {
   std::string csv(const std::string& employee, const std::string& id) {
     return kHeader + employee + ",en," + id + ",2021-01-01,c\n";
   }
+  void kill_during_check_and_tasks(bool per_check);
 };
 
 TEST_F(SourcesTest, LoadsEachNewVersionOnceAndRecordsWhatItSkips) {
@@ -257,7 +258,10 @@ TEST_F(SourcesTest, PerCheckLoadsEachChecksNewFilesAsOneTask) {
   EXPECT_EQ(files(id).size(), 5u);
 }
 
-TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
+// kill -9 during the first check, and again once a task runs: every file
+// loads once, in one task per file, or (per_check) in one task for the six,
+// resumed from its own list of objects.
+void SourcesTest::kill_during_check_and_tasks(bool per_check) {
   const std::string dir = unique_id("src-kill");
   const std::string e = unique_id("emp-kill");
   constexpr int kFiles = 6;
@@ -265,8 +269,9 @@ TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
     auto f = make_learning_file(e, 3000, 0, "k" + std::to_string(i));
     stack().upload(dir + "/learning_" + std::to_string(i) + ".csv", f.csv);
   }
-  const std::string id = create(source_body(dir));
+  const std::string id = create(source_body(dir, per_check ? R"({"batch":"per_check"})" : "{}"));
   ASSERT_FALSE(id.empty());
+  const size_t want_tasks = per_check ? 1 : kFiles;
   // Killed at once: before, during or just after the first check (due at
   // creation), whichever it has reached; its lease then runs out.
   auto restarted = stack().restart_app(StopHow::kKill9);
@@ -289,10 +294,10 @@ TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
     keys.insert(str(f, "key"));
     task_ids.insert(str(f, "task_id"));
     EXPECT_EQ(str(obj(f, "task"), "status"), "completed") << json::serialize(f);
-    EXPECT_EQ(num(obj(f, "task"), "rows_loaded"), 3000);
+    EXPECT_EQ(num(obj(f, "task"), "rows_loaded"), 3000 * static_cast<int>(kFiles / want_tasks));
   }
   EXPECT_EQ(keys.size(), static_cast<size_t>(kFiles));
-  EXPECT_EQ(task_ids.size(), static_cast<size_t>(kFiles));
+  EXPECT_EQ(task_ids.size(), want_tasks);
   // The tasks of the source are exactly the ledger's: none was made twice.
   size_t source_tasks = 0;
   ApiResponse list = app().get("/integrations/file-load-tasks?limit=1000");
@@ -301,8 +306,16 @@ TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
     const json::object& task = as_object(t);
     if (task.contains("source_id") && str(task, "source_id") == id) ++source_tasks;
   }
-  EXPECT_EQ(source_tasks, static_cast<size_t>(kFiles));
+  EXPECT_EQ(source_tasks, want_tasks);
   EXPECT_EQ(list_all_events(app(), e).size(), static_cast<size_t>(kFiles) * 3000);
+}
+
+TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
+  kill_during_check_and_tasks(false);
+}
+
+TEST_F(SourcesTest, AKillDuringAPerCheckCheckAndItsTaskLoadsEveryFileOnce) {
+  kill_during_check_and_tasks(true);
 }
 
 }  // namespace
