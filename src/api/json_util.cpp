@@ -25,6 +25,14 @@ json::value text_or_null(const std::string& s) {
   return s.empty() ? json::value(nullptr) : json::value(json::string(s));
 }
 
+void add_load_target(json::object& o, const std::string& entity_type, const std::string& method,
+                     const std::string& uri, const std::string& region) {
+  o["entity_type"] = entity_type;
+  o["method"] = method;
+  o["uri"] = uri;
+  o["region"] = text_or_null(region);
+}
+
 json::value text_or_null(const std::optional<std::string>& s) {
   return s ? json::value(json::string(*s)) : json::value(nullptr);
 }
@@ -82,10 +90,7 @@ json::value row_error_json(const store::RowError& e, bool with_raw) {
 json::value task_summary_json(const tasks::TaskView& t) {
   json::object o;
   o["task_id"] = t.id;
-  o["entity_type"] = t.entity_type;
-  o["method"] = t.method;
-  o["uri"] = t.uri;
-  o["region"] = text_or_null(t.region);
+  add_load_target(o, t.entity_type, t.method, t.uri, t.region);
   o["status"] = store::to_string(t.status);
   o["created_at"] = format_rfc3339(t.created_at);
   o["started_at"] = time_or_null(t.started_at);

@@ -24,6 +24,10 @@ boost::json::value text_or_null(const std::string& s);
 boost::json::value text_or_null(const std::optional<std::string>& s);
 // An RFC 3339 time, or null when absent.
 boost::json::value time_or_null(const std::optional<Micros>& t);
+// What a task or a source loads, added to `o` in this order: entity_type,
+// method, uri and region (null when "").
+void add_load_target(boost::json::object& o, const std::string& entity_type,
+                     const std::string& method, const std::string& uri, const std::string& region);
 // A stored options object (a task's or a source's options_json) as JSON;
 // {} when it is empty or not an object.
 boost::json::value options_object(std::string_view options_json);

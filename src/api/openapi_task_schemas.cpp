@@ -18,6 +18,9 @@ json::object max_string(size_t max, bool null_ok) {
   return s;
 }
 
+// The options that are on or off.
+constexpr const char* kFlagOptions[] = {"dry_run", "ignore_unknown_columns", "validate_access"};
+
 json::array required_of(const json::object& props) {
   json::array a;
   for (const auto& kv : props) a.emplace_back(kv.key());
@@ -35,9 +38,7 @@ json::object options_input() {
   json::object max_rejected = nullable("integer");
   max_rejected["minimum"] = 0;
   p["max_rejected_rows"] = std::move(max_rejected);
-  p["dry_run"] = nullable("boolean");
-  p["ignore_unknown_columns"] = nullable("boolean");
-  p["validate_access"] = nullable("boolean");
+  for (const char* flag : kFlagOptions) p[flag] = nullable("boolean");
   p["delimiter"] = json::object{{"type", json::array{"string", "null"}},
                                 {"description", "One of `,` `;` tab `|`"}};
   p["quote"] = nullable("string");
@@ -54,9 +55,7 @@ json::object options_output() {
   json::object max_rejected = nullable("integer");
   max_rejected["minimum"] = 0;
   p["max_rejected_rows"] = std::move(max_rejected);
-  p["dry_run"] = type("boolean");
-  p["ignore_unknown_columns"] = type("boolean");
-  p["validate_access"] = type("boolean");
+  for (const char* flag : kFlagOptions) p[flag] = type("boolean");
   p["delimiter"] = json::object{{"type", "string"}, {"enum", {",", ";", "\t", "|"}}};
   p["quote"] = json::object{{"type", "string"}, {"minLength", 1}, {"maxLength", 1}};
   p["encoding"] =

@@ -20,10 +20,7 @@ json::value source_json(const store::Source& s) {
   json::object o;
   o["source_id"] = s.id;
   o["name"] = s.name;
-  o["entity_type"] = s.entity_type;
-  o["method"] = s.method;
-  o["uri"] = s.uri;
-  o["region"] = text_or_null(s.region);
+  add_load_target(o, s.entity_type, s.method, s.uri, s.region);
   o["pattern"] = s.pattern;
   o["schedule"] = json::object{{"every", sources::format_every(s.schedule_seconds)}};
   o["options"] = options_object(s.options_json);

@@ -26,6 +26,12 @@ namespace skillsync::store {
 
 // --- reading rows (column orders: sql_columns.hpp, webhook_rows.hpp) ---
 
+// A row whose first column is text (NULL: "").
+template <class Row>
+std::string read_string(const Row& r) {
+  return r.string(0);
+}
+
 // SKILLSYNC_EVENT_COLUMNS
 template <class Row>
 StoredEvent read_event(const Row& r) {

@@ -12,12 +12,10 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "store/cursor.hpp"
 #include "store/sources.hpp"
 #include "store/store.hpp"
 #include "store/webhooks.hpp"
@@ -33,14 +31,6 @@ auto& bind_progress(Params& p, const Progress& progress) {
       .int64(static_cast<int64_t>(progress.rows_loaded))
       .int64(static_cast<int64_t>(progress.rows_rejected))
       .int64(static_cast<int64_t>(progress.rows_superseded));
-}
-
-// Where an ascending (created_at, id) page starts, as two parameters: after
-// the cursor's item, or before every item for the first page.
-template <class Params>
-auto& bind_page_start(Params& p, const std::optional<TaskCursor>& after) {
-  return after ? p.int64(after->created_at).text(after->id)
-               : p.int64(std::numeric_limits<int64_t>::min()).text("");
 }
 
 // A checkpoint's position and state after its progress: byte_offset,

@@ -58,18 +58,8 @@ Result<std::vector<std::string>> PgWebhookStore::enqueue(std::string_view tenant
               .text(source_path)
               .text(data_json)
               .int64(now)));
-  return r.all<std::string>([](const PgRow& row) { return row.string(0); });
+  return r.all<std::string>(read_string<PgRow>);
 }
-
-Result<std::optional<OutboxEvent>> PgWebhookStore::get_event(std::string_view tenant,
-                                                             std::string_view event_id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
-                             pool_.exec("SELECT " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS
-                                        " FROM webhook_outbox WHERE tenant = $1 AND event_id = $2",
-                                        Params().text(tenant).text(event_id)));
-  return r.one<OutboxEvent>(read_outbox<PgRow>);
-}
-
 Result<std::vector<OutboxEvent>> PgWebhookStore::claim_due(std::string_view owner, Micros now,
                                                            Micros lease, size_t limit) {
   SKILLSYNC_ASSIGN_OR_RETURN(
@@ -117,25 +107,6 @@ Status PgWebhookStore::record_attempt(const DeliveryAttempt& a, std::string_view
              p));
   return tx.commit();
 }
-
-Result<DeliveryPage> PgWebhookStore::list_deliveries(std::string_view tenant,
-                                                     std::string_view endpoint_id, size_t limit,
-                                                     std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(int64_t before, decode_seq_page_cursor_descending(cursor));
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r, pool_.exec("SELECT " SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS
-                             " FROM webhook_deliveries WHERE tenant = $1 AND endpoint_id = $2"
-                             " AND seq < $3 ORDER BY seq DESC LIMIT $4",
-                             Params()
-                                 .text(tenant)
-                                 .text(endpoint_id)
-                                 .int64(before)
-                                 .int64(static_cast<int64_t>(limit) + 1)));
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<WithSeq<DeliveryAttempt>>(read_seq_delivery<PgRow>));
-  return seq_page<DeliveryPage>(std::move(rows), limit);
-}
-
 Result<bool> PgWebhookStore::redeliver(std::string_view tenant, std::string_view endpoint_id,
                                        std::string_view event_id, Micros now) {
   SKILLSYNC_ASSIGN_OR_RETURN(

@@ -40,14 +40,6 @@ Status PostgresStore::create_source(const Source& x) {
   return ok_status();
 }
 
-Result<std::optional<Source>> PostgresStore::get_source(std::string_view tenant,
-                                                        std::string_view id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, pool_.exec("SELECT " SKILLSYNC_SOURCE_COLUMNS
-                                                    " FROM sources WHERE tenant = $1 AND id = $2",
-                                                    Params().text(tenant).text(id)));
-  return r.one<Source>(read_source<PgRow>);
-}
-
 Result<SourcePage> PostgresStore::list_sources(std::string_view tenant, size_t limit,
                                                std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
@@ -168,32 +160,6 @@ Result<RecordedFile> PostgresStore::record_file_and_create_task(const SourceFile
   }
   SKILLSYNC_TRY(tx.commit());
   return RecordedFile{std::move(row), true};
-}
-
-Result<SourceFilePage> PostgresStore::list_source_files(std::string_view source_id, size_t limit,
-                                                        std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const int64_t after, decode_seq_page_cursor(cursor));
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec("SELECT " SKILLSYNC_SOURCE_FILE_COLUMNS
-                 " FROM source_files f LEFT JOIN tasks t ON t.id = f.task_id"
-                 " WHERE f.source_id = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3",
-                 Params().text(source_id).int64(after).int64(static_cast<int64_t>(limit) + 1)));
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows,
-                             r.all<WithSeq<SourceFileView>>(read_seq_source_file<PgRow>));
-  return seq_page<SourceFilePage>(std::move(rows), limit);
-}
-
-Result<std::vector<TaskStatus>> PostgresStore::recent_source_task_statuses(
-    std::string_view source_id, Micros since, size_t limit) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r, pool_.exec("SELECT status FROM tasks WHERE source_id = $1 AND created_at_us >= $2"
-                             " ORDER BY created_at_us DESC, id DESC LIMIT $3",
-                             Params().text(source_id).int64(since).int64(clamp_limit(limit))));
-  SKILLSYNC_ASSIGN_OR_RETURN(auto names,
-                             r.all<std::string>([](const PgRow& row) { return row.string(0); }));
-  return known_task_statuses(names);
 }
 
 }  // namespace skillsync::store::postgres

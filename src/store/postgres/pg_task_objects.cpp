@@ -1,5 +1,5 @@
 // PostgresStore: the checks of "per_check" sources, whose new files load as
-// one task, and the objects such a task loads (store/sources.hpp).
+// one task (store/sources.hpp; the task's objects are read by SqlStore).
 //
 // Exactly-once across processes as for one file (pg_sources.cpp): each
 // ledger row is inserted with ON CONFLICT DO NOTHING in the transaction
@@ -44,15 +44,6 @@ Result<std::vector<SourceFile>> PostgresStore::record_files_and_create_task(
   SKILLSYNC_TRY(notify_tasks(c));
   SKILLSYNC_TRY(tx.commit());
   return recorded;
-}
-
-Result<std::vector<TaskObject>> PostgresStore::list_task_objects(std::string_view task_id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, pool_.exec("SELECT key, etag, size FROM task_objects"
-                                                    " WHERE task_id = $1 ORDER BY position",
-                                                    Params().text(task_id)));
-  return r.all<TaskObject>([](const PgRow& row) {
-    return TaskObject{row.string(0), row.string(1), row.uint64(2)};
-  });
 }
 
 }  // namespace skillsync::store::postgres

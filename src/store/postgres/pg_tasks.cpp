@@ -132,38 +132,4 @@ Status PostgresStore::update_progress(std::string_view task_id, const Progress& 
   return ok_status();
 }
 
-Result<uint64_t> PostgresStore::purge_finished_before(Micros cutoff) {
-  // Row errors and idempotency keys go with their task (ON DELETE CASCADE).
-  // Finished tasks have no stage.
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec(
-          "DELETE FROM tasks WHERE finished_at_us < $1 AND status NOT IN ('pending', 'running')",
-          Params().int64(cutoff)));
-  return r.affected();
-}
-
-Result<std::vector<RowError>> PostgresStore::row_errors(std::string_view task_id, size_t limit) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
-                             pool_.exec("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                                        " FROM row_errors WHERE task_id = $1 ORDER BY seq LIMIT $2",
-                                        Params().text(task_id).int64(clamp_limit(limit))));
-  return r.all<RowError>(read_row_error<PgRow>);
-}
-
-Result<RowErrorPage> PostgresStore::row_errors_page(std::string_view task_id, size_t limit,
-                                                    std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxRowErrorPageLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const int64_t after, decode_seq_page_cursor(cursor));
-  // seq is the file order (assigned in staging order); the primary key
-  // (task_id, seq) serves the range.
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                 ", seq FROM row_errors WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                 Params().text(task_id).int64(after).int64(static_cast<int64_t>(limit) + 1)));
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<WithSeq<RowError>>(read_seq_row_error<PgRow>));
-  return seq_page<RowErrorPage>(std::move(rows), limit);
-}
-
 }  // namespace skillsync::store::postgres

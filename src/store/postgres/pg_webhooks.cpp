@@ -26,31 +26,6 @@ Status PgWebhookStore::create_endpoint(const WebhookEndpoint& e) {
   return ok_status();
 }
 
-Result<std::optional<WebhookEndpoint>> PgWebhookStore::get_endpoint(std::string_view tenant,
-                                                                    std::string_view id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
-                             pool_.exec("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
-                                        " FROM webhook_endpoints WHERE tenant = $1 AND id = $2",
-                                        Params().text(tenant).text(id)));
-  return r.one<WebhookEndpoint>(read_endpoint<PgRow>);
-}
-
-Result<WebhookEndpointPage> PgWebhookStore::list_endpoints(std::string_view tenant, size_t limit,
-                                                           std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
-                             decode_task_page_cursor(cursor));
-  Params p;
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
-                 " FROM webhook_endpoints WHERE tenant = $1 AND (created_at_us, id) > ($2, $3)"
-                 " ORDER BY created_at_us, id LIMIT $4",
-                 bind_page_start(p.text(tenant), after).int64(static_cast<int64_t>(limit) + 1)));
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<WebhookEndpoint>(read_endpoint<PgRow>));
-  return endpoint_page(std::move(rows), limit);
-}
-
 Result<bool> PgWebhookStore::update_endpoint(const WebhookEndpoint& e) {
   Params p;
   const std::string types = join_event_types(e.event_types);

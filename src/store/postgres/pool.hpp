@@ -10,10 +10,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "store/postgres/pg.hpp"
+#include "store/sql_values.hpp"
 
 namespace skillsync::store::postgres {
 
@@ -51,12 +53,36 @@ class ConnectionPool {
         max_idle_(max_idle),
         wait_(wait) {}
 
+  // Statements take $1, $2, ... (store/sql_text.hpp).
+  static constexpr char kPlaceholder = '$';
+
   Result<PooledConn> acquire();
   // Runs one statement on a connection of its own (autocommit), for a call
   // that needs no more.
   Result<PgResult> exec(const char* sql, const Params& params = Params());
   Result<PgResult> exec(const std::string& sql, const Params& params = Params()) {
     return exec(sql.c_str(), params);
+  }
+  // The same with `args` as the parameters (store/sql_values.hpp), and the
+  // result read: its first row with `read` (nullopt when none), every row
+  // with `read`, or the number of rows it changed.
+  template <class T, class Read, class... Args>
+  Result<std::optional<T>> one(const char* sql, Read read, const Args&... args) {
+    Params p;
+    SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, exec(sql, bind_values(p, args...)));
+    return r.one<T>(read);
+  }
+  template <class T, class Read, class... Args>
+  Result<std::vector<T>> all(const char* sql, Read read, const Args&... args) {
+    Params p;
+    SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, exec(sql, bind_values(p, args...)));
+    return r.all<T>(read);
+  }
+  template <class... Args>
+  Result<uint64_t> run(const char* sql, const Args&... args) {
+    Params p;
+    SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, exec(sql, bind_values(p, args...)));
+    return r.affected();
   }
 
   const std::string& conninfo() const { return conninfo_; }

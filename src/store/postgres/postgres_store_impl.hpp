@@ -2,9 +2,10 @@
 // src/store/postgres; the public entry point is open_postgres_store() in
 // postgres_store.hpp.
 //
-// The implementation is split by responsibility like the SQLite store's:
-// postgres_store.cpp (opening, events, API keys), pg_tasks.cpp (creating,
-// reading, listing, purging tasks and their row errors), pg_leases.cpp
+// The calls whose SQL is the same in both dialects but for the placeholders
+// are store/sql_store.hpp's. The rest is split by responsibility like the
+// SQLite store's: postgres_store.cpp (opening),
+// pg_tasks.cpp (creating, reading, listing tasks), pg_leases.cpp
 // (claiming, leases, cancelling and finishing), pg_writer.cpp (staging and
 // publishing loads) and listener.cpp (LISTEN/NOTIFY). task_rows.cpp holds
 // what they share about the tasks table; what the SQLite store shares too
@@ -31,6 +32,7 @@
 #include "store/row_mapping.hpp"
 #include "store/row_params.hpp"
 #include "store/sql_columns.hpp"
+#include "store/sql_store.hpp"
 #include "store/store.hpp"
 #include "store/store_checks.hpp"
 
@@ -40,36 +42,16 @@ namespace skillsync::store::postgres {
 // notify.
 inline constexpr const char* kTaskChannel = "skillsync_tasks";
 
-class PostgresStore final : public Store {
+// The calls that are alike in both dialects are SqlStore's
+// (store/sql_store.hpp); these are the PostgreSQL ones.
+class PostgresStore final : public SqlStore<ConnectionPool, PgRow> {
  public:
   PostgresStore(std::string conninfo, std::string password, const Clock& clock)
-      : pool_(std::move(conninfo), std::move(password)), listener_(pool_), clock_(clock) {}
+      : SqlStore(clock, std::move(conninfo), std::move(password)), listener_(pool_) {}
   ~PostgresStore() override { listener_.set({}); }
 
-  Result<StoredEvent> upsert_event(std::string_view tenant, const schema::Event& e) override;
-  Result<std::optional<StoredEvent>> get_event(std::string_view tenant,
-                                               std::string_view employee_external_id,
-                                               std::string_view external_id) override;
-  Result<bool> delete_event(std::string_view tenant, std::string_view employee_external_id,
-                            std::string_view external_id) override;
-  Result<EventPage> list_events(std::string_view tenant, std::string_view employee_external_id,
-                                size_t limit, std::string_view cursor) override;
-
-  Status add_api_key(const ApiKey& key, std::string_view key_hash) override;
-  Result<std::optional<ApiKey>> find_api_key(std::string_view key_hash) override;
   Result<uint64_t> count_api_keys() override;
   Result<TaskStats> task_stats() override;
-  Result<std::vector<ApiKey>> list_api_keys() override;
-  Result<bool> revoke_api_key(std::string_view id, Micros now) override;
-  Status touch_api_key(std::string_view id, Micros now) override;
-  Status add_oauth_client(const OAuthClient& client) override;
-  Result<std::optional<OAuthClient>> get_oauth_client(std::string_view id) override;
-  Result<std::vector<OAuthClient>> list_oauth_clients() override;
-  Result<bool> revoke_oauth_client(std::string_view id, Micros now) override;
-  Status touch_oauth_client(std::string_view id, Micros now) override;
-  Result<std::string> ensure_setting(std::string_view name, std::string_view value) override;
-  Result<bool> replace_setting(std::string_view name, const std::optional<std::string>& expected,
-                               std::string_view value) override;
   void set_task_listener(std::function<void()> callback) override {
     listener_.set(std::move(callback));
   }
@@ -92,16 +74,11 @@ class PostgresStore final : public Store {
                      Micros now) override;
   Result<Task> request_cancel(std::string_view tenant, std::string_view task_id,
                               Micros now) override;
-  Result<uint64_t> purge_finished_before(Micros cutoff) override;
-  Result<std::vector<RowError>> row_errors(std::string_view task_id, size_t limit) override;
-  Result<RowErrorPage> row_errors_page(std::string_view task_id, size_t limit,
-                                       std::string_view cursor) override;
 
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
   Status create_source(const Source& source) override;
-  Result<std::optional<Source>> get_source(std::string_view tenant, std::string_view id) override;
   Result<SourcePage> list_sources(std::string_view tenant, size_t limit,
                                   std::string_view cursor) override;
   Result<bool> update_source(const Source& source, Micros now) override;
@@ -115,20 +92,11 @@ class PostgresStore final : public Store {
                                                    const Task& task) override;
   Result<std::vector<SourceFile>> record_files_and_create_task(const std::vector<SourceFile>& files,
                                                                const Task& task) override;
-  Result<std::vector<TaskObject>> list_task_objects(std::string_view task_id) override;
-  Result<SourceFilePage> list_source_files(std::string_view source_id, size_t limit,
-                                           std::string_view cursor) override;
-  Result<std::vector<TaskStatus>> recent_source_task_statuses(std::string_view source_id,
-                                                              Micros since, size_t limit) override;
 
-  ConnectionPool& pool() { return pool_; }
-  const Clock& clock() const { return clock_; }
   WebhookStore& webhooks() override { return webhooks_; }
 
  private:
-  ConnectionPool pool_;
   TaskListener listener_;
-  const Clock& clock_;
   PgWebhookStore webhooks_{pool_, clock_};
 };
 

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/sql_values.hpp"
 #include "store/sqlite/db.hpp"
 
 namespace skillsync::store::sqlite {
@@ -90,10 +91,31 @@ class ConnectionPool {
   // Opens a connection configured for this store (WAL is a property of the
   // file, set once by the store when it opens).
   static Result<std::unique_ptr<Connection>> open_connection(const std::string& path);
+  // Statements take ?1, ?2, ... (store/sql_text.hpp).
+  static constexpr char kPlaceholder = '?';
 
   Result<PooledConnection> acquire();
   // A connection with the cached statement for `sql` on it (see PooledQuery).
   Result<PooledQuery> query(std::string_view sql);
+  // Runs `sql` with `args` as its parameters (store/sql_values.hpp) and
+  // returns its first row read with `read` (nullopt when none), every row
+  // read with `read`, or the number of rows it changed.
+  template <class T, class Read, class... Args>
+  Result<std::optional<T>> one(std::string_view sql, Read read, const Args&... args) {
+    SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, query(sql));
+    return bind_values(s, args...).template one<T>(read);
+  }
+  template <class T, class Read, class... Args>
+  Result<std::vector<T>> all(std::string_view sql, Read read, const Args&... args) {
+    SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, query(sql));
+    return bind_values(s, args...).template all<T>(read);
+  }
+  template <class... Args>
+  Result<uint64_t> run(std::string_view sql, const Args&... args) {
+    SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, query(sql));
+    SKILLSYNC_TRY(bind_values(s, args...).run());
+    return static_cast<uint64_t>(s.changes());
+  }
 
  private:
   friend class PooledConnection;

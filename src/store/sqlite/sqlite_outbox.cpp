@@ -50,17 +50,8 @@ Result<std::vector<std::string>> SqliteWebhookStore::enqueue(
           " ELSE enabled = 1 AND instr(',' || event_types || ',', ',' || ?3 || ',') > 0 END)"
           " RETURNING event_id"));
   s.text(tenant).text(endpoint_id).text(type).text(source_path).text(data_json).int64(now);
-  return s.all<std::string>([](const Row& r) { return r.string(0); });
+  return s.all<std::string>(read_string<Row>);
 }
-
-Result<std::optional<OutboxEvent>> SqliteWebhookStore::get_event(std::string_view tenant,
-                                                                 std::string_view event_id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s, pool_.query("SELECT " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS
-                                 " FROM webhook_outbox WHERE tenant = ?1 AND event_id = ?2"));
-  return s.text(tenant).text(event_id).one<OutboxEvent>(read_outbox<Row>);
-}
-
 Result<std::vector<OutboxEvent>> SqliteWebhookStore::claim_due(std::string_view owner, Micros now,
                                                                Micros lease, size_t limit) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
@@ -125,21 +116,6 @@ Status SqliteWebhookStore::record_attempt(const DeliveryAttempt& a, std::string_
   }
   return tx.commit();
 }
-
-Result<DeliveryPage> SqliteWebhookStore::list_deliveries(std::string_view tenant,
-                                                         std::string_view endpoint_id, size_t limit,
-                                                         std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(int64_t before, decode_seq_page_cursor_descending(cursor));
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s, pool_.query("SELECT " SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS
-                                 " FROM webhook_deliveries WHERE tenant = ?1 AND endpoint_id = ?2"
-                                 " AND seq < ?3 ORDER BY seq DESC LIMIT ?4"));
-  s.text(tenant).text(endpoint_id).int64(before).int64(static_cast<int64_t>(limit) + 1);
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<WithSeq<DeliveryAttempt>>(read_seq_delivery<Row>));
-  return seq_page<DeliveryPage>(std::move(rows), limit);
-}
-
 Result<bool> SqliteWebhookStore::redeliver(std::string_view tenant, std::string_view endpoint_id,
                                            std::string_view event_id, Micros now) {
   SKILLSYNC_ASSIGN_OR_RETURN(

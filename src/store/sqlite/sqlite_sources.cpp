@@ -49,15 +49,6 @@ Status SqliteStore::create_source(const Source& x) {
   return bind_source_settable(s, x).int64(x.created_at != 0 ? x.created_at : clock_.now()).run();
 }
 
-Result<std::optional<Source>> SqliteStore::get_source(std::string_view tenant,
-                                                      std::string_view id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
-                             pool_.query("SELECT " SKILLSYNC_SOURCE_COLUMNS
-                                         " FROM sources WHERE tenant = ?1 AND id = ?2"));
-  s.text(tenant).text(id);
-  return s.one<Source>(read_source<Row>);
-}
-
 Result<SourcePage> SqliteStore::list_sources(std::string_view tenant, size_t limit,
                                              std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
@@ -158,32 +149,6 @@ Result<RecordedFile> SqliteStore::record_file_and_create_task(const SourceFile& 
   SKILLSYNC_TRY(insert_file(*conn, row));
   SKILLSYNC_TRY(tx.commit());
   return RecordedFile{std::move(row), true};
-}
-
-Result<SourceFilePage> SqliteStore::list_source_files(std::string_view source_id, size_t limit,
-                                                      std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const int64_t after, decode_seq_page_cursor(cursor));
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s, pool_.query("SELECT " SKILLSYNC_SOURCE_FILE_COLUMNS
-                                 " FROM source_files f LEFT JOIN tasks t ON t.id = f.task_id"
-                                 " WHERE f.source_id = ?1 AND f.seq > ?2 ORDER BY f.seq LIMIT ?3"));
-  s.text(source_id).int64(after).int64(static_cast<int64_t>(limit) + 1);
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<WithSeq<SourceFileView>>(read_seq_source_file<Row>));
-  return seq_page<SourceFilePage>(std::move(rows), limit);
-}
-
-Result<std::vector<TaskStatus>> SqliteStore::recent_source_task_statuses(std::string_view source_id,
-                                                                         Micros since,
-                                                                         size_t limit) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query("SELECT status FROM tasks WHERE source_id = ?1 AND created_at_us >= ?2"
-                  " ORDER BY created_at_us DESC, id DESC LIMIT ?3"));
-  s.text(source_id).int64(since).int64(clamp_limit(limit));
-  SKILLSYNC_ASSIGN_OR_RETURN(auto names,
-                             s.all<std::string>([](const Row& r) { return r.string(0); }));
-  return known_task_statuses(names);
 }
 
 }  // namespace skillsync::store::sqlite

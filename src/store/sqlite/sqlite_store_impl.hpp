@@ -1,13 +1,16 @@
 // SqliteStore: the Store over one SQLite file. Internal to src/store/sqlite;
 // the public entry point is open_sqlite_store() in sqlite_store.hpp.
 //
-// The implementation is split by responsibility: sqlite_store.cpp (opening,
-// events, API keys), sqlite_tasks.cpp (creating, reading, listing, purging
-// tasks and their row errors), sqlite_leases.cpp (claiming, leases,
-// cancelling and finishing) and task_writer.cpp (staging and publishing
-// loads). task_rows.cpp holds what they share about the tasks table;
-// what the PostgreSQL store shares too (argument checks, error values,
-// column lists, row mapping and binding) is in store/store_checks.hpp,
+// The calls whose SQL is the same in both dialects but for the placeholders
+// (events by key, API keys, OAuth clients, settings, row errors, reading a
+// source and its ledger) are store/sql_store.hpp's, once for both stores.
+// The rest is split by responsibility: sqlite_store.cpp (opening),
+// sqlite_tasks.cpp (creating, reading, listing tasks),
+// sqlite_leases.cpp (claiming, leases, cancelling and finishing),
+// sqlite_sources.cpp and task_writer.cpp (staging and publishing loads).
+// task_rows.cpp holds what they share about the tasks table; what the
+// PostgreSQL store shares too (argument checks, error values, column lists,
+// row mapping and binding) is in store/store_checks.hpp,
 // store/sql_columns.hpp, store/row_mapping.hpp and store/row_params.hpp.
 #pragma once
 
@@ -20,6 +23,7 @@
 #include "store/row_mapping.hpp"
 #include "store/row_params.hpp"
 #include "store/sql_columns.hpp"
+#include "store/sql_store.hpp"
 #include "store/sqlite/pool.hpp"
 #include "store/sqlite/sqlite_webhooks.hpp"
 #include "store/store.hpp"
@@ -27,34 +31,14 @@
 
 namespace skillsync::store::sqlite {
 
-class SqliteStore final : public Store {
+// The calls that are alike in both dialects are SqlStore's
+// (store/sql_store.hpp); these are the SQLite ones.
+class SqliteStore final : public SqlStore<ConnectionPool, Row> {
  public:
-  SqliteStore(std::string path, const Clock& clock) : pool_(std::move(path)), clock_(clock) {}
+  SqliteStore(std::string path, const Clock& clock) : SqlStore(clock, std::move(path)) {}
 
-  Result<StoredEvent> upsert_event(std::string_view tenant, const schema::Event& e) override;
-  Result<std::optional<StoredEvent>> get_event(std::string_view tenant,
-                                               std::string_view employee_external_id,
-                                               std::string_view external_id) override;
-  Result<bool> delete_event(std::string_view tenant, std::string_view employee_external_id,
-                            std::string_view external_id) override;
-  Result<EventPage> list_events(std::string_view tenant, std::string_view employee_external_id,
-                                size_t limit, std::string_view cursor) override;
-
-  Status add_api_key(const ApiKey& key, std::string_view key_hash) override;
-  Result<std::optional<ApiKey>> find_api_key(std::string_view key_hash) override;
   Result<uint64_t> count_api_keys() override;
   Result<TaskStats> task_stats() override;
-  Result<std::vector<ApiKey>> list_api_keys() override;
-  Result<bool> revoke_api_key(std::string_view id, Micros now) override;
-  Status touch_api_key(std::string_view id, Micros now) override;
-  Status add_oauth_client(const OAuthClient& client) override;
-  Result<std::optional<OAuthClient>> get_oauth_client(std::string_view id) override;
-  Result<std::vector<OAuthClient>> list_oauth_clients() override;
-  Result<bool> revoke_oauth_client(std::string_view id, Micros now) override;
-  Status touch_oauth_client(std::string_view id, Micros now) override;
-  Result<std::string> ensure_setting(std::string_view name, std::string_view value) override;
-  Result<bool> replace_setting(std::string_view name, const std::optional<std::string>& expected,
-                               std::string_view value) override;
   // One process only: its own workers are woken by the process itself.
   void set_task_listener(std::function<void()>) override {}
 
@@ -76,16 +60,11 @@ class SqliteStore final : public Store {
                      Micros now) override;
   Result<Task> request_cancel(std::string_view tenant, std::string_view task_id,
                               Micros now) override;
-  Result<uint64_t> purge_finished_before(Micros cutoff) override;
-  Result<std::vector<RowError>> row_errors(std::string_view task_id, size_t limit) override;
-  Result<RowErrorPage> row_errors_page(std::string_view task_id, size_t limit,
-                                       std::string_view cursor) override;
 
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
   Status create_source(const Source& source) override;
-  Result<std::optional<Source>> get_source(std::string_view tenant, std::string_view id) override;
   Result<SourcePage> list_sources(std::string_view tenant, size_t limit,
                                   std::string_view cursor) override;
   Result<bool> update_source(const Source& source, Micros now) override;
@@ -99,24 +78,9 @@ class SqliteStore final : public Store {
                                                    const Task& task) override;
   Result<std::vector<SourceFile>> record_files_and_create_task(const std::vector<SourceFile>& files,
                                                                const Task& task) override;
-  Result<std::vector<TaskObject>> list_task_objects(std::string_view task_id) override;
-  Result<SourceFilePage> list_source_files(std::string_view source_id, size_t limit,
-                                           std::string_view cursor) override;
-  Result<std::vector<TaskStatus>> recent_source_task_statuses(std::string_view source_id,
-                                                              Micros since, size_t limit) override;
   WebhookStore& webhooks() override { return webhooks_; }
 
-  ConnectionPool& pool() { return pool_; }
-  const Clock& clock() const { return clock_; }
-
  private:
-  // Runs `sql` (an UPDATE taking the row id as ?1 and a time as ?2) and
-  // returns how many rows it changed: the revoke and touch of API keys and
-  // OAuth clients.
-  Result<int> update_by_id(std::string_view sql, std::string_view id, Micros now);
-
-  ConnectionPool pool_;
-  const Clock& clock_;
   SqliteWebhookStore webhooks_{pool_, clock_};
 };
 

@@ -1,5 +1,5 @@
 // SqliteStore: the checks of "per_check" sources, whose new files load as
-// one task, and the objects such a task loads (store/sources.hpp).
+// one task (store/sources.hpp; the task's objects are read by SqlStore).
 //
 // Exactly-once as for one file (sqlite_sources.cpp): the ledger rows, the
 // task and its objects are written in one BEGIN IMMEDIATE transaction, and
@@ -37,15 +37,6 @@ Result<std::vector<SourceFile>> SqliteStore::record_files_and_create_task(
   }
   SKILLSYNC_TRY(tx.commit());
   return recorded;
-}
-
-Result<std::vector<TaskObject>> SqliteStore::list_task_objects(std::string_view task_id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, pool_.query("SELECT key, etag, size FROM task_objects"
-                                                        " WHERE task_id = ?1 ORDER BY position"));
-  s.text(task_id);
-  return s.all<TaskObject>([](const Row& r) {
-    return TaskObject{r.string(0), r.string(1), r.uint64(2)};
-  });
 }
 
 }  // namespace skillsync::store::sqlite

@@ -134,38 +134,4 @@ Status SqliteStore::update_progress(std::string_view task_id, const Progress& pr
   return ok_status();
 }
 
-Result<uint64_t> SqliteStore::purge_finished_before(Micros cutoff) {
-  // Row errors and idempotency keys go with their task (ON DELETE CASCADE;
-  // foreign_keys is on for every connection). Finished tasks have no stage.
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
-                             pool_.query("DELETE FROM tasks WHERE finished_at_us < ?1"
-                                         " AND status NOT IN ('pending', 'running')"));
-  s.int64(cutoff);
-  SKILLSYNC_TRY(s.run());
-  return static_cast<uint64_t>(s.changes());
-}
-
-Result<std::vector<RowError>> SqliteStore::row_errors(std::string_view task_id, size_t limit) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s, pool_.query("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                                 " FROM row_errors WHERE task_id = ?1 ORDER BY seq LIMIT ?2"));
-  s.text(task_id).int64(clamp_limit(limit));
-  return s.all<RowError>(read_row_error<Row>);
-}
-
-Result<RowErrorPage> SqliteStore::row_errors_page(std::string_view task_id, size_t limit,
-                                                  std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxRowErrorPageLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const int64_t after, decode_seq_page_cursor(cursor));
-  // seq is the file order (it is assigned in staging order), and the
-  // primary key (task_id, seq) serves the range.
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query("SELECT " SKILLSYNC_ROW_ERROR_COLUMNS
-                  ", seq FROM row_errors WHERE task_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"));
-  s.text(task_id).int64(after).int64(static_cast<int64_t>(limit) + 1);
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<WithSeq<RowError>>(read_seq_row_error<Row>));
-  return seq_page<RowErrorPage>(std::move(rows), limit);
-}
-
 }  // namespace skillsync::store::sqlite

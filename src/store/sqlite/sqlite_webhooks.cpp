@@ -26,30 +26,6 @@ Status SqliteWebhookStore::create_endpoint(const WebhookEndpoint& e) {
   return bind_endpoint(s, e, e.created_at != 0 ? e.created_at : clock_.now(), types).run();
 }
 
-Result<std::optional<WebhookEndpoint>> SqliteWebhookStore::get_endpoint(std::string_view tenant,
-                                                                        std::string_view id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
-                             pool_.query("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
-                                         " FROM webhook_endpoints WHERE tenant = ?1 AND id = ?2"));
-  return s.text(tenant).text(id).one<WebhookEndpoint>(read_endpoint<Row>);
-}
-
-Result<WebhookEndpointPage> SqliteWebhookStore::list_endpoints(std::string_view tenant,
-                                                               size_t limit,
-                                                               std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
-                             decode_task_page_cursor(cursor));
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query("SELECT " SKILLSYNC_WEBHOOK_ENDPOINT_COLUMNS
-                  " FROM webhook_endpoints WHERE tenant = ?1"
-                  " AND (created_at_us, id) > (?2, ?3) ORDER BY created_at_us, id LIMIT ?4"));
-  bind_page_start(s.text(tenant), after).int64(static_cast<int64_t>(limit) + 1);
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<WebhookEndpoint>(read_endpoint<Row>));
-  return endpoint_page(std::move(rows), limit);
-}
-
 Result<bool> SqliteWebhookStore::update_endpoint(const WebhookEndpoint& e) {
   SKILLSYNC_ASSIGN_OR_RETURN(
       PooledQuery s,

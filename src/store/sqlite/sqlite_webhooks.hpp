@@ -6,40 +6,30 @@
 #include <string_view>
 
 #include "common/time.hpp"
+#include "store/sql_webhook_store.hpp"
 #include "store/sqlite/pool.hpp"
 #include "store/webhooks.hpp"
 
 namespace skillsync::store::sqlite {
 
-class SqliteWebhookStore final : public WebhookStore {
+// The reads are SqlWebhookStore's (store/sql_webhook_store.hpp).
+class SqliteWebhookStore final : public SqlWebhookStore<ConnectionPool, Row> {
  public:
-  SqliteWebhookStore(ConnectionPool& pool, const Clock& clock) : pool_(pool), clock_(clock) {}
+  SqliteWebhookStore(ConnectionPool& pool, const Clock& clock) : SqlWebhookStore(pool, clock) {}
 
   Status create_endpoint(const WebhookEndpoint& e) override;
-  Result<std::optional<WebhookEndpoint>> get_endpoint(std::string_view tenant,
-                                                      std::string_view id) override;
-  Result<WebhookEndpointPage> list_endpoints(std::string_view tenant, size_t limit,
-                                             std::string_view cursor) override;
   Result<bool> update_endpoint(const WebhookEndpoint& e) override;
   Result<bool> delete_endpoint(std::string_view tenant, std::string_view id) override;
   Result<std::vector<std::string>> enqueue(std::string_view tenant, std::string_view endpoint_id,
                                            std::string_view type, std::string_view source_path,
                                            std::string_view data_json, Micros now) override;
-  Result<std::optional<OutboxEvent>> get_event(std::string_view tenant,
-                                               std::string_view event_id) override;
   Result<std::vector<OutboxEvent>> claim_due(std::string_view owner, Micros now, Micros lease,
                                              size_t limit) override;
   Result<std::optional<Micros>> next_due() override;
   Status record_attempt(const DeliveryAttempt& attempt, std::string_view owner,
                         AttemptOutcome outcome) override;
-  Result<DeliveryPage> list_deliveries(std::string_view tenant, std::string_view endpoint_id,
-                                       size_t limit, std::string_view cursor) override;
   Result<bool> redeliver(std::string_view tenant, std::string_view endpoint_id,
                          std::string_view event_id, Micros now) override;
-
- private:
-  ConnectionPool& pool_;
-  const Clock& clock_;
 };
 
 // Inside the transaction that just set the task's final status: writes one
