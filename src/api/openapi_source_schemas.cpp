@@ -42,7 +42,12 @@ json::object patchable() {
                                   {"additionalProperties", false}};
   p["start_after"] = json::object{{"type", json::array{"string", "null"}}, {"maxLength", 1024}};
   p["modified_after"] = nullable_date_time();
-  p["batch"] = json::object{{"type", "string"}, {"enum", {"per_file"}}};
+  p["batch"] = json::object{
+      {"type", "string"},
+      {"enum", {"per_file", "per_check"}},
+      {"description",
+       "per_file (default): one File Load Task per new object; per_check: one task for all "
+       "new objects of a check, loading exactly those versions as one atomic publish"}};
   p["max_consecutive_failures"] =
       json::object{{"type", "integer"}, {"minimum", 1}, {"maximum", 100}};
   return p;
@@ -74,7 +79,7 @@ json::object source() {
   p["options"] = schema_ref("TaskOptions");
   p["start_after"] = nullable("string");
   p["modified_after"] = nullable_date_time();
-  p["batch"] = type("string");
+  p["batch"] = json::object{{"type", "string"}, {"enum", {"per_file", "per_check"}}};
   p["max_consecutive_failures"] = type("integer");
   p["status"] = json::object{{"type", "string"}, {"enum", {"active", "paused", "error"}}};
   p["last_error"] = nullable("string");
@@ -94,12 +99,18 @@ json::object source_file() {
   p["size"] = json::object{{"type", "integer"}, {"minimum", 0}};
   p["last_modified"] = nullable_date_time();
   p["first_seen"] = date_time();
-  p["task_id"] = nullable("string");
+  p["task_id"] = json::object{
+      {"type", json::array{"string", "null"}},
+      {"description",
+       "The task that loads this version (null when skipped); with batch per_check, every "
+       "object of one check carries the same task"}};
   p["skip_reason"] = json::object{
       {"type", json::array{"string", "null"}},
       {"enum", {"start_after", "pattern", "modified_after", "zero_bytes", "too_large", nullptr}}};
   p["task"] = json::object{{"type", json::array{"object", "null"}},
-                           {"description", "The task's state now (null when skipped or purged)"},
+                           {"description",
+                            "The task's state now (null when skipped or purged); its counts "
+                            "are the whole task's"},
                            {"properties",
                             {{"status", type("string")},
                              {"rows_loaded", type("integer")},

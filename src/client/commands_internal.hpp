@@ -43,6 +43,7 @@ struct EventsArgs {
 struct SourcesArgs {
   std::string id;
   std::string name, entity_type, uri, pattern, start_after;
+  std::string batch;  // "" = the server's default (per_file)
   std::string every = "15m";
   AwsFlags aws;  // --profile and --region only
   int limit = 100;

@@ -122,6 +122,7 @@ int create_source(const HttpClient& http, CommandsState& s) {
       {"pattern", a.pattern}, {"schedule", {{"every", a.every}}}, {"credentials", std::move(c)}};
   if (auto region = resolve_aws_region(a.aws, process_env())) body["region"] = *region;
   if (!a.start_after.empty()) body["start_after"] = a.start_after;
+  if (!a.batch.empty()) body["batch"] = a.batch;
   std::string text = json::serialize(body);
   auto r = http.send({"POST", kPath, text});
   std::fill(text.begin(), text.end(), '\0');
@@ -161,6 +162,10 @@ void add_sources_commands(CLI::App& cli, CommandsState& s) {
   create->add_option("--pattern", a.pattern, "Glob below the prefix")->required();
   create->add_option("--every", a.every, "30s, 15m, 6h, 1d")->capture_default_str();
   create->add_option("--start-after", a.start_after, "Skip keys up to this one");
+  create
+      ->add_option("--batch", a.batch,
+                   "per_file (default): one task per new object; per_check: one per check")
+      ->check(CLI::IsMember({"per_file", "per_check"}));
   create->add_option("--profile", a.aws.profile, "AWS profile (else AWS_PROFILE)");
   create->add_option("--region", a.aws.region, "AWS region");
   add_global_flags(create, s.global, false);

@@ -56,9 +56,27 @@ std::optional<std::string> SourceChecker::failure_streak(const store::Source& so
   return "tasks_failing: the last " + std::to_string(n) + " tasks of the source failed";
 }
 
+store::Task SourceChecker::new_task(const store::Source& source, const s3::Credentials& creds,
+                                    std::string uri, Micros now) const {
+  store::Task task;
+  task.id = "flt_" + crypto::hex(crypto::random_bytes(12));
+  task.tenant = source.tenant;
+  task.entity_type = source.entity_type;
+  task.method = source.method;
+  task.uri = std::move(uri);
+  task.region = source.region;
+  task.options_json = source.options_json;
+  task.sealed_credentials = tasks::seal_credentials(key_, task.id, creds);
+  task.status = store::TaskStatus::kPending;
+  task.created_at = now;
+  task.source_id = source.id;
+  return task;
+}
+
 Status SourceChecker::record(const store::Source& source, const s3::Credentials& creds,
                              const Glob& glob, const s3::S3Uri& prefix,
-                             const s3::ListedObject& object, CheckOutcome& out) {
+                             const s3::ListedObject& object, std::vector<store::SourceFile>& batch,
+                             CheckOutcome& out) {
   store::SourceFile file;
   file.source_id = source.id;
   file.key = object.key;
@@ -72,20 +90,23 @@ Status SourceChecker::record(const store::Source& source, const s3::Credentials&
     if (r.created) ++out.skipped;
     return ok_status();
   }
-  store::Task task;
-  task.id = "flt_" + crypto::hex(crypto::random_bytes(12));
-  task.tenant = source.tenant;
-  task.entity_type = source.entity_type;
-  task.method = source.method;
-  task.uri = "s3://" + prefix.bucket + "/" + object.key;
-  task.region = source.region;
-  task.options_json = source.options_json;
-  task.sealed_credentials = tasks::seal_credentials(key_, task.id, creds);
-  task.status = store::TaskStatus::kPending;
-  task.created_at = file.first_seen;
-  task.source_id = source.id;
+  if (source.batch == kBatchPerCheck) {
+    batch.push_back(std::move(file));
+    return ok_status();
+  }
+  const store::Task task =
+      new_task(source, creds, "s3://" + prefix.bucket + "/" + object.key, file.first_seen);
   SKILLSYNC_ASSIGN_OR_RETURN(auto r, store_.record_file_and_create_task(file, task));
   if (r.created) ++out.tasks_created;
+  return ok_status();
+}
+
+Status SourceChecker::record_batch(const store::Source& source, const s3::Credentials& creds,
+                                   const std::vector<store::SourceFile>& batch, CheckOutcome& out) {
+  if (batch.empty()) return ok_status();
+  const store::Task task = new_task(source, creds, source.uri, clock_.now());
+  SKILLSYNC_ASSIGN_OR_RETURN(auto recorded, store_.record_files_and_create_task(batch, task));
+  if (!recorded.empty()) ++out.tasks_created;
   return ok_status();
 }
 
@@ -113,12 +134,14 @@ CheckOutcome SourceChecker::check(const store::Source& source) {
     out.error = "invalid_source: the stored pattern or uri does not parse";
     return out;
   }
+  std::vector<store::SourceFile> batch;  // per_check: the check's loadable objects
+  Status st = ok_status();
   for (const auto& object : *listed) {
-    if (auto st = record(source, *creds, *glob, *prefix, object, out); !st.ok()) {
-      out.transient_error = st.error().code + ": " + st.error().message;
-      return out;
-    }
+    st = record(source, *creds, *glob, *prefix, object, batch, out);
+    if (!st.ok()) break;
   }
+  if (st.ok()) st = record_batch(source, *creds, batch, out);
+  if (!st.ok()) out.transient_error = st.error().code + ": " + st.error().message;
   return out;
 }
 

@@ -8,8 +8,13 @@
 //   "modified_after"  LastModified is before source.modified_after
 //   "zero_bytes"      the object is empty
 //   "too_large"       bigger than kMaxObjectBytes (5 GiB)
-// Otherwise the object loads: one File Load Task per new (key, ETag)
-// (batch "per_file", the only batch mode so far).
+// Otherwise the object loads. Batch "per_file": one File Load Task per new
+// (key, ETag), its uri the object, written with its ledger row in one
+// transaction. Batch "per_check": ONE task for all new versions of the
+// check, its uri the source's prefix and its objects exactly those versions
+// in key order (Store::record_files_and_create_task: ledger rows, task and
+// objects in one transaction), loaded as one atomic publish like a prefix
+// task, each object pinned to the ETag the check saw.
 // A version already in the ledger is left alone, so a check repeated after
 // a crash records nothing twice.
 #pragma once
@@ -61,9 +66,17 @@ class SourceChecker {
 
  private:
   std::optional<std::string> failure_streak(const store::Source& source);
+  // Records a skipped object, or creates a per_file object's task, or (batch
+  // per_check) adds the object to `batch`.
   Status record(const store::Source& source, const source::s3::Credentials& creds, const Glob& glob,
                 const source::s3::S3Uri& prefix, const source::s3::ListedObject& object,
-                CheckOutcome& out);
+                std::vector<store::SourceFile>& batch, CheckOutcome& out);
+  // The per_check task of `batch`, if any of it is new.
+  Status record_batch(const store::Source& source, const source::s3::Credentials& creds,
+                      const std::vector<store::SourceFile>& batch, CheckOutcome& out);
+  // A pending task of `source` reading `uri`, its credentials sealed for it.
+  store::Task new_task(const store::Source& source, const source::s3::Credentials& creds,
+                       std::string uri, Micros now) const;
 
   store::Store& store_;
   const tasks::MasterKey& key_;

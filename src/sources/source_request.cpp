@@ -92,8 +92,9 @@ void parse_source_fields(const json::object& o, store::Source& s,
     }
   }
   if (auto v = text(o, "batch", 20, errors)) {
-    // "per_check" (one task for all new objects of a check) is reserved.
-    if (*v != "per_file") add(errors, "batch", "invalid_value", "batch must be \"per_file\"");
+    if (*v != kBatchPerFile && *v != kBatchPerCheck) {
+      add(errors, "batch", "invalid_value", "batch must be \"per_file\" or \"per_check\"");
+    }
     s.batch = *v;
   }
   if (const json::value* v = o.if_contains("max_consecutive_failures")) {

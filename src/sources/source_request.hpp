@@ -25,6 +25,11 @@ namespace skillsync::sources {
 inline constexpr uint64_t kMaxObjectBytes = uint64_t{5} << 30;
 inline constexpr int kMaxFailuresLimit = 100;
 
+// A source's `batch`: one File Load Task per new object (the default), or
+// one task for all new objects of a check (store::Source::batch).
+inline constexpr std::string_view kBatchPerFile = "per_file";
+inline constexpr std::string_view kBatchPerCheck = "per_check";
+
 struct SourceRequest {
   store::Source source;  // every field but id, tenant, sealed credentials, times
   std::optional<source::s3::Credentials> credentials;  // given in this body

@@ -88,6 +88,23 @@ auto& bind_source_file(Params& p, const SourceFile& f) {
   return p.int64(f.last_modified).int64(f.first_seen).text(f.task_id).text(f.skip_reason);
 }
 
+// The ledger row of `f` in a "per_check" batch of task `task_id`
+// (record_files_and_create_task): first seen `now` unless set.
+inline SourceFile batch_file_row(const SourceFile& f, std::string_view task_id, Micros now) {
+  SourceFile row = f;
+  if (row.first_seen == 0) row.first_seen = now;
+  row.task_id = std::string(task_id);
+  return row;
+}
+
+// The 5 values of a task_objects insert: task_id, position, then the
+// file's key, etag and size.
+template <class Params>
+auto& bind_task_object(Params& p, std::string_view task_id, size_t position, const SourceFile& f) {
+  p.text(task_id).int64(static_cast<int64_t>(position)).text(f.key).text(f.etag);
+  return p.int64(static_cast<int64_t>(f.size));
+}
+
 // An endpoint's tenant, id, then url .. updated_at (12 values); `types` is
 // join_event_types(e.event_types), kept alive by the caller.
 template <class Params>

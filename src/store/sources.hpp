@@ -8,7 +8,9 @@
 // already there, so the same content never loads twice, also across
 // processes. A loaded file's ledger row and its File Load Task are written
 // in ONE transaction (Store::record_file_and_create_task), so a crash can
-// neither load a file twice nor lose it.
+// neither load a file twice nor lose it. With batch "per_check" the new
+// files of a check and their one task are written in one transaction
+// (Store::record_files_and_create_task), the task's objects with it.
 #pragma once
 
 #include <cstdint>
@@ -69,6 +71,14 @@ struct SourceFile {
   Micros first_seen = 0;    // 0 = now, when recorded
   std::string task_id;      // "" when skipped
   std::string skip_reason;  // "" when loaded; "pattern", "start_after", ...
+};
+
+// One object of a task made by a "per_check" check: the version (ETag) the
+// check chose, which the load pins (another version fails "object_changed").
+struct TaskObject {
+  std::string key;
+  std::string etag;
+  uint64_t size = 0;
 };
 
 struct RecordedFile {

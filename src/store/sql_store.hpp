@@ -7,7 +7,8 @@
 // dialect.
 //
 // Here: events (by key and listed), API keys, OAuth clients, settings, reading row
-// errors, purging finished tasks, reading a source and its ledger. Each is
+// errors, purging finished tasks, reading a source and its ledger, and the
+// objects of a "per_check" source's task. Each is
 // one statement on a connection of its own (autocommit), as before.
 //
 // A template over the backend's pool (one/all/run with call arguments as
@@ -228,6 +229,16 @@ class SqlStore : public Store {
                                pool_.template all<std::string>(sql(k), read_string<Row>, source_id,
                                                                since, clamp_limit(limit)));
     return known_task_statuses(names);
+  }
+  Result<std::vector<TaskObject>> list_task_objects(std::string_view task_id) override {
+    static constexpr SqlText k{
+        "SELECT key, etag, size FROM task_objects WHERE task_id = $1 ORDER BY position"};
+    return pool_.template all<TaskObject>(
+        sql(k),
+        [](const Row& r) {
+          return TaskObject{r.string(0), r.string(1), r.uint64(2)};
+        },
+        task_id);
   }
 
  protected:

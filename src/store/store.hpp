@@ -457,6 +457,17 @@ class Store {
   // nothing is written and the earlier row comes back (created == false).
   virtual Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
                                                            const Task& task) = 0;
+  // A check of batch "per_check": in ONE transaction, records each of
+  // `files` (key order) not yet in the ledger with file.task_id = task.id,
+  // and, if any was new, creates `task` with those files as its objects
+  // (list_task_objects, in the order given). Files already recorded are
+  // left alone; when none is new nothing is written and the result is
+  // empty. Returns the rows recorded.
+  virtual Result<std::vector<SourceFile>> record_files_and_create_task(
+      const std::vector<SourceFile>& files, const Task& task) = 0;
+  // The objects a task made by record_files_and_create_task loads, in order;
+  // empty for any other task. They go with the task when it is purged.
+  virtual Result<std::vector<TaskObject>> list_task_objects(std::string_view task_id) = 0;
   // The ledger of a source, in recording order, with each task's state.
   // REQUIRES: 1 <= limit <= 1000
   virtual Result<SourceFilePage> list_source_files(std::string_view source_id, size_t limit,

@@ -8,7 +8,8 @@ namespace skillsync::tasks::internal {
 namespace json = boost::json;
 
 Result<std::unique_ptr<LoadSource>> LoadSource::make(const store::Task& task, const MasterKey& key,
-                                                     ObjectOpener& opener) {
+                                                     ObjectOpener& opener,
+                                                     std::vector<store::TaskObject> objects) {
   std::unique_ptr<LoadSource> source(new LoadSource(task, opener));
   if (task.method == kMethodS3PresignedUrl) {
     SKILLSYNC_ASSIGN_OR_RETURN(auto url, open_presigned_url(key, task.id, task.sealed_credentials));
@@ -20,6 +21,12 @@ Result<std::unique_ptr<LoadSource>> LoadSource::make(const store::Task& task, co
   SKILLSYNC_ASSIGN_OR_RETURN(auto creds, open_credentials(key, task.id, task.sealed_credentials));
   SKILLSYNC_ASSIGN_OR_RETURN(source->spec_,
                              source::s3_source(task.uri, task.region, std::move(creds)));
+  if (!objects.empty()) {
+    // The check's list, in its order: opened by key in the uri's bucket.
+    source->kind_ = Kind::kPrefix;
+    for (auto& o : objects) source->files_.push_back({std::move(o.key), o.size, std::move(o.etag)});
+    return source;
+  }
   if (!source->spec_.is_prefix()) {
     source->files_.push_back({});
     return source;

@@ -1,7 +1,7 @@
 // The files of a load (internal to tasks/): the task's source opened with its
-// sealed secret (one object, every object under a prefix, or a presigned
-// URL), the reading chain of one file (bytes -> decompress -> to UTF-8 ->
-// CSV records), and the pipeline state kept in Checkpoint::state_json.
+// sealed secret (one object, every object under a prefix, the objects a
+// source's check chose, or a presigned URL), the reading chain of one file (bytes -> decompress ->
+// to UTF-8 -> CSV records), and the pipeline state kept in Checkpoint::state_json.
 #pragma once
 
 #include <memory>
@@ -22,15 +22,19 @@ struct SourceFile {
   std::string key;    // the object key in a prefix load; "" for the task's single object
   uint64_t size = 0;  // from the listing (a prefix load); 0 until a single object is opened
   std::string etag;   // from the listing (a prefix load); "" when not known yet
+  // (A task's own objects count as a prefix load, listed by the check.)
 };
 
 // The task's source, with its secret opened for as long as the load runs.
 class LoadSource {
  public:
   // Opens the sealed secret (credentials or presigned URL) and, for a prefix
-  // uri, lists the files: "no_objects" when there is none.
+  // uri, lists the files: "no_objects" when there is none. Given `objects`
+  // (the task's own list, Store::list_task_objects), the files are exactly
+  // those, each pinned to its ETag, and nothing is listed.
   static Result<std::unique_ptr<LoadSource>> make(const store::Task& task, const MasterKey& key,
-                                                  ObjectOpener& opener);
+                                                  ObjectOpener& opener,
+                                                  std::vector<store::TaskObject> objects = {});
 
   bool is_prefix() const { return kind_ == Kind::kPrefix; }
   const std::vector<SourceFile>& files() const { return files_; }

@@ -71,7 +71,11 @@ Status LoadRun::open_source() {
     return Error{"unknown_entity_type", "unknown entity type '" + task_.entity_type + "'"};
   }
   SKILLSYNC_ASSIGN_OR_RETURN(options_, load_options_from_json(task_.options_json));
-  SKILLSYNC_ASSIGN_OR_RETURN(source_, LoadSource::make(task_, key_, opener_));
+  std::vector<store::TaskObject> objects;  // a "per_check" source's task loads its own list
+  if (!task_.source_id.empty()) {
+    SKILLSYNC_ASSIGN_OR_RETURN(objects, store_.list_task_objects(task_.id));
+  }
+  SKILLSYNC_ASSIGN_OR_RETURN(source_, LoadSource::make(task_, key_, opener_, std::move(objects)));
   SKILLSYNC_TRY(resume_from_checkpoint());
   for (size_t i = 0; i < index_; ++i) done_bytes_ += source_->files()[i].size;
   lease_.emplace(store_, clock_, task_.id, worker_, config_.lease_duration,

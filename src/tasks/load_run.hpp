@@ -46,7 +46,8 @@ class LoadRun {
   store::TaskStatus run();
 
   // Finds the entity, reads the options, opens the source (listing a
-  // prefix) and the resume point: a resumable checkpoint keeps its header,
+  // prefix; a source's task with objects of its own, Store::list_task_objects,
+  // loads those) and the resume point: a resumable checkpoint keeps its header,
   // file and progress; any other checkpoint is dropped (Store::reset_load)
   // and the run starts over. "object_changed" when the checkpoint's file is
   // no longer under the prefix. Starts the lease keeper.

@@ -1,6 +1,6 @@
 // `skillsync sources ...` (the client) against the real binary, server and
-// S3: create with the AWS keys of the environment, list, show, run, files,
-// pause and resume; the secret never appears in the client's output.
+// S3: create with the AWS keys of the environment (and --batch), list, show,
+// run, files, pause and resume; the secret never appears in the client's output.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -82,6 +82,17 @@ TEST_F(CliSourcesTest, CreatesListsRunsAndShowsTheLedger) {
   EXPECT_EQ(shown.exit_code, 0);
   EXPECT_NE(shown.out.find("learning_*.csv"), std::string::npos) << shown.out;
   EXPECT_EQ(cli({"sources", "show", "src_missing"}).exit_code, 1);
+
+  // --batch per_check: one task per check (and only the two batch modes).
+  CommandResult batched =
+      cli({"sources", "create", stack().uri(dir + "-batch/"), "--name", "b", "--entity-type",
+           "learning", "--pattern", "*.csv", "--batch", "per_check", "--json"});
+  ASSERT_EQ(batched.exit_code, 0) << batched.err;
+  EXPECT_EQ(str(as_object(json::parse(batched.out)), "batch"), "per_check");
+  EXPECT_NE(cli({"sources", "create", stack().uri(dir + "-batch/"), "--name", "b", "--entity-type",
+                 "learning", "--pattern", "*.csv", "--batch", "hourly"})
+                .exit_code,
+            0);
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 // throwaway PostgreSQL 15. Checks are asked for again and again from two
 // threads while both workers claim due sources, and one worker is killed
 // with SIGKILL mid-way: every object must be loaded exactly once (one
-// ledger row, one task, its rows once), whichever process checked it.
+// ledger row, one task, its rows once), whichever process checked it; with
+// batch per_check, each check's new objects in one task.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -128,6 +129,8 @@ class SourcesPg : public ::testing::Test {
                " 'completed_with_errors', 'cancelled')") == std::to_string(n);
   }
 
+  void two_workers_check_one_source(bool per_check);
+
   TempDir dir_;
   std::string db_;
   std::string store_url_;
@@ -137,7 +140,9 @@ class SourcesPg : public ::testing::Test {
   Node api_;
 };
 
-TEST_F(SourcesPg, TwoWorkersCheckingOneSourceLoadEveryFileOnce) {
+// per_check: each check's new files go to one task; the files' tasks are
+// those of the ledger, and their objects are the ledger's rows.
+void SourcesPg::two_workers_check_one_source(bool per_check) {
   constexpr int kFirst = 10, kMore = 4;
   for (int i = 0; i < kFirst; ++i) upload(i);
   api_ = start("serve", "api");
@@ -154,6 +159,7 @@ TEST_F(SourcesPg, TwoWorkersCheckingOneSourceLoadEveryFileOnce) {
                                         {"uri", std::string("s3://") + kBucket + "/exports/"},
                                         {"pattern", "learning_*.csv"},
                                         {"schedule", {{"every", "10s"}}},
+                                        {"batch", per_check ? "per_check" : "per_file"},
                                         {"credentials", creds}}));
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string id(json::parse(created.body).at("source_id").as_string());
@@ -189,10 +195,23 @@ TEST_F(SourcesPg, TwoWorkersCheckingOneSourceLoadEveryFileOnce) {
   const std::string n = std::to_string(kFirst + kMore);
   EXPECT_EQ(sql("SELECT count(*) FROM source_files WHERE source_id = '" + id + "'"), n);
   EXPECT_EQ(sql("SELECT count(DISTINCT key) FROM source_files WHERE source_id = '" + id + "'"), n);
-  EXPECT_EQ(sql("SELECT count(*) FROM tasks WHERE source_id = '" + id + "'"), n);
-  EXPECT_EQ(sql("SELECT count(*) FROM tasks WHERE source_id = '" + id +
-                "' AND status = 'completed' AND rows_loaded = " + std::to_string(kRows)),
-            n);
+  const std::string tasks = sql("SELECT count(*) FROM tasks WHERE source_id = '" + id + "'");
+  EXPECT_EQ(sql("SELECT count(DISTINCT task_id) FROM source_files WHERE source_id = '" + id + "'"),
+            tasks);
+  EXPECT_EQ(
+      sql("SELECT count(*) FROM tasks WHERE source_id = '" + id + "' AND status = 'completed'"),
+      tasks);
+  EXPECT_EQ(sql("SELECT sum(rows_loaded) FROM tasks WHERE source_id = '" + id + "'"),
+            std::to_string((kFirst + kMore) * kRows));
+  if (per_check) {
+    EXPECT_EQ(sql("SELECT count(*) FROM task_objects o JOIN source_files f ON f.task_id ="
+                  " o.task_id AND f.key = o.key AND f.etag = o.etag WHERE f.source_id = '" +
+                  id + "'"),
+              n);
+    EXPECT_LT(std::stoi(tasks), kFirst + kMore);
+  } else {
+    EXPECT_EQ(tasks, n);
+  }
   EXPECT_EQ(sql("SELECT count(*) FROM events"), std::to_string((kFirst + kMore) * kRows));
   // The ledger as the API shows it agrees.
   auto files = call("GET", "/integrations/sources/" + id + "/files?limit=1000");
@@ -203,6 +222,14 @@ TEST_F(SourcesPg, TwoWorkersCheckingOneSourceLoadEveryFileOnce) {
   EXPECT_NE(
       testsupport::read_file(worker_b.process->stderr_path()).find("source " + id + " checked"),
       std::string::npos);
+}
+
+TEST_F(SourcesPg, TwoWorkersCheckingOneSourceLoadEveryFileOnce) {
+  two_workers_check_one_source(false);
+}
+
+TEST_F(SourcesPg, TwoWorkersCheckingOnePerCheckSourceLoadEveryFileOnce) {
+  two_workers_check_one_source(true);
 }
 
 }  // namespace

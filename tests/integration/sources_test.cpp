@@ -96,6 +96,7 @@ class SourcesTest : public StackTest<SourcesTest> {
   std::string csv(const std::string& employee, const std::string& id) {
     return kHeader + employee + ",en," + id + ",2021-01-01,c\n";
   }
+  void kill_during_check_and_tasks(bool per_check);
 };
 
 TEST_F(SourcesTest, LoadsEachNewVersionOnceAndRecordsWhatItSkips) {
@@ -204,7 +205,63 @@ TEST_F(SourcesTest, ValidatesLikeATaskAndNeverShowsCredentials) {
   EXPECT_EQ(app().get("/integrations/sources/" + id + "/files").status, 404);
 }
 
-TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
+// batch "per_check": each check's new versions load as ONE task.
+TEST_F(SourcesTest, PerCheckLoadsEachChecksNewFilesAsOneTask) {
+  const std::string dir = unique_id("src-batch");
+  const std::string e = unique_id("emp-batch");
+  for (const char* n : {"1", "2", "3"}) {
+    stack().upload(dir + "/learning_" + n + ".csv", csv(e, std::string("v1-") + n));
+  }
+  const std::string id = create(source_body(dir, R"({"batch":"per_check"})"));
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(str(source(id), "batch"), "per_check");
+  ASSERT_TRUE(eventually([&] { return tasks_done(id, 3); }));
+  // The rows' task ids, by the order of the ledger (key order within a check).
+  auto task_of = [&] {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& f : files(id)) out.emplace_back(str(f, "key"), str(f, "task_id"));
+    return out;
+  };
+  auto rows = task_of();
+  ASSERT_EQ(rows.size(), 3u);
+  const std::string first = rows[0].second;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(rows[i].first, dir + "/learning_" + std::to_string(i + 1) + ".csv");
+    EXPECT_EQ(rows[i].second, first);
+  }
+  ApiResponse task = app().get("/integrations/file-load-tasks/" + first);
+  ASSERT_EQ(task.status, 200) << task.body;
+  EXPECT_EQ(str(as_object(task.json()), "uri"), stack().uri(dir + "/"));
+  EXPECT_EQ(str(as_object(task.json()), "status"), "completed");
+  EXPECT_EQ(num(obj(as_object(task.json()), "progress"), "rows_loaded"), 3);
+  auto events = list_all_events(app(), e);
+  ASSERT_EQ(events.size(), 3u);  // the three files' rows
+  for (const auto& ev : events) EXPECT_EQ(str(ev, "task_id"), first);
+
+  // A new file and new content under an old key: one more task, those two.
+  stack().upload(dir + "/learning_4.csv", csv(e, "v1-4"));
+  stack().upload(dir + "/learning_2.csv", csv(e, "v2-2"));
+  run_check(id);
+  ASSERT_TRUE(eventually([&] { return tasks_done(id, 5); }));
+  rows = task_of();
+  const std::string second = rows[3].second;
+  EXPECT_NE(second, first);
+  EXPECT_EQ(rows[3].first, dir + "/learning_2.csv");
+  EXPECT_EQ(rows[4], std::make_pair(dir + "/learning_4.csv", second));
+  task = app().get("/integrations/file-load-tasks/" + second);
+  EXPECT_EQ(num(obj(as_object(task.json()), "progress"), "rows_loaded"), 2);
+  EXPECT_EQ(list_all_events(app(), e).size(), 5u);
+
+  // The same content again: nothing.
+  stack().upload(dir + "/learning_4.csv", csv(e, "v1-4"));
+  run_check(id);
+  EXPECT_EQ(files(id).size(), 5u);
+}
+
+// kill -9 during the first check, and again once a task runs: every file
+// loads once, in one task per file, or (per_check) in one task for the six,
+// resumed from its own list of objects.
+void SourcesTest::kill_during_check_and_tasks(bool per_check) {
   const std::string dir = unique_id("src-kill");
   const std::string e = unique_id("emp-kill");
   constexpr int kFiles = 6;
@@ -212,8 +269,9 @@ TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
     auto f = make_learning_file(e, 3000, 0, "k" + std::to_string(i));
     stack().upload(dir + "/learning_" + std::to_string(i) + ".csv", f.csv);
   }
-  const std::string id = create(source_body(dir));
+  const std::string id = create(source_body(dir, per_check ? R"({"batch":"per_check"})" : "{}"));
   ASSERT_FALSE(id.empty());
+  const size_t want_tasks = per_check ? 1 : kFiles;
   // Killed at once: before, during or just after the first check (due at
   // creation), whichever it has reached; its lease then runs out.
   auto restarted = stack().restart_app(StopHow::kKill9);
@@ -236,10 +294,10 @@ TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
     keys.insert(str(f, "key"));
     task_ids.insert(str(f, "task_id"));
     EXPECT_EQ(str(obj(f, "task"), "status"), "completed") << json::serialize(f);
-    EXPECT_EQ(num(obj(f, "task"), "rows_loaded"), 3000);
+    EXPECT_EQ(num(obj(f, "task"), "rows_loaded"), 3000 * static_cast<int>(kFiles / want_tasks));
   }
   EXPECT_EQ(keys.size(), static_cast<size_t>(kFiles));
-  EXPECT_EQ(task_ids.size(), static_cast<size_t>(kFiles));
+  EXPECT_EQ(task_ids.size(), want_tasks);
   // The tasks of the source are exactly the ledger's: none was made twice.
   size_t source_tasks = 0;
   ApiResponse list = app().get("/integrations/file-load-tasks?limit=1000");
@@ -248,8 +306,16 @@ TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
     const json::object& task = as_object(t);
     if (task.contains("source_id") && str(task, "source_id") == id) ++source_tasks;
   }
-  EXPECT_EQ(source_tasks, static_cast<size_t>(kFiles));
+  EXPECT_EQ(source_tasks, want_tasks);
   EXPECT_EQ(list_all_events(app(), e).size(), static_cast<size_t>(kFiles) * 3000);
+}
+
+TEST_F(SourcesTest, AKillDuringTheCheckAndItsTasksLoadsEveryFileOnce) {
+  kill_during_check_and_tasks(false);
+}
+
+TEST_F(SourcesTest, AKillDuringAPerCheckCheckAndItsTaskLoadsEveryFileOnce) {
+  kill_during_check_and_tasks(true);
 }
 
 }  // namespace

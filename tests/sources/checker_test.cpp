@@ -1,5 +1,6 @@
 // sources/checker, source_request and source_service over a real SQLite
-// store and a scripted listing: what each check records and creates.
+// store and a scripted listing: what each check records and creates, with
+// one task per new object (batch "per_file") or per check ("per_check").
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -163,12 +164,125 @@ TEST_F(CheckerTest, TheSchedulerChecksADueSourceOnceAndSetsTheNextCheck) {
   EXPECT_EQ(scheduler.run_due(), 0u);
 }
 
+// --- batch "per_check": one task for all new objects of a check ---
+
+class PerCheckTest : public CheckerTest {
+ protected:
+  void SetUp() override {
+    CheckerTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto patched = service_->patch(
+        "default", id_, json::parse(R"({"batch":"per_check","start_after":""})"), &errors_);
+    ASSERT_TRUE(patched.ok()) << patched.error().message;
+    ASSERT_EQ(patched->value().batch, "per_check");
+  }
+  // The task ids of the ledger's loaded rows, in ledger order.
+  std::vector<std::string> task_ids() {
+    std::vector<std::string> out;
+    for (const auto& r : ledger()) {
+      if (r.file.skip_reason.empty()) out.push_back(r.file.task_id);
+    }
+    return out;
+  }
+  // "key etag" of each object the task loads, in order.
+  std::vector<std::string> objects_of(const std::string& task_id) {
+    std::vector<std::string> out;
+    auto objects = store_->list_task_objects(task_id);
+    EXPECT_TRUE(objects.ok());
+    if (!objects.ok()) return out;
+    for (const auto& o : *objects) out.push_back(o.key + " " + o.etag);
+    return out;
+  }
+};
+
+TEST_F(PerCheckTest, OneTaskLoadsExactlyTheNewObjectsOfACheckInKeyOrder) {
+  objects_ = {{"exports/learning_1.csv", 10, "\"a\"", ""},
+              {"exports/learning_2.csv", 11, "\"b\"", ""},
+              {"exports/notes.txt", 10, "\"n\"", ""},
+              {"exports/learning_3.csv", 12, "\"c\"", ""}};
+  auto out = check();
+  EXPECT_FALSE(out.transient_error);
+  EXPECT_EQ(out.tasks_created, 1u);
+  EXPECT_EQ(out.skipped, 1u);
+  auto ids = task_ids();
+  ASSERT_EQ(ids.size(), 3u);
+  EXPECT_EQ(ids[0], ids[1]);
+  EXPECT_EQ(ids[1], ids[2]);
+  auto task = **store_->get_task("default", ids[0]);
+  EXPECT_EQ(task.uri, "s3://bucket/exports/");
+  EXPECT_EQ(task.source_id, id_);
+  EXPECT_EQ(tasks::open_credentials(key_, task.id, task.sealed_credentials)->access_key_id, "AKID");
+  EXPECT_EQ(objects_of(task.id), (std::vector<std::string>{"exports/learning_1.csv \"a\"",
+                                                           "exports/learning_2.csv \"b\"",
+                                                           "exports/learning_3.csv \"c\""}));
+  auto listed = store_->list_task_objects(task.id);
+  ASSERT_TRUE(listed.ok() && listed->size() == 3u);
+  EXPECT_EQ((*listed)[1].size, 11u);
+
+  // Same listing: nothing. A new key and new content under an old key: one
+  // more task with exactly those two.
+  EXPECT_EQ(check().tasks_created, 0u);
+  objects_[1].etag = "\"b2\"";
+  objects_.push_back({"exports/learning_4.csv", 10, "\"d\"", ""});
+  EXPECT_EQ(check().tasks_created, 1u);
+  ids = task_ids();
+  ASSERT_EQ(ids.size(), 5u);
+  EXPECT_NE(ids[3], ids[0]);
+  EXPECT_EQ(objects_of(ids[3]), (std::vector<std::string>{"exports/learning_2.csv \"b2\"",
+                                                          "exports/learning_4.csv \"d\""}));
+  EXPECT_EQ(check().tasks_created, 0u);
+  EXPECT_EQ(ledger().size(), 6u);
+}
+
+TEST_F(PerCheckTest, ACheckRepeatedAfterACrashLeavesOutWhatTheFirstOneRecorded) {
+  // A first check committed learning_1 and died before finishing; a repeated
+  // check (same lease expired) sees learning_1 recorded, and learning_2 new.
+  objects_ = {{"exports/learning_1.csv", 10, "\"a\"", ""}};
+  ASSERT_EQ(check().tasks_created, 1u);
+  objects_.push_back({"exports/learning_2.csv", 10, "\"b\"", ""});
+  ASSERT_EQ(check().tasks_created, 1u);
+  auto ids = task_ids();
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(objects_of(ids[1]), (std::vector<std::string>{"exports/learning_2.csv \"b\""}));
+  // Only skipped or known objects: no task at all.
+  objects_.push_back({"exports/readme.txt", 10, "\"r\"", ""});
+  auto out = check();
+  EXPECT_EQ(out.tasks_created, 0u);
+  EXPECT_EQ(out.skipped, 1u);
+}
+
+TEST_F(PerCheckTest, TheBatchIsWrittenWholeOrNotAtAll) {
+  // A task id that exists already makes the transaction fail after the
+  // ledger rows were inserted: none of them may stay.
+  store::Task existing;
+  existing.id = "flt_taken";
+  existing.entity_type = "learning";
+  existing.method = "s3_iam_user";
+  existing.uri = "s3://bucket/x.csv";
+  ASSERT_TRUE(store_->create_task(existing).ok());
+  store::SourceFile f;
+  f.source_id = id_;
+  f.key = "exports/learning_1.csv";
+  f.etag = "\"a\"";
+  f.size = 10;
+  store::Task task = existing;
+  task.source_id = id_;
+  auto r = store_->record_files_and_create_task({f}, task);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(ledger().empty());
+  EXPECT_TRUE(store_->list_task_objects("flt_taken")->empty());
+  // The next check records it.
+  objects_ = {{"exports/learning_1.csv", 10, "\"a\"", ""}};
+  EXPECT_EQ(check().tasks_created, 1u);
+  EXPECT_EQ(task_ids().size(), 1u);
+}
+
 TEST(SourceRequest, ReportsEveryBadFieldLikeATask) {
   std::vector<schema::FieldError> errors;
   auto r = parse_source_request(
       json::parse(R"({"name":"n","entity_type":"nope","uri":"s3://bucket/file.csv",)"
                   R"("pattern":"[x","schedule":{"every":"5s"},"credentials":{},)"
-                  R"("options":{"delimiter":"ab"},"batch":"per_check","bogus":1})"),
+                  R"("options":{"delimiter":"ab"},"batch":"hourly","bogus":1})"),
       nullptr, &errors);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "invalid_fields");

@@ -1,6 +1,7 @@
 // Store contract: recurring sources and their ledger (store/sources.hpp):
 // CRUD, claiming a due source under a lease, idempotent ledger rows, and a
-// file's ledger row and task written together or not at all.
+// file's ledger row and task written together or not at all (one file, or a
+// "per_check" check's batch with its task's objects).
 #include <atomic>
 #include <string>
 #include <thread>
@@ -266,6 +267,69 @@ TEST_P(StoreContract, ConcurrentRecordersCreateOneTaskPerVersion) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(store().recent_source_task_statuses("src-1", 0, 10)->size(), 1u);
+}
+
+// Batch "per_check": the new files of a check, one task and its objects.
+TEST_P(StoreContract, ACheckBatchIsRecordedWithOneTaskExactlyOnce) {
+  const Micros now = clock_.now();
+  ASSERT_TRUE(store().create_source(make_source("src-1", now)).ok());
+  ASSERT_TRUE(store().record_source_file(make_file("src-1", "exports/b.csv", "eb")).ok());
+  Task t = make_task("task-1", now);
+  t.source_id = "src-1";
+  std::vector<SourceFile> batch = {make_file("src-1", "exports/a.csv", "ea"),
+                                   make_file("src-1", "exports/b.csv", "eb"),
+                                   make_file("src-1", "exports/c.csv", "ec")};
+  auto rec = store().record_files_and_create_task(batch, t);
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  ASSERT_EQ(rec->size(), 2u) << "b.csv was recorded before: left out";
+  EXPECT_EQ((*rec)[1].key, "exports/c.csv");
+  EXPECT_EQ((*rec)[1].task_id, "task-1");
+  auto objects = store().list_task_objects("task-1");
+  ASSERT_TRUE(objects.ok()) << objects.error().message;
+  ASSERT_EQ(objects->size(), 2u);
+  EXPECT_EQ((*objects)[0].key, "exports/a.csv");
+  EXPECT_EQ((*objects)[0].etag, "ea");
+  EXPECT_EQ((*objects)[0].size, 42u);
+  EXPECT_EQ((*objects)[1].key, "exports/c.csv");
+  auto page = store().list_source_files("src-1", 10, "");
+  ASSERT_EQ(page->items.size(), 3u);
+  EXPECT_EQ(page->items[1].file.task_id, "task-1");
+  EXPECT_EQ(page->items[2].file.task_id, "task-1");
+  EXPECT_EQ(page->items[2].task_status, std::optional<std::string>("pending"));
+  // Nothing new: no task. A task that cannot be created leaves no row.
+  Task t2 = make_task("task-2", now);
+  t2.source_id = "src-1";
+  EXPECT_TRUE(store().record_files_and_create_task(batch, t2)->empty());
+  EXPECT_FALSE(store().get_task("default", "task-2")->has_value());
+  EXPECT_FALSE(store().record_files_and_create_task({make_file("src-1", "d.csv", "ed")}, t).ok());
+  EXPECT_EQ(store().list_source_files("src-1", 10, "")->items.size(), 3u);
+  EXPECT_TRUE(store().list_task_objects("task-2")->empty());
+  // The objects go with their task when retention purges it.
+  ASSERT_TRUE(store().request_cancel("default", "task-1", now).ok());
+  ASSERT_EQ(store().purge_finished_before(clock_.now() + kSecond).value(), 1u);
+  EXPECT_TRUE(store().list_task_objects("task-1")->empty());
+}
+
+TEST_P(StoreContract, ConcurrentBatchRecordersCreateOneTaskPerVersion) {
+  const Micros now = clock_.now();
+  ASSERT_TRUE(store().create_source(make_source("src-1", now)).ok());
+  std::atomic<int> created{0};
+  std::atomic<int> recorded{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&, i] {
+      Task t = make_task("task-" + std::to_string(i), now);
+      t.source_id = "src-1";
+      auto r = store().record_files_and_create_task(
+          {make_file("src-1", "a.csv", "e"), make_file("src-1", "b.csv", "e")}, t);
+      if (r.ok() && !r->empty()) ++created;
+      if (r.ok()) recorded += static_cast<int>(r->size());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(recorded.load(), 2);
   EXPECT_EQ(store().recent_source_task_statuses("src-1", 0, 10)->size(), 1u);
 }
 

@@ -55,7 +55,8 @@ TEST_F(PostgresStoreTest, AFreshDatabaseIsMigratedToTheCurrentVersion) {
   EXPECT_EQ(sql("SELECT string_agg(table_name, ',' ORDER BY table_name)"
                 " FROM information_schema.tables WHERE table_schema = 'public'"),
             "api_keys,events,idempotency_keys,oauth_clients,row_errors,schema_version,settings,"
-            "source_files,sources,tasks,webhook_deliveries,webhook_endpoints,webhook_outbox");
+            "source_files,sources,task_objects,tasks,"
+            "webhook_deliveries,webhook_endpoints,webhook_outbox");
   // Opening again changes nothing.
   ASSERT_NE(open(), nullptr);
   EXPECT_EQ(sql("SELECT count(*) FROM schema_version"), std::to_string(postgres::schema_version()));

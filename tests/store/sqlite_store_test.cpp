@@ -63,7 +63,7 @@ TEST_F(SqliteStoreTest, AnEmptyFileIsMigratedToTheCurrentSchemaInWalMode) {
                   "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                   " WHERE type = 'table' ORDER BY name)"),
             "api_keys,events,idempotency_keys,oauth_clients,row_errors,settings,source_files,"
-            "sources,tasks,"
+            "sources,task_objects,tasks,"
             "webhook_deliveries,webhook_endpoints,webhook_outbox");
 }
 

@@ -1,5 +1,6 @@
 // Prefix loads ("s3://bucket/dir/"): every object under the prefix, in key
-// order, as one task; against a real SQLite store and a fake bucket.
+// order, as one task; and a "per_check" source's task, which loads its own
+// list of objects; against a real SQLite store and a fake bucket.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -237,6 +238,74 @@ TEST_F(PrefixPipelineTest, AResumedFileThatVanishedFailsTheTask) {
   store::Task t = reload(task.id);
   EXPECT_EQ(t.error->code, "object_changed");
   EXPECT_NE(t.error->message.find("exp/2.csv"), std::string::npos);
+}
+
+// A task of a "per_check" source (Store::record_files_and_create_task): it
+// loads exactly the objects (key, ETag) its check chose, not the prefix.
+class SourceTaskTest : public PrefixPipelineTest {
+ protected:
+  // Creates the source and the task of `keys`, pinned to `etags` (default:
+  // the bucket's current ones), and claims it.
+  store::Task make_source_task(const std::vector<std::string>& keys,
+                               std::vector<std::string> etags = {}) {
+    store::Source source;
+    source.id = "src_1";
+    source.name = source.entity_type = "learning";
+    source.method = "s3_iam_user";
+    source.uri = "s3://bucket/exp/";
+    source.pattern = "*.csv";
+    source.schedule_seconds = 60;
+    EXPECT_TRUE(store_->create_source(source).ok());
+    std::vector<store::SourceFile> files;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const std::string& content = bucket_.objects[keys[i]];
+      files.push_back({source.id, keys[i],
+                       i < etags.size() ? etags[i] : FakeBucket::etag_of(content), content.size(),
+                       0, 0, "", ""});
+    }
+    store::Task task;
+    task.id = "flt_source_task";
+    task.entity_type = "learning";
+    task.method = "s3_iam_user";
+    task.uri = source.uri;
+    task.source_id = source.id;
+    source::s3::Credentials creds;
+    creds.access_key_id = "AKIDEXAMPLE";
+    creds.secret_access_key = SecretString("s3cr3t-value");
+    task.sealed_credentials = seal_credentials(key_, task.id, creds);
+    auto recorded = store_->record_files_and_create_task(files, task);
+    EXPECT_TRUE(recorded.ok() && recorded->size() == keys.size());
+    return claim(kWorker);
+  }
+};
+
+TEST_F(SourceTaskTest, LoadsExactlyItsObjectsPinnedToTheirETags) {
+  bucket_.objects = {{"exp/a.csv", std::string(kHeader) + "e1,en,a1,2021-01-01,a\n"},
+                     {"exp/b.csv", std::string(kHeader) + "e1,en,b1,2021-01-01,b\n"},
+                     {"exp/c.csv", std::string(kHeader) + "e1,en,c1,2021-01-01,c\n"}};
+  store::Task task = make_source_task({"exp/a.csv", "exp/c.csv"});
+  EXPECT_EQ(run(task), store::TaskStatus::kCompleted);
+  EXPECT_EQ(bucket_.opens,
+            (std::vector<std::string>{
+                "exp/a.csv@0 " + FakeBucket::etag_of(bucket_.objects["exp/a.csv"]),
+                "exp/c.csv@0 " + FakeBucket::etag_of(bucket_.objects["exp/c.csv"])}));
+  EXPECT_EQ(event_count("e1"), 2u);
+  EXPECT_EQ(course_of("e1", "b1"), "") << "b.csv was not the check's";
+  store::Task t = reload(task.id);
+  EXPECT_EQ(t.progress.bytes_total,
+            bucket_.objects["exp/a.csv"].size() + bucket_.objects["exp/c.csv"].size());
+}
+
+TEST_F(SourceTaskTest, AnObjectChangedSinceTheCheckFailsTheTaskAndStoresNothing) {
+  bucket_.objects = {{"exp/a.csv", std::string(kHeader) + "e1,en,a1,2021-01-01,a\n"},
+                     {"exp/b.csv", std::string(kHeader) + "e1,en,b1,2021-01-01,b\n"}};
+  store::Task task = make_source_task(
+      {"exp/a.csv", "exp/b.csv"},
+      {FakeBucket::etag_of(bucket_.objects["exp/a.csv"]), "\"the version the check saw\""});
+  EXPECT_EQ(run(task), store::TaskStatus::kFailed);
+  store::Task t = reload(task.id);
+  EXPECT_EQ(t.error->code, "object_changed");
+  EXPECT_EQ(event_count("e1"), 0u) << "one atomic publish: a.csv is not stored either";
 }
 
 }  // namespace

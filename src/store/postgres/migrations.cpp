@@ -28,7 +28,9 @@ namespace {
 // Version 4: webhook endpoints, the outbox and delivery attempts.
 // Version 5: oauth_clients (OAuth2 client-credentials clients, secrets hashed).
 // Version 6: sources and source_files (the ledger), tasks.source_id.
-constexpr std::array<std::string_view, 6> kMigrations = {
+// Version 7: task_objects, the objects (key, ETag) a "per_check" source's
+// task loads; they go with their task (ON DELETE CASCADE).
+constexpr std::array<std::string_view, 7> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT COLLATE "C" NOT NULL,
@@ -240,6 +242,16 @@ CREATE TABLE source_files (
 );
 CREATE INDEX source_files_by_source ON source_files (source_id, seq);
 CREATE INDEX tasks_by_source ON tasks (source_id, created_at_us) WHERE source_id <> '';
+)sql",
+    R"sql(
+CREATE TABLE task_objects (
+  task_id TEXT COLLATE "C" NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  position BIGINT NOT NULL,
+  key TEXT COLLATE "C" NOT NULL,
+  etag TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  PRIMARY KEY (task_id, position)
+);
 )sql",
 };
 

@@ -41,7 +41,11 @@ namespace {
 //
 // Version 7 (sources): sources and source_files (the ledger, unique per
 // source, key and ETag), tasks.source_id.
-constexpr std::array<std::string_view, 7> kMigrations = {
+//
+// Version 8 (per-check sources): task_objects, the objects (key, ETag) a
+// task of a "per_check" source loads, chosen by the check; they go with
+// their task (ON DELETE CASCADE) when retention purges it.
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT NOT NULL,
@@ -253,6 +257,17 @@ CREATE TABLE source_files (
 );
 CREATE INDEX source_files_by_source ON source_files (source_id, seq);
 CREATE INDEX tasks_by_source ON tasks (source_id, created_at_us) WHERE source_id <> '';
+)sql",
+    // The objects of a "per_check" source's task (store/sources.hpp, TaskObject).
+    R"sql(
+CREATE TABLE task_objects (
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (task_id, position)
+) WITHOUT ROWID;
 )sql",
 };
 

@@ -76,6 +76,8 @@ class SqliteStore final : public SqlStore<ConnectionPool, Row> {
   Result<RecordedFile> record_source_file(const SourceFile& file) override;
   Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
                                                    const Task& task) override;
+  Result<std::vector<SourceFile>> record_files_and_create_task(const std::vector<SourceFile>& files,
+                                                               const Task& task) override;
   WebhookStore& webhooks() override { return webhooks_; }
 
  private:
