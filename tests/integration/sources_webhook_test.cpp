@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "integration/it_env.hpp"
+#include "support/process.hpp"
 
 namespace skillsync::it {
 namespace {
@@ -126,13 +127,9 @@ class Receiver {
   std::vector<Delivery> received_;
 };
 
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
+// Polls `done` every 50 ms for at most 30 s (the shared wait of tests/support).
+bool eventually(const std::function<bool()>& done) {
+  return testsupport::wait_until(done, std::chrono::seconds(30), std::chrono::milliseconds(50));
 }
 
 class SourcesWebhookTest : public StackTest<SourcesWebhookTest> {
