@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "integration/it_env.hpp"
+#include "support/process.hpp"
 
 namespace skillsync::it {
 namespace {
@@ -21,12 +22,7 @@ const std::string kHeader = "employee_external_id,language,external_id,timestamp
 
 // Polls `done` every 50 ms until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
+  return testsupport::wait_until(done, timeout, 50ms);
 }
 
 class SourcesTest : public StackTest<SourcesTest> {
