@@ -5,6 +5,7 @@
 #include "store/cursor.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/sqlite/stage_files.hpp"
 
 namespace skillsync::store {
 
@@ -28,6 +29,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
     }
   }  // finalized here: an unfinished statement would block the migration's COMMIT
   SKILLSYNC_TRY(sqlite::migrate(db));
+  sqlite::remove_stale_stage_files(db);
   return std::unique_ptr<Store>(std::make_unique<sqlite::SqliteStore>(path, clock));
 }
 
