@@ -13,10 +13,6 @@
 // so no claim or cancel can slip in between the check and the write, and
 // only the task's owner ever writes its run file.
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
 #include <string>
 #include <vector>
 
@@ -176,9 +172,6 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   SKILLSYNC_TRY(check_completed_status(status, "publish"));
   Db& db = conn_->db();
   close();  // even on failure: the caller finishes the task instead
-  auto t0 = std::chrono::steady_clock::now();
-  timespec c0{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   SKILLSYNC_TRY(check_fence(true));
   SKILLSYNC_ASSIGN_OR_RETURN(StageRecord rec, stage_record());
@@ -190,18 +183,11 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   const uint64_t staged = std::max(rec.staged_rows, distinct);
   // finished_at is when the rows became visible, not when publishing began.
   SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct, store_.clock().now()));
-  auto t1 = std::chrono::steady_clock::now();
-  timespec c1{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
   SKILLSYNC_TRY(tx.commit());
-  auto t2 = std::chrono::steady_clock::now();
   // The task is finished: nobody writes its run file again. A crash before
   // this line leaves it to remove_stale_stage_files().
   (void)remove_stage_file(db, task_.id);
-  auto t3 = std::chrono::steady_clock::now();
   truncate_wal_after_erase(db);
-  auto t4 = std::chrono::steady_clock::now();
-  if (getenv("SQLITEW_T")) fprintf(stderr, "merge cpu %.3f merge %.3f commit %.3f rm %.3f trunc %.3f\n", (c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9, std::chrono::duration<double>(t1-t0).count(), std::chrono::duration<double>(t2-t1).count(), std::chrono::duration<double>(t3-t2).count(), std::chrono::duration<double>(t4-t3).count());
   return staged;
 }
 
