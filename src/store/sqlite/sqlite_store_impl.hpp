@@ -7,7 +7,8 @@
 // The rest is split by responsibility: sqlite_store.cpp (opening),
 // sqlite_tasks.cpp (creating, reading, listing tasks),
 // sqlite_leases.cpp (claiming, leases, cancelling and finishing),
-// sqlite_sources.cpp and task_writer.cpp (staging and publishing loads).
+// sqlite_sources.cpp and task_writer.cpp (staging and publishing loads;
+// the stage's run file and its merge: stage_files.hpp, stage_merge.cpp).
 // task_rows.cpp holds what they share about the tasks table; what the
 // PostgreSQL store shares too (argument checks, error values, column lists,
 // row mapping and binding) is in store/store_checks.hpp,
