@@ -1,7 +1,7 @@
 // SqliteStore: publishing a load's runs into events (and counting them for a
 // dry run), by a k-way merge in key order (store/runs/run_merge.hpp).
 //
-// The rows reach events sorted by its primary key, 64 to a prepared upsert,
+// The rows reach events sorted by its primary key, 256 to a prepared upsert,
 // so SQLite's b-tree inserts are appends (and the updates of a reload walk
 // the tree once, in order) and nothing is sorted inside SQLite. The merge
 // runs on a thread of its own, handing blocks of rows to the writing one.
@@ -44,9 +44,12 @@ Result<uint64_t> count_distinct_keys(StageFile& f, const runs::FileState& file) 
 namespace {
 
 // Rows per upsert statement: a statement's fixed cost (start, halt, its
-// statement journal) is paid once per kRowsPerInsert rows. 7 parameters a
-// row plus 3 of the task stay far below SQLite's 32,766.
-constexpr int kRowsPerInsert = 64;
+// statement journal) is paid once per kRowsPerInsert rows. Measured on 1M
+// rows (CPU of the writing thread): 1 row 2.5 s, 16 rows 2.1 s, 64 rows
+// 1.5 s, 256 rows 1.2-1.25 s, 1,024 rows 1.2-1.3 s, 4,096 rows 2.1 s (the
+// statement journal outgrows memory). 7 parameters a row plus 3 of the
+// task: 1,795, far below SQLite's 32,766.
+constexpr int kRowsPerInsert = 256;
 constexpr size_t kBlockRows = 4096;
 
 std::string upsert_sql(int rows) {
