@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,9 +31,42 @@ enum class Fail : uint8_t {
 // fails (a fixed buffer, so the success path never allocates).
 struct Checked {
   Fail fail = Fail::kNone;
+  // Set by a successful check_value when the value is plain_json_text (it
+  // then goes into JSON as it is); false says nothing.
+  bool plain = false;
   Micros micros = 0;  // kTimestamp only
   char why[96];
 };
+
+// True when every byte of `s` is ASCII 0x20..0x7F other than '"' and '\\':
+// such text is valid UTF-8, holds no NUL and needs no escape in a JSON
+// string. Checks 8 bytes at a time (the hot path of CSV text fields); the
+// byte-wise checks decide everything else.
+inline bool plain_json_text(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  // Nonzero exactly when some byte of w is non-ASCII, below 0x20, '"' or '\\'.
+  auto special = [](uint64_t w) {
+    const uint64_t quote = w ^ (kOnes * '"');
+    const uint64_t backslash = w ^ (kOnes * '\\');
+    return (w | ((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
+            ((backslash - kOnes) & ~backslash)) &
+           kHigh;
+  };
+  size_t i = 0;
+  uint64_t any = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    any |= special(w);
+  }
+  if (i < s.size()) {
+    uint64_t w = kOnes * 'a';  // padding that is plain
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    any |= special(w);
+  }
+  return any == 0;
+}
 
 // Every entity, in registry order (entities.cpp).
 const std::vector<EntityDef>& registry();

@@ -41,8 +41,7 @@ bool check(const FieldDef& f, std::string_view v, Checked& c, FieldError& error)
   return false;
 }
 
-bool check_required(internal::TopLevel which, std::string_view v, Checked& c, FieldError& error) {
-  const FieldDef& f = internal::top_field(which);
+bool check_required(const FieldDef& f, std::string_view v, Checked& c, FieldError& error) {
   if (v.empty()) {
     set_error(error, f.name, "required", f.name + " is required");
     return false;
@@ -194,18 +193,19 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
     return false;
   }
   auto at = [&](int idx) { return idx < 0 ? std::string_view() : fields[idx]; };
+  const std::span<const FieldDef> top = top_level_fields();  // once per row, not per field
   Checked c;
 
   std::string_view v = at(b.employee_);
-  if (!check_required(internal::kEmployeeField, v, c, error)) return false;
+  if (!check_required(top[internal::kEmployeeField], v, c, error)) return false;
   out.employee_external_id.assign(v);
 
   v = at(b.language_);
-  if (!check_required(internal::kLanguageField, v, c, error)) return false;
+  if (!check_required(top[internal::kLanguageField], v, c, error)) return false;
   out.language.assign(v);
 
   v = at(b.external_id_);
-  if (!check_required(internal::kExternalIdField, v, c, error)) return false;
+  if (!check_required(top[internal::kExternalIdField], v, c, error)) return false;
   out.external_id.assign(v);
 
   v = at(b.event_type_);
@@ -218,7 +218,7 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
   out.event_type.assign(entity.event_type);
 
   v = at(b.timestamp_);
-  if (!check_required(internal::kTimestampField, v, c, error)) return false;
+  if (!check_required(top[internal::kTimestampField], v, c, error)) return false;
   out.timestamp = c.micros;
 
   out.content_json.clear();
@@ -274,7 +274,7 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
   if (v.empty()) {
     out.source.reset();
   } else {
-    if (!check(internal::top_field(internal::kSourceField), v, c, error)) return false;
+    if (!check(top[internal::kSourceField], v, c, error)) return false;
     if (!out.source) out.source.emplace();
     out.source->assign(v);
   }

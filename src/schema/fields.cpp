@@ -217,23 +217,28 @@ size_t effective_max_length(const FieldDef& f) {
 
 Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
   c.fail = Fail::kNone;
+  c.plain = false;
   switch (f.type) {
     case FieldType::kExternalId:
       if (!is_valid_external_id(v)) c.fail = Fail::kInvalidExternalId;
+      c.plain = true;  // [A-Za-z0-9_-] when valid
       break;
     case FieldType::kLanguage:
       if (!is_valid_language(v)) c.fail = Fail::kInvalidLanguage;
+      c.plain = true;  // lowercase letters when valid
       break;
     case FieldType::kTimestamp:
       if (!parse_timestamp_into(v, &c.micros, c.why)) c.fail = Fail::kInvalidTimestamp;
       break;
     case FieldType::kDate:
       if (!parse_date_only(v, c.why)) c.fail = Fail::kInvalidDate;
+      c.plain = true;  // digits and '-' when valid
       break;
     case FieldType::kEnum: {
       bool found = false;
       for (const std::string& a : f.allowed_values) found = found || a == v;
       if (!found) c.fail = Fail::kInvalidValue;
+      c.plain = plain_json_text(v);
       break;
     }
     case FieldType::kUrl:
@@ -241,11 +246,16 @@ Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
         c.fail = Fail::kTooLong;
       } else if (!is_valid_url(v)) {
         c.fail = Fail::kInvalidUrl;
+      } else {
+        c.plain = plain_json_text(v);
       }
       break;
     case FieldType::kText:
       if (v.size() > effective_max_length(f)) {
         c.fail = Fail::kTooLong;
+      } else if (plain_json_text(v)) {
+        // Printable ASCII: valid UTF-8 without NUL, the common case.
+        c.plain = true;
       } else if (!is_valid_utf8(v)) {
         c.fail = Fail::kInvalidUtf8;
       } else if (std::memchr(v.data(), '\0', v.size()) != nullptr) {
@@ -255,6 +265,7 @@ Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
       }
       break;
   }
+  if (c.fail != Fail::kNone) c.plain = false;
   return c.fail;
 }
 

@@ -100,6 +100,11 @@ bool is_top_level_name(std::string_view name) {
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
+  if (plain_json_text(s)) {  // nothing to escape: one copy
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   size_t run = 0;  // start of the pending run of bytes that need no escape
   for (size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -153,6 +158,10 @@ void append_content_member(std::string& out, bool first, const FieldDef& f, std:
   if (f.type == FieldType::kTimestamp) {
     out.push_back('"');
     append_rfc3339(out, c.micros);
+    out.push_back('"');
+  } else if (c.plain) {
+    out.push_back('"');
+    out.append(v);
     out.push_back('"');
   } else {
     append_json_string(out, v);
