@@ -2,6 +2,7 @@
 // ISO 8601 timestamps and dates, enum values and URLs. These run once per
 // field per CSV row, so they are plain loops that never allocate on success;
 // messages are built only when a value is rejected.
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -28,6 +29,16 @@ struct IdCharTable {
 constexpr IdCharTable kIdChars;
 
 bool is_id_char(unsigned char c) { return kIdChars.ok[c]; }
+
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+
+// Nonzero exactly when some byte of `w` is 0x00..0x20 or 0x7F (what a URL
+// must not hold), 8 bytes at a time.
+uint64_t space_or_control(uint64_t w) {
+  const uint64_t del = w ^ (kOnes * 0x7F);
+  return (((w - kOnes * 0x21) & ~w) | ((del - kOnes) & ~del)) & kHighBits;
+}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -185,11 +196,16 @@ bool is_valid_url(std::string_view v) {
     return false;
   }
   if (host >= v.size() || v[host] == '/' || v[host] == '?' || v[host] == '#') return false;
-  for (char ch : v) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (u <= 0x20 || u == 0x7F) return false;
+  // v.size() > host >= 7: whole words, the last one overlapping.
+  uint64_t bad = 0, high = 0, w;
+  for (size_t i = 0;; i += 8) {
+    std::memcpy(&w, v.data() + std::min(i, v.size() - 8), 8);
+    bad |= space_or_control(w);
+    high |= w;
+    if (i + 8 >= v.size()) break;
   }
-  return is_valid_utf8(v);
+  if (bad != 0) return false;
+  return (high & kHighBits) == 0 || is_valid_utf8(v);
 }
 
 Result<Micros> parse_timestamp(std::string_view s) {
@@ -238,7 +254,7 @@ Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
       bool found = false;
       for (const std::string& a : f.allowed_values) found = found || a == v;
       if (!found) c.fail = Fail::kInvalidValue;
-      c.plain = plain_json_text(v);
+      c.plain = (json_scan(v) & kScanEscape) == 0;
       break;
     }
     case FieldType::kUrl:
@@ -247,14 +263,19 @@ Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
       } else if (!is_valid_url(v)) {
         c.fail = Fail::kInvalidUrl;
       } else {
-        c.plain = plain_json_text(v);
+        c.plain = (json_scan(v) & kScanEscape) == 0;
       }
       break;
-    case FieldType::kText:
+    case FieldType::kText: {
       if (v.size() > effective_max_length(f)) {
         c.fail = Fail::kTooLong;
-      } else if (plain_json_text(v)) {
-        // Printable ASCII: valid UTF-8 without NUL, the common case.
+        break;
+      }
+      const unsigned scan = json_scan(v);
+      if ((scan & kScanEscape) == 0) {
+        // The common case: no control byte, so no NUL; only non-ASCII
+        // bytes need the UTF-8 check.
+        if ((scan & kScanNonAscii) != 0 && !is_valid_utf8(v)) c.fail = Fail::kInvalidUtf8;
         c.plain = true;
       } else if (!is_valid_utf8(v)) {
         c.fail = Fail::kInvalidUtf8;
@@ -264,6 +285,7 @@ Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
         c.fail = Fail::kNulCharacter;
       }
       break;
+    }
   }
   if (c.fail != Fail::kNone) c.plain = false;
   return c.fail;
