@@ -49,6 +49,15 @@ bool check_required(const FieldDef& f, std::string_view v, Checked& c, FieldErro
   return check(f, v, c, error);
 }
 
+// The string of the last source that a row of this thread left out: files
+// mix rows with and without a source, and an Event's optional source would
+// otherwise free and allocate its string again and again. At most one
+// string of at most about kMaxSourceLength bytes per thread.
+std::string& spare_source() {
+  thread_local std::string spare;
+  return spare;
+}
+
 template <class Name>
 size_t error_block_at_end(std::span<const Name> header) {
   const size_t n = kErrorReportColumns.size();
@@ -272,10 +281,13 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
 
   v = at(b.source_);
   if (v.empty()) {
+    // An absent source: its string (and its capacity) waits for the next
+    // source of this thread instead of being freed.
+    if (out.source) spare_source() = std::move(*out.source);
     out.source.reset();
   } else {
     if (!check(top[internal::kSourceField], v, c, error)) return false;
-    if (!out.source) out.source.emplace();
+    if (!out.source) out.source.emplace(std::move(spare_source()));
     out.source->assign(v);
   }
   return true;
