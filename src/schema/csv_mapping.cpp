@@ -205,16 +205,24 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
   const std::span<const FieldDef> top = top_level_fields();  // once per row, not per field
   Checked c;
 
+  // The ids and the language take the direct check first; a value that
+  // fails it goes through check_required, which names the reason.
   std::string_view v = at(b.employee_);
-  if (!check_required(top[internal::kEmployeeField], v, c, error)) return false;
+  if (!is_valid_external_id(v) && !check_required(top[internal::kEmployeeField], v, c, error)) {
+    return false;
+  }
   out.employee_external_id.assign(v);
 
   v = at(b.language_);
-  if (!check_required(top[internal::kLanguageField], v, c, error)) return false;
+  if (!is_valid_language(v) && !check_required(top[internal::kLanguageField], v, c, error)) {
+    return false;
+  }
   out.language.assign(v);
 
   v = at(b.external_id_);
-  if (!check_required(top[internal::kExternalIdField], v, c, error)) return false;
+  if (!is_valid_external_id(v) && !check_required(top[internal::kExternalIdField], v, c, error)) {
+    return false;
+  }
   out.external_id.assign(v);
 
   v = at(b.event_type_);
