@@ -6,7 +6,7 @@
 //
 // Two entities: `learning` (the bench/run.sh file's shape: quoted sources
 // with commas and doubled quotes, empty sources, timestamps as Z, offsets,
-// fractions and bare dates) and `certificate` (13 columns: every top-level
+// fractions and bare dates) and `certificate` (12 columns: every top-level
 // column including event_type, six content fields of text, dates with a
 // date range, a URL; non-ASCII and quoted text, empty optional fields).
 // Every row is valid, so each one becomes an event. Issue #14's target is
@@ -36,7 +36,7 @@ namespace csv = skillsync::csv;
 namespace schema = skillsync::schema;
 
 // Distinct rows per entity, mapped over and over: their fields and views
-// take about 5 MB (learning) and 16 MB (certificate), in the L3 cache as the
+// take roughly 7 MB (learning) and 18 MB (certificate), in the L3 cache as the
 // reader's buffer is.
 constexpr size_t kRows = 50000;
 
@@ -144,7 +144,7 @@ constexpr std::array<Cert, 8> kCerts = {{
     {"Microsoft Certified: Azure Data Engineer Associate", "Microsoft"},
 }};
 
-// 13 columns: all six top-level ones, in a user's order, and every content
+// 12 columns: all six top-level ones, in a user's order, and every content
 // field; certificate_id or expiry_date or the URL are often empty.
 std::string certificate_csv() {
   Rng rng(7);
