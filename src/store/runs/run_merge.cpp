@@ -8,22 +8,28 @@
 
 namespace skillsync::store::runs {
 
-RunReader::RunReader(ByteSource& src, const RunInfo& run, size_t buffer_bytes)
+RunReader::RunReader(ByteSource& src, const RunInfo& run, std::span<char> buffer)
     : src_(src),
       run_(run),
       next_offset_(run.offset + kRunHeaderBytes),
       end_offset_(run.offset + kRunHeaderBytes + run.body_bytes),
-      buffer_bytes_(buffer_bytes) {}
+      buf_(buffer) {}
 
 Status RunReader::fill(size_t need) {
   if (len_ - pos_ >= need) return ok_status();
   if (need - (len_ - pos_) > end_offset_ - next_offset_) return corrupt("a record is cut");
-  if (pos_ > 0) {
+  if (need > buf_.size()) {
+    std::vector<char> bigger(need);
+    std::memcpy(bigger.data(), buf_.data() + pos_, len_ - pos_);
+    own_ = std::move(bigger);
+    buf_ = own_;
+    len_ -= pos_;
+    pos_ = 0;
+  } else if (pos_ > 0) {
     std::memmove(buf_.data(), buf_.data() + pos_, len_ - pos_);
     len_ -= pos_;
     pos_ = 0;
   }
-  if (buf_.size() < std::max(need, buffer_bytes_)) buf_.resize(std::max(need, buffer_bytes_));
   const size_t room =
       static_cast<size_t>(std::min<uint64_t>(buf_.size() - len_, end_offset_ - next_offset_));
   SKILLSYNC_ASSIGN_OR_RETURN(size_t got, src_.read_at(next_offset_, buf_.data() + len_, room));
@@ -67,9 +73,13 @@ Result<bool> RunReader::next() {
 Merger::Merger(ByteSource& src, std::span<const RunInfo> runs, size_t budget_bytes) {
   const size_t per_run =
       std::clamp(budget_bytes / std::max<size_t>(runs.size(), 1), kMinRunBuffer, kMaxRunBuffer);
+  // Not zeroed: a slice's pages are touched as its run is read.
+  buffers_.reset(new char[per_run * std::max<size_t>(runs.size(), 1)]);
   readers_.reserve(runs.size());
-  for (const RunInfo& run : runs)
-    readers_.push_back(std::make_unique<RunReader>(src, run, per_run));
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const std::span<char> slice(buffers_.get() + i * per_run, per_run);
+    readers_.push_back(std::make_unique<RunReader>(src, runs[i], slice));
+  }
   heap_.reserve(runs.size());
 }
 

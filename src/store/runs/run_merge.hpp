@@ -6,8 +6,9 @@
 // run keeps only its own last row of a key): so the last row of the file
 // wins. Rows of earlier runs with the same key are counted as superseded().
 //
-// Memory: one buffer per run of clamp(budget / runs, kMinRunBuffer,
-// kMaxRunBuffer) bytes, grown only for a record longer than that. With the
+// Memory: one allocation of runs x clamp(budget / runs, kMinRunBuffer,
+// kMaxRunBuffer) bytes, a slice per run (a run whose record is longer than
+// its slice reads it through a buffer of its own). With the
 // store's 16 MiB budget, a 1M-row load (~50 runs of 20,000 rows) reads
 // through 320 KiB buffers and a 10M-row one (~500 runs) through 32 KiB ones,
 // both 16 MiB in all; past 1,024 runs each adds 16 KiB.
@@ -29,7 +30,8 @@ inline constexpr size_t kMaxRunBuffer = 1 << 20;
 // order, the row count and the body CRC (at the end of the run).
 class RunReader {
  public:
-  RunReader(ByteSource& src, const RunInfo& run, size_t buffer_bytes);
+  // REQUIRES: `buffer` (not empty) outlives the reader.
+  RunReader(ByteSource& src, const RunInfo& run, std::span<char> buffer);
   // Moves to the next record: false at the end of the run (once it is
   // checked), an Error when the bytes are not a sound run.
   Result<bool> next();
@@ -43,12 +45,12 @@ class RunReader {
 
   ByteSource& src_;
   RunInfo run_;
-  uint64_t next_offset_;  // file offset of the next byte to read
-  uint64_t end_offset_;   // file offset just past the run
-  size_t buffer_bytes_;
-  std::vector<char> buf_;
-  size_t pos_ = 0;  // first unconsumed byte in buf_
-  size_t len_ = 0;  // bytes held in buf_
+  uint64_t next_offset_;   // file offset of the next byte to read
+  uint64_t end_offset_;    // file offset just past the run
+  std::span<char> buf_;    // the slice given, or own_
+  std::vector<char> own_;  // for a record longer than the slice
+  size_t pos_ = 0;         // first unconsumed byte in buf_
+  size_t len_ = 0;         // bytes held in buf_
   uint32_t crc_ = 0;
   uint64_t rows_read_ = 0;
   EventView row_;
@@ -76,6 +78,7 @@ class Merger {
   // Advances run `i` and puts it back in the heap unless it ended.
   Status advance(uint32_t i);
 
+  std::unique_ptr<char[]> buffers_;  // every reader's slice
   std::vector<std::unique_ptr<RunReader>> readers_;
   std::vector<uint32_t> heap_;
   bool started_ = false;
