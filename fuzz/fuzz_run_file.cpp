@@ -47,8 +47,8 @@ bool merge_checked(StringSource& src, const std::vector<RunInfo>& runs, size_t b
     if (!*more) break;
     const EventView& v = m.row();
     if (rows > 0) {
-      FUZZ_CHECK(std::pair(prev_e, prev_x) < std::pair(std::string(v.employee_external_id),
-                                                       std::string(v.external_id)),
+      FUZZ_CHECK(std::pair(prev_e, prev_x) <
+                     std::pair(std::string(v.employee_external_id), std::string(v.external_id)),
                  escape(v.external_id));
     }
     prev_e = v.employee_external_id;
