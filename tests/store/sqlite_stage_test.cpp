@@ -5,6 +5,7 @@
 // a key wins across many runs.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -261,6 +262,63 @@ TEST_F(SqliteStageTest, TheLastRowOfAKeyWinsAcrossManyRuns) {
   }
   EXPECT_EQ(seen, want.size());
   EXPECT_GT(seen, 512u);
+}
+
+// A reload in which half the rows keep their time and half move (spread
+// over every block): rows of unchanged time are updated without moving
+// their listing index entry, moved ones through the full update, and a
+// block that mostly moved sends the next ones through the full update at
+// once. Every path must leave exactly the second file's rows, listed by
+// time, with created_at of the first load.
+TEST_F(SqliteStageTest, AReloadWhoseRowsPartlyMoveInTimeEndsAsTheSecondFile) {
+  constexpr int kRows = 10'000;
+  auto load = [&](const std::string& id, bool second) {
+    std::vector<schema::Event> rows;
+    for (int i = 0; i < kRows; ++i) {
+      const Micros ts = second && i % 2 == 1 ? 1'000'000 + i : i;
+      rows.push_back(make_event("emp-" + std::to_string(i % 7), "ev-" + std::to_string(i), ts,
+                                second ? R"({"v":2})" : R"({"v":1})"));
+    }
+    ASSERT_TRUE(store_->create_task(make_task(id, second ? 2 : 1)).ok());
+    Task t = store_->claim_next_task("w", clock_.now(), kLease).value().value();
+    ASSERT_EQ(t.id, id);
+    auto w = store_->begin_load(t, "w");
+    ASSERT_TRUE(w.ok());
+    for (int first = 0; first < kRows; first += 3000) {
+      const auto n = static_cast<size_t>(std::min(3000, kRows - first));
+      const std::vector<schema::Event> batch(rows.begin() + first, rows.begin() + first + n);
+      ASSERT_TRUE((*w)->stage(batch, {}, Checkpoint{}).ok());
+    }
+    ASSERT_EQ((*w)->publish(TaskStatus::kCompleted, Progress{}).value(), uint64_t{kRows});
+  };
+  const Micros first_time = clock_.now();
+  load("first", false);
+  clock_.advance(5'000'000);
+  load("second", true);
+  for (int e = 0; e < 7; ++e) {
+    std::vector<StoredEvent> listed;
+    std::string cursor;
+    do {
+      auto page = store_->list_events("default", "emp-" + std::to_string(e), 1000, cursor).value();
+      listed.insert(listed.end(), page.items.begin(), page.items.end());
+      cursor = page.next_cursor.value_or("");
+    } while (!cursor.empty());
+    std::vector<std::pair<Micros, std::string>> want;
+    for (int i = e; i < kRows; i += 7) {
+      want.emplace_back(i % 2 == 1 ? 1'000'000 + i : i, "ev-" + std::to_string(i));
+    }
+    std::sort(want.begin(), want.end());
+    ASSERT_EQ(listed.size(), want.size());
+    for (size_t k = 0; k < want.size(); ++k) {
+      const StoredEvent& got = listed[k];
+      EXPECT_EQ(got.event.timestamp, want[k].first);
+      EXPECT_EQ(got.event.external_id, want[k].second);
+      EXPECT_EQ(got.event.content_json, R"({"v":2})");
+      EXPECT_EQ(got.created_at, first_time);
+      EXPECT_EQ(got.updated_at, clock_.now());
+      EXPECT_EQ(got.task_id, std::optional<std::string>("second"));
+    }
+  }
 }
 
 }  // namespace
