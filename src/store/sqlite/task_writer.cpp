@@ -188,6 +188,10 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   // this line leaves it to remove_stale_stage_files().
   (void)remove_stage_file(db, task_.id);
   truncate_wal_after_erase(db);
+  // The publish filled this connection's page cache (cache_size) with clean
+  // pages; handing them back keeps a process that publishes on several
+  // pooled connections at one cache's worth, not one per connection.
+  sqlite3_db_release_memory(db.get());
   return staged;
 }
 
