@@ -50,7 +50,12 @@ namespace {
 // statement journal outgrows memory). 7 parameters a row plus 3 of the
 // task: 1,795, far below SQLite's 32,766.
 constexpr int kRowsPerInsert = 256;
+// A block of merged rows holds at most kBlockRows rows, and stops at a
+// whole number of statements once it holds kBlockBytes (at 4 x kBlockBytes
+// in any case): with 3 blocks in flight, rows of 5 KB (bench/memory_run.sh)
+// cost 3 x ~5 MiB, not 3 x 20, and no rows more than 3 x 16 MiB.
 constexpr size_t kBlockRows = 4096;
+constexpr size_t kBlockBytes = size_t{4} << 20;
 
 // How a group of rows is upserted (see Upserts).
 enum class Upsert {
@@ -92,6 +97,10 @@ class RowBlock {
     rows_.clear();
   }
   size_t size() const { return rows_.size(); }
+  bool full() const {
+    if (rows_.size() >= kBlockRows || bytes_.size() >= 4 * kBlockBytes) return true;
+    return bytes_.size() >= kBlockBytes && rows_.size() % kRowsPerInsert == 0;
+  }
   void add(const runs::EventView& e) {
     Ref r;
     r.timestamp = e.timestamp;
@@ -278,13 +287,13 @@ class BlockPipe {
   std::optional<Error> error_;
 };
 
-// The merging thread's work: blocks of kBlockRows merged rows until the end.
+// The merging thread's work: blocks of merged rows until the end.
 void merge_blocks(runs::Merger& merger, BlockPipe& pipe) {
   for (;;) {
     std::unique_ptr<RowBlock> b = pipe.take_empty();
     if (!b) return;
     b->clear();
-    while (b->size() < kBlockRows) {
+    while (!b->full()) {
       Result<bool> more = merger.next();
       if (!more.ok()) return pipe.put_full(nullptr, true, more.error());
       if (!*more) return pipe.put_full(std::move(b), true, std::nullopt);
