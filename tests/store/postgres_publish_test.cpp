@@ -1,0 +1,147 @@
+// PostgreSQL publish (src/store/postgres/pg_publish.cpp): the MERGE path
+// and the INSERT ... ON CONFLICT fallback write the same rows (last row of
+// a key wins, other tenants untouched, created_at kept on update), and a
+// concurrent writer's insert of one of the keys during MERGE sends the
+// publish down the fallback instead of failing it.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "store/postgres/pg.hpp"
+#include "store/postgres/pg_publish.hpp"
+#include "store/postgres/postgres_store.hpp"
+#include "store_contract.hpp"
+#include "support/postgres_server.hpp"
+#include "support/process.hpp"
+
+namespace skillsync::store::testing {
+namespace {
+
+using postgres::PgConn;
+using postgres::PublishPath;
+using testsupport::PostgresServer;
+using namespace std::chrono_literals;
+
+// Every event as one line "tenant emp ext type ts lang content source
+// created updated task", in key order.
+constexpr const char* kDump =
+    "SELECT coalesce(string_agg(concat_ws(' ', tenant, employee_external_id, external_id,"
+    " event_type, timestamp_us, language, content, coalesce(source, '-'), created_at_us,"
+    " updated_at_us, coalesce(task_id, '-')), E'\\n' ORDER BY tenant, employee_external_id,"
+    " external_id), '') FROM events";
+
+class PostgresPublishTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string uri = server().create_database();
+    db_ = uri.substr(uri.rfind('/') + 1);
+    auto s = open_postgres_store(uri, clock_);  // migrates
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    auto c = PgConn::connect(uri, "");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    conn_.emplace(std::move(c).value());
+    sql("INSERT INTO events VALUES"
+        " ('a', 'emp-1', 'ev-1', 'learning', 1, 'en', 'old', 'src', 100, 100, NULL),"
+        " ('b', 'emp-1', 'ev-2', 'learning', 2, 'de', 'other tenant', NULL, 100, 100, 't-0')");
+    // The stage as pg_writer.cpp makes it; (emp-1, ev-1) twice: seq 3 wins.
+    sql("CREATE UNLOGGED TABLE stage_x (seq BIGINT NOT NULL,"
+        " employee_external_id TEXT COLLATE \"C\" NOT NULL, external_id TEXT COLLATE \"C\" NOT "
+        "NULL,"
+        " event_type TEXT NOT NULL, timestamp_us BIGINT NOT NULL, language TEXT NOT NULL,"
+        " content TEXT NOT NULL, source TEXT)");
+    sql("INSERT INTO stage_x VALUES (0, 'emp-1', 'ev-1', 'learning', 10, 'en', 'v1', 's'),"
+        " (1, 'emp-1', 'ev-2', 'learning', 11, 'fr', 'v2', NULL),"
+        " (2, 'emp-2', 'ev-1', 'learning', 12, 'nl', 'v3', 's'),"
+        " (3, 'emp-1', 'ev-1', 'learning', 13, 'de', 'v4', NULL)");
+  }
+  static PostgresServer& server() { return PostgresServer::instance(); }
+  std::string sql(const std::string& statement) { return server().exec(db_, statement); }
+  const PgConn& conn() const { return *conn_; }
+  // Publishes stage_x for tenant "a" inside a transaction; returns the dump
+  // of events as the transaction sees it, then rolls back.
+  std::string publish_and_roll_back(bool force_upsert, PublishPath want) {
+    EXPECT_TRUE(conn().exec_script("BEGIN").ok());
+    auto p = postgres::publish_stage(conn(), "stage_x", "a", "t-1", 500, force_upsert);
+    EXPECT_TRUE(p.ok()) << p.error().message;
+    std::string dump;
+    if (p.ok()) {
+      EXPECT_EQ(p->distinct, 3u);
+      EXPECT_EQ(p->path, want);
+      dump = conn().exec(kDump)->string(0, 0);
+    }
+    EXPECT_TRUE(conn().exec_script("ROLLBACK").ok());
+    return dump;
+  }
+
+  TestClock clock_;
+  std::string db_;
+  std::optional<PgConn> conn_;
+};
+
+constexpr const char* kWant =
+    "a emp-1 ev-1 learning 13 de v4 - 100 500 t-1\n"
+    "a emp-1 ev-2 learning 11 fr v2 - 500 500 t-1\n"
+    "a emp-2 ev-1 learning 12 nl v3 s 500 500 t-1\n"
+    "b emp-1 ev-2 learning 2 de other tenant - 100 100 t-0";
+
+TEST_F(PostgresPublishTest, MergeAndUpsertWriteTheSameRows) {
+  EXPECT_EQ(publish_and_roll_back(false, PublishPath::kMerge), kWant);
+  EXPECT_EQ(publish_and_roll_back(true, PublishPath::kUpsert), kWant);
+}
+
+TEST_F(PostgresPublishTest, AnEmptyTenantGetsTheLastRowOfEachKey) {
+  sql("DELETE FROM events WHERE tenant = 'a'");
+  const std::string want =
+      "a emp-1 ev-1 learning 13 de v4 - 500 500 t-1\n"
+      "a emp-1 ev-2 learning 11 fr v2 - 500 500 t-1\n"
+      "a emp-2 ev-1 learning 12 nl v3 s 500 500 t-1\n"
+      "b emp-1 ev-2 learning 2 de other tenant - 100 100 t-0";
+  EXPECT_EQ(publish_and_roll_back(false, PublishPath::kMerge), want);
+  EXPECT_EQ(publish_and_roll_back(true, PublishPath::kUpsert), want);
+}
+
+TEST_F(PostgresPublishTest, AConcurrentInsertOfAKeySendsThePublishToTheUpsert) {
+  // Another writer inserts (emp-2, ev-1) for tenant "a" and has not
+  // committed: MERGE, which saw no such row, waits on it, then meets a
+  // unique violation once it commits.
+  auto other = PgConn::connect(server().uri(db_), "");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(other
+                  ->exec_script("BEGIN; INSERT INTO events VALUES ('a', 'emp-2', 'ev-1',"
+                                " 'learning', 7, 'en', 'api', NULL, 300, 300, NULL)")
+                  .ok());
+  std::atomic<bool> done{false};
+  std::optional<Result<postgres::Published>> result;
+  std::thread publisher([&] {
+    EXPECT_TRUE(conn().exec_script("BEGIN").ok());
+    result.emplace(postgres::publish_stage(conn(), "stage_x", "a", "t-1", 500));
+    EXPECT_TRUE(conn().exec_script(result->ok() ? "COMMIT" : "ROLLBACK").ok());
+    done.store(true);
+  });
+  const bool waiting = testsupport::wait_until(
+      [&] { return sql("SELECT count(*) FROM pg_locks WHERE NOT granted") != "0"; }, 30s);
+  EXPECT_TRUE(waiting);
+  EXPECT_FALSE(done.load());
+  ASSERT_TRUE(other->exec_script("COMMIT").ok());
+  publisher.join();
+  ASSERT_TRUE(result.has_value());
+  const auto& published = *result;
+  ASSERT_TRUE(published.ok()) << published.error().message;
+  EXPECT_EQ(published->path, PublishPath::kUpsert);
+  EXPECT_EQ(published->distinct, 3u);
+  // The API's row was there first: the load's row updates it (created_at
+  // stays the API's).
+  const std::string want =
+      "a emp-1 ev-1 learning 13 de v4 - 100 500 t-1\n"
+      "a emp-1 ev-2 learning 11 fr v2 - 500 500 t-1\n"
+      "a emp-2 ev-1 learning 12 nl v3 s 300 500 t-1\n"
+      "b emp-1 ev-2 learning 2 de other tenant - 100 100 t-0";
+  EXPECT_EQ(sql(kDump), want);
+}
+
+}  // namespace
+}  // namespace skillsync::store::testing
