@@ -143,5 +143,31 @@ TEST_F(PostgresPublishTest, AConcurrentInsertOfAKeySendsThePublishToTheUpsert) {
   EXPECT_EQ(sql(kDump), want);
 }
 
+TEST_F(PostgresPublishTest, AReloadUpdatesEachRowInItsOwnPage) {
+  // 2,000 keys for tenant "c", published twice (a reload: all updates,
+  // timestamps unchanged). Half-full pages (schema version 8) let each new
+  // version stay in its row's page (a HOT update: no new index entries).
+  sql("CREATE UNLOGGED TABLE stage_c (LIKE stage_x)");
+  sql("INSERT INTO stage_c SELECT i, 'emp-' || (i % 50), 'ev-' || i, 'learning', i, 'en',"
+      " repeat('x', 100), NULL FROM generate_series(1, 2000) i");
+  const std::string pages =
+      "SELECT string_agg((ctid::text::point)[0]::text, ',' ORDER BY employee_external_id,"
+      " external_id) FROM events WHERE tenant = 'c'";
+  for (const char* task : {"t-1", "t-2"}) {
+    ASSERT_TRUE(conn().exec_script("BEGIN").ok());
+    auto p = postgres::publish_stage(conn(), "stage_c", "c", task, 500);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    EXPECT_EQ(p->distinct, 2000u);
+    ASSERT_TRUE(conn().exec_script("COMMIT").ok());
+    if (std::string(task) == "t-1") {
+      const std::string first = sql(pages);
+      EXPECT_NE(first, "");
+      sql("CREATE TABLE first_pages AS SELECT '" + first + "'::text AS p");
+    }
+  }
+  EXPECT_EQ(sql(pages), sql("SELECT p FROM first_pages"));
+  EXPECT_EQ(sql("SELECT count(*) FROM events WHERE tenant = 'c' AND task_id = 't-2'"), "2000");
+}
+
 }  // namespace
 }  // namespace skillsync::store::testing
