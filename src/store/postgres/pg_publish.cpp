@@ -7,17 +7,19 @@
 // per-row speculative insertion as INSERT ... ON CONFLICT does, and for a
 // tenant that holds none of the keys it is a plain append of key-ordered
 // rows to the heap and the two b-trees. Measured on 1M rows (PostgreSQL 15,
-// 2 cores, docs/benchmarks.md): MERGE about 4.8 s for a first load, 9.6 s
-// for a reload of the same file, against 7.6 s and 12.6 s for ON CONFLICT.
+// 2 cores, docs/benchmarks.md): MERGE about 4.8 s for a first load against
+// 7.6 s for ON CONFLICT; a reload (all updates) 4.1 s with events at
+// fillfactor 50 (HOT updates, see migrations.cpp), 9.6 s at fillfactor 100.
 //
 // MERGE is not an upsert under concurrency: a key that another writer
 // (the Skill Event API, another task) inserts after MERGE's snapshot makes
 // its INSERT fail with a unique violation. MERGE therefore runs under a
-// savepoint; on a unique violation the transaction rolls back to it and the
-// same rows go through INSERT ... ON CONFLICT DO UPDATE, which is correct
-// under any concurrency. Both paths write the same rows (store_pg_test
-// checks it). Rows are written in key order either way, so concurrent
-// publishes lock event rows in the same order.
+// savepoint; on a unique violation (or a deadlock or serialization failure)
+// the transaction rolls back to it and the same rows go through INSERT ...
+// ON CONFLICT DO UPDATE, which is correct under any concurrency. Both paths
+// write the same rows (store_pg_test checks it). Rows are written in key
+// order either way, so concurrent publishes lock event rows in the same
+// order.
 //
 // Session settings, all SET LOCAL (this transaction only, safe on a shared
 // server): work_mem = 64MB, so the stage's sort of a typical load stays in
@@ -92,7 +94,11 @@ Result<Published> publish_stage(const PgConn& conn, std::string_view stage, std:
       SKILLSYNC_TRY(conn.exec_script("RELEASE SAVEPOINT publish_merge"));
       return Published{merged.value(), PublishPath::kMerge};
     }
-    if (merged.error().code != errc_name(Errc::kAlreadyExists)) return merged.error();
+    // A unique violation (a key inserted meanwhile), or what pg.cpp calls
+    // storage_busy (a deadlock, a serialization failure: MERGE's handling
+    // of rows changed concurrently is narrower than ON CONFLICT's).
+    const std::string& code = merged.error().code;
+    if (code != errc_name(Errc::kAlreadyExists) && code != "storage_busy") return merged.error();
     SKILLSYNC_TRY(conn.exec_script("ROLLBACK TO SAVEPOINT publish_merge"));
   }
   auto upserted = upsert(conn, stage, p);
