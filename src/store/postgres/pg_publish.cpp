@@ -87,7 +87,8 @@ Result<Published> publish_stage(const PgConn& conn, std::string_view stage, std:
                        std::string(stage)));
   Params p;
   p.text(tenant).int64(now).text(task_id);
-  if (!force_upsert) {
+  // MERGE is PostgreSQL 15's; older servers take the upsert.
+  if (!force_upsert && PQserverVersion(conn.get()) >= 150000) {
     SKILLSYNC_TRY(conn.exec_script("SAVEPOINT publish_merge"));
     auto merged = merge(conn, stage, p);
     if (merged.ok()) {

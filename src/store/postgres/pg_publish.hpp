@@ -26,7 +26,8 @@ struct Published {
   PublishPath path = PublishPath::kMerge;
 };
 
-// `force_upsert` skips MERGE (tests compare both paths on the same data).
+// `force_upsert` skips MERGE (tests compare both paths on the same data);
+// so does a server older than PostgreSQL 15, which has no MERGE.
 Result<Published> publish_stage(const PgConn& conn, std::string_view stage, std::string_view tenant,
                                 std::string_view task_id, int64_t now, bool force_upsert = false);
 
