@@ -2,7 +2,8 @@
 // and the INSERT ... ON CONFLICT fallback write the same rows (last row of
 // a key wins, other tenants untouched, created_at kept on update), and a
 // concurrent writer's insert of one of the keys during MERGE sends the
-// publish down the fallback instead of failing it.
+// publish down the fallback instead of failing it; a publish whose
+// connection dies in the middle leaves nothing behind and can be redone.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -167,6 +168,55 @@ TEST_F(PostgresPublishTest, AReloadUpdatesEachRowInItsOwnPage) {
   }
   EXPECT_EQ(sql(pages), sql("SELECT p FROM first_pages"));
   EXPECT_EQ(sql("SELECT count(*) FROM events WHERE tenant = 'c' AND task_id = 't-2'"), "2000");
+}
+
+TEST_F(PostgresPublishTest, APublishCutInTheMiddleLeavesNothingAndIsRedone) {
+  // The last key of the stage, (emp-2, ev-1), exists and another writer
+  // holds its row: MERGE writes the first two keys, then waits on it. Its
+  // connection is then cut (as when the worker dies): nothing of it may be
+  // visible, the stage is intact, and a new publish writes every row once.
+  sql("INSERT INTO events VALUES ('a', 'emp-2', 'ev-1', 'learning', 5, 'en', 'api', NULL, 200,"
+      " 200, NULL)");
+  const std::string before = sql(kDump);
+  auto other = PgConn::connect(server().uri(db_), "");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(other
+                  ->exec_script("BEGIN; SELECT 1 FROM events WHERE tenant = 'a' AND"
+                                " employee_external_id = 'emp-2' FOR UPDATE")
+                  .ok());
+  const std::string pid = conn().exec("SELECT pg_backend_pid()")->string(0, 0);
+  std::optional<Result<postgres::Published>> result;
+  std::thread publisher([&] {
+    if (!conn().exec_script("BEGIN").ok()) return;
+    result.emplace(postgres::publish_stage(conn(), "stage_x", "a", "t-1", 500));
+  });
+  const bool waiting = testsupport::wait_until(
+      [&] {
+        return sql("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid = " + pid) != "0";
+      },
+      30s);
+  EXPECT_TRUE(waiting);
+  sql("SELECT pg_terminate_backend(" + pid + ")");
+  publisher.join();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_FALSE(result->ok());
+  ASSERT_TRUE(other->exec_script("ROLLBACK").ok());
+  EXPECT_EQ(sql(kDump), before);
+  EXPECT_EQ(sql("SELECT count(*) FROM stage_x"), "4");
+
+  auto again = PgConn::connect(server().uri(db_), "");
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(again->exec_script("BEGIN").ok());
+  auto p = postgres::publish_stage(*again, "stage_x", "a", "t-1", 500);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->distinct, 3u);
+  ASSERT_TRUE(again->exec_script("COMMIT").ok());
+  const std::string want =
+      "a emp-1 ev-1 learning 13 de v4 - 100 500 t-1\n"
+      "a emp-1 ev-2 learning 11 fr v2 - 500 500 t-1\n"
+      "a emp-2 ev-1 learning 12 nl v3 s 200 500 t-1\n"
+      "b emp-1 ev-2 learning 2 de other tenant - 100 100 t-0";
+  EXPECT_EQ(sql(kDump), want);
 }
 
 }  // namespace
