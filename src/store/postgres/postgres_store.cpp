@@ -33,11 +33,6 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo,
 
 namespace postgres {
 
-Result<uint64_t> PostgresStore::count_api_keys() {
-  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, pool_.exec("SELECT count(*) FROM api_keys"));
-  return r.uint64(0, 0);
-}
-
 Result<TaskStats> PostgresStore::task_stats() {
   SKILLSYNC_ASSIGN_OR_RETURN(
       PgResult r,

@@ -33,13 +33,6 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
 
 namespace sqlite {
 
-Result<uint64_t> SqliteStore::count_api_keys() {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
-  auto n = conn->db().query_int("SELECT count(*) FROM api_keys");
-  if (!n.ok()) return n.error();
-  return static_cast<uint64_t>(n.value());
-}
-
 Result<TaskStats> SqliteStore::task_stats() {
   SKILLSYNC_ASSIGN_OR_RETURN(
       PooledQuery s,
