@@ -3,10 +3,11 @@
 // for the placeholders (SqlText). Internal to src/store; the base class of
 // sqlite::SqliteStore and postgres::PostgresStore, which implement the rest
 // (creating and listing tasks, leases, loads, the claims and ledger writes
-// of sources, task stats) in their own dialect.
+// of sources) in their own dialect.
 //
 // Here: events (by key and listed), API keys, OAuth clients, settings,
-// reading a task, its progress, reading row errors, purging finished tasks,
+// reading a task, its progress, task stats, reading row errors, purging
+// finished tasks,
 // creating, changing, listing and reading sources, their ledger, and the
 // objects of a "per_check" source's task. Each is one statement on a
 // connection of its own (autocommit), as before.
@@ -201,6 +202,13 @@ class SqlStore : public Store {
         pool_.run(sql(k), task_id, Fields{[&](auto& p) { bind_progress(p, progress); }}));
     if (n == 0) return task_not_found(task_id);
     return ok_status();
+  }
+  Result<TaskStats> task_stats() override {
+    static constexpr SqlText k{
+        "SELECT status, count(*), min(created_at_us) FROM tasks GROUP BY status"};
+    TaskStats stats;
+    SKILLSYNC_TRY(pool_.each(sql(k), [&](const Row& r) { add_task_stats_row(stats, r); }));
+    return stats;
   }
   Result<uint64_t> purge_finished_before(Micros cutoff) override {
     // Row errors and idempotency keys go with their task (ON DELETE

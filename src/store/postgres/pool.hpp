@@ -84,6 +84,14 @@ class ConnectionPool {
     SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, exec(sql, bind_values(p, args...)));
     return r.affected();
   }
+  // The same, calling `f(row)` for every row.
+  template <class F, class... Args>
+  Status each(const char* sql, F f, const Args&... args) {
+    Params p;
+    SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, exec(sql, bind_values(p, args...)));
+    r.for_each(f);
+    return ok_status();
+  }
 
   const std::string& conninfo() const { return conninfo_; }
   const std::string& password() const { return password_; }

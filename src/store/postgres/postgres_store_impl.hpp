@@ -50,7 +50,6 @@ class PostgresStore final : public SqlStore<ConnectionPool, PgRow> {
       : SqlStore(clock, std::move(conninfo), std::move(password)), listener_(pool_) {}
   ~PostgresStore() override { listener_.set({}); }
 
-  Result<TaskStats> task_stats() override;
   void set_task_listener(std::function<void()> callback) override {
     listener_.set(std::move(callback));
   }

@@ -116,6 +116,12 @@ class ConnectionPool {
     SKILLSYNC_TRY(bind_values(s, args...).run());
     return static_cast<uint64_t>(s.changes());
   }
+  // The same, calling `f(row)` for every row.
+  template <class F, class... Args>
+  Status each(std::string_view sql, F f, const Args&... args) {
+    SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, query(sql));
+    return bind_values(s, args...).for_each(f);
+  }
 
  private:
   friend class PooledConnection;

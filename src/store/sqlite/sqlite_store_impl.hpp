@@ -38,7 +38,6 @@ class SqliteStore final : public SqlStore<ConnectionPool, Row> {
  public:
   SqliteStore(std::string path, const Clock& clock) : SqlStore(clock, std::move(path)) {}
 
-  Result<TaskStats> task_stats() override;
   // One process only: its own workers are woken by the process itself.
   void set_task_listener(std::function<void()>) override {}
 
