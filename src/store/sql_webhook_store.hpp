@@ -3,13 +3,15 @@
 //
 // Written here, once: the calls whose SQL is the same in both dialects but
 // for the placeholders (SqlText): creating and changing endpoints, and the
-// reads of endpoints, outbox events and delivery records. Declared here and
-// defined for each backend's pool, in its own dialect, in the one file that
-// also makes the store (sqlite/sqlite_webhooks.cpp,
-// postgres/pg_webhooks.cpp, explicit specializations): deleting an endpoint,
-// the outbox (enqueue, claims, attempts, redelivery). Nothing else
-// instantiates a SqlWebhookStore: the stores hold it as a WebhookStore made
-// by their make_webhook_store().
+// reads of endpoints, outbox events and delivery records; and the calls
+// that run one statement whose text is the dialect's own (enqueue,
+// next_due, redeliver: the k*Sql members). Declared here and defined for
+// each backend's pool, in its own dialect, in the one file that also makes
+// the store (sqlite/sqlite_webhooks.cpp, postgres/pg_webhooks.cpp, explicit
+// specializations): those statements, deleting an endpoint, claiming due
+// events and recording attempts. Nothing else instantiates a
+// SqlWebhookStore: the stores hold it as a WebhookStore made by their
+// make_webhook_store().
 //
 // A template over the backend's pool and row type, like SqlStore
 // (sql_store.hpp); the pool is the store's, borrowed.
@@ -108,18 +110,31 @@ class SqlWebhookStore final : public WebhookStore {
     return seq_page<DeliveryPage>(std::move(rows), limit);
   }
 
-  // In the backend's dialect (see the file comment).
-  Result<bool> delete_endpoint(std::string_view tenant, std::string_view id) override;
   Result<std::vector<std::string>> enqueue(std::string_view tenant, std::string_view endpoint_id,
                                            std::string_view type, std::string_view source_path,
-                                           std::string_view data_json, Micros now) override;
+                                           std::string_view data_json, Micros now) override {
+    return pool_.template all<std::string>(kEnqueueSql, read_string<Row>, tenant, endpoint_id, type,
+                                           source_path, data_json, now);
+  }
+  Result<std::optional<Micros>> next_due() override {
+    SKILLSYNC_ASSIGN_OR_RETURN(std::optional<std::optional<Micros>> min,
+                               pool_.template one<std::optional<Micros>>(
+                                   kNextDueSql, [](const Row& r) { return r.optional_int64(0); }));
+    return min.value_or(std::nullopt);
+  }
+  Result<bool> redeliver(std::string_view tenant, std::string_view endpoint_id,
+                         std::string_view event_id, Micros now) override {
+    SKILLSYNC_ASSIGN_OR_RETURN(uint64_t n,
+                               pool_.run(kRedeliverSql, tenant, endpoint_id, event_id, now));
+    return n > 0;
+  }
+
+  // In the backend's dialect (see the file comment).
+  Result<bool> delete_endpoint(std::string_view tenant, std::string_view id) override;
   Result<std::vector<OutboxEvent>> claim_due(std::string_view owner, Micros now, Micros lease,
                                              size_t limit) override;
-  Result<std::optional<Micros>> next_due() override;
   Status record_attempt(const DeliveryAttempt& attempt, std::string_view owner,
                         AttemptOutcome outcome) override;
-  Result<bool> redeliver(std::string_view tenant, std::string_view endpoint_id,
-                         std::string_view event_id, Micros now) override;
 
  private:
   // The endpoint's tenant, id, url .. updated_at as parameters, with
@@ -129,6 +144,19 @@ class SqlWebhookStore final : public WebhookStore {
       bind_endpoint(p, e, updated_at, types);
     }};
   }
+
+  // The statements in the backend's dialect (see the file comment).
+  // Enqueues an event for one endpoint or, when that is "", for every
+  // enabled endpoint of the tenant subscribed to the type: $1 tenant, $2
+  // endpoint id, $3 type, $4 source path, $5 body, $6 now; RETURNING
+  // event_id.
+  static const char* const kEnqueueSql;
+  // One row: when the next undelivered live event may be tried (its next
+  // attempt, or when its lease ends if later); NULL when there is none.
+  static const char* const kNextDueSql;
+  // Puts an event back in the queue, due at once: $1 tenant, $2 endpoint
+  // id, $3 event id, $4 now.
+  static const char* const kRedeliverSql;
 
   Pool& pool_;
   const Clock& clock_;

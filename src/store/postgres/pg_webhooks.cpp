@@ -56,6 +56,27 @@ using postgres::Tx;
 using PgWebhooks = SqlWebhookStore<postgres::ConnectionPool, postgres::PgRow>;
 
 template <>
+const char* const PgWebhooks::kEnqueueSql =
+    "INSERT INTO webhook_outbox (event_id, tenant, endpoint_id, type, source_path, body,"
+    " created_at_us, next_attempt_at_us)"
+    " SELECT " SKILLSYNC_PG_EVENT_ID
+    ", tenant, id, $3, $4, $5, $6, $6"
+    " FROM webhook_endpoints WHERE tenant = $1 AND (CASE WHEN $2 <> '' THEN id = $2"
+    " ELSE enabled AND position(',' || $3 || ',' IN ',' || event_types || ',') > 0 END)"
+    " RETURNING event_id";
+
+template <>
+const char* const PgWebhooks::kNextDueSql =
+    "SELECT min(greatest(next_attempt_at_us, coalesce(lease_expires_at_us, 0)))"
+    " FROM webhook_outbox WHERE delivered_at_us IS NULL AND NOT dead";
+
+template <>
+const char* const PgWebhooks::kRedeliverSql =
+    "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = false, round_attempts = 0,"
+    " next_attempt_at_us = $4, lease_owner = NULL, lease_expires_at_us = NULL"
+    " WHERE tenant = $1 AND endpoint_id = $2 AND event_id = $3";
+
+template <>
 Result<bool> PgWebhooks::delete_endpoint(std::string_view tenant, std::string_view id) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
   const PgConn& c = *conn;
@@ -73,30 +94,6 @@ Result<bool> PgWebhooks::delete_endpoint(std::string_view tenant, std::string_vi
 }
 
 template <>
-Result<std::vector<std::string>> PgWebhooks::enqueue(std::string_view tenant,
-                                                     std::string_view endpoint_id,
-                                                     std::string_view type,
-                                                     std::string_view source_path,
-                                                     std::string_view data_json, Micros now) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec(
-          "INSERT INTO webhook_outbox (event_id, tenant, endpoint_id, type, source_path, body,"
-          " created_at_us, next_attempt_at_us)"
-          " SELECT " SKILLSYNC_PG_EVENT_ID ", tenant, id, $3, $4, $5, $6, $6"
-          " FROM webhook_endpoints WHERE tenant = $1 AND (CASE WHEN $2 <> '' THEN id = $2"
-          " ELSE enabled AND position(',' || $3 || ',' IN ',' || event_types || ',') > 0 END)"
-          " RETURNING event_id",
-          Params()
-              .text(tenant)
-              .text(endpoint_id)
-              .text(type)
-              .text(source_path)
-              .text(data_json)
-              .int64(now)));
-  return r.all<std::string>(read_string<PgRow>);
-}
-template <>
 Result<std::vector<OutboxEvent>> PgWebhooks::claim_due(std::string_view owner, Micros now,
                                                        Micros lease, size_t limit) {
   SKILLSYNC_ASSIGN_OR_RETURN(
@@ -109,16 +106,6 @@ Result<std::vector<OutboxEvent>> PgWebhooks::claim_due(std::string_view owner, M
                  " RETURNING " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS,
                  Params().text(owner).int64(now).int64(lease).int64(clamp_limit(limit))));
   return r.all<OutboxEvent>(read_outbox<PgRow>);
-}
-
-template <>
-Result<std::optional<Micros>> PgWebhooks::next_due() {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec("SELECT min(greatest(next_attempt_at_us, coalesce(lease_expires_at_us, 0)))"
-                 " FROM webhook_outbox WHERE delivered_at_us IS NULL AND NOT dead"));
-  if (r.rows() == 0 || r.is_null(0, 0)) return std::optional<Micros>();
-  return std::optional<Micros>(r.int64(0, 0));
 }
 
 template <>
@@ -146,19 +133,6 @@ Status PgWebhooks::record_attempt(const DeliveryAttempt& a, std::string_view own
              p));
   return tx.commit();
 }
-template <>
-Result<bool> PgWebhooks::redeliver(std::string_view tenant, std::string_view endpoint_id,
-                                   std::string_view event_id, Micros now) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec(
-          "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = false, round_attempts = 0,"
-          " next_attempt_at_us = $4, lease_owner = NULL, lease_expires_at_us = NULL"
-          " WHERE tenant = $1 AND endpoint_id = $2 AND event_id = $3",
-          Params().text(tenant).text(endpoint_id).text(event_id).int64(now)));
-  return r.affected() > 0;
-}
-
 std::unique_ptr<WebhookStore> postgres::make_webhook_store(ConnectionPool& pool,
                                                            const Clock& clock) {
   return std::make_unique<PgWebhooks>(pool, clock);

@@ -58,6 +58,27 @@ using sqlite::Transaction;
 using SqliteWebhooks = SqlWebhookStore<sqlite::ConnectionPool, sqlite::Row>;
 
 template <>
+const char* const SqliteWebhooks::kEnqueueSql =
+    "INSERT INTO webhook_outbox (event_id, tenant, endpoint_id, type, source_path, body,"
+    " created_at_us, next_attempt_at_us)"
+    " SELECT " SKILLSYNC_SQLITE_EVENT_ID
+    ", tenant, id, ?3, ?4, ?5, ?6, ?6"
+    " FROM webhook_endpoints WHERE tenant = ?1 AND (CASE WHEN ?2 <> '' THEN id = ?2"
+    " ELSE enabled = 1 AND instr(',' || event_types || ',', ',' || ?3 || ',') > 0 END)"
+    " RETURNING event_id";
+
+template <>
+const char* const SqliteWebhooks::kNextDueSql =
+    "SELECT min(max(next_attempt_at_us, coalesce(lease_expires_at_us, 0))) FROM webhook_outbox"
+    " WHERE delivered_at_us IS NULL AND dead = 0";
+
+template <>
+const char* const SqliteWebhooks::kRedeliverSql =
+    "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = 0, round_attempts = 0,"
+    " next_attempt_at_us = ?4, lease_owner = NULL, lease_expires_at_us = NULL"
+    " WHERE tenant = ?1 AND endpoint_id = ?2 AND event_id = ?3";
+
+template <>
 Result<bool> SqliteWebhooks::delete_endpoint(std::string_view tenant, std::string_view id) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
@@ -73,24 +94,6 @@ Result<bool> SqliteWebhooks::delete_endpoint(std::string_view tenant, std::strin
   return deleted;
 }
 
-template <>
-Result<std::vector<std::string>> SqliteWebhooks::enqueue(std::string_view tenant,
-                                                         std::string_view endpoint_id,
-                                                         std::string_view type,
-                                                         std::string_view source_path,
-                                                         std::string_view data_json, Micros now) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query(
-          "INSERT INTO webhook_outbox (event_id, tenant, endpoint_id, type, source_path, body,"
-          " created_at_us, next_attempt_at_us)"
-          " SELECT " SKILLSYNC_SQLITE_EVENT_ID ", tenant, id, ?3, ?4, ?5, ?6, ?6"
-          " FROM webhook_endpoints WHERE tenant = ?1 AND (CASE WHEN ?2 <> '' THEN id = ?2"
-          " ELSE enabled = 1 AND instr(',' || event_types || ',', ',' || ?3 || ',') > 0 END)"
-          " RETURNING event_id"));
-  s.text(tenant).text(endpoint_id).text(type).text(source_path).text(data_json).int64(now);
-  return s.all<std::string>(read_string<Row>);
-}
 template <>
 Result<std::vector<OutboxEvent>> SqliteWebhooks::claim_due(std::string_view owner, Micros now,
                                                            Micros lease, size_t limit) {
@@ -111,17 +114,6 @@ Result<std::vector<OutboxEvent>> SqliteWebhooks::claim_due(std::string_view owne
   }  // reset before the commit
   SKILLSYNC_TRY(tx.commit());
   return out;
-}
-
-template <>
-Result<std::optional<Micros>> SqliteWebhooks::next_due() {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
-                             pool_.query("SELECT min(max(next_attempt_at_us, "
-                                         "coalesce(lease_expires_at_us, 0))) FROM webhook_outbox"
-                                         " WHERE delivered_at_us IS NULL AND dead = 0"));
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      auto min, s.one<std::optional<Micros>>([](const Row& r) { return r.optional_int64(0); }));
-  return min.value_or(std::nullopt);
 }
 
 template <>
@@ -158,19 +150,6 @@ Status SqliteWebhooks::record_attempt(const DeliveryAttempt& a, std::string_view
   }
   return tx.commit();
 }
-template <>
-Result<bool> SqliteWebhooks::redeliver(std::string_view tenant, std::string_view endpoint_id,
-                                       std::string_view event_id, Micros now) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query("UPDATE webhook_outbox SET delivered_at_us = NULL, dead = 0, round_attempts = 0,"
-                  " next_attempt_at_us = ?4, lease_owner = NULL, lease_expires_at_us = NULL"
-                  " WHERE tenant = ?1 AND endpoint_id = ?2 AND event_id = ?3"));
-  s.text(tenant).text(endpoint_id).text(event_id).int64(now);
-  SKILLSYNC_TRY(s.run());
-  return s.changes() > 0;
-}
-
 std::unique_ptr<WebhookStore> sqlite::make_webhook_store(ConnectionPool& pool, const Clock& clock) {
   return std::make_unique<SqliteWebhooks>(pool, clock);
 }
