@@ -2,8 +2,8 @@
 // once: one statement per call, whose SQL is the same in both dialects but
 // for the placeholders (SqlText). Internal to src/store; the base class of
 // sqlite::SqliteStore and postgres::PostgresStore, which implement the rest
-// (creating and listing tasks, leases, loads, the claims and ledger writes
-// of sources) in their own dialect.
+// (creating and listing tasks, leases, loads, the ledger writes of
+// sources) in their own dialect.
 //
 // Here: events (by key and listed), API keys, OAuth clients, settings,
 // reading a task, its progress, task stats, reading row errors, purging
@@ -277,6 +277,40 @@ class SqlStore : public Store {
                                            after->created_at, after->id)
               : pool_.template all<Source>(sql(kFirst), read_source<Row>, tenant, rows_wanted));
     return source_page(std::move(rows), limit);
+  }
+  Result<std::optional<Source>> claim_due_source(std::string_view owner, Micros now,
+                                                 Micros lease_duration) override {
+    SKILLSYNC_TRY(check_claim(owner, lease_duration));
+    // One statement picks the source due longest and claims it; with row
+    // locks (Pool::kRowLocks) concurrent claims skip each other's row.
+#define SKILLSYNC_CLAIM_DUE_SOURCE(LOCK)                                                   \
+  "UPDATE sources SET lease_owner = $1, lease_expires_at_us = $3, next_check_at_us = NULL" \
+  " WHERE id = (SELECT id FROM sources WHERE status = 'active'"                            \
+  " AND (next_check_at_us IS NULL OR next_check_at_us <= $2)"                              \
+  " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $2)"                         \
+  " ORDER BY next_check_at_us, id LIMIT 1" LOCK ") RETURNING " SKILLSYNC_SOURCE_COLUMNS
+    static constexpr SqlText kClaim{SKILLSYNC_CLAIM_DUE_SOURCE("")};
+    static constexpr SqlText kClaimSkippingLocked{
+        SKILLSYNC_CLAIM_DUE_SOURCE(" FOR UPDATE SKIP LOCKED")};
+#undef SKILLSYNC_CLAIM_DUE_SOURCE
+    return pool_.template one<Source>(Pool::kRowLocks ? sql(kClaimSkippingLocked) : sql(kClaim),
+                                      read_source<Row>, owner, now, now + lease_duration);
+  }
+  Status finish_source_check(std::string_view source_id, std::string_view owner,
+                             const SourceCheckResult& r) override {
+    // next_check_at: the earlier of the result's and one set meanwhile.
+    static constexpr SqlText k{
+        "UPDATE sources SET last_check_at_us = $3, lease_owner = '',"
+        " next_check_at_us = CASE WHEN next_check_at_us IS NULL OR $4 < next_check_at_us"
+        " THEN $4 ELSE next_check_at_us END,"
+        " lease_expires_at_us = NULL,"
+        " status = CASE WHEN CAST($5 AS TEXT) IS NULL THEN status ELSE 'error' END,"
+        " last_error = coalesce($5, last_error)"
+        " WHERE id = $1 AND lease_owner = $2"};
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        uint64_t n, pool_.run(sql(k), source_id, owner, r.checked_at, r.next_check_at, r.error));
+    if (n == 0) return source_lease_lost(source_id);
+    return ok_status();
   }
   Result<RecordedFile> record_source_file(const SourceFile& file) override {
     return record_file_and_create_task(file, Task{});

@@ -1,12 +1,11 @@
-// PostgresStore: recurring sources and their ledger (store/sources.hpp).
+// PostgresStore: recording the ledger of recurring sources and their tasks
+// (store/sources.hpp; the rest, claims included: store/sql_store.hpp).
 //
 // Exactly-once across processes: source_files is UNIQUE (source_id, key,
 // etag); record_file_and_create_task inserts the ledger row with ON
 // CONFLICT DO NOTHING and creates the task in the same transaction, so of
 // two processes recording one file, the second waits on the unique index
-// until the first commits and then inserts nothing. Claims pick a due
-// source with FOR UPDATE SKIP LOCKED, so concurrent claims never block on
-// or take the same source.
+// until the first commits and then inserts nothing.
 #include <string>
 
 #include "store/cursor.hpp"
@@ -23,40 +22,6 @@ namespace {
   " WHERE f.source_id = $1 AND f.key = $2 AND f.etag = $3"
 
 }  // namespace
-
-Result<std::optional<Source>> PostgresStore::claim_due_source(std::string_view owner, Micros now,
-                                                              Micros lease_duration) {
-  SKILLSYNC_TRY(check_claim(owner, lease_duration));
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec(
-          "UPDATE sources SET lease_owner = $1, lease_expires_at_us = $3, next_check_at_us = NULL"
-          " WHERE id = (SELECT id FROM sources WHERE status = 'active'"
-          " AND (next_check_at_us IS NULL OR next_check_at_us <= $2)"
-          " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $2)"
-          " ORDER BY next_check_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-          " RETURNING " SKILLSYNC_SOURCE_COLUMNS,
-          Params().text(owner).int64(now).int64(now + lease_duration)));
-  return r.one<Source>(read_source<PgRow>);
-}
-
-Status PostgresStore::finish_source_check(std::string_view source_id, std::string_view owner,
-                                          const SourceCheckResult& res) {
-  Params p;
-  p.text(source_id).text(owner).int64(res.checked_at).int64(res.next_check_at);
-  p.optional_text(res.error);
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r, pool_.exec("UPDATE sources SET last_check_at_us = $3, lease_owner = '',"
-                             " next_check_at_us = CASE WHEN next_check_at_us IS NULL THEN $4"
-                             " ELSE least(next_check_at_us, $4) END,"
-                             " lease_expires_at_us = NULL,"
-                             " status = CASE WHEN $5::text IS NULL THEN status ELSE 'error' END,"
-                             " last_error = coalesce($5, last_error)"
-                             " WHERE id = $1 AND lease_owner = $2",
-                             p));
-  if (r.affected() == 0) return source_lease_lost(source_id);
-  return ok_status();
-}
 
 Result<RecordedFile> PostgresStore::record_file_and_create_task(const SourceFile& file,
                                                                 const Task& task) {

@@ -1,5 +1,5 @@
-// PostgresStore: creating, reading, listing and purging tasks, and reading
-// their row errors.
+// PostgresStore: creating and listing tasks (reading one, its progress,
+// purging and row errors: store/sql_store.hpp).
 #include <string>
 
 #include "store/cursor.hpp"

@@ -1,10 +1,11 @@
-// The webhook store of the PostgreSQL database (pg_webhooks.hpp): the calls
-// of SqlWebhookStore<ConnectionPool, PgRow> (store/sql_webhook_store.hpp) in
-// PostgreSQL's dialect (deleting an endpoint with its outbox and
-// deliveries, enqueueing, also from a finishing task's transaction,
-// claiming due rows under a lease, recording attempts, redelivering) and
-// the one place that makes the store. Claims lock rows with FOR UPDATE SKIP
-// LOCKED, so N processes claiming at once each get different events.
+// The webhook store of the PostgreSQL database (pg_webhooks.hpp): what
+// SqlWebhookStore<ConnectionPool, PgRow> (store/sql_webhook_store.hpp) runs
+// in PostgreSQL's dialect (the statements that enqueue, find the next due
+// time and redeliver; deleting an endpoint with its outbox and deliveries,
+// claiming due rows under a lease, recording attempts), the task-end hook
+// that enqueues from a finishing task's transaction, and the one place that
+// makes the store. Claims lock rows with FOR UPDATE SKIP LOCKED, so N
+// processes claiming at once each get different events.
 #include "store/postgres/pg_webhooks.hpp"
 
 #include <limits>

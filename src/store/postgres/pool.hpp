@@ -55,6 +55,9 @@ class ConnectionPool {
 
   // Statements take $1, $2, ... (store/sql_text.hpp).
   static constexpr char kPlaceholder = '$';
+  // Row locks: a claim picks its row FOR UPDATE SKIP LOCKED, so concurrent
+  // claims never block on or take the same row.
+  static constexpr bool kRowLocks = true;
 
   Result<PooledConn> acquire();
   // Runs one statement on a connection of its own (autocommit), for a call

@@ -74,10 +74,6 @@ class PostgresStore final : public SqlStore<ConnectionPool, PgRow> {
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
-  Result<std::optional<Source>> claim_due_source(std::string_view owner, Micros now,
-                                                 Micros lease_duration) override;
-  Status finish_source_check(std::string_view source_id, std::string_view owner,
-                             const SourceCheckResult& result) override;
   Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
                                                    const Task& task) override;
   Result<std::vector<SourceFile>> record_files_and_create_task(const std::vector<SourceFile>& files,

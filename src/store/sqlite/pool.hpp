@@ -93,6 +93,9 @@ class ConnectionPool {
   static Result<std::unique_ptr<Connection>> open_connection(const std::string& path);
   // Statements take ?1, ?2, ... (store/sql_text.hpp).
   static constexpr char kPlaceholder = '?';
+  // No row locks (no FOR UPDATE): SQLite serializes writers, so a single
+  // UPDATE that picks and claims a row is atomic without them.
+  static constexpr bool kRowLocks = false;
 
   Result<PooledConnection> acquire();
   // A connection with the cached statement for `sql` on it (see PooledQuery).

@@ -1,10 +1,10 @@
-// SqliteStore: recurring sources and their ledger (store/sources.hpp).
+// SqliteStore: recording the ledger of recurring sources and their tasks
+// (store/sources.hpp; the rest, claims included: store/sql_store.hpp).
 //
 // Exactly-once: source_files is UNIQUE (source_id, key, etag), and every
 // write that records a file runs under BEGIN IMMEDIATE (the database's one
 // write lock), so "is it recorded? else record it and create its task" is
-// one atomic step. Claims run under the same lock, so two threads never
-// claim one source.
+// one atomic step.
 #include <string>
 
 #include "store/cursor.hpp"
@@ -35,38 +35,6 @@ Status insert_file(Connection& conn, const SourceFile& f) {
 }
 
 }  // namespace
-
-Result<std::optional<Source>> SqliteStore::claim_due_source(std::string_view owner, Micros now,
-                                                            Micros lease_duration) {
-  SKILLSYNC_TRY(check_claim(owner, lease_duration));
-  // One statement: SQLite's write lock makes the pick and the claim atomic.
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query(
-          "UPDATE sources SET lease_owner = ?1, lease_expires_at_us = ?3, next_check_at_us = NULL"
-          " WHERE id = (SELECT id FROM sources WHERE status = 'active'"
-          " AND (next_check_at_us IS NULL OR next_check_at_us <= ?2)"
-          " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < ?2)"
-          " ORDER BY next_check_at_us, id LIMIT 1) RETURNING " SKILLSYNC_SOURCE_COLUMNS));
-  s.text(owner).int64(now).int64(now + lease_duration);
-  return s.one<Source>(read_source<Row>);  // runs to the end: the UPDATE commits
-}
-
-Status SqliteStore::finish_source_check(std::string_view source_id, std::string_view owner,
-                                        const SourceCheckResult& r) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s, pool_.query("UPDATE sources SET last_check_at_us = ?3, lease_owner = '',"
-                                 " next_check_at_us = CASE WHEN next_check_at_us IS NULL THEN ?4"
-                                 " ELSE min(next_check_at_us, ?4) END,"
-                                 " lease_expires_at_us = NULL,"
-                                 " status = CASE WHEN ?5 IS NULL THEN status ELSE 'error' END,"
-                                 " last_error = coalesce(?5, last_error)"
-                                 " WHERE id = ?1 AND lease_owner = ?2"));
-  s.text(source_id).text(owner).int64(r.checked_at).int64(r.next_check_at);
-  SKILLSYNC_TRY(s.optional_text(r.error).run());
-  if (s.changes() == 0) return source_lease_lost(source_id);
-  return ok_status();
-}
 
 Result<RecordedFile> SqliteStore::record_file_and_create_task(const SourceFile& file,
                                                               const Task& task) {

@@ -3,7 +3,7 @@
 //
 // The calls whose SQL is the same in both dialects but for the placeholders
 // (events by key, API keys, OAuth clients, settings, reading a task, its
-// progress and row errors, sources but for their claims and ledger writes)
+// progress and row errors, sources but for their ledger writes)
 // are store/sql_store.hpp's, once for both stores.
 // The rest is split by responsibility: sqlite_store.cpp (opening),
 // sqlite_tasks.cpp (creating, reading, listing tasks),
@@ -61,10 +61,6 @@ class SqliteStore final : public SqlStore<ConnectionPool, Row> {
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
-  Result<std::optional<Source>> claim_due_source(std::string_view owner, Micros now,
-                                                 Micros lease_duration) override;
-  Status finish_source_check(std::string_view source_id, std::string_view owner,
-                             const SourceCheckResult& result) override;
   Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
                                                    const Task& task) override;
   Result<std::vector<SourceFile>> record_files_and_create_task(const std::vector<SourceFile>& files,

@@ -1,5 +1,5 @@
-// SqliteStore: creating, reading, listing and purging tasks, and reading
-// their row errors.
+// SqliteStore: creating and listing tasks (reading one, its progress,
+// purging and row errors: store/sql_store.hpp).
 #include <string>
 
 #include "store/cursor.hpp"

@@ -1,8 +1,9 @@
-// The webhook store of the SQLite file (sqlite_webhooks.hpp): the calls of
-// SqlWebhookStore<ConnectionPool, Row> (store/sql_webhook_store.hpp) in
-// SQLite's dialect (deleting an endpoint with its outbox and deliveries,
-// enqueueing, also from a finishing task's transaction, claiming due rows
-// under a lease, recording attempts, redelivering) and the one place that
+// The webhook store of the SQLite file (sqlite_webhooks.hpp): what
+// SqlWebhookStore<ConnectionPool, Row> (store/sql_webhook_store.hpp) runs
+// in SQLite's dialect (the statements that enqueue, find the next due time
+// and redeliver; deleting an endpoint with its outbox and deliveries,
+// claiming due rows under a lease, recording attempts), the task-end hook
+// that enqueues from a finishing task's transaction, and the one place that
 // makes the store. Claims need no row locks: SQLite serializes writers
 // (BEGIN IMMEDIATE), so an UPDATE ... RETURNING of due rows hands each row
 // to one claimer.
@@ -49,9 +50,7 @@ Status enqueue_task_end_events(Connection& conn, std::string_view task_id, Micro
 }  // namespace sqlite
 
 // The definitions below are members of SqlWebhookStore, in its namespace.
-using sqlite::Connection;
 using sqlite::PooledConnection;
-using sqlite::PooledQuery;
 using sqlite::Query;
 using sqlite::Row;
 using sqlite::Transaction;
@@ -82,10 +81,11 @@ template <>
 Result<bool> SqliteWebhooks::delete_endpoint(std::string_view tenant, std::string_view id) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
-  for (const char* sql : {"DELETE FROM webhook_deliveries WHERE tenant = ?1 AND endpoint_id = ?2",
-                          "DELETE FROM webhook_outbox WHERE tenant = ?1 AND endpoint_id = ?2",
-                          "DELETE FROM webhook_endpoints WHERE tenant = ?1 AND id = ?2"}) {
-    SKILLSYNC_ASSIGN_OR_RETURN(Query s, conn->query(sql));
+  for (const char* statement :
+       {"DELETE FROM webhook_deliveries WHERE tenant = ?1 AND endpoint_id = ?2",
+        "DELETE FROM webhook_outbox WHERE tenant = ?1 AND endpoint_id = ?2",
+        "DELETE FROM webhook_endpoints WHERE tenant = ?1 AND id = ?2"}) {
+    SKILLSYNC_ASSIGN_OR_RETURN(Query s, conn->query(statement));
     s.text(tenant).text(id);
     SKILLSYNC_TRY(s.run());
   }
