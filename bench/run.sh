@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
-# End-to-end benchmark of a File Load Task against the store's own bulk import.
+# End-to-end benchmark of a File Load Task against the stores' own bulk loads.
 #
-#   bench/run.sh                   1,000,000 rows into SQLite, vs `sqlite3 .import`
-#   ROWS=100000 bench/run.sh       another row count
-#   STORE=postgres bench/run.sh    into a throwaway PostgreSQL 15, vs `psql \copy`
+#   bench/run.sh                   1,000,000 rows into SQLite, against `sqlite3 .import`
+#                                  (keyed and plain) and DuckDB (keyed and plain)
+#   ROWS=100000 bench/run.sh       another row count (ROWS=10000000 works too)
+#   STORE=postgres bench/run.sh    into a throwaway PostgreSQL 15, against `psql \copy`
+#   RELOAD=1 bench/run.sh          also load the same file a second time into the
+#                                  same skillsync (all updates), vs the first load
+#   SCALE=1 bench/run.sh           skillsync alone at ROWS and at 10 x ROWS (fresh
+#                                  servers), their time ratio and both peak memories
 #   BUILD_DIR=build/x bench/run.sh use binaries built there (see e2e_lib.sh)
 #
 # Run from anywhere on Debian 12 as root (or with sudo): it installs what it
-# needs (scripts/install-deps.sh --test), builds the release preset, then:
+# needs (scripts/install-deps.sh --test, and `npm ci` in bench/duckdb for the
+# DuckDB peers), builds the release preset, then:
 #   1. generates a learning CSV of $ROWS rows (bench_gen_learning, seeded);
 #   2. starts the real S3 server (tests/support/s3rver) with a random key pair;
 #   3. uploads the file with skillsync's own S3 client (bench_s3_put);
-#   4. starts skillsync serve (build/release) on a free port with a fresh data
-#      dir, POSTs a File Load Task and polls it every 50 ms until it ends;
-#      the time is from the POST to the first poll that sees a terminal status;
-#      skillsync's peak memory is VmHWM from /proc, read just before stopping it;
-#   5. times `sqlite3 .import` (or `psql \copy`) of the same file into an
-#      equivalent table;
-#   6. prints rows/s for both, their ratio and skillsync's peak memory.
+#   4. starts skillsync serve on a free port with a fresh data dir (on
+#      PostgreSQL: a fresh database), POSTs a File Load Task and polls it every
+#      50 ms until it ends; the time is from the POST to the first poll that
+#      sees a terminal status; with RELOAD=1 the same server then loads the
+#      same file again; skillsync's peak memory is VmHWM from /proc, read just
+#      before stopping it;
+#   5. loads the same file with each peer (bench/peers.sh), timed and
+#      count-checked: sqlite3 .import keyed and plain, DuckDB keyed and plain
+#      (SQLite store), or psql \copy keyed (PostgreSQL store);
+#   6. prints seconds, CPU seconds and rows/s of each, skillsync's ratio to
+#      each peer (peer seconds / skillsync seconds: above 1, skillsync is
+#      faster) against issue #14's targets, and skillsync's peak memory.
+# SCALE=1 does 1-4 twice, at ROWS and at 10 x ROWS, without peers or reload.
+# It exits 0 whether or not a target is met (each is printed "met" or
+# "MISSED"), and 1 if a load fails or a count is wrong.
 # Everything it starts is stopped and its temp dir removed on exit (KEEP_TMP=1
 # keeps the temp dir). The helpers and the S3 server start are bench/e2e_lib.sh's,
 # shared with crash_run.sh and memory_run.sh.
@@ -26,18 +40,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/e2e_lib.sh
 source bench/e2e_lib.sh
+# shellcheck source=bench/peers.sh
+source bench/peers.sh
 
 ROWS=${ROWS:-1000000}
 STORE=${STORE:-sqlite}
-[[ $STORE == sqlite || $STORE == postgres ]] || { echo "run.sh: STORE is sqlite or postgres" >&2; exit 2; }
 SEED=${SEED:-42}
-# TRACE=file: append one line per poll, "seconds status rows_read rss_kib".
+RELOAD=${RELOAD:-0}
+SCALE=${SCALE:-0}
+# TRACE=file: append one line per poll, "seconds status rows_read rss_kib load".
 TRACE=${TRACE:-}
 POLL_SECONDS=0.05
-[[ $ROWS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: ROWS must be a positive integer" >&2; exit 2; }
+[[ $STORE == sqlite || $STORE == postgres ]] || die "STORE is sqlite or postgres"
+[[ $ROWS =~ ^[1-9][0-9]*$ ]] || die "ROWS must be a positive integer"
+[[ $RELOAD == [01] && $SCALE == [01] ]] || die "RELOAD and SCALE are 0 or 1"
+((SCALE == 0 || RELOAD == 0)) || die "SCALE=1 runs no reload: use one or the other"
 
 # The curl and sqlite3 command line tools, the release build (or BUILD_DIR).
 e2e_build
+((SCALE == 0)) && [[ $STORE == sqlite ]] && duckdb_install
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/skillsync-bench.XXXXXX")
 pg_dir=""
 # The PostgreSQL cluster first, then every process e2e_lib.sh recorded (the
@@ -57,12 +78,13 @@ trap 'exit 130' INT TERM HUP PIPE
 cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
 }
+hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 # PostgreSQL refuses to run as root: its programs run as the package's user.
 pg_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 as_postgres() {
   if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
-# Starts a throwaway PostgreSQL on a free port; sets pg_port and pg_url.
+# Starts a throwaway PostgreSQL on a free port; sets pg_port and psql_cmd.
 start_postgres() {
   [[ -x $pg_bin/initdb ]] || die "PostgreSQL is not installed (scripts/install-deps.sh --test)"
   pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/skillsync-bench-pg.XXXXXX")
@@ -75,154 +97,172 @@ start_postgres() {
     if as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 30 \
       -o "-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories=$pg_dir \
           -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null 2>&1; then
-      pg_url=postgres://skillsync@127.0.0.1:$pg_port/postgres
+      psql_cmd=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "postgres://skillsync@127.0.0.1:$pg_port/postgres")
+      say "PostgreSQL on 127.0.0.1:$pg_port"
       return 0
     fi
   done
   die "PostgreSQL did not start: $(tail -n 5 "$pg_dir/server.log")"
 }
 
+# make_csv ROWS NAME: generates $tmp/NAME (seeded) and uploads it as
+# s3://$bucket/NAME; sets csv, bytes and uri.
+make_csv() {
+  local t0 t1
+  csv=$tmp/$2
+  t0=$(now)
+  "$bin/bench/tools/bench_gen_learning" "$csv" "$1" "$SEED"
+  t1=$(now)
+  bytes=$(stat -c %s "$csv")
+  say "generated $1 rows, $bytes bytes in $(elapsed "$t0" "$t1") s"
+  uri=s3://$bucket/$2
+  t0=$(now)
+  upload "$csv" "$2"
+  t1=$(now)
+  say "uploaded to $uri in $(elapsed "$t0" "$t1") s"
+}
+
+# ss_start NAME: a fresh skillsync serve (data dir $tmp/data-NAME; on
+# PostgreSQL the fresh database bench_NAME) with the server's defaults (the
+# default rate limit too: the polls stay below it); sets ss_pid, ss_log, api.
+ss_start() {
+  local store_args=()
+  if [[ $STORE == postgres ]]; then
+    "${psql_cmd[@]}" -c "CREATE DATABASE bench_$1" || die "cannot create database bench_$1"
+    store_args=(--store "postgres://skillsync@127.0.0.1:$pg_port/bench_$1")
+  fi
+  ss_log=$tmp/skillsync-$1.log
+  SKILLSYNC_BOOTSTRAP_API_KEY=$api_key "$bin/skillsync" serve --listen 127.0.0.1:0 \
+    --data-dir "$tmp/data-$1" "${store_args[@]}" --s3-endpoint "$s3_endpoint" 2>"$ss_log" &
+  ss_pid=$!
+  e2e_pids+=("$ss_pid")
+  local listening='listening on (http://)?[0-9.]+:[0-9]+'
+  wait_for_line "$ss_log" "$listening" 30 "$ss_pid" ||
+    die "skillsync did not start; its log: $(tail -n 20 "$ss_log")"
+  api=http://$(grep -oE "$listening" "$ss_log" | head -n1 | sed -E 's#.* (http://)?##')
+  say "skillsync on $api"
+}
+
+# ss_stop NAME: stops the server and frees its data (dir or database).
+ss_stop() {
+  stop_skillsync
+  rm -rf "$tmp/data-$1"
+  if [[ $STORE == postgres ]]; then "${psql_cmd[@]}" -c "DROP DATABASE bench_$1" || true; fi
+}
+
+# ss_load NAME ROWS: POSTs a task for $uri to the running server and polls it
+# until it ends; dies unless it completed with rows_loaded == ROWS. Records
+# seconds[NAME] (POST to the first poll that sees the end), server[NAME] (the
+# task's duration in the server's log line, "?" without one), cpu[NAME] (the
+# server's CPU seconds from the POST to that log line) and hwm[NAME] (its VmHWM after it, KiB).
+declare -A seconds=() server=() cpu=() hwm=()
+ss_load() {
+  local name=$1 rows=$2 cpu0 t_start task_id task status read_now rss_now
+  cpu0=$(cpu_seconds "$ss_pid")
+  t_start=$(now)
+  task_id=$(post_task "$uri")
+  while :; do
+    task=$(curl -sS -H "@$auth" "$api/integrations/file-load-tasks/$task_id") ||
+      die "skillsync stopped answering; its log ends: $(tail -n 5 "$ss_log")"
+    # Bash's own regex, not sed: each poll should cost as little as possible.
+    [[ $task =~ \"status\"[[:space:]]*:[[:space:]]*\"([a-z_]+)\" ]] && status=${BASH_REMATCH[1]} ||
+      status=""
+    case $status in
+      completed | completed_with_errors | failed | cancelled) break ;;
+      pending | running) ;;
+      *) die "unexpected answer while polling: $task" ;;
+    esac
+    kill -0 "$ss_pid" 2>/dev/null || die "skillsync exited while loading"
+    if [[ -n $TRACE ]]; then
+      [[ $task =~ \"rows_read\"[[:space:]]*:[[:space:]]*([0-9]+) ]] && read_now=${BASH_REMATCH[1]}
+      rss_now=$(awk '/^VmRSS:/ { print $2 }' "/proc/$ss_pid/status")
+      echo "$(elapsed "$t_start" "$(now)") $status ${read_now:-0} $rss_now $name" >>"$TRACE"
+    fi
+    sleep "$POLL_SECONDS"
+  done
+  seconds[$name]=$(elapsed "$t_start" "$(now)")
+  # The server logs the task's end after its status is visible (it drops the
+  # stage first): wait for that line, so that the CPU count, the peak and a
+  # reload all come after the whole load.
+  local done_line="task $task_id (completed|completed_with_errors|failed|cancelled)"
+  wait_for_line "$ss_log" "$done_line" 120 "$ss_pid" || say "no end line for $task_id in the server's log"
+  cpu[$name]=$(awk -v a="$cpu0" -v b="$(cpu_seconds "$ss_pid")" 'BEGIN { printf "%.2f", b - a }')
+  hwm[$name]=$(hwm_kib "$ss_pid")
+  local loaded rejected line
+  loaded=$(json_field "$task" rows_loaded)
+  rejected=$(json_field "$task" rows_rejected)
+  say "skillsync ($name): $status, rows_loaded=$loaded rows_rejected=$rejected in ${seconds[$name]} s"
+  line=$(grep -E "$done_line" "$ss_log" | tail -n1 || true)
+  [[ -n $line ]] && say "server log: $line"
+  # The log line ends "in <seconds>s": free of the polling interval.
+  server[$name]=$(sed -nE 's/.* in ([0-9.]+)s$/\1/p' <<<"$line")
+  server[$name]=${server[$name]:-?}
+  [[ $status == completed && $loaded == "$rows" ]] ||
+    die "expected status completed with rows_loaded=$rows; the task: $task"
+}
+
+# Disk: the CSV, S3's copy of it, skillsync's database (events, stage, WAL)
+# and one peer database at a time: at most about 9 times the CSV's size under
+# $TMPDIR (measured at 300,000 rows with RELOAD=1); the run refuses to start
+# with less than 12 times free (the CSV is about 76 bytes a row). SCALE=1
+# deletes each CSV once uploaded and each server's data once it stopped: 12
+# times the larger CSV is needed.
+need_free_kib=$((ROWS * 76 * 12 / 1024))
+((SCALE == 1)) && need_free_kib=$((need_free_kib * 10))
+free_kib=$(df -Pk "$tmp" | awk 'NR == 2 { print $4 }')
+((free_kib >= need_free_kib)) ||
+  die "$((need_free_kib / 1024)) MiB free needed under $tmp, $((free_kib / 1024)) MiB there"
+
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD 2>/dev/null || commit+=" + uncommitted changes"
 say "commit $commit; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-
-# 1. The CSV.
-csv=$tmp/learning.csv
-t0=$(now)
-"$bin/bench/tools/bench_gen_learning" "$csv" "$ROWS" "$SEED"
-t1=$(now)
-bytes=$(stat -c %s "$csv")
-say "generated $ROWS rows, $bytes bytes in $(elapsed "$t0" "$t1") s"
-
-# 2. The S3 server, with a key pair of its own.
 start_s3
-
-# 3. Upload.
-uri=s3://$bucket/learning.csv
-t0=$(now)
-upload "$csv" learning.csv
-t1=$(now)
-say "uploaded to $uri in $(elapsed "$t0" "$t1") s"
-
-# 4. skillsync (with the default rate limit: the polls stay below it).
-store_args=()
-if [[ $STORE == postgres ]]; then
-  start_postgres
-  store_args=(--store "$pg_url")
-  say "PostgreSQL on 127.0.0.1:$pg_port"
-fi
-SKILLSYNC_BOOTSTRAP_API_KEY=$api_key "$bin/skillsync" serve --listen 127.0.0.1:0 \
-  --data-dir "$tmp/data" "${store_args[@]}" --s3-endpoint "$s3_endpoint" \
-  2>"$tmp/skillsync.log" &
-ss_pid=$!
-e2e_pids+=("$ss_pid")
-listening='listening on (http://)?[0-9.]+:[0-9]+'
-wait_for_line "$tmp/skillsync.log" "$listening" 30 "$ss_pid" ||
-  die "skillsync did not start; its log: $(tail -n 20 "$tmp/skillsync.log")"
-api=http://$(grep -oE "$listening" "$tmp/skillsync.log" | head -n1 | sed -E 's#.* (http://)?##')
-say "skillsync on $api"
-
+[[ $STORE == postgres ]] && start_postgres
 # post_task (e2e_lib.sh) reads the API key from this file.
 auth=$tmp/auth-header
 (umask 077 && printf 'Authorization: Bearer %s\n' "$api_key" >"$auth")
-t_start=$(now)
-task_id=$(post_task "$uri")
 
-status=pending
-while :; do
-  task=$(curl -sS -H "@$auth" "$api/integrations/file-load-tasks/$task_id") ||
-    die "skillsync stopped answering; its log ends: $(tail -n 5 "$tmp/skillsync.log")"
-  # Bash's own regex, not sed: each poll should cost as little as possible.
-  [[ $task =~ \"status\"[[:space:]]*:[[:space:]]*\"([a-z_]+)\" ]] && status=${BASH_REMATCH[1]} ||
-    status=""
-  case $status in
-    completed | completed_with_errors | failed | cancelled) break ;;
-    pending | running) ;;
-    *) die "unexpected answer while polling: $task" ;;
-  esac
-  kill -0 "$ss_pid" 2>/dev/null || die "skillsync exited while loading"
-  if [[ -n $TRACE ]]; then
-    [[ $task =~ \"rows_read\"[[:space:]]*:[[:space:]]*([0-9]+) ]] && read_now=${BASH_REMATCH[1]}
-    rss_now=$(awk '/^VmRSS:/ { print $2 }' "/proc/$ss_pid/status")
-    echo "$(elapsed "$t_start" "$(now)") $status ${read_now:-0} $rss_now" >>"$TRACE"
-  fi
-  sleep "$POLL_SECONDS"
-done
-t_end=$(now)
-ss_seconds=$(elapsed "$t_start" "$t_end")
-ss_cpu=$(cpu_seconds "$ss_pid")
-ss_hwm_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$ss_pid/status")
-stop_skillsync
-
-rows_loaded=$(json_field "$task" rows_loaded)
-rows_rejected=$(json_field "$task" rows_rejected)
-server_line=$(grep -E "task $task_id (completed|completed_with_errors|failed)" \
-  "$tmp/skillsync.log" | tail -n1 || true)
-say "skillsync: $status, rows_loaded=$rows_loaded rows_rejected=$rows_rejected in $ss_seconds s"
-[[ -n $server_line ]] && say "server log: $server_line"
-# The server's own duration of the task (its log line ends "in <seconds>s"),
-# free of the polling interval; "?" if the line is missing.
-server_seconds=$(sed -nE 's/.* in ([0-9.]+)s$/\1/p' <<<"$server_line")
-server_seconds=${server_seconds:-?}
-if [[ $status != completed || $rows_loaded != "$ROWS" ]]; then
-  die "expected status completed with rows_loaded=$ROWS; the task: $task"
+if ((SCALE == 1)); then
+  declare -A csv_mib=()
+  for n in "$ROWS" $((ROWS * 10)); do
+    make_csv "$n" "learning-$n.csv"
+    rm -f "$csv" # S3 has its copy; no peer reads it
+    csv_mib[$n]=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
+    ss_start "rows$n"
+    ss_load "$n" "$n"
+    ss_stop "rows$n"
+  done
+  bench/report.sh scale "$STORE" "$ROWS" "${csv_mib[$ROWS]}" "${csv_mib[$((ROWS * 10))]}" \
+    "${seconds[$ROWS]}" "${hwm[$ROWS]}" "${seconds[$((ROWS * 10))]}" "${hwm[$((ROWS * 10))]}"
+  exit 0
 fi
 
-# 5. The peer: the same file into an equivalent table, by the store's own
-# bulk import. Same columns, a primary key on (employee_external_id,
-# external_id) as our events table has. Our timestamp is stored as an integer
-# after parsing; the peers cannot parse, so there it stays TEXT.
-TIMEFORMAT='%R %U %S'
+make_csv "$ROWS" learning.csv
+ss_start main
+ss_load first "$ROWS"
+((RELOAD == 1)) && ss_load reload "$ROWS"
+ss_stop main
+
+# The peers, in the same run, on the same file (in the page cache by now, as
+# S3's copy was for skillsync).
+peer_rows=()
 if [[ $STORE == sqlite ]]; then
-  peer="sqlite3 .import"
-  db=$tmp/sqlite-import.db
-  sqlite3 "$db" >/dev/null <<'SQL'
-PRAGMA journal_mode = WAL;
-CREATE TABLE learning (
-  employee_external_id TEXT NOT NULL,
-  language TEXT NOT NULL,
-  external_id TEXT NOT NULL,
-  timestamp TEXT NOT NULL,
-  course_id TEXT,
-  source TEXT,
-  PRIMARY KEY (employee_external_id, external_id)
-) WITHOUT ROWID;
-SQL
-  sq_times=$({ time sqlite3 -cmd 'PRAGMA synchronous = NORMAL' -cmd 'PRAGMA cache_size = -65536' \
-    "$db" ".import --csv --skip 1 $csv learning" >"$tmp/sqlite.out" 2>"$tmp/sqlite.err"; } 2>&1) ||
-    die "sqlite3 .import failed: $(tail -n 5 "$tmp/sqlite.err")"
-  read -r sq_seconds sq_user sq_sys <<<"$(tail -n1 <<<"$sq_times")"
-  sq_cpu=$(awk -v u="$sq_user" -v s="$sq_sys" 'BEGIN { printf "%.2f", u + s }')
-  sq_rows=$(sqlite3 "$db" 'SELECT count(*) FROM learning')
-  [[ $sq_rows == "$ROWS" ]] || die "sqlite3 imported $sq_rows rows, expected $ROWS"
-  say "sqlite3 .import: $sq_rows rows in $sq_seconds s"
+  for kind in keyed plain; do
+    peer_sqlite "$kind" "$csv" "$ROWS"
+    say "sqlite3 .import $kind: $ROWS rows in $peer_seconds s"
+    peer_rows+=("sqlite3 .import $kind|$peer_seconds|$peer_cpu")
+  done
+  say "DuckDB $(duckdb_version) (@duckdb/node-api)"
+  for kind in keyed plain; do
+    peer_duckdb "$kind" "$csv" "$ROWS"
+    say "DuckDB $kind: $ROWS rows in $peer_seconds s"
+    peer_rows+=("DuckDB $kind|$peer_seconds|$peer_cpu")
+  done
 else
-  peer="psql \\copy"
-  psql_cmd=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "postgres://skillsync@127.0.0.1:$pg_port/postgres")
-  "${psql_cmd[@]}" -c 'CREATE TABLE bench_learning (
-    employee_external_id TEXT NOT NULL, language TEXT NOT NULL, external_id TEXT NOT NULL,
-    timestamp TEXT NOT NULL, course_id TEXT, source TEXT,
-    PRIMARY KEY (employee_external_id, external_id))' || die "cannot create the psql table"
-  sq_times=$({ time "${psql_cmd[@]}" \
-    -c "\\copy bench_learning FROM '$csv' WITH (FORMAT csv, HEADER true)" \
-    >"$tmp/psql.out" 2>"$tmp/psql.err"; } 2>&1) ||
-    die "psql \\copy failed: $(tail -n 5 "$tmp/psql.err")"
-  read -r sq_seconds sq_user sq_sys <<<"$(tail -n1 <<<"$sq_times")"
-  sq_cpu=$(awk -v u="$sq_user" -v s="$sq_sys" 'BEGIN { printf "%.2f", u + s }')
-  sq_rows=$("${psql_cmd[@]}" -tA -c 'SELECT count(*) FROM bench_learning')
-  [[ $sq_rows == "$ROWS" ]] || die "psql \\copy loaded $sq_rows rows, expected $ROWS"
-  say "psql \\copy: $sq_rows rows in $sq_seconds s (CPU of psql only; the server's is not counted)"
+  peer_psql "$csv" "$ROWS"
+  say "psql \\copy keyed: $ROWS rows in $peer_seconds s (CPU of psql only; the server's is not counted)"
+  peer_rows+=("psql \\copy keyed|$peer_seconds|$peer_cpu")
 fi
 
-# 6. The table.
-awk -v rows="$ROWS" -v bytes="$bytes" -v ss="$ss_seconds" -v sq="$sq_seconds" \
-  -v server="$server_seconds" -v ss_cpu="$ss_cpu" -v sq_cpu="$sq_cpu" -v hwm="$ss_hwm_kib" \
-  -v peer="$peer" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
-  printf "\nrows %d (%.1f MiB CSV), load average after the run: %s\n\n", rows, bytes / 1048576, load
-  printf "%-18s %10s %10s %12s\n", "", "seconds", "cpu s", "rows/s"
-  printf "%-18s %10.3f %10.2f %12.0f\n", "skillsync", ss, ss_cpu, rows / ss
-  printf "%-18s %10.3f %10.2f %12.0f\n", peer, sq, sq_cpu, rows / sq
-  printf "%-18s %10s   (the task as timed by the server, from its log)\n", "  server-side", server
-  printf "\nratio (skillsync rows/s / %s rows/s): %.2f\n", peer, sq / ss
-  printf "skillsync peak memory (VmHWM): %.1f MiB\n", hwm / 1024
-}'
+bench/report.sh table "$STORE" "$ROWS" "$bytes" "first|${seconds[first]}|${cpu[first]}|${server[first]}|${hwm[first]}" \
+  "reload|${seconds[reload]:-}|${cpu[reload]:-}|${server[reload]:-}|${hwm[reload]:-}" "${peer_rows[@]}"

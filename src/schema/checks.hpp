@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,9 +31,54 @@ enum class Fail : uint8_t {
 // fails (a fixed buffer, so the success path never allocates).
 struct Checked {
   Fail fail = Fail::kNone;
+  // Set by a successful check_value when the value needs no escape in a
+  // JSON string (json_scan), so it is copied as it is; false says nothing.
+  bool plain = false;
   Micros micros = 0;  // kTimestamp only
   char why[96];
 };
+
+// What json_scan found in a text: bytes that a JSON string must escape
+// ('"', '\\' and controls, NUL included), and bytes of 0x80 and above.
+inline constexpr unsigned kScanEscape = 1;
+inline constexpr unsigned kScanNonAscii = 2;
+
+// The kScan* bits of `s`, 8 bytes at a time: the hot path of CSV text
+// fields. A text with neither bit is printable ASCII (valid UTF-8 without
+// NUL); one without kScanEscape goes into a JSON string as it is.
+inline unsigned json_scan(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  // Each term's high bits are nonzero exactly when some byte of w is below
+  // 0x20, '"' or '\\' (exact for the word as a whole, whatever its bytes).
+  auto escape = [](uint64_t w) {
+    const uint64_t quote = w ^ (kOnes * '"');
+    const uint64_t backslash = w ^ (kOnes * '\\');
+    return (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
+            ((backslash - kOnes) & ~backslash)) &
+           kHigh;
+  };
+  const size_t n = s.size();
+  if (n < 8) {  // byte by byte: no partial-word load
+    unsigned bits = 0;
+    for (char ch : s) {
+      const auto b = static_cast<unsigned char>(ch);
+      if (b < 0x20 || b == '"' || b == '\\') bits |= kScanEscape;
+      if (b >= 0x80) bits |= kScanNonAscii;
+    }
+    return bits;
+  }
+  uint64_t esc = 0, high = 0, w;
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    std::memcpy(&w, s.data() + i, 8);
+    esc |= escape(w);
+    high |= w;
+  }
+  std::memcpy(&w, s.data() + n - 8, 8);  // the last 8 bytes, overlapping
+  esc |= escape(w);
+  high |= w;
+  return (esc != 0 ? kScanEscape : 0) | ((high & kHigh) != 0 ? kScanNonAscii : 0);
+}
 
 // Every entity, in registry order (entities.cpp).
 const std::vector<EntityDef>& registry();

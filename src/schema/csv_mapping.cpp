@@ -41,13 +41,21 @@ bool check(const FieldDef& f, std::string_view v, Checked& c, FieldError& error)
   return false;
 }
 
-bool check_required(internal::TopLevel which, std::string_view v, Checked& c, FieldError& error) {
-  const FieldDef& f = internal::top_field(which);
+bool check_required(const FieldDef& f, std::string_view v, Checked& c, FieldError& error) {
   if (v.empty()) {
     set_error(error, f.name, "required", f.name + " is required");
     return false;
   }
   return check(f, v, c, error);
+}
+
+// The string of the last source that a row of this thread left out: files
+// mix rows with and without a source, and an Event's optional source would
+// otherwise free and allocate its string again and again. At most one
+// string of at most about kMaxSourceLength bytes per thread.
+std::string& spare_source() {
+  thread_local std::string spare;
+  return spare;
 }
 
 template <class Name>
@@ -194,18 +202,27 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
     return false;
   }
   auto at = [&](int idx) { return idx < 0 ? std::string_view() : fields[idx]; };
+  const std::span<const FieldDef> top = top_level_fields();  // once per row, not per field
   Checked c;
 
+  // The ids and the language take the direct check first; a value that
+  // fails it goes through check_required, which names the reason.
   std::string_view v = at(b.employee_);
-  if (!check_required(internal::kEmployeeField, v, c, error)) return false;
+  if (!is_valid_external_id(v) && !check_required(top[internal::kEmployeeField], v, c, error)) {
+    return false;
+  }
   out.employee_external_id.assign(v);
 
   v = at(b.language_);
-  if (!check_required(internal::kLanguageField, v, c, error)) return false;
+  if (!is_valid_language(v) && !check_required(top[internal::kLanguageField], v, c, error)) {
+    return false;
+  }
   out.language.assign(v);
 
   v = at(b.external_id_);
-  if (!check_required(internal::kExternalIdField, v, c, error)) return false;
+  if (!is_valid_external_id(v) && !check_required(top[internal::kExternalIdField], v, c, error)) {
+    return false;
+  }
   out.external_id.assign(v);
 
   v = at(b.event_type_);
@@ -218,7 +235,7 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
   out.event_type.assign(entity.event_type);
 
   v = at(b.timestamp_);
-  if (!check_required(internal::kTimestampField, v, c, error)) return false;
+  if (!check_required(top[internal::kTimestampField], v, c, error)) return false;
   out.timestamp = c.micros;
 
   out.content_json.clear();
@@ -272,10 +289,13 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
 
   v = at(b.source_);
   if (v.empty()) {
+    // An absent source: its string (and its capacity) waits for the next
+    // source of this thread instead of being freed.
+    if (out.source) spare_source() = std::move(*out.source);
     out.source.reset();
   } else {
-    if (!check(internal::top_field(internal::kSourceField), v, c, error)) return false;
-    if (!out.source) out.source.emplace();
+    if (!check(top[internal::kSourceField], v, c, error)) return false;
+    if (!out.source) out.source.emplace(std::move(spare_source()));
     out.source->assign(v);
   }
   return true;

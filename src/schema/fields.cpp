@@ -2,6 +2,7 @@
 // ISO 8601 timestamps and dates, enum values and URLs. These run once per
 // field per CSV row, so they are plain loops that never allocate on success;
 // messages are built only when a value is rejected.
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -28,6 +29,16 @@ struct IdCharTable {
 constexpr IdCharTable kIdChars;
 
 bool is_id_char(unsigned char c) { return kIdChars.ok[c]; }
+
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+
+// Nonzero exactly when some byte of `w` is 0x00..0x20 or 0x7F (what a URL
+// must not hold), 8 bytes at a time.
+uint64_t space_or_control(uint64_t w) {
+  const uint64_t del = w ^ (kOnes * 0x7F);
+  return (((w - kOnes * 0x21) & ~w) | ((del - kOnes) & ~del)) & kHighBits;
+}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -185,11 +196,16 @@ bool is_valid_url(std::string_view v) {
     return false;
   }
   if (host >= v.size() || v[host] == '/' || v[host] == '?' || v[host] == '#') return false;
-  for (char ch : v) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (u <= 0x20 || u == 0x7F) return false;
+  // v.size() > host >= 7: whole words, the last one overlapping.
+  uint64_t bad = 0, high = 0, w;
+  for (size_t i = 0;; i += 8) {
+    std::memcpy(&w, v.data() + std::min(i, v.size() - 8), 8);
+    bad |= space_or_control(w);
+    high |= w;
+    if (i + 8 >= v.size()) break;
   }
-  return is_valid_utf8(v);
+  if (bad != 0) return false;
+  return (high & kHighBits) == 0 || is_valid_utf8(v);
 }
 
 Result<Micros> parse_timestamp(std::string_view s) {
@@ -217,23 +233,28 @@ size_t effective_max_length(const FieldDef& f) {
 
 Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
   c.fail = Fail::kNone;
+  c.plain = false;
   switch (f.type) {
     case FieldType::kExternalId:
       if (!is_valid_external_id(v)) c.fail = Fail::kInvalidExternalId;
+      c.plain = true;  // [A-Za-z0-9_-] when valid
       break;
     case FieldType::kLanguage:
       if (!is_valid_language(v)) c.fail = Fail::kInvalidLanguage;
+      c.plain = true;  // lowercase letters when valid
       break;
     case FieldType::kTimestamp:
       if (!parse_timestamp_into(v, &c.micros, c.why)) c.fail = Fail::kInvalidTimestamp;
       break;
     case FieldType::kDate:
       if (!parse_date_only(v, c.why)) c.fail = Fail::kInvalidDate;
+      c.plain = true;  // digits and '-' when valid
       break;
     case FieldType::kEnum: {
       bool found = false;
       for (const std::string& a : f.allowed_values) found = found || a == v;
       if (!found) c.fail = Fail::kInvalidValue;
+      c.plain = (json_scan(v) & kScanEscape) == 0;
       break;
     }
     case FieldType::kUrl:
@@ -241,11 +262,21 @@ Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
         c.fail = Fail::kTooLong;
       } else if (!is_valid_url(v)) {
         c.fail = Fail::kInvalidUrl;
+      } else {
+        c.plain = (json_scan(v) & kScanEscape) == 0;
       }
       break;
-    case FieldType::kText:
+    case FieldType::kText: {
       if (v.size() > effective_max_length(f)) {
         c.fail = Fail::kTooLong;
+        break;
+      }
+      const unsigned scan = json_scan(v);
+      if ((scan & kScanEscape) == 0) {
+        // The common case: no control byte, so no NUL; only non-ASCII
+        // bytes need the UTF-8 check.
+        if ((scan & kScanNonAscii) != 0 && !is_valid_utf8(v)) c.fail = Fail::kInvalidUtf8;
+        c.plain = true;
       } else if (!is_valid_utf8(v)) {
         c.fail = Fail::kInvalidUtf8;
       } else if (std::memchr(v.data(), '\0', v.size()) != nullptr) {
@@ -254,7 +285,9 @@ Fail check_value(const FieldDef& f, std::string_view v, Checked& c) {
         c.fail = Fail::kNulCharacter;
       }
       break;
+    }
   }
+  if (c.fail != Fail::kNone) c.plain = false;
   return c.fail;
 }
 

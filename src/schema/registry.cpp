@@ -1,5 +1,7 @@
 // Lookups in the entity registry (entities.cpp), the checks a definition
 // must pass, and the content JSON writer.
+#include <cstring>
+
 #include "schema/checks.hpp"
 
 namespace skillsync::schema {
@@ -100,6 +102,11 @@ bool is_top_level_name(std::string_view name) {
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
+  if ((json_scan(s) & kScanEscape) == 0) {  // nothing to escape: one copy
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   size_t run = 0;  // start of the pending run of bytes that need no escape
   for (size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -147,12 +154,31 @@ int content_index(const EntityDef& e, std::string_view name) {
 
 void append_content_member(std::string& out, bool first, const FieldDef& f, std::string_view v,
                            const Checked& c) {
+  if (c.plain && (json_scan(f.name) & kScanEscape) == 0) {
+    // The common case in one step: ,"name":"value" copied into place.
+    const size_t at = out.size();
+    out.resize(at + (first ? 0 : 1) + f.name.size() + v.size() + 5);
+    char* p = out.data() + at;
+    if (!first) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, f.name.data(), f.name.size());
+    p += f.name.size();
+    std::memcpy(p, "\":\"", 3);
+    p += 3;
+    std::memcpy(p, v.data(), v.size());
+    p[v.size()] = '"';
+    return;
+  }
   if (!first) out.push_back(',');
   append_json_string(out, f.name);
   out.push_back(':');
   if (f.type == FieldType::kTimestamp) {
     out.push_back('"');
     append_rfc3339(out, c.micros);
+    out.push_back('"');
+  } else if (c.plain) {
+    out.push_back('"');
+    out.append(v);
     out.push_back('"');
   } else {
     append_json_string(out, v);

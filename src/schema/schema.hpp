@@ -253,9 +253,9 @@ class RowMapper {
   // with no complete one_of group fails with "missing_content" naming the
   // first missing column of the most nearly complete group. `out` is
   // unspecified after a failure. Allocation-free on the success path once
-  // `out`'s strings have grown (a source longer than 15 bytes that comes
-  // back after an absent one is re-allocated, since absent resets the
-  // optional). REQUIRES: `binding` outlives the mapper.
+  // `out`'s strings have grown (an absent source resets the optional; its
+  // string is kept for the thread's next source rather than freed).
+  // REQUIRES: `binding` outlives the mapper.
   bool map(std::span<const std::string_view> fields, Event& out, FieldError& error);
 
  private:

@@ -230,8 +230,7 @@ void LoadRun::take_row(csv::RecordReader::Item item, schema::RowMapper& mapper, 
   if (item == csv::RecordReader::Item::kRecord) {
     const csv::Record& rec = reader.record();
     schema::Event& event = batch.next_slot();
-    if (mapper.map(rec.fields, event, field_error_)) {
-      event.event_type = entity_->event_type;
+    if (mapper.map(rec.fields, event, field_error_)) {  // sets event.event_type too
       ++batch.count;
     } else {
       ++progress_.rows_rejected;

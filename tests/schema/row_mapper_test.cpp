@@ -299,6 +299,31 @@ TEST(RowMapperTest, NoAllocationPerRowOnceWarm) {
   EXPECT_GE(g_allocations.load() - before, 2u);
 }
 
+// A long source (past the small-string buffer) that comes and goes from
+// row to row: the absent rows leave the Event without a source, the others
+// get theirs, and none of it allocates once warm.
+TEST(RowMapperTest, LongSourcesComingAndGoingAllocateNothing) {
+  HeaderBinding b = bind(learning(), kTutorialHeader);
+  RowMapper m(b);
+  Event ev;
+  FieldError err;
+  const Row with_source = {"employee-1", "en",  "l-1",
+                           "2021-01-01", "c-1", "LinkedIn Learning, Inc. (a long source)"};
+  const Row without_source = {"employee-1", "en", "l-2", "2021-01-01", "c-2", ""};
+  ASSERT_TRUE(m.map(with_source, ev, err));
+  ASSERT_TRUE(m.map(without_source, ev, err));
+  const size_t before = g_allocations.load();
+  bool all_ok = true;
+  for (int i = 0; i < 100; ++i) {
+    all_ok = m.map(with_source, ev, err) && all_ok;
+    all_ok = all_ok && ev.source && *ev.source == with_source[5];
+    all_ok = m.map(without_source, ev, err) && all_ok;
+    all_ok = all_ok && !ev.source.has_value();
+  }
+  EXPECT_EQ(g_allocations.load() - before, 0u);
+  EXPECT_TRUE(all_ok);
+}
+
 // The same for entities with dates, a date range, enums, URLs and required
 // fields next to one-of groups.
 TEST(RowMapperTest, NoAllocationPerRowOnceWarmForEveryKindOfField) {
