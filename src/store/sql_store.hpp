@@ -2,14 +2,15 @@
 // once: one statement per call, whose SQL is the same in both dialects but
 // for the placeholders (SqlText). Internal to src/store; the base class of
 // sqlite::SqliteStore and postgres::PostgresStore, which implement the rest
-// (tasks and their leases, loads, sources' writes and claims, lists by
-// (created_at, id) or (timestamp, external_id), task stats) in their own
-// dialect.
+// (creating and listing tasks, leases, loads, the ledger writes of
+// sources) in their own dialect.
 //
-// Here: events (by key and listed), API keys, OAuth clients, settings, reading row
-// errors, purging finished tasks, reading a source and its ledger, and the
-// objects of a "per_check" source's task. Each is
-// one statement on a connection of its own (autocommit), as before.
+// Here: events (by key and listed), API keys, OAuth clients, settings,
+// reading a task, its progress, task stats, reading row errors, purging
+// finished tasks,
+// creating, changing, listing and reading sources, their ledger, and the
+// objects of a "per_check" source's task. Each is one statement on a
+// connection of its own (autocommit), as before.
 //
 // A template over the backend's pool (one/all/run with call arguments as
 // parameters, kPlaceholder) and row type (row_mapping.hpp). The store owns
@@ -28,8 +29,10 @@
 #include "common/time.hpp"
 #include "store/cursor.hpp"
 #include "store/row_mapping.hpp"
+#include "store/row_params.hpp"
 #include "store/sql_columns.hpp"
 #include "store/sql_text.hpp"
+#include "store/sql_values.hpp"
 #include "store/store.hpp"
 #include "store/store_checks.hpp"
 
@@ -74,9 +77,7 @@ class SqlStore : public Store {
                             std::string_view external_id) override {
     static constexpr SqlText k{
         "DELETE FROM events WHERE tenant = $1 AND employee_external_id = $2 AND external_id = $3"};
-    SKILLSYNC_ASSIGN_OR_RETURN(uint64_t n,
-                               pool_.run(sql(k), tenant, employee_external_id, external_id));
-    return n > 0;
+    return any_changed(pool_.run(sql(k), tenant, employee_external_id, external_id));
   }
   Result<EventPage> list_events(std::string_view tenant, std::string_view employee_external_id,
                                 size_t limit, std::string_view cursor) override {
@@ -120,11 +121,17 @@ class SqlStore : public Store {
                                " FROM api_keys ORDER BY created_at_us, id"};
     return pool_.template all<ApiKey>(sql(k), read_api_key<Row>);
   }
+  Result<uint64_t> count_api_keys() override {
+    static constexpr SqlText k{"SELECT count(*) FROM api_keys"};
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        std::optional<uint64_t> n,
+        pool_.template one<uint64_t>(sql(k), [](const Row& r) { return r.uint64(0); }));
+    return n.value_or(0);
+  }
   Result<bool> revoke_api_key(std::string_view id, Micros now) override {
     static constexpr SqlText k{
         "UPDATE api_keys SET revoked_at_us = $2 WHERE id = $1 AND revoked_at_us IS NULL"};
-    SKILLSYNC_ASSIGN_OR_RETURN(uint64_t n, pool_.run(sql(k), id, now));
-    return n > 0;
+    return any_changed(pool_.run(sql(k), id, now));
   }
   Status touch_api_key(std::string_view id, Micros now) override {
     static constexpr SqlText k{"UPDATE api_keys SET last_used_at_us = $2 WHERE id = $1"};
@@ -152,8 +159,7 @@ class SqlStore : public Store {
   Result<bool> revoke_oauth_client(std::string_view id, Micros now) override {
     static constexpr SqlText k{
         "UPDATE oauth_clients SET revoked_at_us = $2 WHERE id = $1 AND revoked_at_us IS NULL"};
-    SKILLSYNC_ASSIGN_OR_RETURN(uint64_t n, pool_.run(sql(k), id, now));
-    return n > 0;
+    return any_changed(pool_.run(sql(k), id, now));
   }
   Status touch_oauth_client(std::string_view id, Micros now) override {
     static constexpr SqlText k{"UPDATE oauth_clients SET last_used_at_us = $2 WHERE id = $1"};
@@ -178,12 +184,32 @@ class SqlStore : public Store {
         "UPDATE settings SET value = $2 WHERE name = $1 AND value = $3"};
     static constexpr SqlText kFirst{
         "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
-    SKILLSYNC_ASSIGN_OR_RETURN(uint64_t n, expected
-                                               ? pool_.run(sql(kReplace), name, value, *expected)
-                                               : pool_.run(sql(kFirst), name, value));
-    return n > 0;
+    return any_changed(expected ? pool_.run(sql(kReplace), name, value, *expected)
+                                : pool_.run(sql(kFirst), name, value));
   }
 
+  Result<std::optional<Task>> get_task(std::string_view tenant, std::string_view id) override {
+    static constexpr SqlText k{"SELECT " SKILLSYNC_TASK_COLUMNS
+                               " FROM tasks WHERE tenant = $1 AND id = $2"};
+    return pool_.template one<Task>(sql(k), read_task<Row>, tenant, id);
+  }
+  Status update_progress(std::string_view task_id, const Progress& progress) override {
+    static constexpr SqlText k{
+        "UPDATE tasks SET bytes_total = $2, bytes_read = $3, rows_read = $4, rows_loaded = $5,"
+        " rows_rejected = $6, rows_superseded = $7 WHERE id = $1"};
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        uint64_t n,
+        pool_.run(sql(k), task_id, Fields{[&](auto& p) { bind_progress(p, progress); }}));
+    if (n == 0) return task_not_found(task_id);
+    return ok_status();
+  }
+  Result<TaskStats> task_stats() override {
+    static constexpr SqlText k{
+        "SELECT status, count(*), min(created_at_us) FROM tasks GROUP BY status"};
+    TaskStats stats;
+    SKILLSYNC_TRY(pool_.each(sql(k), [&](const Row& r) { add_task_stats_row(stats, r); }));
+    return stats;
+  }
   Result<uint64_t> purge_finished_before(Micros cutoff) override {
     // Row errors and idempotency keys go with their task (ON DELETE
     // CASCADE). Finished tasks have no stage.
@@ -207,6 +233,88 @@ class SqlStore : public Store {
                                         kMaxRowErrorPageLimit, cursor);
   }
 
+  Status create_source(const Source& x) override {
+    static constexpr SqlText k{
+        "INSERT INTO sources (id, tenant, name, entity_type, method, uri, region, pattern,"
+        " sealed_credentials, schedule_seconds, options_json, start_after, modified_after_us,"
+        " batch, max_consecutive_failures, status, last_error, next_check_at_us,"
+        " failures_since_us, lease_owner, created_at_us, updated_at_us) VALUES ($1, $2, $3, $4,"
+        " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, '', $20, $20)"};
+    return done(pool_.run(sql(k), x.id, x.tenant, settable(x), now_or(x.created_at)));
+  }
+  Result<bool> update_source(const Source& x, Micros now) override {
+    static constexpr SqlText k{
+        "UPDATE sources SET name = $3, entity_type = $4, method = $5, uri = $6, region = $7,"
+        " pattern = $8, sealed_credentials = $9, schedule_seconds = $10, options_json = $11,"
+        " start_after = $12, modified_after_us = $13, batch = $14,"
+        " max_consecutive_failures = $15, status = $16, last_error = $17,"
+        " next_check_at_us = $18, failures_since_us = $19, updated_at_us = $20"
+        " WHERE tenant = $1 AND id = $2"};
+    return any_changed(pool_.run(sql(k), x.tenant, x.id, settable(x), now));
+  }
+  Result<bool> delete_source(std::string_view tenant, std::string_view id) override {
+    // source_files go with it (ON DELETE CASCADE; SQLite: foreign_keys is on).
+    static constexpr SqlText k{"DELETE FROM sources WHERE tenant = $1 AND id = $2"};
+    return any_changed(pool_.run(sql(k), tenant, id));
+  }
+  Result<SourcePage> list_sources(std::string_view tenant, size_t limit,
+                                  std::string_view cursor) override {
+    SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
+    SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
+                               decode_task_page_cursor(cursor));
+    // Newest first: keyset pagination on (created_at_us, id) descending.
+    static constexpr SqlText kFirst{"SELECT " SKILLSYNC_SOURCE_COLUMNS
+                                    " FROM sources WHERE tenant = $1"
+                                    " ORDER BY created_at_us DESC, id DESC LIMIT $2"};
+    static constexpr SqlText kAfter{"SELECT " SKILLSYNC_SOURCE_COLUMNS
+                                    " FROM sources WHERE tenant = $1"
+                                    " AND (created_at_us, id) < ($3, $4)"
+                                    " ORDER BY created_at_us DESC, id DESC LIMIT $2"};
+    const int64_t rows_wanted = static_cast<int64_t>(limit) + 1;
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        std::vector<Source> rows,
+        after ? pool_.template all<Source>(sql(kAfter), read_source<Row>, tenant, rows_wanted,
+                                           after->created_at, after->id)
+              : pool_.template all<Source>(sql(kFirst), read_source<Row>, tenant, rows_wanted));
+    return source_page(std::move(rows), limit);
+  }
+  Result<std::optional<Source>> claim_due_source(std::string_view owner, Micros now,
+                                                 Micros lease_duration) override {
+    SKILLSYNC_TRY(check_claim(owner, lease_duration));
+    // One statement picks the source due longest and claims it; with row
+    // locks (Pool::kRowLocks) concurrent claims skip each other's row.
+#define SKILLSYNC_CLAIM_DUE_SOURCE(LOCK)                                                   \
+  "UPDATE sources SET lease_owner = $1, lease_expires_at_us = $3, next_check_at_us = NULL" \
+  " WHERE id = (SELECT id FROM sources WHERE status = 'active'"                            \
+  " AND (next_check_at_us IS NULL OR next_check_at_us <= $2)"                              \
+  " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $2)"                         \
+  " ORDER BY next_check_at_us, id LIMIT 1" LOCK ") RETURNING " SKILLSYNC_SOURCE_COLUMNS
+    static constexpr SqlText kClaim{SKILLSYNC_CLAIM_DUE_SOURCE("")};
+    static constexpr SqlText kClaimSkippingLocked{
+        SKILLSYNC_CLAIM_DUE_SOURCE(" FOR UPDATE SKIP LOCKED")};
+#undef SKILLSYNC_CLAIM_DUE_SOURCE
+    return pool_.template one<Source>(Pool::kRowLocks ? sql(kClaimSkippingLocked) : sql(kClaim),
+                                      read_source<Row>, owner, now, now + lease_duration);
+  }
+  Status finish_source_check(std::string_view source_id, std::string_view owner,
+                             const SourceCheckResult& r) override {
+    // next_check_at: the earlier of the result's and one set meanwhile.
+    static constexpr SqlText k{
+        "UPDATE sources SET last_check_at_us = $3, lease_owner = '',"
+        " next_check_at_us = CASE WHEN next_check_at_us IS NULL OR $4 < next_check_at_us"
+        " THEN $4 ELSE next_check_at_us END,"
+        " lease_expires_at_us = NULL,"
+        " status = CASE WHEN CAST($5 AS TEXT) IS NULL THEN status ELSE 'error' END,"
+        " last_error = coalesce($5, last_error)"
+        " WHERE id = $1 AND lease_owner = $2"};
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        uint64_t n, pool_.run(sql(k), source_id, owner, r.checked_at, r.next_check_at, r.error));
+    if (n == 0) return source_lease_lost(source_id);
+    return ok_status();
+  }
+  Result<RecordedFile> record_source_file(const SourceFile& file) override {
+    return record_file_and_create_task(file, Task{});
+  }
   Result<std::optional<Source>> get_source(std::string_view tenant, std::string_view id) override {
     static constexpr SqlText k{"SELECT " SKILLSYNC_SOURCE_COLUMNS
                                " FROM sources WHERE tenant = $1 AND id = $2"};
@@ -261,6 +369,15 @@ class SqlStore : public Store {
   static Status done(const Result<uint64_t>& changed) {
     if (!changed.ok()) return changed.error();
     return ok_status();
+  }
+  // The fields a user or a status change sets on a source, as parameters.
+  static auto settable(const Source& x) {
+    return Fields{[&x](auto& p) { bind_source_settable(p, x); }};
+  }
+  // Whether a statement changed any row.
+  static Result<bool> any_changed(const Result<uint64_t>& changed) {
+    if (!changed.ok()) return changed.error();
+    return *changed > 0;
   }
 
   // The page after `cursor` of a list paged by seq: `sql` takes (key, the

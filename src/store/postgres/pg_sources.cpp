@@ -1,12 +1,11 @@
-// PostgresStore: recurring sources and their ledger (store/sources.hpp).
+// PostgresStore: recording the ledger of recurring sources and their tasks
+// (store/sources.hpp; the rest, claims included: store/sql_store.hpp).
 //
 // Exactly-once across processes: source_files is UNIQUE (source_id, key,
 // etag); record_file_and_create_task inserts the ledger row with ON
 // CONFLICT DO NOTHING and creates the task in the same transaction, so of
 // two processes recording one file, the second waits on the unique index
-// until the first commits and then inserts nothing. Claims pick a due
-// source with FOR UPDATE SKIP LOCKED, so concurrent claims never block on
-// or take the same source.
+// until the first commits and then inserts nothing.
 #include <string>
 
 #include "store/cursor.hpp"
@@ -23,109 +22,6 @@ namespace {
   " WHERE f.source_id = $1 AND f.key = $2 AND f.etag = $3"
 
 }  // namespace
-
-Status PostgresStore::create_source(const Source& x) {
-  Params p;
-  p.text(x.id).text(x.tenant);
-  bind_source_settable(p, x).int64(x.created_at != 0 ? x.created_at : clock_.now());
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec(
-          "INSERT INTO sources (id, tenant, name, entity_type, method, uri, region, pattern,"
-          " sealed_credentials, schedule_seconds, options_json, start_after, modified_after_us,"
-          " batch, max_consecutive_failures, status, last_error, next_check_at_us,"
-          " failures_since_us, lease_owner, created_at_us, updated_at_us) VALUES ($1, $2, $3, $4,"
-          " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, '', $20, $20)",
-          p));
-  return ok_status();
-}
-
-Result<SourcePage> PostgresStore::list_sources(std::string_view tenant, size_t limit,
-                                               std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
-                             decode_task_page_cursor(cursor));
-  Params p;
-  p.text(tenant);
-  if (after) {
-    p.int64(after->created_at).text(after->id);
-  } else {
-    p.null_int64().null_text();
-  }
-  p.int64(static_cast<int64_t>(limit) + 1);
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec(
-          "SELECT " SKILLSYNC_SOURCE_COLUMNS
-          " FROM sources WHERE tenant = $1 AND ($2::int8 IS NULL OR (created_at_us, id) < ($2, $3))"
-          " ORDER BY created_at_us DESC, id DESC LIMIT $4",
-          p));
-  SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<Source>(read_source<PgRow>));
-  return source_page(std::move(rows), limit);
-}
-
-Result<bool> PostgresStore::update_source(const Source& x, Micros now) {
-  Params p;
-  p.text(x.tenant).text(x.id);
-  bind_source_settable(p, x).int64(now);
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec(
-          "UPDATE sources SET name = $3, entity_type = $4, method = $5, uri = $6, region = $7,"
-          " pattern = $8, sealed_credentials = $9, schedule_seconds = $10, options_json = $11,"
-          " start_after = $12, modified_after_us = $13, batch = $14,"
-          " max_consecutive_failures = $15, status = $16, last_error = $17,"
-          " next_check_at_us = $18, failures_since_us = $19, updated_at_us = $20"
-          " WHERE tenant = $1 AND id = $2",
-          p));
-  return r.affected() > 0;
-}
-
-Result<bool> PostgresStore::delete_source(std::string_view tenant, std::string_view id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
-                             pool_.exec("DELETE FROM sources WHERE tenant = $1 AND id = $2",
-                                        Params().text(tenant).text(id)));
-  return r.affected() > 0;
-}
-
-Result<std::optional<Source>> PostgresStore::claim_due_source(std::string_view owner, Micros now,
-                                                              Micros lease_duration) {
-  SKILLSYNC_TRY(check_claim(owner, lease_duration));
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec(
-          "UPDATE sources SET lease_owner = $1, lease_expires_at_us = $3, next_check_at_us = NULL"
-          " WHERE id = (SELECT id FROM sources WHERE status = 'active'"
-          " AND (next_check_at_us IS NULL OR next_check_at_us <= $2)"
-          " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < $2)"
-          " ORDER BY next_check_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-          " RETURNING " SKILLSYNC_SOURCE_COLUMNS,
-          Params().text(owner).int64(now).int64(now + lease_duration)));
-  return r.one<Source>(read_source<PgRow>);
-}
-
-Status PostgresStore::finish_source_check(std::string_view source_id, std::string_view owner,
-                                          const SourceCheckResult& res) {
-  Params p;
-  p.text(source_id).text(owner).int64(res.checked_at).int64(res.next_check_at);
-  p.optional_text(res.error);
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r, pool_.exec("UPDATE sources SET last_check_at_us = $3, lease_owner = '',"
-                             " next_check_at_us = CASE WHEN next_check_at_us IS NULL THEN $4"
-                             " ELSE least(next_check_at_us, $4) END,"
-                             " lease_expires_at_us = NULL,"
-                             " status = CASE WHEN $5::text IS NULL THEN status ELSE 'error' END,"
-                             " last_error = coalesce($5, last_error)"
-                             " WHERE id = $1 AND lease_owner = $2",
-                             p));
-  if (r.affected() == 0) return source_lease_lost(source_id);
-  return ok_status();
-}
-
-Result<RecordedFile> PostgresStore::record_source_file(const SourceFile& file) {
-  Task none;
-  return record_file_and_create_task(file, none);
-}
 
 Result<RecordedFile> PostgresStore::record_file_and_create_task(const SourceFile& file,
                                                                 const Task& task) {

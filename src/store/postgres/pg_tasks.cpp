@@ -1,5 +1,5 @@
-// PostgresStore: creating, reading, listing and purging tasks, and reading
-// their row errors.
+// PostgresStore: creating and listing tasks (reading one, its progress,
+// purging and row errors: store/sql_store.hpp).
 #include <string>
 
 #include "store/cursor.hpp"
@@ -82,11 +82,6 @@ Result<CreatedTask> PostgresStore::create_task_idempotent(const Task& task,
   return CreatedTask{std::move(**created), true};
 }
 
-Result<std::optional<Task>> PostgresStore::get_task(std::string_view tenant, std::string_view id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
-  return select_task(*conn, tenant, id);
-}
-
 Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFilter& filter,
                                            size_t limit, std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
@@ -116,20 +111,6 @@ Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFi
   SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, pool_.exec(sql, p));
   SKILLSYNC_ASSIGN_OR_RETURN(auto rows, r.all<Task>(read_task<PgRow>));
   return task_page(std::move(rows), limit);
-}
-
-Status PostgresStore::update_progress(std::string_view task_id, const Progress& progress) {
-  Params p;
-  p.text(task_id);
-  bind_progress(p, progress);
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec(
-          "UPDATE tasks SET bytes_total = $2, bytes_read = $3, rows_read = $4, rows_loaded = $5,"
-          " rows_rejected = $6, rows_superseded = $7 WHERE id = $1",
-          p));
-  if (r.affected() == 0) return task_not_found(task_id);
-  return ok_status();
 }
 
 }  // namespace skillsync::store::postgres

@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <string>
 
+#include "store/postgres/pg_publish.hpp"
 #include "store/postgres/postgres_store_impl.hpp"
 
 namespace skillsync::store::postgres {
@@ -225,27 +226,11 @@ Result<uint64_t> PgTaskWriter::publish(TaskStatus status, const Progress& progre
   uint64_t distinct = 0;
   const Micros now = store_.clock().now();
   if (exists.value()) {
-    // One sort of the stage by key (then seq, last first) picks the file's
-    // last row of each key: PostgreSQL refuses to change one row twice in
-    // one INSERT ... ON CONFLICT, and the sorted order makes concurrent
-    // publishes lock event rows in the same order. A larger work_mem for
-    // this transaction keeps the sort of a big load in memory longer.
-    SKILLSYNC_TRY(conn().exec_script("SET LOCAL work_mem = '64MB'"));
-    auto upsert = conn().exec(
-        "INSERT INTO events (tenant, employee_external_id, external_id, event_type,"
-        " timestamp_us, language, content, source, created_at_us, updated_at_us, task_id)"
-        " SELECT DISTINCT ON (employee_external_id, external_id) $1::text, employee_external_id,"
-        " external_id, event_type, timestamp_us, language, content, source, $2::int8, $2::int8,"
-        " $3::text FROM " +
-            stage_ +
-            " ORDER BY employee_external_id, external_id, seq DESC"
-            " ON CONFLICT (tenant, employee_external_id, external_id) DO UPDATE SET"
-            " event_type = excluded.event_type, timestamp_us = excluded.timestamp_us,"
-            " language = excluded.language, content = excluded.content, source = excluded.source,"
-            " updated_at_us = excluded.updated_at_us, task_id = excluded.task_id",
-        Params().text(task_.tenant).int64(now).text(task_.id));
-    if (!upsert.ok()) return upsert.error();
-    distinct = upsert->affected();  // one insert or update per distinct key
+    // MERGE, or INSERT ... ON CONFLICT if a concurrent writer got in the
+    // way (pg_publish.cpp).
+    auto published = publish_stage(conn(), stage_, task_.tenant, task_.id, now);
+    if (!published.ok()) return published.error();
+    distinct = published->distinct;
     SKILLSYNC_TRY(conn().exec_script("DROP TABLE " + stage_));
   }
   staged = std::max(staged, distinct);

@@ -55,6 +55,9 @@ class ConnectionPool {
 
   // Statements take $1, $2, ... (store/sql_text.hpp).
   static constexpr char kPlaceholder = '$';
+  // Row locks: a claim picks its row FOR UPDATE SKIP LOCKED, so concurrent
+  // claims never block on or take the same row.
+  static constexpr bool kRowLocks = true;
 
   Result<PooledConn> acquire();
   // Runs one statement on a connection of its own (autocommit), for a call
@@ -83,6 +86,14 @@ class ConnectionPool {
     Params p;
     SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, exec(sql, bind_values(p, args...)));
     return r.affected();
+  }
+  // The same, calling `f(row)` for every row.
+  template <class F, class... Args>
+  Status each(const char* sql, F f, const Args&... args) {
+    Params p;
+    SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, exec(sql, bind_values(p, args...)));
+    r.for_each(f);
+    return ok_status();
   }
 
   const std::string& conninfo() const { return conninfo_; }

@@ -1,5 +1,5 @@
-// PostgresStore: opening the database, the API key count and the task
-// stats (events and the rest of API keys: store/sql_store.hpp).
+// PostgresStore: opening the database (the calls both stores run alike:
+// store/sql_store.hpp).
 #include "store/postgres/postgres_store.hpp"
 
 #include "store/cursor.hpp"
@@ -31,21 +31,4 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo,
       std::make_unique<postgres::PostgresStore>(conninfo, std::move(password), clock));
 }
 
-namespace postgres {
-
-Result<uint64_t> PostgresStore::count_api_keys() {
-  SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, pool_.exec("SELECT count(*) FROM api_keys"));
-  return r.uint64(0, 0);
-}
-
-Result<TaskStats> PostgresStore::task_stats() {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PgResult r,
-      pool_.exec("SELECT status, count(*), min(created_at_us) FROM tasks GROUP BY status"));
-  TaskStats stats;
-  r.for_each([&](const PgRow& row) { add_task_stats_row(stats, row); });
-  return stats;
-}
-
-}  // namespace postgres
 }  // namespace skillsync::store

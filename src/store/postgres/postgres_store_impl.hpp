@@ -50,8 +50,6 @@ class PostgresStore final : public SqlStore<ConnectionPool, PgRow> {
       : SqlStore(clock, std::move(conninfo), std::move(password)), listener_(pool_) {}
   ~PostgresStore() override { listener_.set({}); }
 
-  Result<uint64_t> count_api_keys() override;
-  Result<TaskStats> task_stats() override;
   void set_task_listener(std::function<void()> callback) override {
     listener_.set(std::move(callback));
   }
@@ -59,7 +57,6 @@ class PostgresStore final : public SqlStore<ConnectionPool, PgRow> {
   Status create_task(const Task& task) override;
   Result<CreatedTask> create_task_idempotent(const Task& task, std::string_view idempotency_key,
                                              std::string_view body_sha256, Micros now) override;
-  Result<std::optional<Task>> get_task(std::string_view tenant, std::string_view id) override;
   Result<TaskPage> list_tasks(std::string_view tenant, const TaskFilter& filter, size_t limit,
                               std::string_view cursor) override;
   Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,
@@ -68,7 +65,6 @@ class PostgresStore final : public SqlStore<ConnectionPool, PgRow> {
                               Micros lease_duration) override;
   Status release_lease(std::string_view task_id, std::string_view worker_id) override;
   Status reset_load(std::string_view task_id, std::string_view worker_id) override;
-  Status update_progress(std::string_view task_id, const Progress& progress) override;
   Status finish_task(std::string_view task_id, std::string_view worker_id, TaskStatus status,
                      const std::optional<TaskError>& error, const Progress& progress,
                      Micros now) override;
@@ -78,26 +74,16 @@ class PostgresStore final : public SqlStore<ConnectionPool, PgRow> {
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
-  Status create_source(const Source& source) override;
-  Result<SourcePage> list_sources(std::string_view tenant, size_t limit,
-                                  std::string_view cursor) override;
-  Result<bool> update_source(const Source& source, Micros now) override;
-  Result<bool> delete_source(std::string_view tenant, std::string_view id) override;
-  Result<std::optional<Source>> claim_due_source(std::string_view owner, Micros now,
-                                                 Micros lease_duration) override;
-  Status finish_source_check(std::string_view source_id, std::string_view owner,
-                             const SourceCheckResult& result) override;
-  Result<RecordedFile> record_source_file(const SourceFile& file) override;
   Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
                                                    const Task& task) override;
   Result<std::vector<SourceFile>> record_files_and_create_task(const std::vector<SourceFile>& files,
                                                                const Task& task) override;
 
-  WebhookStore& webhooks() override { return webhooks_; }
+  WebhookStore& webhooks() override { return *webhooks_; }
 
  private:
   TaskListener listener_;
-  PgWebhookStore webhooks_{pool_, clock_};
+  std::unique_ptr<WebhookStore> webhooks_ = make_webhook_store(pool_, clock_);
 };
 
 // --- shared by the task files (task_rows.cpp) ---

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "store/migration_sql.hpp"
+
 namespace skillsync::store::sqlite {
 namespace {
 
@@ -57,62 +59,24 @@ CREATE TABLE events (
   tenant TEXT NOT NULL,
   employee_external_id TEXT NOT NULL,
   external_id TEXT NOT NULL,
-  event_type TEXT NOT NULL,
-  timestamp_us INTEGER NOT NULL,
-  language TEXT NOT NULL,
-  content TEXT NOT NULL,
-  source TEXT,
-  created_at_us INTEGER NOT NULL,
-  updated_at_us INTEGER NOT NULL,
-  task_id TEXT,
-  PRIMARY KEY (tenant, employee_external_id, external_id)
-) WITHOUT ROWID;
+)sql" SKILLSYNC_SQL_EVENTS_BODY("INTEGER") R"sql() WITHOUT ROWID;
 CREATE INDEX events_by_time ON events (tenant, employee_external_id, timestamp_us, external_id);
 
 CREATE TABLE tasks (
   id TEXT PRIMARY KEY NOT NULL,
   tenant TEXT NOT NULL,
-  entity_type TEXT NOT NULL,
-  method TEXT NOT NULL,
-  uri TEXT NOT NULL,
-  region TEXT NOT NULL,
-  options_json TEXT NOT NULL,
-  sealed_credentials BLOB,
-  status TEXT NOT NULL,
-  created_at_us INTEGER NOT NULL,
-  started_at_us INTEGER,
-  finished_at_us INTEGER,
-  bytes_total INTEGER NOT NULL DEFAULT 0,
-  bytes_read INTEGER NOT NULL DEFAULT 0,
-  rows_read INTEGER NOT NULL DEFAULT 0,
-  rows_loaded INTEGER NOT NULL DEFAULT 0,
-  rows_rejected INTEGER NOT NULL DEFAULT 0,
-  error_code TEXT,
-  error_message TEXT,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  worker_id TEXT,
-  lease_expires_at_us INTEGER
+)sql" SKILLSYNC_SQL_TASKS_BODY("INTEGER", "BLOB") R"sql(
 );
 CREATE INDEX tasks_by_status ON tasks (status, created_at_us, id);
 
 CREATE TABLE row_errors (
   task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
-  seq INTEGER NOT NULL,
-  line INTEGER NOT NULL,
-  byte_offset INTEGER NOT NULL,
-  column_name TEXT NOT NULL,
-  code TEXT NOT NULL,
-  message TEXT NOT NULL,
-  raw TEXT NOT NULL,
-  PRIMARY KEY (task_id, seq)
+)sql" SKILLSYNC_SQL_ROW_ERRORS_BODY("INTEGER") R"sql(  PRIMARY KEY (task_id, seq)
 ) WITHOUT ROWID;
 
 CREATE TABLE api_keys (
   id TEXT PRIMARY KEY NOT NULL,
-  key_hash TEXT NOT NULL UNIQUE,
-  tenant TEXT NOT NULL,
-  scopes TEXT NOT NULL,
-  created_at_us INTEGER NOT NULL
+)sql" SKILLSYNC_SQL_API_KEYS_BODY("INTEGER") R"sql(
 );
 )sql",
     R"sql(
@@ -131,10 +95,7 @@ ALTER TABLE tasks ADD COLUMN ckpt_rows_read INTEGER;
 ALTER TABLE tasks ADD COLUMN ckpt_rows_loaded INTEGER;
 ALTER TABLE tasks ADD COLUMN ckpt_rows_rejected INTEGER;
 ALTER TABLE tasks ADD COLUMN ckpt_rows_superseded INTEGER;
-CREATE INDEX tasks_by_tenant_time ON tasks (tenant, created_at_us, id);
-CREATE INDEX tasks_by_tenant_status_time ON tasks (tenant, status, created_at_us, id);
-CREATE INDEX tasks_by_finished ON tasks (finished_at_us) WHERE finished_at_us IS NOT NULL;
-
+)sql" SKILLSYNC_SQL_TASKS_LIST_INDEXES R"sql(
 CREATE TABLE idempotency_keys (
   tenant TEXT NOT NULL,
   idem_key TEXT NOT NULL,
@@ -151,43 +112,21 @@ ALTER TABLE api_keys ADD COLUMN last_used_at_us INTEGER;
 ALTER TABLE api_keys ADD COLUMN revoked_at_us INTEGER;
 CREATE TABLE settings (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
 )sql",
-    R"sql(
-ALTER TABLE tasks ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
-)sql",
+    SKILLSYNC_SQL_ADD_TRACE_ID,
     // Webhooks (store/webhooks.hpp): endpoints, the outbox, delivery attempts.
     R"sql(
 CREATE TABLE webhook_endpoints (
   id TEXT PRIMARY KEY NOT NULL,
   tenant TEXT NOT NULL,
-  url TEXT NOT NULL,
-  event_types TEXT NOT NULL,
-  description TEXT NOT NULL DEFAULT '',
-  enabled INTEGER NOT NULL DEFAULT 1,
-  sealed_key BLOB NOT NULL,
-  public_key_hex TEXT NOT NULL,
-  previous_sealed_key BLOB,
-  previous_public_key_hex TEXT,
-  previous_key_expires_at_us INTEGER,
-  created_at_us INTEGER NOT NULL,
-  updated_at_us INTEGER NOT NULL
-);
+)sql" SKILLSYNC_SQL_WEBHOOK_ENDPOINTS_HEAD R"sql(  enabled INTEGER NOT NULL DEFAULT 1,
+)sql" SKILLSYNC_SQL_WEBHOOK_ENDPOINTS_KEYS("INTEGER", "BLOB") R"sql();
 CREATE INDEX webhook_endpoints_by_tenant ON webhook_endpoints (tenant, created_at_us, id);
 CREATE TABLE webhook_outbox (
   event_id TEXT PRIMARY KEY NOT NULL,
   tenant TEXT NOT NULL,
   endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
-  type TEXT NOT NULL,
-  source_path TEXT NOT NULL,
-  body TEXT NOT NULL,
-  created_at_us INTEGER NOT NULL,
-  next_attempt_at_us INTEGER NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  round_attempts INTEGER NOT NULL DEFAULT 0,
-  delivered_at_us INTEGER,
-  dead INTEGER NOT NULL DEFAULT 0,
-  lease_owner TEXT,
-  lease_expires_at_us INTEGER
-);
+)sql" SKILLSYNC_SQL_WEBHOOK_OUTBOX_BODY("INTEGER") R"sql(  dead INTEGER NOT NULL DEFAULT 0,
+)sql" SKILLSYNC_SQL_WEBHOOK_OUTBOX_LEASE("INTEGER") R"sql();
 CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at_us)
   WHERE delivered_at_us IS NULL AND dead = 0;
 CREATE INDEX webhook_outbox_by_endpoint ON webhook_outbox (endpoint_id);
@@ -196,27 +135,13 @@ CREATE TABLE webhook_deliveries (
   event_id TEXT NOT NULL REFERENCES webhook_outbox (event_id) ON DELETE CASCADE,
   endpoint_id TEXT NOT NULL,
   tenant TEXT NOT NULL,
-  attempt INTEGER NOT NULL,
-  status_code INTEGER,
-  error TEXT NOT NULL DEFAULT '',
-  latency_ms INTEGER NOT NULL,
-  at_us INTEGER NOT NULL,
-  next_retry_at_us INTEGER
-);
-CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, seq);
-CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
-)sql",
+)sql" SKILLSYNC_SQL_WEBHOOK_DELIVERIES_BODY("INTEGER") R"sql();
+)sql" SKILLSYNC_SQL_WEBHOOK_DELIVERIES_INDEXES,
     // oauth: OAuth2 clients (client-credentials grant); the secret hashed.
     R"sql(
 CREATE TABLE oauth_clients (
   id TEXT PRIMARY KEY NOT NULL,
-  tenant TEXT NOT NULL,
-  scopes TEXT NOT NULL,
-  secret_hash TEXT NOT NULL,
-  created_at_us INTEGER NOT NULL,
-  last_used_at_us INTEGER,
-  revoked_at_us INTEGER
-) WITHOUT ROWID;
+)sql" SKILLSYNC_SQL_OAUTH_CLIENTS_BODY("INTEGER") R"sql() WITHOUT ROWID;
 )sql",
     // Recurring sources (store/sources.hpp) and their ledger.
     R"sql(
@@ -224,56 +149,19 @@ ALTER TABLE tasks ADD COLUMN source_id TEXT NOT NULL DEFAULT '';
 CREATE TABLE sources (
   id TEXT PRIMARY KEY,
   tenant TEXT NOT NULL,
-  name TEXT NOT NULL,
-  entity_type TEXT NOT NULL,
-  method TEXT NOT NULL,
-  uri TEXT NOT NULL,
-  region TEXT NOT NULL,
-  pattern TEXT NOT NULL,
-  sealed_credentials BLOB,
-  schedule_seconds INTEGER NOT NULL,
-  options_json TEXT NOT NULL,
-  start_after TEXT NOT NULL,
-  modified_after_us INTEGER,
-  batch TEXT NOT NULL,
-  max_consecutive_failures INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  last_error TEXT NOT NULL,
-  last_check_at_us INTEGER,
-  next_check_at_us INTEGER,
-  failures_since_us INTEGER NOT NULL,
-  lease_owner TEXT NOT NULL,
-  lease_expires_at_us INTEGER,
-  created_at_us INTEGER NOT NULL,
-  updated_at_us INTEGER NOT NULL
-);
-CREATE INDEX sources_by_tenant_time ON sources (tenant, created_at_us, id);
-CREATE INDEX sources_due ON sources (status, next_check_at_us);
-CREATE TABLE source_files (
+)sql" SKILLSYNC_SQL_SOURCES_BODY("INTEGER", "BLOB") R"sql(CREATE TABLE source_files (
   seq INTEGER PRIMARY KEY,
   source_id TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
   key TEXT NOT NULL,
   etag TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  last_modified_us INTEGER NOT NULL,
-  first_seen_us INTEGER NOT NULL,
-  task_id TEXT NOT NULL,
-  skip_reason TEXT NOT NULL,
-  UNIQUE (source_id, key, etag)
-);
-CREATE INDEX source_files_by_source ON source_files (source_id, seq);
-CREATE INDEX tasks_by_source ON tasks (source_id, created_at_us) WHERE source_id <> '';
-)sql",
+)sql" SKILLSYNC_SQL_SOURCE_FILES_BODY("INTEGER"),
     // The objects of a "per_check" source's task (store/sources.hpp, TaskObject).
     R"sql(
 CREATE TABLE task_objects (
   task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
   position INTEGER NOT NULL,
   key TEXT NOT NULL,
-  etag TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  PRIMARY KEY (task_id, position)
-) WITHOUT ROWID;
+)sql" SKILLSYNC_SQL_TASK_OBJECTS_BODY("INTEGER") R"sql() WITHOUT ROWID;
 )sql",
     // What a load's run file held at its checkpoint (sqlite/stage_files.hpp).
     R"sql(

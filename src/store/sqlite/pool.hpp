@@ -93,6 +93,9 @@ class ConnectionPool {
   static Result<std::unique_ptr<Connection>> open_connection(const std::string& path);
   // Statements take ?1, ?2, ... (store/sql_text.hpp).
   static constexpr char kPlaceholder = '?';
+  // No row locks (no FOR UPDATE): SQLite serializes writers, so a single
+  // UPDATE that picks and claims a row is atomic without them.
+  static constexpr bool kRowLocks = false;
 
   Result<PooledConnection> acquire();
   // A connection with the cached statement for `sql` on it (see PooledQuery).
@@ -115,6 +118,12 @@ class ConnectionPool {
     SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, query(sql));
     SKILLSYNC_TRY(bind_values(s, args...).run());
     return static_cast<uint64_t>(s.changes());
+  }
+  // The same, calling `f(row)` for every row.
+  template <class F, class... Args>
+  Status each(std::string_view sql, F f, const Args&... args) {
+    SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, query(sql));
+    return bind_values(s, args...).for_each(f);
   }
 
  private:

@@ -1,10 +1,10 @@
-// SqliteStore: recurring sources and their ledger (store/sources.hpp).
+// SqliteStore: recording the ledger of recurring sources and their tasks
+// (store/sources.hpp; the rest, claims included: store/sql_store.hpp).
 //
 // Exactly-once: source_files is UNIQUE (source_id, key, etag), and every
 // write that records a file runs under BEGIN IMMEDIATE (the database's one
 // write lock), so "is it recorded? else record it and create its task" is
-// one atomic step. Claims run under the same lock, so two threads never
-// claim one source.
+// one atomic step.
 #include <string>
 
 #include "store/cursor.hpp"
@@ -35,102 +35,6 @@ Status insert_file(Connection& conn, const SourceFile& f) {
 }
 
 }  // namespace
-
-Status SqliteStore::create_source(const Source& x) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query(
-          "INSERT INTO sources (id, tenant, name, entity_type, method, uri, region, pattern,"
-          " sealed_credentials, schedule_seconds, options_json, start_after, modified_after_us,"
-          " batch, max_consecutive_failures, status, last_error, next_check_at_us,"
-          " failures_since_us, lease_owner, created_at_us, updated_at_us) VALUES (?1, ?2, ?3, ?4,"
-          " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, '', ?20, ?20)"));
-  s.text(x.id).text(x.tenant);
-  return bind_source_settable(s, x).int64(x.created_at != 0 ? x.created_at : clock_.now()).run();
-}
-
-Result<SourcePage> SqliteStore::list_sources(std::string_view tenant, size_t limit,
-                                             std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
-                             decode_task_page_cursor(cursor));
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query(
-          "SELECT " SKILLSYNC_SOURCE_COLUMNS
-          " FROM sources WHERE tenant = ?1 AND (?2 IS NULL OR (created_at_us, id) < (?2, ?3))"
-          " ORDER BY created_at_us DESC, id DESC LIMIT ?4"));
-  s.text(tenant);
-  if (after) {
-    s.int64(after->created_at).text(after->id);
-  } else {
-    s.null_int64().null_text();
-  }
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      auto rows, s.int64(static_cast<int64_t>(limit) + 1).all<Source>(read_source<Row>));
-  return source_page(std::move(rows), limit);
-}
-
-Result<bool> SqliteStore::update_source(const Source& x, Micros now) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query(
-          "UPDATE sources SET name = ?3, entity_type = ?4, method = ?5, uri = ?6, region = ?7,"
-          " pattern = ?8, sealed_credentials = ?9, schedule_seconds = ?10, options_json = ?11,"
-          " start_after = ?12, modified_after_us = ?13, batch = ?14,"
-          " max_consecutive_failures = ?15, status = ?16, last_error = ?17,"
-          " next_check_at_us = ?18, failures_since_us = ?19, updated_at_us = ?20"
-          " WHERE tenant = ?1 AND id = ?2"));
-  s.text(x.tenant).text(x.id);
-  SKILLSYNC_TRY(bind_source_settable(s, x).int64(now).run());
-  return s.changes() > 0;
-}
-
-Result<bool> SqliteStore::delete_source(std::string_view tenant, std::string_view id) {
-  // source_files go with it (ON DELETE CASCADE; foreign_keys is on).
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s,
-                             pool_.query("DELETE FROM sources WHERE tenant = ?1 AND id = ?2"));
-  s.text(tenant).text(id);
-  SKILLSYNC_TRY(s.run());
-  return s.changes() > 0;
-}
-
-Result<std::optional<Source>> SqliteStore::claim_due_source(std::string_view owner, Micros now,
-                                                            Micros lease_duration) {
-  SKILLSYNC_TRY(check_claim(owner, lease_duration));
-  // One statement: SQLite's write lock makes the pick and the claim atomic.
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query(
-          "UPDATE sources SET lease_owner = ?1, lease_expires_at_us = ?3, next_check_at_us = NULL"
-          " WHERE id = (SELECT id FROM sources WHERE status = 'active'"
-          " AND (next_check_at_us IS NULL OR next_check_at_us <= ?2)"
-          " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < ?2)"
-          " ORDER BY next_check_at_us, id LIMIT 1) RETURNING " SKILLSYNC_SOURCE_COLUMNS));
-  s.text(owner).int64(now).int64(now + lease_duration);
-  return s.one<Source>(read_source<Row>);  // runs to the end: the UPDATE commits
-}
-
-Status SqliteStore::finish_source_check(std::string_view source_id, std::string_view owner,
-                                        const SourceCheckResult& r) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s, pool_.query("UPDATE sources SET last_check_at_us = ?3, lease_owner = '',"
-                                 " next_check_at_us = CASE WHEN next_check_at_us IS NULL THEN ?4"
-                                 " ELSE min(next_check_at_us, ?4) END,"
-                                 " lease_expires_at_us = NULL,"
-                                 " status = CASE WHEN ?5 IS NULL THEN status ELSE 'error' END,"
-                                 " last_error = coalesce(?5, last_error)"
-                                 " WHERE id = ?1 AND lease_owner = ?2"));
-  s.text(source_id).text(owner).int64(r.checked_at).int64(r.next_check_at);
-  SKILLSYNC_TRY(s.optional_text(r.error).run());
-  if (s.changes() == 0) return source_lease_lost(source_id);
-  return ok_status();
-}
-
-Result<RecordedFile> SqliteStore::record_source_file(const SourceFile& file) {
-  Task none;
-  return record_file_and_create_task(file, none);
-}
 
 Result<RecordedFile> SqliteStore::record_file_and_create_task(const SourceFile& file,
                                                               const Task& task) {

@@ -1,5 +1,5 @@
-// SqliteStore: opening the file, the API key count
-// and the task stats (events and the rest of API keys: store/sql_store.hpp).
+// SqliteStore: opening the file (the calls both stores run alike:
+// store/sql_store.hpp).
 #include "store/sqlite/sqlite_store.hpp"
 
 #include "store/cursor.hpp"
@@ -38,23 +38,4 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
   return std::unique_ptr<Store>(std::make_unique<sqlite::SqliteStore>(path, clock));
 }
 
-namespace sqlite {
-
-Result<uint64_t> SqliteStore::count_api_keys() {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
-  auto n = conn->db().query_int("SELECT count(*) FROM api_keys");
-  if (!n.ok()) return n.error();
-  return static_cast<uint64_t>(n.value());
-}
-
-Result<TaskStats> SqliteStore::task_stats() {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query("SELECT status, count(*), min(created_at_us) FROM tasks GROUP BY status"));
-  TaskStats stats;
-  SKILLSYNC_TRY(s.for_each([&](const Row& r) { add_task_stats_row(stats, r); }));
-  return stats;
-}
-
-}  // namespace sqlite
 }  // namespace skillsync::store

@@ -2,8 +2,9 @@
 // the public entry point is open_sqlite_store() in sqlite_store.hpp.
 //
 // The calls whose SQL is the same in both dialects but for the placeholders
-// (events by key, API keys, OAuth clients, settings, row errors, reading a
-// source and its ledger) are store/sql_store.hpp's, once for both stores.
+// (events by key, API keys, OAuth clients, settings, reading a task, its
+// progress and row errors, sources but for their ledger writes)
+// are store/sql_store.hpp's, once for both stores.
 // The rest is split by responsibility: sqlite_store.cpp (opening),
 // sqlite_tasks.cpp (creating, reading, listing tasks),
 // sqlite_leases.cpp (claiming, leases, cancelling and finishing),
@@ -38,15 +39,12 @@ class SqliteStore final : public SqlStore<ConnectionPool, Row> {
  public:
   SqliteStore(std::string path, const Clock& clock) : SqlStore(clock, std::move(path)) {}
 
-  Result<uint64_t> count_api_keys() override;
-  Result<TaskStats> task_stats() override;
   // One process only: its own workers are woken by the process itself.
   void set_task_listener(std::function<void()>) override {}
 
   Status create_task(const Task& task) override;
   Result<CreatedTask> create_task_idempotent(const Task& task, std::string_view idempotency_key,
                                              std::string_view body_sha256, Micros now) override;
-  Result<std::optional<Task>> get_task(std::string_view tenant, std::string_view id) override;
   Result<TaskPage> list_tasks(std::string_view tenant, const TaskFilter& filter, size_t limit,
                               std::string_view cursor) override;
   Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,
@@ -55,7 +53,6 @@ class SqliteStore final : public SqlStore<ConnectionPool, Row> {
                               Micros lease_duration) override;
   Status release_lease(std::string_view task_id, std::string_view worker_id) override;
   Status reset_load(std::string_view task_id, std::string_view worker_id) override;
-  Status update_progress(std::string_view task_id, const Progress& progress) override;
   Status finish_task(std::string_view task_id, std::string_view worker_id, TaskStatus status,
                      const std::optional<TaskError>& error, const Progress& progress,
                      Micros now) override;
@@ -65,24 +62,14 @@ class SqliteStore final : public SqlStore<ConnectionPool, Row> {
   Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
                                                  std::string_view worker_id) override;
 
-  Status create_source(const Source& source) override;
-  Result<SourcePage> list_sources(std::string_view tenant, size_t limit,
-                                  std::string_view cursor) override;
-  Result<bool> update_source(const Source& source, Micros now) override;
-  Result<bool> delete_source(std::string_view tenant, std::string_view id) override;
-  Result<std::optional<Source>> claim_due_source(std::string_view owner, Micros now,
-                                                 Micros lease_duration) override;
-  Status finish_source_check(std::string_view source_id, std::string_view owner,
-                             const SourceCheckResult& result) override;
-  Result<RecordedFile> record_source_file(const SourceFile& file) override;
   Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
                                                    const Task& task) override;
   Result<std::vector<SourceFile>> record_files_and_create_task(const std::vector<SourceFile>& files,
                                                                const Task& task) override;
-  WebhookStore& webhooks() override { return webhooks_; }
+  WebhookStore& webhooks() override { return *webhooks_; }
 
  private:
-  SqliteWebhookStore webhooks_{pool_, clock_};
+  std::unique_ptr<WebhookStore> webhooks_ = make_webhook_store(pool_, clock_);
 };
 
 // --- shared by the task files (task_rows.cpp) ---

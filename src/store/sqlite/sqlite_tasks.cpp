@@ -1,5 +1,5 @@
-// SqliteStore: creating, reading, listing and purging tasks, and reading
-// their row errors.
+// SqliteStore: creating and listing tasks (reading one, its progress,
+// purging and row errors: store/sql_store.hpp).
 #include <string>
 
 #include "store/cursor.hpp"
@@ -99,11 +99,6 @@ Result<CreatedTask> SqliteStore::create_task_idempotent(const Task& task,
   return CreatedTask{std::move(*created), true};
 }
 
-Result<std::optional<Task>> SqliteStore::get_task(std::string_view tenant, std::string_view id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
-  return select_task(*conn, tenant, id);
-}
-
 Result<TaskPage> SqliteStore::list_tasks(std::string_view tenant, const TaskFilter& filter,
                                          size_t limit, std::string_view cursor) {
   SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
@@ -121,17 +116,6 @@ Result<TaskPage> SqliteStore::list_tasks(std::string_view tenant, const TaskFilt
   s.int64(static_cast<int64_t>(limit) + 1);  // one extra: is there a next page?
   SKILLSYNC_ASSIGN_OR_RETURN(auto rows, s.all<Task>(read_task<Row>));
   return task_page(std::move(rows), limit);
-}
-
-Status SqliteStore::update_progress(std::string_view task_id, const Progress& progress) {
-  SKILLSYNC_ASSIGN_OR_RETURN(
-      PooledQuery s,
-      pool_.query(
-          "UPDATE tasks SET bytes_total = ?2, bytes_read = ?3, rows_read = ?4, rows_loaded = ?5,"
-          " rows_rejected = ?6, rows_superseded = ?7 WHERE id = ?1"));
-  SKILLSYNC_TRY(bind_progress(s.text(task_id), progress).run());
-  if (s.changes() == 0) return task_not_found(task_id);
-  return ok_status();
 }
 
 }  // namespace skillsync::store::sqlite
