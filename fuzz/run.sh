@@ -17,7 +17,7 @@ root=$PWD
 seconds=${1:-10}
 shift || true
 all_targets=(fuzz_csv_reader fuzz_csv_row fuzz_task_body fuzz_s3_uri fuzz_sigv4 fuzz_decompress fuzz_token_request
-  fuzz_glob)
+  fuzz_glob fuzz_run_file)
 targets=("$@")
 (( ${#targets[@]} )) || targets=("${all_targets[@]}")
 jobs=${FUZZ_JOBS:-1}

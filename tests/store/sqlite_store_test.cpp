@@ -1,4 +1,5 @@
-// SQLite-specific behaviour: the file, its schema versions, staging tables.
+// SQLite-specific behaviour: the file, its schema versions, stage files
+// (more of them in sqlite_stage_test.cpp).
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -31,6 +32,16 @@ std::string query(const std::string& path, const std::string& sql) {
   sqlite3_finalize(s);
   sqlite3_close(db);
   return out;
+}
+
+// Run files in the store's stage directory (<database>.stage/).
+int count_stage_files(const std::string& db_path) {
+  std::error_code ec;
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(db_path + ".stage", ec)) {
+    if (e.path().extension() == ".runs") ++n;
+  }
+  return n;
 }
 
 void exec(const std::string& path, const std::string& sql) {
@@ -127,11 +138,9 @@ TEST_F(SqliteStoreTest, AVersion1FileIsMigratedForwardKeepingItsTasks) {
   EXPECT_EQ(s->get_task("default", "t-old")->value().progress.rows_read, 0u);
 }
 
-TEST_F(SqliteStoreTest, APublishedOrCancelledLoadLeavesNoStageTable) {
+TEST_F(SqliteStoreTest, APublishedOrCancelledLoadLeavesNoStageFile) {
   auto s = open();
   ASSERT_NE(s, nullptr);
-  const std::string count_stages =
-      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'stage%'";
   for (const char* id : {"t-1", "t-2"}) ASSERT_TRUE(s->create_task(make_task(id, 1)).ok());
   std::vector<schema::Event> rows{make_event("emp-1", "ev-1", 1)};
   for (const char* id : {"t-1", "t-2"}) {
@@ -141,14 +150,14 @@ TEST_F(SqliteStoreTest, APublishedOrCancelledLoadLeavesNoStageTable) {
     ASSERT_TRUE(w.ok());
     ASSERT_TRUE((*w)->stage(rows, {}, Checkpoint{}).ok());
   }
-  EXPECT_EQ(query(path_, count_stages), "2");
+  EXPECT_EQ(count_stage_files(path_), 2);
   ASSERT_TRUE(s->request_cancel("default", "t-1", 5).ok());
   ASSERT_TRUE(s->finish_task("t-1", "w", TaskStatus::kCancelled, std::nullopt, {}, 6).ok());
-  EXPECT_EQ(query(path_, count_stages), "1");
+  EXPECT_EQ(count_stage_files(path_), 1);
   auto w = s->begin_load(s->get_task("default", "t-2")->value(), "w");
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->finish_dry_run(TaskStatus::kCompleted, Progress{}).ok());
-  EXPECT_EQ(query(path_, count_stages), "0");
+  EXPECT_EQ(count_stage_files(path_), 0);
   EXPECT_EQ(query(path_, "SELECT count(*) FROM events"), "0");
 }
 
@@ -164,11 +173,9 @@ TEST_F(SqliteStoreTest, AnUnopenablePathIsAnError) {
   EXPECT_EQ(s.error().code, "storage_error");
 }
 
-TEST_F(SqliteStoreTest, StagingTablesExistOnlyWhileALoadIsOpen) {
+TEST_F(SqliteStoreTest, StageFilesExistOnlyWhileALoadIsOpen) {
   auto s = open();
   ASSERT_NE(s, nullptr);
-  const std::string count_stages =
-      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'stage%'";
   Task t = make_task("task-1", 1);
   ASSERT_TRUE(s->create_task(t).ok());
   ASSERT_TRUE(s->claim_next_task("w", 1, kLongLease).ok());
@@ -176,12 +183,14 @@ TEST_F(SqliteStoreTest, StagingTablesExistOnlyWhileALoadIsOpen) {
   ASSERT_TRUE(w.ok()) << w.error().message;
   std::vector<schema::Event> rows{make_event("emp-1", "ev-1", 1)};
   ASSERT_TRUE((*w)->stage(rows, {}, Checkpoint{}).ok());
-  EXPECT_EQ(query(path_, count_stages), "1");
+  EXPECT_EQ(count_stage_files(path_), 1);
   ASSERT_TRUE((*w)->publish(TaskStatus::kCompleted, Progress{}).ok());
-  EXPECT_EQ(query(path_, count_stages), "0");
+  EXPECT_EQ(count_stage_files(path_), 0);
   EXPECT_EQ(query(path_, "SELECT count(*) FROM tasks WHERE sealed_credentials IS NOT NULL"), "0");
 
-  // A closed writer refuses further work instead of touching a dropped table.
+  EXPECT_EQ(query(path_, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'stage%'"), "0");
+
+  // A closed writer refuses further work instead of touching a removed file.
   auto late = (*w)->stage(rows, {}, Checkpoint{});
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, "invalid_state");
@@ -209,11 +218,12 @@ TEST_F(SqliteStoreTest, ErasedCredentialsLeaveNoBytesInTheFiles) {
     ASSERT_TRUE((*w)->publish(TaskStatus::kCompleted, Progress{}).ok());
   }
   // Every file beside the database as it is now (the store is closed: its
-  // WAL was checkpointed into the database).
+  // WAL was checkpointed into the database), stage files included.
   exec(path_, "PRAGMA wal_checkpoint(TRUNCATE);");
   const std::string needle = blob.substr(blob.size() / 2, 32);
   int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
+    if (!entry.is_regular_file()) continue;
     std::ifstream in(entry.path(), std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_EQ(bytes.find(needle), std::string::npos) << entry.path() << " still holds them";

@@ -1,6 +1,8 @@
 // Timing of the load path: stages N learning events in batches and publishes
 // them. Not a test (nothing asserts on time); run it on a Release build:
-//   store_load_timing [rows=1000000] [batch=20000] [dir=/tmp]
+//   store_load_timing [rows=1000000] [batch=20000] [dir=/tmp] [loads=1]
+// With loads > 1 the same rows are loaded again by a new task each time (a
+// reload: every key is already there, all updates).
 // It takes the durable path: a claim under a lease, a fenced writer and a
 // checkpoint with every batch.
 // Besides wall time it prints the process CPU time of each phase, which a
@@ -42,25 +44,11 @@ void fill_batch(std::vector<schema::Event>& batch, size_t first, size_t n) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  const size_t rows = argc > 1 ? std::stoul(argv[1]) : 1'000'000;
-  const size_t batch_size = argc > 2 ? std::stoul(argv[2]) : 20'000;
-  std::string tmpl =
-      ((argc > 3 ? std::filesystem::path(argv[3]) : std::filesystem::temp_directory_path()) /
-       "skillsync-timing-XXXXXX")
-          .string();
-  if (mkdtemp(tmpl.data()) == nullptr) return 1;
-  const std::string path = tmpl + "/skillsync.db";
-  const std::string worker = "timing-worker";
-
-  auto opened = store::open_sqlite_store(path);
-  if (!opened.ok()) {
-    std::fprintf(stderr, "%s\n", opened.error().message.c_str());
-    return 1;
-  }
-  store::Store& s = *opened.value();
+// Stages `rows` rows in batches and publishes them as task number `load`.
+int load_once(store::Store& s, int load, size_t rows, size_t batch_size,
+              const std::string& worker) {
   store::Task task;
-  task.id = "timing-task";
+  task.id = "timing-task-" + std::to_string(load);
   task.entity_type = "learning";
   task.method = "s3";
   task.uri = "s3://bucket/learning.csv";
@@ -109,7 +97,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const Seconds publish = p1 - p0;
-  std::printf("rows %zu, batch %zu\n", rows, batch_size);
+  std::printf("load %d: rows %zu, batch %zu\n", load, rows, batch_size);
   std::printf("stage   %.3f s (%.0f rows/s), cpu %.3f s\n", stage.count(), rows / stage.count(),
               stage_cpu);
   std::printf("publish %.3f s (%.0f rows/s), cpu %.3f s, %llu written\n", publish.count(),
@@ -117,6 +105,29 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(written.value()));
   std::printf("total   %.3f s (row generation %.3f s not counted)\n", (stage + publish).count(),
               fill.count());
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  const size_t rows = argc > 1 ? std::stoul(argv[1]) : 1'000'000;
+  const size_t batch_size = argc > 2 ? std::stoul(argv[2]) : 20'000;
+  std::string tmpl =
+      ((argc > 3 ? std::filesystem::path(argv[3]) : std::filesystem::temp_directory_path()) /
+       "skillsync-timing-XXXXXX")
+          .string();
+  if (mkdtemp(tmpl.data()) == nullptr) return 1;
+  const std::string path = tmpl + "/skillsync.db";
+  const std::string worker = "timing-worker";
+
+  auto opened = store::open_sqlite_store(path);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "%s\n", opened.error().message.c_str());
+    return 1;
+  }
+  const int loads = argc > 4 ? std::stoi(argv[4]) : 1;
+  for (int load = 1; load <= loads; ++load) {
+    if (int rc = load_once(*opened.value(), load, rows, batch_size, worker); rc != 0) return rc;
+  }
   std::printf("file    %.1f MB\n", std::filesystem::file_size(path) / 1e6);
   std::filesystem::remove_all(tmpl);
   return 0;

@@ -12,8 +12,8 @@ namespace {
 // - events is WITHOUT ROWID: its primary key is the table's own b-tree, so a
 //   load writes two b-trees (the table and the listing index) instead of
 //   three, and the listing index holds the key columns with no rowid.
-// - Per-task staging tables (stage_<hex of task id>) are created by loads,
-//   not here; they carry no index, so staging is a plain append.
+// - Loads stage into run files beside the database (version 9 on); before,
+//   into per-task tables stage_<hex of task id> made by loads, not here.
 // - The lease columns of tasks are used from schema version 2 on.
 //
 // Version 2 (durable tasks, error reports):
@@ -47,7 +47,13 @@ namespace {
 // Version 8 (per-check sources): task_objects, the objects (key, ETag) a
 // task of a "per_check" source loads, chosen by the check; they go with
 // their task (ON DELETE CASCADE) when retention purges it.
-constexpr std::array<std::string_view, 8> kMigrations = {
+//
+// Version 9 (run-file stages): a load stages into a run file beside the
+// database (sqlite/stage_files.hpp), no longer into a stage_<hex> table;
+// tasks records what the file held at the checkpoint: stage_bytes,
+// stage_runs, stage_crc (NULL: a checkpoint of an older version, whose load
+// restarts from row 0 and whose table is dropped).
+constexpr std::array<std::string_view, 9> kMigrations = {
     R"sql(
 CREATE TABLE events (
   tenant TEXT NOT NULL,
@@ -156,6 +162,12 @@ CREATE TABLE task_objects (
   position INTEGER NOT NULL,
   key TEXT NOT NULL,
 )sql" SKILLSYNC_SQL_TASK_OBJECTS_BODY("INTEGER") R"sql() WITHOUT ROWID;
+)sql",
+    // What a load's run file held at its checkpoint (sqlite/stage_files.hpp).
+    R"sql(
+ALTER TABLE tasks ADD COLUMN stage_bytes INTEGER;
+ALTER TABLE tasks ADD COLUMN stage_runs INTEGER;
+ALTER TABLE tasks ADD COLUMN stage_crc INTEGER;
 )sql",
 };
 

@@ -32,8 +32,9 @@ Result<std::unique_ptr<Connection>> ConnectionPool::open_connection(const std::s
   // mode and only risks the last commits on power loss. The larger page
   // cache keeps the events b-trees hot while a load is published; it is a
   // per-connection ceiling, so it bounds memory with the pool size.
-  // temp_store=FILE: publishing sorts the whole stage, which must spill to
-  // disk for a file of any size rather than grow the heap.
+  // temp_store=FILE: a large sort inside SQLite spills to disk rather than
+  // grow the heap (a load's publish sorts nothing: its rows come in key
+  // order, see stage_merge.cpp).
   // secure_delete=FAST zeroes deleted content (erased credentials) whenever
   // that costs no extra I/O.
   SKILLSYNC_TRY(

@@ -9,6 +9,7 @@
 
 #include "store/sqlite/sqlite_store_impl.hpp"
 #include "store/sqlite/sqlite_webhooks.hpp"
+#include "store/sqlite/stage_files.hpp"
 
 namespace skillsync::store::sqlite {
 namespace {
@@ -62,6 +63,12 @@ Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker
     SKILLSYNC_TRY(s.text(claimed->id).run());
   }
   SKILLSYNC_TRY(tx.commit());
+  // Resuming needs the run file the checkpoint counts on (stage_files.hpp).
+  if (claimed->checkpoint) {
+    SKILLSYNC_ASSIGN_OR_RETURN(Task resumed,
+                               check_resumed_stage(*conn, std::move(*claimed), worker_id));
+    return std::optional<Task>(std::move(resumed));
+  }
   return claimed;
 }
 

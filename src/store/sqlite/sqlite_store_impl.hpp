@@ -8,7 +8,8 @@
 // The rest is split by responsibility: sqlite_store.cpp (opening),
 // sqlite_tasks.cpp (creating, reading, listing tasks),
 // sqlite_leases.cpp (claiming, leases, cancelling and finishing),
-// sqlite_sources.cpp and task_writer.cpp (staging and publishing loads).
+// sqlite_sources.cpp and task_writer.cpp (staging and publishing loads;
+// the stage's run file and its merge: stage_files.hpp, stage_merge.cpp).
 // task_rows.cpp holds what they share about the tasks table; what the
 // PostgreSQL store shares too (argument checks, error values, column lists,
 // row mapping and binding) is in store/store_checks.hpp,
@@ -84,11 +85,12 @@ class SqliteStore final : public SqlStore<ConnectionPool, Row> {
 // Inserts `task` (created_at as given) on `conn`, in the caller's transaction.
 Status insert_task(Connection& conn, const Task& task, Micros created_at);
 
-// The staging table of a task: "stage_" + hex of the task id, so any id
-// yields a valid identifier without quoting games.
+// The staging table that versions before schema 9 made for a task:
+// "stage_" + hex of the task id. Loads now stage into a run file
+// (stage_files.hpp); such a table is only ever dropped.
 std::string stage_table_name(std::string_view task_id);
 
-// Drops the task's staging table if there is one.
+// Removes the task's run file and drops any older staging table.
 Status drop_stage(Db& db, std::string_view task_id);
 
 // Runs a finishing UPDATE (SKILLSYNC_FINISH_SET ... WHERE id = ?1 ...) on

@@ -6,12 +6,14 @@
 #include "common/crypto.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
 #include "store/sqlite/sqlite_webhooks.hpp"
+#include "store/sqlite/stage_files.hpp"
 
 namespace skillsync::store::sqlite {
 
 std::string stage_table_name(std::string_view task_id) { return "stage_" + crypto::hex(task_id); }
 
 Status drop_stage(Db& db, std::string_view task_id) {
+  SKILLSYNC_TRY(remove_stage_file(db, task_id));
   return db.exec("DROP TABLE IF EXISTS " + stage_table_name(task_id));
 }
 

@@ -1,17 +1,24 @@
 // SqliteStore: loading a File Load Task's rows (the hot path).
 //
-// Each task stages its good rows in its own table, stage_<hex of task id>:
-// no index, so a batch is an append of pages. publish() upserts the whole
-// table into events in one statement and one transaction, so readers see
-// nothing of a load until all of it is there.
+// stage() sorts each batch by key in the process and appends it as one run
+// to the task's run file (stage_files.hpp, store/runs), recording the file's
+// new length, run count and CRC with the checkpoint and the row errors in
+// one transaction. publish() merges the runs (the last row of a key wins)
+// and upserts them into events in key order in one transaction, so readers
+// see nothing of a load until all of it is there; the file goes after the
+// commit.
 //
 // Every writer is fenced: it starts every transaction with
 // check_owner(): BEGIN IMMEDIATE holds the write lock from there to COMMIT,
-// so no claim or cancel can slip in between the check and the write.
+// so no claim or cancel can slip in between the check and the write, and
+// only the task's owner ever writes its run file.
 #include <algorithm>
 #include <string>
+#include <vector>
 
+#include "store/runs/run_format.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
+#include "store/sqlite/stage_files.hpp"
 
 namespace skillsync::store::sqlite {
 namespace {
@@ -19,13 +26,12 @@ namespace {
 class SqliteTaskWriter final : public TaskWriter {
  public:
   SqliteTaskWriter(SqliteStore& store, PooledConnection conn, Task task, std::string worker_id,
-                   Stmt insert_row, int64_t next_seq)
+                   StageFile file, int64_t next_seq)
       : store_(store),
         conn_(std::move(conn)),
         task_(std::move(task)),
         worker_id_(std::move(worker_id)),
-        stage_(stage_table_name(task_.id)),
-        insert_row_(std::move(insert_row)),
+        file_(std::move(file)),
         next_seq_(next_seq) {}
 
   Status stage(std::span<const schema::Event> events, std::span<const RowError> errors,
@@ -41,71 +47,61 @@ class SqliteTaskWriter final : public TaskWriter {
   Status check_fence(bool cancel_is_error) {
     return check_owner(*conn_, task_.id, worker_id_, cancel_is_error);
   }
-  // Closes the writer: a statement on the stage table would block DROP TABLE.
-  void close() {
-    closed_ = true;
-    insert_row_ = Stmt();
-  }
-  Status stage_batch(std::span<const schema::Event> events, std::span<const RowError> errors,
-                     const Checkpoint& checkpoint);
+  void close() { closed_ = true; }
+  Status stage_batch(std::span<const RowError> errors, size_t staged, const Checkpoint& checkpoint);
   Status insert_errors(std::span<const RowError> errors);
-  Status write_task_row(size_t staged, const Checkpoint& checkpoint);
+  Status write_task_row(size_t staged, const runs::FileState& file, const Checkpoint& checkpoint);
+  // The stage as the row records it, inside the caller's transaction.
+  Result<StageRecord> stage_record();
   // Rows in the stage and distinct keys among them.
-  Result<std::pair<uint64_t, uint64_t>> stage_counts();
+  Result<std::pair<uint64_t, uint64_t>> stage_counts(const StageRecord& rec);
   Status finish_closed(TaskStatus status, Progress progress, uint64_t superseded, Micros now);
 
   SqliteStore& store_;
   PooledConnection conn_;
   Task task_;
   std::string worker_id_;
-  std::string stage_;
-  Stmt insert_row_;   // INSERT INTO the stage table; finalized before it is dropped
+  StageFile file_;
   int64_t next_seq_;  // seq of the next row error; row errors keep file order
   bool closed_ = false;
+  std::string run_;              // the batch's run, encoded; reused
+  std::vector<uint32_t> order_;  // the batch's sort permutation; reused
 };
 
 Status SqliteTaskWriter::stage(std::span<const schema::Event> events,
                                std::span<const RowError> errors, const Checkpoint& checkpoint) {
   SKILLSYNC_TRY(check_open());
+  // Sorted and encoded before the write lock is taken.
+  run_.clear();
+  if (!events.empty()) runs::encode_run(events, run_, order_);
   const int64_t first_seq = next_seq_;
-  Status st = stage_batch(events, errors, checkpoint);
+  Status st = stage_batch(errors, events.size(), checkpoint);
   if (!st.ok()) next_seq_ = first_seq;  // the batch's transaction rolled back
   return st;
 }
 
-Status SqliteTaskWriter::stage_batch(std::span<const schema::Event> events,
-                                     std::span<const RowError> errors,
+Status SqliteTaskWriter::stage_batch(std::span<const RowError> errors, size_t staged,
                                      const Checkpoint& checkpoint) {
   Db& db = conn_->db();
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   SKILLSYNC_TRY(check_fence(true));
-  // The events outlive every step, so their bytes are bound without a copy:
-  // no allocation per row.
-  Stmt& s = insert_row_;
-  for (const schema::Event& e : events) {
-    s.bind_text_static(1, e.employee_external_id);
-    s.bind_text_static(2, e.external_id);
-    s.bind_text_static(3, e.event_type);
-    s.bind_int64(4, e.timestamp);
-    s.bind_text_static(5, e.language);
-    s.bind_text_static(6, e.content_json);
-    if (e.source) {
-      s.bind_text_static(7, *e.source);
-    } else {
-      s.bind_null(7);
-    }
-    const int rc = sqlite3_step(s.get());
-    sqlite3_reset(s.get());
-    if (rc != SQLITE_DONE) return db_error(db.get(), "staging a row failed");
+  SKILLSYNC_ASSIGN_OR_RETURN(StageRecord rec, stage_record());
+  if (!rec.file) return Error{"storage_error", "the task's stage was written by an older version"};
+  runs::FileState file = *rec.file;
+  // Written after the fence, at the recorded end: bytes of a batch that
+  // never committed are overwritten.
+  if (!run_.empty()) {
+    SKILLSYNC_TRY(file_.write_at(file.bytes, run_));
+    file = runs::extend(file, run_);
   }
   SKILLSYNC_TRY(insert_errors(errors));
-  SKILLSYNC_TRY(write_task_row(events.size(), checkpoint));
+  SKILLSYNC_TRY(write_task_row(staged, file, checkpoint));
   return tx.commit();
 }
 
 Status SqliteTaskWriter::insert_errors(std::span<const RowError> errors) {
   if (errors.empty()) return ok_status();
-  // Bound without copies, and reset after every row (like the stage's rows).
+  // Bound without copies, and reset after every row.
   SKILLSYNC_ASSIGN_OR_RETURN(
       Stmt * s, conn_->cached("INSERT INTO row_errors"
                               " (task_id, seq, line, byte_offset, column_name, code, message, raw,"
@@ -128,7 +124,8 @@ Status SqliteTaskWriter::insert_errors(std::span<const RowError> errors) {
   return ok_status();
 }
 
-Status SqliteTaskWriter::write_task_row(size_t staged, const Checkpoint& c) {
+Status SqliteTaskWriter::write_task_row(size_t staged, const runs::FileState& file,
+                                        const Checkpoint& c) {
   SKILLSYNC_ASSIGN_OR_RETURN(
       Query s, conn_->query("UPDATE tasks SET bytes_total = ?2, bytes_read = ?3, rows_read = ?4,"
                             " rows_loaded = ?5, rows_rejected = ?6, rows_superseded = ?7,"
@@ -136,40 +133,30 @@ Status SqliteTaskWriter::write_task_row(size_t staged, const Checkpoint& c) {
                             " ckpt_bytes_read = ?3, ckpt_rows_read = ?4, ckpt_rows_loaded = ?5,"
                             " ckpt_rows_rejected = ?6, ckpt_rows_superseded = ?7,"
                             " ckpt_byte_offset = ?9, ckpt_line = ?10, ckpt_batches = ?11,"
-                            " ckpt_state = ?12, header_json = ?13 WHERE id = ?1"));
+                            " ckpt_state = ?12, header_json = ?13, stage_bytes = ?14,"
+                            " stage_runs = ?15, stage_crc = ?16 WHERE id = ?1"));
   bind_progress(s.text(task_.id), c.progress).int64(static_cast<int64_t>(staged));
   bind_checkpoint(s, c);
+  s.int64(static_cast<int64_t>(file.bytes)).int64(static_cast<int64_t>(file.runs)).int64(file.crc);
   return s.run();
 }
 
-Result<std::pair<uint64_t, uint64_t>> SqliteTaskWriter::stage_counts() {
-  // staged_rows is kept by stage(), so only the distinct keys need the
-  // stage itself: a sort of the two key columns.
-  auto stmt = conn_->db().prepare(
-      "SELECT (SELECT staged_rows FROM tasks WHERE id = ?1),"
-      " (SELECT count(*) FROM (SELECT 1 FROM " +
-      stage_ + " GROUP BY employee_external_id, external_id))");
-  if (!stmt.ok()) return stmt.error();
-  stmt->bind_text(1, task_.id);
-  auto row = stmt->step();
-  if (!row.ok()) return row.error();
-  if (!row.value()) return Error{"storage_error", "counting the stage returned no row"};
-  const auto distinct = static_cast<uint64_t>(stmt->column_int64(1));
-  // A stage written before staged_rows existed counts 0: never report less
-  // than what is there.
-  const uint64_t staged = std::max(static_cast<uint64_t>(stmt->column_int64(0)), distinct);
-  return std::make_pair(staged, distinct);
+Result<StageRecord> SqliteTaskWriter::stage_record() { return read_stage_record(*conn_, task_.id); }
+
+Result<std::pair<uint64_t, uint64_t>> SqliteTaskWriter::stage_counts(const StageRecord& rec) {
+  if (!rec.file) return Error{"storage_error", "the task's stage was written by an older version"};
+  SKILLSYNC_ASSIGN_OR_RETURN(uint64_t distinct, count_distinct_keys(file_, *rec.file));
+  return std::make_pair(std::max(rec.staged_rows, distinct), distinct);
 }
 
 Result<uint64_t> SqliteTaskWriter::count_superseded() {
   SKILLSYNC_TRY(check_open());
-  auto counts = stage_counts();
-  if (!counts.ok()) return counts.error();
-  return counts->first - counts->second;
+  SKILLSYNC_ASSIGN_OR_RETURN(StageRecord rec, stage_record());
+  SKILLSYNC_ASSIGN_OR_RETURN(auto counts, stage_counts(rec));
+  return counts.first - counts.second;
 }
 
-// Ends the task inside the caller's transaction, with the stage already
-// gone (or about to go in the same transaction).
+// Ends the task inside the caller's transaction.
 Status SqliteTaskWriter::finish_closed(TaskStatus status, Progress progress, uint64_t superseded,
                                        Micros now) {
   progress.rows_superseded = superseded;
@@ -187,49 +174,24 @@ Result<uint64_t> SqliteTaskWriter::publish(TaskStatus status, const Progress& pr
   close();  // even on failure: the caller finishes the task instead
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   SKILLSYNC_TRY(check_fence(true));
-  uint64_t staged = 0;
-  {
-    SKILLSYNC_ASSIGN_OR_RETURN(Query s,
-                               conn_->query("SELECT staged_rows FROM tasks WHERE id = ?1"));
-    SKILLSYNC_ASSIGN_OR_RETURN(
-        auto n, s.text(task_.id).one<uint64_t>([](const Row& r) { return r.uint64(0); }));
-    if (!n) return task_not_found(task_.id);
-    staged = *n;
-  }
-  // Only the file's last row of each key is applied. GROUP BY sorts the
-  // stage by key, which turns the b-tree inserts into appends; with
-  // max(rowid) as the only aggregate, SQLite takes the other (bare) columns
-  // from the row holding that maximum, i.e. the last one staged. Every
-  // change is then one distinct key, and rows_superseded costs no extra pass.
-  // WHERE true resolves SQLite's parsing ambiguity between a join's ON and
-  // the upsert's ON CONFLICT.
-  auto upsert = db.prepare(
-      "INSERT INTO events (tenant, employee_external_id, external_id, event_type, timestamp_us,"
-      " language, content, source, created_at_us, updated_at_us, task_id)"
-      " SELECT ?1, employee_external_id, external_id, event_type, timestamp_us, language,"
-      " content, source, ?2, ?2, ?3 FROM (SELECT employee_external_id, external_id, event_type,"
-      " timestamp_us, language, content, source, max(rowid) FROM " +
-      stage_ +
-      " GROUP BY employee_external_id, external_id) WHERE true"
-      " ON CONFLICT (tenant, employee_external_id, external_id) DO UPDATE SET"
-      " event_type = excluded.event_type, timestamp_us = excluded.timestamp_us,"
-      " language = excluded.language, content = excluded.content, source = excluded.source,"
-      " updated_at_us = excluded.updated_at_us, task_id = excluded.task_id");
-  if (!upsert.ok()) return upsert.error();
-  const Micros now = store_.clock().now();
-  upsert->bind_text(1, task_.tenant);
-  upsert->bind_int64(2, now);
-  upsert->bind_text(3, task_.id);
-  SKILLSYNC_TRY(upsert->run());
-  const auto distinct = static_cast<uint64_t>(db.changes());
-  upsert = Stmt();
-  // A stage written before staged_rows existed counts 0.
-  staged = std::max(staged, distinct);
-  SKILLSYNC_TRY(db.exec("DROP TABLE " + stage_));
+  SKILLSYNC_ASSIGN_OR_RETURN(StageRecord rec, stage_record());
+  if (!rec.file) return Error{"storage_error", "the task's stage was written by an older version"};
+  // Only the file's last row of each key is written, in key order, so every
+  // change is one distinct key and rows_superseded costs no extra pass.
+  SKILLSYNC_ASSIGN_OR_RETURN(uint64_t distinct,
+                             merge_into_events(db, file_, *rec.file, task_, store_.clock().now()));
+  const uint64_t staged = std::max(rec.staged_rows, distinct);
   // finished_at is when the rows became visible, not when publishing began.
   SKILLSYNC_TRY(finish_closed(status, progress, staged - distinct, store_.clock().now()));
   SKILLSYNC_TRY(tx.commit());
+  // The task is finished: nobody writes its run file again. A crash before
+  // this line leaves it to remove_stale_stage_files().
+  (void)remove_stage_file(db, task_.id);
   truncate_wal_after_erase(db);
+  // The publish filled this connection's page cache (cache_size) with clean
+  // pages; handing them back keeps a process that publishes on several
+  // pooled connections at one cache's worth, not one per connection.
+  sqlite3_db_release_memory(db.get());
   return staged;
 }
 
@@ -258,12 +220,12 @@ Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progr
   close();
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
   SKILLSYNC_TRY(check_fence(true));
-  auto counts = stage_counts();
-  if (!counts.ok()) return counts.error();
-  SKILLSYNC_TRY(db.exec("DROP TABLE " + stage_));
+  SKILLSYNC_ASSIGN_OR_RETURN(StageRecord rec, stage_record());
+  SKILLSYNC_ASSIGN_OR_RETURN(auto counts, stage_counts(rec));
   SKILLSYNC_TRY(
-      finish_closed(status, progress, counts->first - counts->second, store_.clock().now()));
+      finish_closed(status, progress, counts.first - counts.second, store_.clock().now()));
   SKILLSYNC_TRY(tx.commit());
+  (void)remove_stage_file(db, task_.id);
   truncate_wal_after_erase(db);
   return ok_status();
 }
@@ -273,7 +235,6 @@ Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progr
 Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task,
                                                             std::string_view worker_id) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
-  Db& db = conn->db();
   SKILLSYNC_TRY(check_owner(*conn, task.id, worker_id, false));
   auto seq = [&]() -> Result<int64_t> {
     SKILLSYNC_ASSIGN_OR_RETURN(
@@ -287,17 +248,14 @@ Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task,
     return s.row().int64(1);
   }();
   if (!seq.ok()) return seq.error();
-  const std::string stage = stage_table_name(task.id);
-  // IF NOT EXISTS: rows staged by an earlier writer (up to the checkpoint) stay.
-  SKILLSYNC_TRY(db.exec("CREATE TABLE IF NOT EXISTS " + stage +
-                        " (employee_external_id TEXT NOT NULL, external_id TEXT NOT NULL,"
-                        " event_type TEXT NOT NULL, timestamp_us INTEGER NOT NULL,"
-                        " language TEXT NOT NULL, content TEXT NOT NULL, source TEXT)"));
-  auto insert = db.prepare("INSERT INTO " + stage + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  if (!insert.ok()) return insert.error();
-  return std::unique_ptr<TaskWriter>(
-      std::make_unique<SqliteTaskWriter>(*this, std::move(conn), task, std::string(worker_id),
-                                         std::move(insert).value(), seq.value()));
+  // Rows staged by an earlier writer (up to the checkpoint) stay; bytes past
+  // it (a batch that never committed) are cut. The claim has checked the
+  // file (check_resumed_stage).
+  SKILLSYNC_ASSIGN_OR_RETURN(StageRecord rec, read_stage_record(*conn, task.id));
+  if (!rec.file) return Error{"storage_error", "the task's stage was written by an older version"};
+  SKILLSYNC_ASSIGN_OR_RETURN(StageFile file, StageFile::open(conn->db(), task.id, rec.file->bytes));
+  return std::unique_ptr<TaskWriter>(std::make_unique<SqliteTaskWriter>(
+      *this, std::move(conn), task, std::string(worker_id), std::move(file), seq.value()));
 }
 
 }  // namespace skillsync::store::sqlite
