@@ -1,9 +1,9 @@
 // SqlStore: the part of the Store that both backends run alike, written
 // once: one statement per call, whose SQL is the same in both dialects but
 // for the placeholders (SqlText). Internal to src/store; the base class of
-// sqlite::SqliteStore and postgres::PostgresStore, which implement the rest
-// (creating and listing tasks, leases, loads, the ledger writes of
-// sources) in their own dialect.
+// DialectStore (dialect_store.hpp), which declares the rest (creating and
+// listing tasks, leases, loads, the ledger writes of sources) for each
+// backend to define in its own dialect.
 //
 // Here: events (by key and listed), API keys, OAuth clients, settings,
 // reading a task, its progress, task stats, reading row errors, purging
@@ -259,9 +259,8 @@ class SqlStore : public Store {
   }
   Result<SourcePage> list_sources(std::string_view tenant, size_t limit,
                                   std::string_view cursor) override {
-    SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
     SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
-                               decode_task_page_cursor(cursor));
+                               decode_task_page_request(limit, kMaxListLimit, cursor));
     // Newest first: keyset pagination on (created_at_us, id) descending.
     static constexpr SqlText kFirst{"SELECT " SKILLSYNC_SOURCE_COLUMNS
                                     " FROM sources WHERE tenant = $1"

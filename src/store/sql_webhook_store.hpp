@@ -73,9 +73,8 @@ class SqlWebhookStore final : public WebhookStore {
   }
   Result<WebhookEndpointPage> list_endpoints(std::string_view tenant, size_t limit,
                                              std::string_view cursor) override {
-    SKILLSYNC_TRY(check_page_limit(limit, kMaxWebhookListLimit));
     SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
-                               decode_task_page_cursor(cursor));
+                               decode_task_page_request(limit, kMaxWebhookListLimit, cursor));
     // Ascending (created_at, id), after the cursor's item or, for the first
     // page, before every item.
     static constexpr SqlText k{

@@ -11,6 +11,12 @@ Status check_page_limit(size_t limit, size_t max) {
   return ok_status();
 }
 
+Result<std::optional<TaskCursor>> decode_task_page_request(size_t limit, size_t max,
+                                                           std::string_view cursor) {
+  SKILLSYNC_TRY(check_page_limit(limit, max));
+  return decode_task_page_cursor(cursor);
+}
+
 int64_t clamp_limit(size_t limit) {
   return limit > static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(limit);
 }

@@ -7,10 +7,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "common/result.hpp"
 #include "common/time.hpp"
+#include "store/cursor.hpp"
 #include "store/store.hpp"
 
 namespace skillsync::store {
@@ -26,6 +28,11 @@ inline constexpr size_t kMaxRowErrorRawBytes = 4096;
 
 // "invalid_argument" unless 1 <= limit <= max.
 Status check_page_limit(size_t limit, size_t max);
+// The arguments of a list call paged on (created_at, id) (tasks, sources,
+// webhook endpoints): check_page_limit, then the cursor decoded as
+// decode_task_page_cursor (cursor.hpp) does; std::nullopt for the first page.
+Result<std::optional<TaskCursor>> decode_task_page_request(size_t limit, size_t max,
+                                                           std::string_view cursor);
 
 // `limit` as a LIMIT parameter: SQL takes a signed integer, so a size_t
 // beyond INT64_MAX is clamped to it and stays "no limit".

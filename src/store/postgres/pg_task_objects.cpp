@@ -10,40 +10,43 @@
 #include "store/postgres/postgres_store_impl.hpp"
 #include "store/row_params.hpp"
 
-namespace skillsync::store::postgres {
+namespace skillsync::store {
 
-Result<std::vector<SourceFile>> PostgresStore::record_files_and_create_task(
+// This file defines members of DialectStore (store/dialect_store.hpp), in
+// its namespace, with the postgres backend's names in reach.
+using namespace postgres;  // NOLINT(build/namespaces)
+
+template <>
+Result<std::vector<SourceFile>> PgDialect::record_files_and_create_task(
     const std::vector<SourceFile>& files, const Task& task) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
-  const PgConn& c = *conn;
-  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
-  const Micros now = clock_.now();
-  std::vector<SourceFile> recorded;
-  for (const SourceFile& file : files) {
-    SourceFile row = batch_file_row(file, task.id, now);
-    Params p;
-    SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
-                               c.exec("INSERT INTO source_files (source_id, key, etag, size,"
-                                      " last_modified_us, first_seen_us, task_id, skip_reason)"
-                                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                                      " ON CONFLICT (source_id, key, etag) DO NOTHING",
-                                      bind_source_file(p, row)));
-    if (r.affected() > 0) recorded.push_back(std::move(row));
-  }
-  if (recorded.empty()) return recorded;  // the transaction rolls back: nothing written
-  Params t;
-  bind_task(t, task, task.created_at != 0 ? task.created_at : now);
-  SKILLSYNC_TRY(c.exec(SKILLSYNC_PG_INSERT_TASK, t));
-  for (size_t i = 0; i < recorded.size(); ++i) {
-    Params p;
-    SKILLSYNC_TRY(
-        c.exec("INSERT INTO task_objects (task_id, position, key, etag, size)"
-               " VALUES ($1, $2, $3, $4, $5)",
-               bind_task_object(p, task.id, i, recorded[i])));
-  }
-  SKILLSYNC_TRY(notify_tasks(c));
-  SKILLSYNC_TRY(tx.commit());
-  return recorded;
+  return pool_.transact([&](const PgConn& c) -> Result<std::vector<SourceFile>> {
+    const Micros now = clock_.now();
+    std::vector<SourceFile> recorded;
+    for (const SourceFile& file : files) {
+      SourceFile row = batch_file_row(file, task.id, now);
+      Params p;
+      SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
+                                 c.exec("INSERT INTO source_files (source_id, key, etag, size,"
+                                        " last_modified_us, first_seen_us, task_id, skip_reason)"
+                                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                                        " ON CONFLICT (source_id, key, etag) DO NOTHING",
+                                        bind_source_file(p, row)));
+      if (r.affected() > 0) recorded.push_back(std::move(row));
+    }
+    if (recorded.empty()) return recorded;  // nothing was written: no task
+    Params t;
+    bind_task(t, task, task.created_at != 0 ? task.created_at : now);
+    SKILLSYNC_TRY(c.exec(SKILLSYNC_PG_INSERT_TASK, t));
+    for (size_t i = 0; i < recorded.size(); ++i) {
+      Params p;
+      SKILLSYNC_TRY(
+          c.exec("INSERT INTO task_objects (task_id, position, key, etag, size)"
+                 " VALUES ($1, $2, $3, $4, $5)",
+                 bind_task_object(p, task.id, i, recorded[i])));
+    }
+    SKILLSYNC_TRY(notify_tasks(c));
+    return recorded;
+  });
 }
 
-}  // namespace skillsync::store::postgres
+}  // namespace skillsync::store

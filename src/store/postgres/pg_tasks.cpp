@@ -5,7 +5,11 @@
 #include "store/cursor.hpp"
 #include "store/postgres/postgres_store_impl.hpp"
 
-namespace skillsync::store::postgres {
+namespace skillsync::store {
+
+// This file defines members of DialectStore (store/dialect_store.hpp), in
+// its namespace, with the postgres backend's names in reach.
+using namespace postgres;  // NOLINT(build/namespaces)
 
 namespace {
 
@@ -17,9 +21,28 @@ Result<std::optional<Task>> select_task(const PgConn& conn, std::string_view ten
   return r->one<Task>(read_task<PgRow>);
 }
 
+// Inside the transaction of create_task_idempotent, when another request
+// holds the key: the task that request created, or "idempotency_conflict"
+// when its body differs.
+Result<CreatedTask> earlier_task(const PgConn& c, const Task& task,
+                                 std::string_view idempotency_key, std::string_view body_sha256) {
+  SKILLSYNC_ASSIGN_OR_RETURN(
+      PgResult key,
+      c.exec(
+          "SELECT body_sha256, task_id FROM idempotency_keys WHERE tenant = $1 AND idem_key = $2",
+          Params().text(task.tenant).text(idempotency_key)));
+  if (key.rows() == 0) return Error{"storage_busy", "the idempotency key changed; retry"};
+  if (key.text(0, 0) != body_sha256) return idempotency_conflict();
+  const std::string earlier = key.string(0, 1);
+  SKILLSYNC_ASSIGN_OR_RETURN(std::optional<Task> existing, select_task(c, task.tenant, earlier));
+  if (!existing) return task_not_found(earlier);  // the FK makes this a bug
+  return CreatedTask{std::move(*existing), false};
+}
+
 }  // namespace
 
-Status PostgresStore::create_task(const Task& task) {
+template <>
+Status PgDialect::create_task(const Task& task) {
   Params p;
   bind_task(p, task, task.created_at != 0 ? task.created_at : clock_.now());
   // One statement: the insert and its NOTIFY commit together.
@@ -30,63 +53,48 @@ Status PostgresStore::create_task(const Task& task) {
   return ok_status();
 }
 
-Result<CreatedTask> PostgresStore::create_task_idempotent(const Task& task,
-                                                          std::string_view idempotency_key,
-                                                          std::string_view body_sha256,
-                                                          Micros now) {
+template <>
+Result<CreatedTask> PgDialect::create_task_idempotent(const Task& task,
+                                                      std::string_view idempotency_key,
+                                                      std::string_view body_sha256, Micros now) {
   SKILLSYNC_TRY(check_idempotency_key(idempotency_key));
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
-  const PgConn& c = *conn;
-  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
-  // The key's primary key decides: of concurrent duplicates, one inserts the
-  // key and the others wait on its row, then find it (ON CONFLICT). A key
-  // older than the window is taken over (its task stays). The key's foreign
-  // key is checked at COMMIT, so the key can come before its task.
-  auto claimed = c.exec(
-      "INSERT INTO idempotency_keys (tenant, idem_key, body_sha256, task_id, created_at_us)"
-      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant, idem_key) DO UPDATE SET"
-      " body_sha256 = excluded.body_sha256, task_id = excluded.task_id,"
-      " created_at_us = excluded.created_at_us"
-      " WHERE idempotency_keys.created_at_us <= excluded.created_at_us - $6"
-      " RETURNING 1",
-      Params()
-          .text(task.tenant)
-          .text(idempotency_key)
-          .text(body_sha256)
-          .text(task.id)
-          .int64(now)
-          .int64(kIdempotencyWindow));
-  if (!claimed.ok()) return claimed.error();
-  if (claimed->rows() == 0) {
-    auto key = c.exec(
-        "SELECT body_sha256, task_id FROM idempotency_keys WHERE tenant = $1 AND idem_key = $2",
-        Params().text(task.tenant).text(idempotency_key));
-    if (!key.ok()) return key.error();
-    if (key->rows() == 0) return Error{"storage_busy", "the idempotency key changed; retry"};
-    if (key->text(0, 0) != body_sha256) return idempotency_conflict();
-    const std::string earlier = key->string(0, 1);
-    auto existing = select_task(c, task.tenant, earlier);
-    if (!existing.ok()) return existing.error();
-    if (!existing->has_value()) return task_not_found(earlier);  // the FK makes this a bug
-    SKILLSYNC_TRY(tx.commit());
-    return CreatedTask{std::move(**existing), false};
-  }
-  Params p;
-  bind_task(p, task, task.created_at != 0 ? task.created_at : now);
-  auto inserted = c.exec(SKILLSYNC_PG_INSERT_TASK " RETURNING " SKILLSYNC_TASK_COLUMNS, p);
-  if (!inserted.ok()) return inserted.error();
-  auto created = inserted->one<Task>(read_task<PgRow>);
-  if (!created.ok()) return created.error();
-  SKILLSYNC_TRY(notify_tasks(c));
-  SKILLSYNC_TRY(tx.commit());
-  return CreatedTask{std::move(**created), true};
+  return pool_.transact([&](const PgConn& c) -> Result<CreatedTask> {
+    // The key's primary key decides: of concurrent duplicates, one inserts
+    // the key and the others wait on its row, then find it (ON CONFLICT). A
+    // key older than the window is taken over (its task stays). The key's
+    // foreign key is checked at COMMIT, so the key can come before its task.
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        PgResult claimed,
+        c.exec("INSERT INTO idempotency_keys (tenant, idem_key, body_sha256, task_id,"
+               " created_at_us) VALUES ($1, $2, $3, $4, $5)"
+               " ON CONFLICT (tenant, idem_key) DO UPDATE SET"
+               " body_sha256 = excluded.body_sha256, task_id = excluded.task_id,"
+               " created_at_us = excluded.created_at_us"
+               " WHERE idempotency_keys.created_at_us <= excluded.created_at_us - $6"
+               " RETURNING 1",
+               Params()
+                   .text(task.tenant)
+                   .text(idempotency_key)
+                   .text(body_sha256)
+                   .text(task.id)
+                   .int64(now)
+                   .int64(kIdempotencyWindow)));
+    if (claimed.rows() == 0) return earlier_task(c, task, idempotency_key, body_sha256);
+    Params p;
+    bind_task(p, task, task.created_at != 0 ? task.created_at : now);
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        PgResult inserted,
+        c.exec(SKILLSYNC_PG_INSERT_TASK " RETURNING " SKILLSYNC_TASK_COLUMNS, p));
+    SKILLSYNC_ASSIGN_OR_RETURN(std::optional<Task> created, inserted.one<Task>(read_task<PgRow>));
+    SKILLSYNC_TRY(notify_tasks(c));
+    return CreatedTask{std::move(*created), true};
+  });
 }
 
-Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFilter& filter,
-                                           size_t limit, std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
-                             decode_task_page_cursor(cursor));
+template <>
+Result<TaskPage> PgDialect::list_tasks(std::string_view tenant, const TaskFilter& filter,
+                                       size_t limit, std::string_view cursor) {
+  SKILLSYNC_ASSIGN_OR_RETURN(auto after, decode_task_page_request(limit, kMaxListLimit, cursor));
   // Keyset pagination on (created_at_us, id) descending, served by
   // tasks_by_tenant_time or tasks_by_tenant_status_time read backwards; a
   // task inserted meanwhile sorts before the cursor and shifts nothing.
@@ -113,4 +121,4 @@ Result<TaskPage> PostgresStore::list_tasks(std::string_view tenant, const TaskFi
   return task_page(std::move(rows), limit);
 }
 
-}  // namespace skillsync::store::postgres
+}  // namespace skillsync::store

@@ -52,8 +52,6 @@ using postgres::Params;
 using postgres::PgConn;
 using postgres::PgResult;
 using postgres::PgRow;
-using postgres::PooledConn;
-using postgres::Tx;
 using PgWebhooks = SqlWebhookStore<postgres::ConnectionPool, postgres::PgRow>;
 
 template <>
@@ -79,19 +77,16 @@ const char* const PgWebhooks::kRedeliverSql =
 
 template <>
 Result<bool> PgWebhooks::delete_endpoint(std::string_view tenant, std::string_view id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
-  const PgConn& c = *conn;
-  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
-  SKILLSYNC_TRY(c.exec("DELETE FROM webhook_deliveries WHERE tenant = $1 AND endpoint_id = $2",
-                       Params().text(tenant).text(id)));
-  SKILLSYNC_TRY(c.exec("DELETE FROM webhook_outbox WHERE tenant = $1 AND endpoint_id = $2",
-                       Params().text(tenant).text(id)));
-  auto r = c.exec("DELETE FROM webhook_endpoints WHERE tenant = $1 AND id = $2",
-                  Params().text(tenant).text(id));
-  if (!r.ok()) return r.error();
-  const bool deleted = r->affected() > 0;
-  SKILLSYNC_TRY(tx.commit());
-  return deleted;
+  return pool_.transact([&](const PgConn& c) -> Result<bool> {
+    SKILLSYNC_TRY(c.exec("DELETE FROM webhook_deliveries WHERE tenant = $1 AND endpoint_id = $2",
+                         Params().text(tenant).text(id)));
+    SKILLSYNC_TRY(c.exec("DELETE FROM webhook_outbox WHERE tenant = $1 AND endpoint_id = $2",
+                         Params().text(tenant).text(id)));
+    SKILLSYNC_ASSIGN_OR_RETURN(PgResult r,
+                               c.exec("DELETE FROM webhook_endpoints WHERE tenant = $1 AND id = $2",
+                                      Params().text(tenant).text(id)));
+    return r.affected() > 0;
+  });
 }
 
 template <>
@@ -112,27 +107,27 @@ Result<std::vector<OutboxEvent>> PgWebhooks::claim_due(std::string_view owner, M
 template <>
 Status PgWebhooks::record_attempt(const DeliveryAttempt& a, std::string_view owner,
                                   AttemptOutcome outcome) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
-  const PgConn& c = *conn;
-  SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(c));
-  Params update;
-  auto r = c.exec(
-      "UPDATE webhook_outbox SET attempts = attempts + 1, round_attempts = round_attempts + 1,"
-      " lease_owner = NULL, lease_expires_at_us = NULL,"
-      " delivered_at_us = CASE WHEN $3 = 0 THEN $4 END, dead = ($3 = 2),"
-      " next_attempt_at_us = CASE WHEN $3 = 1 THEN $5 ELSE next_attempt_at_us END"
-      " WHERE event_id = $1 AND lease_owner = $2 RETURNING attempts, tenant, endpoint_id",
-      bind_attempt_outcome(update, a, owner, outcome));
-  if (!r.ok()) return r.error();
-  if (r->rows() == 0) return outbox_lease_lost(a.event_id);
-  Params p;
-  bind_delivery(p, a, r->text(0, 2), r->text(0, 1), r->int64(0, 0), outcome);
-  SKILLSYNC_TRY(
-      c.exec("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant, attempt, status_code,"
-             " error, latency_ms, at_us, next_retry_at_us)"
-             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-             p));
-  return tx.commit();
+  return pool_.transact([&](const PgConn& c) -> Status {
+    Params update;
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        PgResult r,
+        c.exec("UPDATE webhook_outbox SET attempts = attempts + 1,"
+               " round_attempts = round_attempts + 1, lease_owner = NULL,"
+               " lease_expires_at_us = NULL, delivered_at_us = CASE WHEN $3 = 0 THEN $4 END,"
+               " dead = ($3 = 2),"
+               " next_attempt_at_us = CASE WHEN $3 = 1 THEN $5 ELSE next_attempt_at_us END"
+               " WHERE event_id = $1 AND lease_owner = $2 RETURNING attempts, tenant, endpoint_id",
+               bind_attempt_outcome(update, a, owner, outcome)));
+    if (r.rows() == 0) return outbox_lease_lost(a.event_id);
+    Params p;
+    bind_delivery(p, a, r.text(0, 2), r.text(0, 1), r.int64(0, 0), outcome);
+    SKILLSYNC_TRY(
+        c.exec("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant, attempt,"
+               " status_code, error, latency_ms, at_us, next_retry_at_us)"
+               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+               p));
+    return ok_status();
+  });
 }
 std::unique_ptr<WebhookStore> postgres::make_webhook_store(ConnectionPool& pool,
                                                            const Clock& clock) {

@@ -26,7 +26,12 @@
 #include "store/postgres/pg_publish.hpp"
 #include "store/postgres/postgres_store_impl.hpp"
 
-namespace skillsync::store::postgres {
+namespace skillsync::store {
+
+// This file defines members of DialectStore (store/dialect_store.hpp), in
+// its namespace, with the postgres backend's names in reach.
+using namespace postgres;  // NOLINT(build/namespaces)
+
 namespace {
 
 // COPY data is sent in pieces of about this size: memory stays bounded
@@ -35,7 +40,7 @@ constexpr size_t kCopyChunk = 1 << 20;
 
 class PgTaskWriter final : public TaskWriter {
  public:
-  PgTaskWriter(PostgresStore& store, PooledConn conn, Task task, std::string worker_id)
+  PgTaskWriter(PgDialect& store, PooledConn conn, Task task, std::string worker_id)
       : store_(store),
         conn_(std::move(conn)),
         task_(std::move(task)),
@@ -82,7 +87,7 @@ class PgTaskWriter final : public TaskWriter {
   Result<uint64_t> distinct_keys();
   Status finish_closed(TaskStatus status, Progress progress, uint64_t superseded, Micros now);
 
-  PostgresStore& store_;
+  PgDialect& store_;
   PooledConn conn_;
   Task task_;
   std::string worker_id_;
@@ -270,8 +275,9 @@ Status PgTaskWriter::finish_dry_run(TaskStatus status, const Progress& progress)
 
 }  // namespace
 
-Result<std::unique_ptr<TaskWriter>> PostgresStore::begin_load(const Task& task,
-                                                              std::string_view worker_id) {
+template <>
+Result<std::unique_ptr<TaskWriter>> PgDialect::begin_load(const Task& task,
+                                                          std::string_view worker_id) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, pool_.acquire());
   // Checked now so a lost or missing task fails early; every write checks
   // again. The stage table itself is made by the first batch with rows.
@@ -280,4 +286,4 @@ Result<std::unique_ptr<TaskWriter>> PostgresStore::begin_load(const Task& task,
       std::make_unique<PgTaskWriter>(*this, std::move(conn), task, std::string(worker_id)));
 }
 
-}  // namespace skillsync::store::postgres
+}  // namespace skillsync::store

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "store/postgres/pg.hpp"
@@ -94,6 +95,18 @@ class ConnectionPool {
     SKILLSYNC_ASSIGN_OR_RETURN(PgResult r, exec(sql, bind_values(p, args...)));
     r.for_each(f);
     return ok_status();
+  }
+
+  // Runs `body(conn)` in one transaction on a connection of its own:
+  // commits when it returns a value, rolls back when it returns an error.
+  // Returns what `body` returned (a Result), or the commit's error.
+  template <class Body>
+  std::invoke_result_t<Body&, const PgConn&> transact(Body body) {
+    SKILLSYNC_ASSIGN_OR_RETURN(PooledConn conn, acquire());
+    SKILLSYNC_ASSIGN_OR_RETURN(Tx tx, Tx::begin(*conn));
+    auto out = body(*conn);
+    if (out.ok()) SKILLSYNC_TRY(tx.commit());
+    return out;
   }
 
   const std::string& conninfo() const { return conninfo_; }

@@ -3,8 +3,9 @@
 // postgres_store.hpp.
 //
 // The calls whose SQL is the same in both dialects but for the placeholders
-// are store/sql_store.hpp's. The rest is split by responsibility like the
-// SQLite store's: postgres_store.cpp (opening),
+// are store/sql_store.hpp's; the others, declared once for both stores in
+// store/dialect_store.hpp, are defined here in PostgreSQL's SQL, split by
+// responsibility like the SQLite store's: postgres_store.cpp (opening),
 // pg_tasks.cpp (creating, reading, listing tasks), pg_leases.cpp
 // (claiming, leases, cancelling and finishing), pg_writer.cpp (staging and
 // publishing loads) and listener.cpp (LISTEN/NOTIFY). task_rows.cpp holds
@@ -26,13 +27,13 @@
 #include <string_view>
 
 #include "common/time.hpp"
+#include "store/dialect_store.hpp"
 #include "store/postgres/listener.hpp"
 #include "store/postgres/pg_webhooks.hpp"
 #include "store/postgres/pool.hpp"
 #include "store/row_mapping.hpp"
 #include "store/row_params.hpp"
 #include "store/sql_columns.hpp"
-#include "store/sql_store.hpp"
 #include "store/store.hpp"
 #include "store/store_checks.hpp"
 
@@ -42,43 +43,24 @@ namespace skillsync::store::postgres {
 // notify.
 inline constexpr const char* kTaskChannel = "skillsync_tasks";
 
-// The calls that are alike in both dialects are SqlStore's
-// (store/sql_store.hpp); these are the PostgreSQL ones.
-class PostgresStore final : public SqlStore<ConnectionPool, PgRow> {
+// The calls PostgreSQL writes in its own SQL, declared once for both
+// stores in store/dialect_store.hpp and defined (explicit specializations)
+// in pg_tasks.cpp, pg_leases.cpp, pg_writer.cpp, pg_sources.cpp and
+// pg_task_objects.cpp.
+using PgDialect = DialectStore<ConnectionPool, PgRow>;
+
+// The store: PgDialect (and under it SqlStore, store/sql_store.hpp, the
+// calls alike in both dialects) plus what is PostgreSQL's alone: the
+// LISTEN/NOTIFY listener and the webhook store over the same pool.
+class PostgresStore final : public PgDialect {
  public:
   PostgresStore(std::string conninfo, std::string password, const Clock& clock)
-      : SqlStore(clock, std::move(conninfo), std::move(password)), listener_(pool_) {}
+      : PgDialect(clock, std::move(conninfo), std::move(password)), listener_(pool_) {}
   ~PostgresStore() override { listener_.set({}); }
 
   void set_task_listener(std::function<void()> callback) override {
     listener_.set(std::move(callback));
   }
-
-  Status create_task(const Task& task) override;
-  Result<CreatedTask> create_task_idempotent(const Task& task, std::string_view idempotency_key,
-                                             std::string_view body_sha256, Micros now) override;
-  Result<TaskPage> list_tasks(std::string_view tenant, const TaskFilter& filter, size_t limit,
-                              std::string_view cursor) override;
-  Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,
-                                              Micros lease_duration) override;
-  Result<Heartbeat> heartbeat(std::string_view task_id, std::string_view worker_id, Micros now,
-                              Micros lease_duration) override;
-  Status release_lease(std::string_view task_id, std::string_view worker_id) override;
-  Status reset_load(std::string_view task_id, std::string_view worker_id) override;
-  Status finish_task(std::string_view task_id, std::string_view worker_id, TaskStatus status,
-                     const std::optional<TaskError>& error, const Progress& progress,
-                     Micros now) override;
-  Result<Task> request_cancel(std::string_view tenant, std::string_view task_id,
-                              Micros now) override;
-
-  Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
-                                                 std::string_view worker_id) override;
-
-  Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
-                                                   const Task& task) override;
-  Result<std::vector<SourceFile>> record_files_and_create_task(const std::vector<SourceFile>& files,
-                                                               const Task& task) override;
-
   WebhookStore& webhooks() override { return *webhooks_; }
 
  private:

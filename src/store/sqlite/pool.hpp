@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -124,6 +125,19 @@ class ConnectionPool {
   Status each(std::string_view sql, F f, const Args&... args) {
     SKILLSYNC_ASSIGN_OR_RETURN(PooledQuery s, query(sql));
     return bind_values(s, args...).for_each(f);
+  }
+
+  // Runs `body(conn)` in one write transaction (BEGIN IMMEDIATE) on a
+  // connection of its own: commits when it returns a value, rolls back when
+  // it returns an error. The Queries `body` made have ended (and reset their
+  // statements) by then. Returns what `body` returned, or the commit's error.
+  template <class Body>
+  std::invoke_result_t<Body&, Connection&> transact(Body body) {
+    SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, acquire());
+    SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
+    auto out = body(*conn);
+    if (out.ok()) SKILLSYNC_TRY(tx.commit());
+    return out;
   }
 
  private:

@@ -11,7 +11,12 @@
 #include "store/sqlite/sqlite_webhooks.hpp"
 #include "store/sqlite/stage_files.hpp"
 
-namespace skillsync::store::sqlite {
+namespace skillsync::store {
+
+// This file defines members of DialectStore (store/dialect_store.hpp), in
+// its namespace, with the sqlite backend's names in reach.
+using namespace sqlite;  // NOLINT(build/namespaces)
+
 namespace {
 
 // Forgets what a load staged and reported: used where a load restarts from
@@ -25,8 +30,9 @@ Status drop_load(Connection& conn, std::string_view task_id) {
 
 }  // namespace
 
-Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker_id, Micros now,
-                                                         Micros lease_duration) {
+template <>
+Result<std::optional<Task>> SqliteDialect::claim_next_task(std::string_view worker_id, Micros now,
+                                                           Micros lease_duration) {
   SKILLSYNC_TRY(check_claim(worker_id, lease_duration));
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
@@ -72,8 +78,9 @@ Result<std::optional<Task>> SqliteStore::claim_next_task(std::string_view worker
   return claimed;
 }
 
-Result<Heartbeat> SqliteStore::heartbeat(std::string_view task_id, std::string_view worker_id,
-                                         Micros now, Micros lease_duration) {
+template <>
+Result<Heartbeat> SqliteDialect::heartbeat(std::string_view task_id, std::string_view worker_id,
+                                           Micros now, Micros lease_duration) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   SKILLSYNC_ASSIGN_OR_RETURN(
       Query s,
@@ -91,7 +98,8 @@ Result<Heartbeat> SqliteStore::heartbeat(std::string_view task_id, std::string_v
   return *hb;
 }
 
-Status SqliteStore::release_lease(std::string_view task_id, std::string_view worker_id) {
+template <>
+Status SqliteDialect::release_lease(std::string_view task_id, std::string_view worker_id) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   // Lease 0 has expired for every claim: any worker may continue the task.
   SKILLSYNC_ASSIGN_OR_RETURN(
@@ -105,26 +113,25 @@ Status SqliteStore::release_lease(std::string_view task_id, std::string_view wor
   return ok_status();
 }
 
-Status SqliteStore::reset_load(std::string_view task_id, std::string_view worker_id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
-  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
-  SKILLSYNC_TRY(check_owner(*conn, task_id, worker_id, false));
-  SKILLSYNC_TRY(drop_load(*conn, task_id));
-  {
+template <>
+Status SqliteDialect::reset_load(std::string_view task_id, std::string_view worker_id) {
+  return pool_.transact([&](Connection& conn) -> Status {
+    SKILLSYNC_TRY(check_owner(conn, task_id, worker_id, false));
+    SKILLSYNC_TRY(drop_load(conn, task_id));
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s,
-        conn->query(
+        conn.query(
             "UPDATE tasks SET staged_rows = 0, bytes_read = 0, rows_read = 0,"
             " rows_loaded = 0, rows_rejected = 0, rows_superseded = 0, " SKILLSYNC_CLEAR_CHECKPOINT
             " WHERE id = ?1"));
-    SKILLSYNC_TRY(s.text(task_id).run());
-  }  // reset before the commit
-  return tx.commit();
+    return s.text(task_id).run();
+  });
 }
 
-Status SqliteStore::finish_task(std::string_view task_id, std::string_view worker_id,
-                                TaskStatus status, const std::optional<TaskError>& error,
-                                const Progress& progress, Micros now) {
+template <>
+Status SqliteDialect::finish_task(std::string_view task_id, std::string_view worker_id,
+                                  TaskStatus status, const std::optional<TaskError>& error,
+                                  const Progress& progress, Micros now) {
   SKILLSYNC_TRY(check_fenced_finish_status(status));
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
@@ -138,8 +145,9 @@ Status SqliteStore::finish_task(std::string_view task_id, std::string_view worke
   return ok_status();
 }
 
-Result<Task> SqliteStore::request_cancel(std::string_view tenant, std::string_view task_id,
-                                         Micros now) {
+template <>
+Result<Task> SqliteDialect::request_cancel(std::string_view tenant, std::string_view task_id,
+                                           Micros now) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
   // 0: finished, 1: cancel at once (pending, or nobody holds a live lease),
@@ -183,4 +191,4 @@ Result<Task> SqliteStore::request_cancel(std::string_view tenant, std::string_vi
   return std::move(*after);
 }
 
-}  // namespace skillsync::store::sqlite
+}  // namespace skillsync::store

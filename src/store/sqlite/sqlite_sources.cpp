@@ -12,7 +12,12 @@
 #include "store/row_params.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
 
-namespace skillsync::store::sqlite {
+namespace skillsync::store {
+
+// This file defines members of DialectStore (store/dialect_store.hpp), in
+// its namespace, with the sqlite backend's names in reach.
+using namespace sqlite;  // NOLINT(build/namespaces)
+
 namespace {
 
 // The ledger row (source_id, key, etag), if recorded.
@@ -36,8 +41,9 @@ Status insert_file(Connection& conn, const SourceFile& f) {
 
 }  // namespace
 
-Result<RecordedFile> SqliteStore::record_file_and_create_task(const SourceFile& file,
-                                                              const Task& task) {
+template <>
+Result<RecordedFile> SqliteDialect::record_file_and_create_task(const SourceFile& file,
+                                                                const Task& task) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
   auto existing = find_file(*conn, file);
@@ -55,4 +61,4 @@ Result<RecordedFile> SqliteStore::record_file_and_create_task(const SourceFile& 
   return RecordedFile{std::move(row), true};
 }
 
-}  // namespace skillsync::store::sqlite
+}  // namespace skillsync::store

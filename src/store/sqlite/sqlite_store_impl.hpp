@@ -4,8 +4,9 @@
 // The calls whose SQL is the same in both dialects but for the placeholders
 // (events by key, API keys, OAuth clients, settings, reading a task, its
 // progress and row errors, sources but for their ledger writes)
-// are store/sql_store.hpp's, once for both stores.
-// The rest is split by responsibility: sqlite_store.cpp (opening),
+// are store/sql_store.hpp's, once for both stores. The others, declared
+// once for both in store/dialect_store.hpp, are defined here in SQLite's
+// SQL, split by responsibility: sqlite_store.cpp (opening),
 // sqlite_tasks.cpp (creating, reading, listing tasks),
 // sqlite_leases.cpp (claiming, leases, cancelling and finishing),
 // sqlite_sources.cpp and task_writer.cpp (staging and publishing loads;
@@ -22,10 +23,10 @@
 #include <string_view>
 
 #include "common/time.hpp"
+#include "store/dialect_store.hpp"
 #include "store/row_mapping.hpp"
 #include "store/row_params.hpp"
 #include "store/sql_columns.hpp"
-#include "store/sql_store.hpp"
 #include "store/sqlite/pool.hpp"
 #include "store/sqlite/sqlite_webhooks.hpp"
 #include "store/store.hpp"
@@ -33,39 +34,21 @@
 
 namespace skillsync::store::sqlite {
 
-// The calls that are alike in both dialects are SqlStore's
-// (store/sql_store.hpp); these are the SQLite ones.
-class SqliteStore final : public SqlStore<ConnectionPool, Row> {
+// The calls SQLite writes in its own SQL, declared once for both stores in
+// store/dialect_store.hpp and defined (explicit specializations) in
+// sqlite_tasks.cpp, sqlite_leases.cpp, task_writer.cpp, sqlite_sources.cpp
+// and sqlite_task_objects.cpp.
+using SqliteDialect = DialectStore<ConnectionPool, Row>;
+
+// The store: SqliteDialect (and under it SqlStore, store/sql_store.hpp, the
+// calls alike in both dialects) plus what is SQLite's alone: no listener,
+// and the webhook store over the same pool.
+class SqliteStore final : public SqliteDialect {
  public:
-  SqliteStore(std::string path, const Clock& clock) : SqlStore(clock, std::move(path)) {}
+  SqliteStore(std::string path, const Clock& clock) : SqliteDialect(clock, std::move(path)) {}
 
   // One process only: its own workers are woken by the process itself.
   void set_task_listener(std::function<void()>) override {}
-
-  Status create_task(const Task& task) override;
-  Result<CreatedTask> create_task_idempotent(const Task& task, std::string_view idempotency_key,
-                                             std::string_view body_sha256, Micros now) override;
-  Result<TaskPage> list_tasks(std::string_view tenant, const TaskFilter& filter, size_t limit,
-                              std::string_view cursor) override;
-  Result<std::optional<Task>> claim_next_task(std::string_view worker_id, Micros now,
-                                              Micros lease_duration) override;
-  Result<Heartbeat> heartbeat(std::string_view task_id, std::string_view worker_id, Micros now,
-                              Micros lease_duration) override;
-  Status release_lease(std::string_view task_id, std::string_view worker_id) override;
-  Status reset_load(std::string_view task_id, std::string_view worker_id) override;
-  Status finish_task(std::string_view task_id, std::string_view worker_id, TaskStatus status,
-                     const std::optional<TaskError>& error, const Progress& progress,
-                     Micros now) override;
-  Result<Task> request_cancel(std::string_view tenant, std::string_view task_id,
-                              Micros now) override;
-
-  Result<std::unique_ptr<TaskWriter>> begin_load(const Task& task,
-                                                 std::string_view worker_id) override;
-
-  Result<RecordedFile> record_file_and_create_task(const SourceFile& file,
-                                                   const Task& task) override;
-  Result<std::vector<SourceFile>> record_files_and_create_task(const std::vector<SourceFile>& files,
-                                                               const Task& task) override;
   WebhookStore& webhooks() override { return *webhooks_; }
 
  private:

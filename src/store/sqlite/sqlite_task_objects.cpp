@@ -9,9 +9,14 @@
 #include "store/row_params.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
 
-namespace skillsync::store::sqlite {
+namespace skillsync::store {
 
-Result<std::vector<SourceFile>> SqliteStore::record_files_and_create_task(
+// This file defines members of DialectStore (store/dialect_store.hpp), in
+// its namespace, with the sqlite backend's names in reach.
+using namespace sqlite;  // NOLINT(build/namespaces)
+
+template <>
+Result<std::vector<SourceFile>> SqliteDialect::record_files_and_create_task(
     const std::vector<SourceFile>& files, const Task& task) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
@@ -39,4 +44,4 @@ Result<std::vector<SourceFile>> SqliteStore::record_files_and_create_task(
   return recorded;
 }
 
-}  // namespace skillsync::store::sqlite
+}  // namespace skillsync::store

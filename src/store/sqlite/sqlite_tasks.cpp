@@ -5,9 +5,13 @@
 #include "store/cursor.hpp"
 #include "store/sqlite/sqlite_store_impl.hpp"
 
-namespace skillsync::store::sqlite {
+namespace skillsync::store {
 
-Status insert_task(Connection& conn, const Task& task, Micros created_at) {
+// This file defines members of DialectStore (store/dialect_store.hpp), in
+// its namespace, with the sqlite backend's names in reach.
+using namespace sqlite;  // NOLINT(build/namespaces)
+
+Status sqlite::insert_task(Connection& conn, const Task& task, Micros created_at) {
   SKILLSYNC_ASSIGN_OR_RETURN(
       Query s,
       conn.query(
@@ -31,6 +35,16 @@ struct IdempotencyKey {
 };
 IdempotencyKey read_idempotency_key(const Row& r) { return {r.string(0), r.string(1), r.int64(2)}; }
 
+// The stored idempotency key `key` of `tenant`, if there is one.
+Result<std::optional<IdempotencyKey>> find_key(Connection& conn, std::string_view tenant,
+                                               std::string_view key) {
+  SKILLSYNC_ASSIGN_OR_RETURN(Query s, conn.query("SELECT body_sha256, task_id, created_at_us"
+                                                 " FROM idempotency_keys"
+                                                 " WHERE tenant = ?1 AND idem_key = ?2"));
+  s.text(tenant).text(key);
+  return s.one<IdempotencyKey>(read_idempotency_key);
+}
+
 Result<std::optional<Task>> select_task(Connection& conn, std::string_view tenant,
                                         std::string_view id) {
   SKILLSYNC_ASSIGN_OR_RETURN(Query s, conn.query("SELECT " SKILLSYNC_TASK_COLUMNS
@@ -52,58 +66,52 @@ std::string list_sql(const TaskFilter& filter, bool after) {
 
 }  // namespace
 
-Status SqliteStore::create_task(const Task& task) {
+template <>
+Status SqliteDialect::create_task(const Task& task) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   return insert_task(*conn, task, task.created_at != 0 ? task.created_at : clock_.now());
 }
 
-Result<CreatedTask> SqliteStore::create_task_idempotent(const Task& task,
-                                                        std::string_view idempotency_key,
-                                                        std::string_view body_sha256, Micros now) {
+template <>
+Result<CreatedTask> SqliteDialect::create_task_idempotent(const Task& task,
+                                                          std::string_view idempotency_key,
+                                                          std::string_view body_sha256,
+                                                          Micros now) {
   SKILLSYNC_TRY(check_idempotency_key(idempotency_key));
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
-  Db& db = conn->db();
   // BEGIN IMMEDIATE serializes every create with a key: of concurrent
   // duplicates, the first inserts and the others then find its key.
-  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
-  {
-    SKILLSYNC_ASSIGN_OR_RETURN(
-        Query s, conn->query("SELECT body_sha256, task_id, created_at_us FROM idempotency_keys"
-                             " WHERE tenant = ?1 AND idem_key = ?2"));
-    s.text(task.tenant).text(idempotency_key);
-    SKILLSYNC_ASSIGN_OR_RETURN(auto key, s.one<IdempotencyKey>(read_idempotency_key));
+  return pool_.transact([&](Connection& conn) -> Result<CreatedTask> {
+    SKILLSYNC_ASSIGN_OR_RETURN(auto key, find_key(conn, task.tenant, idempotency_key));
     if (key && now - key->created_at < kIdempotencyWindow) {
       if (key->body_sha256 != body_sha256) return idempotency_conflict();
-      SKILLSYNC_ASSIGN_OR_RETURN(auto existing, select_task(*conn, task.tenant, key->task_id));
+      SKILLSYNC_ASSIGN_OR_RETURN(auto existing, select_task(conn, task.tenant, key->task_id));
       if (!existing) return task_not_found(key->task_id);  // the FK makes this a bug
       return CreatedTask{std::move(*existing), false};
     }
-  }
-  // No key, or one older than the window: it is forgotten (its task stays).
-  auto upsert_key = conn->cached(
-      "INSERT INTO idempotency_keys (tenant, idem_key, body_sha256, task_id, created_at_us)"
-      " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, idem_key) DO UPDATE SET"
-      " body_sha256 = excluded.body_sha256, task_id = excluded.task_id,"
-      " created_at_us = excluded.created_at_us");
-  if (!upsert_key.ok()) return upsert_key.error();
-  SKILLSYNC_TRY(insert_task(*conn, task, task.created_at != 0 ? task.created_at : now));
-  SKILLSYNC_TRY(Query(**upsert_key)
-                    .text(task.tenant)
-                    .text(idempotency_key)
-                    .text(body_sha256)
-                    .text(task.id)
-                    .int64(now)
-                    .run());
-  SKILLSYNC_ASSIGN_OR_RETURN(auto created, select_task(*conn, task.tenant, task.id));
-  SKILLSYNC_TRY(tx.commit());
-  return CreatedTask{std::move(*created), true};
+    // No key, or one older than the window: it is forgotten (its task stays).
+    SKILLSYNC_ASSIGN_OR_RETURN(
+        Query upsert_key,
+        conn.query(
+            "INSERT INTO idempotency_keys (tenant, idem_key, body_sha256, task_id, created_at_us)"
+            " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, idem_key) DO UPDATE SET"
+            " body_sha256 = excluded.body_sha256, task_id = excluded.task_id,"
+            " created_at_us = excluded.created_at_us"));
+    SKILLSYNC_TRY(insert_task(conn, task, task.created_at != 0 ? task.created_at : now));
+    SKILLSYNC_TRY(upsert_key.text(task.tenant)
+                      .text(idempotency_key)
+                      .text(body_sha256)
+                      .text(task.id)
+                      .int64(now)
+                      .run());
+    SKILLSYNC_ASSIGN_OR_RETURN(auto created, select_task(conn, task.tenant, task.id));
+    return CreatedTask{std::move(*created), true};
+  });
 }
 
-Result<TaskPage> SqliteStore::list_tasks(std::string_view tenant, const TaskFilter& filter,
-                                         size_t limit, std::string_view cursor) {
-  SKILLSYNC_TRY(check_page_limit(limit, kMaxListLimit));
-  SKILLSYNC_ASSIGN_OR_RETURN(const std::optional<TaskCursor> after,
-                             decode_task_page_cursor(cursor));
+template <>
+Result<TaskPage> SqliteDialect::list_tasks(std::string_view tenant, const TaskFilter& filter,
+                                           size_t limit, std::string_view cursor) {
+  SKILLSYNC_ASSIGN_OR_RETURN(auto after, decode_task_page_request(limit, kMaxListLimit, cursor));
   // Keyset pagination on (created_at_us, id) descending, served by
   // tasks_by_tenant_time or tasks_by_tenant_status_time read backwards; a
   // task inserted meanwhile sorts before the cursor and shifts nothing.
@@ -118,4 +126,4 @@ Result<TaskPage> SqliteStore::list_tasks(std::string_view tenant, const TaskFilt
   return task_page(std::move(rows), limit);
 }
 
-}  // namespace skillsync::store::sqlite
+}  // namespace skillsync::store

@@ -50,10 +50,9 @@ Status enqueue_task_end_events(Connection& conn, std::string_view task_id, Micro
 }  // namespace sqlite
 
 // The definitions below are members of SqlWebhookStore, in its namespace.
-using sqlite::PooledConnection;
+using sqlite::Connection;
 using sqlite::Query;
 using sqlite::Row;
-using sqlite::Transaction;
 using SqliteWebhooks = SqlWebhookStore<sqlite::ConnectionPool, sqlite::Row>;
 
 template <>
@@ -79,77 +78,66 @@ const char* const SqliteWebhooks::kRedeliverSql =
 
 template <>
 Result<bool> SqliteWebhooks::delete_endpoint(std::string_view tenant, std::string_view id) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
-  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
-  for (const char* statement :
-       {"DELETE FROM webhook_deliveries WHERE tenant = ?1 AND endpoint_id = ?2",
-        "DELETE FROM webhook_outbox WHERE tenant = ?1 AND endpoint_id = ?2",
-        "DELETE FROM webhook_endpoints WHERE tenant = ?1 AND id = ?2"}) {
-    SKILLSYNC_ASSIGN_OR_RETURN(Query s, conn->query(statement));
-    s.text(tenant).text(id);
-    SKILLSYNC_TRY(s.run());
-  }
-  const bool deleted = conn->db().changes() > 0;
-  SKILLSYNC_TRY(tx.commit());
-  return deleted;
+  return pool_.transact([&](Connection& conn) -> Result<bool> {
+    for (const char* statement :
+         {"DELETE FROM webhook_deliveries WHERE tenant = ?1 AND endpoint_id = ?2",
+          "DELETE FROM webhook_outbox WHERE tenant = ?1 AND endpoint_id = ?2",
+          "DELETE FROM webhook_endpoints WHERE tenant = ?1 AND id = ?2"}) {
+      SKILLSYNC_ASSIGN_OR_RETURN(Query s, conn.query(statement));
+      s.text(tenant).text(id);
+      SKILLSYNC_TRY(s.run());
+    }
+    return conn.db().changes() > 0;
+  });
 }
 
 template <>
 Result<std::vector<OutboxEvent>> SqliteWebhooks::claim_due(std::string_view owner, Micros now,
                                                            Micros lease, size_t limit) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
-  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
-  std::vector<OutboxEvent> out;
-  {
+  return pool_.transact([&](Connection& conn) -> Result<std::vector<OutboxEvent>> {
     SKILLSYNC_ASSIGN_OR_RETURN(
         Query s,
-        conn->query("UPDATE webhook_outbox SET lease_owner = ?1, lease_expires_at_us = ?2 + ?3"
-                    " WHERE event_id IN (SELECT event_id FROM webhook_outbox"
-                    " WHERE delivered_at_us IS NULL AND dead = 0 AND next_attempt_at_us <= ?2"
-                    " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < ?2)"
-                    " ORDER BY next_attempt_at_us, event_id LIMIT ?4)"
-                    " RETURNING " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS));
+        conn.query("UPDATE webhook_outbox SET lease_owner = ?1, lease_expires_at_us = ?2 + ?3"
+                   " WHERE event_id IN (SELECT event_id FROM webhook_outbox"
+                   " WHERE delivered_at_us IS NULL AND dead = 0 AND next_attempt_at_us <= ?2"
+                   " AND (lease_expires_at_us IS NULL OR lease_expires_at_us < ?2)"
+                   " ORDER BY next_attempt_at_us, event_id LIMIT ?4)"
+                   " RETURNING " SKILLSYNC_WEBHOOK_OUTBOX_COLUMNS));
     s.text(owner).int64(now).int64(lease).int64(clamp_limit(limit));
-    SKILLSYNC_ASSIGN_OR_RETURN(out, s.all<OutboxEvent>(read_outbox<Row>));
-  }  // reset before the commit
-  SKILLSYNC_TRY(tx.commit());
-  return out;
+    return s.all<OutboxEvent>(read_outbox<Row>);
+  });
 }
 
 template <>
 Status SqliteWebhooks::record_attempt(const DeliveryAttempt& a, std::string_view owner,
                                       AttemptOutcome outcome) {
-  SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
-  SKILLSYNC_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(conn->db()));
   struct Claimed {
     int64_t attempt = 0;
     std::string tenant, endpoint_id;
   };
-  std::optional<Claimed> row;
-  {
+  return pool_.transact([&](Connection& conn) -> Status {
     SKILLSYNC_ASSIGN_OR_RETURN(
-        Query s,
-        conn->query(
+        Query update,
+        conn.query(
             "UPDATE webhook_outbox SET attempts = attempts + 1,"
             " round_attempts = round_attempts + 1, lease_owner = NULL, lease_expires_at_us = NULL,"
             " delivered_at_us = CASE WHEN ?3 = 0 THEN ?4 END, dead = (?3 = 2),"
             " next_attempt_at_us = CASE WHEN ?3 = 1 THEN ?5 ELSE next_attempt_at_us END"
             " WHERE event_id = ?1 AND lease_owner = ?2 RETURNING attempts, tenant, endpoint_id"));
     SKILLSYNC_ASSIGN_OR_RETURN(
-        row, bind_attempt_outcome(s, a, owner, outcome).one<Claimed>([](const Row& r) {
+        std::optional<Claimed> row,
+        bind_attempt_outcome(update, a, owner, outcome).one<Claimed>([](const Row& r) {
           return Claimed{r.int64(0), r.string(1), r.string(2)};
         }));
-  }
-  if (!row) return outbox_lease_lost(a.event_id);
-  {
+    if (!row) return outbox_lease_lost(a.event_id);
     SKILLSYNC_ASSIGN_OR_RETURN(
-        Query s, conn->query("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant,"
-                             " attempt, status_code, error, latency_ms, at_us, next_retry_at_us)"
-                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
-    SKILLSYNC_TRY(bind_delivery(s, a, row->endpoint_id, row->tenant, row->attempt, outcome).run());
-  }
-  return tx.commit();
+        Query insert, conn.query("INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant,"
+                                 " attempt, status_code, error, latency_ms, at_us,"
+                                 " next_retry_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+    return bind_delivery(insert, a, row->endpoint_id, row->tenant, row->attempt, outcome).run();
+  });
 }
+
 std::unique_ptr<WebhookStore> sqlite::make_webhook_store(ConnectionPool& pool, const Clock& clock) {
   return std::make_unique<SqliteWebhooks>(pool, clock);
 }

@@ -20,12 +20,17 @@
 #include "store/sqlite/sqlite_store_impl.hpp"
 #include "store/sqlite/stage_files.hpp"
 
-namespace skillsync::store::sqlite {
+namespace skillsync::store {
+
+// This file defines members of DialectStore (store/dialect_store.hpp), in
+// its namespace, with the sqlite backend's names in reach.
+using namespace sqlite;  // NOLINT(build/namespaces)
+
 namespace {
 
 class SqliteTaskWriter final : public TaskWriter {
  public:
-  SqliteTaskWriter(SqliteStore& store, PooledConnection conn, Task task, std::string worker_id,
+  SqliteTaskWriter(SqliteDialect& store, PooledConnection conn, Task task, std::string worker_id,
                    StageFile file, int64_t next_seq)
       : store_(store),
         conn_(std::move(conn)),
@@ -57,7 +62,7 @@ class SqliteTaskWriter final : public TaskWriter {
   Result<std::pair<uint64_t, uint64_t>> stage_counts(const StageRecord& rec);
   Status finish_closed(TaskStatus status, Progress progress, uint64_t superseded, Micros now);
 
-  SqliteStore& store_;
+  SqliteDialect& store_;
   PooledConnection conn_;
   Task task_;
   std::string worker_id_;
@@ -232,8 +237,9 @@ Status SqliteTaskWriter::finish_dry_run(TaskStatus status, const Progress& progr
 
 }  // namespace
 
-Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task,
-                                                            std::string_view worker_id) {
+template <>
+Result<std::unique_ptr<TaskWriter>> SqliteDialect::begin_load(const Task& task,
+                                                              std::string_view worker_id) {
   SKILLSYNC_ASSIGN_OR_RETURN(PooledConnection conn, pool_.acquire());
   SKILLSYNC_TRY(check_owner(*conn, task.id, worker_id, false));
   auto seq = [&]() -> Result<int64_t> {
@@ -258,4 +264,4 @@ Result<std::unique_ptr<TaskWriter>> SqliteStore::begin_load(const Task& task,
       *this, std::move(conn), task, std::string(worker_id), std::move(file), seq.value()));
 }
 
-}  // namespace skillsync::store::sqlite
+}  // namespace skillsync::store
