@@ -26,6 +26,60 @@ namespace skillsync::store {
 
 // --- reading rows (column orders: sql_columns.hpp, webhook_rows.hpp) ---
 
+// A blob column read into a string member (Columns reads a string member as
+// text otherwise).
+struct Blob {
+  std::string& into;
+};
+
+// Reads consecutive columns of a row into members, each by the member's type,
+// so a reader lists its members in the column order once and numbers none:
+// std::string (text, "" for NULL), std::optional<std::string> (absent for
+// NULL), int64_t, uint64_t, int, bool, std::optional<int64_t>,
+// std::optional<int> and Blob.
+template <class Row>
+class Columns {
+ public:
+  explicit Columns(const Row& r, int first = 0) : r_(r), i_(first) {}
+
+  template <class... T>
+  Columns& operator()(T&&... members) {
+    (get(std::forward<T>(members)), ...);
+    return *this;
+  }
+  // The next column as text (a view into the row), for a member that needs
+  // converting.
+  std::string_view text() { return r_.text(i_++); }
+
+ private:
+  void get(std::string& v) { v = r_.string(i_++); }
+  void get(std::optional<std::string>& v) {
+    if (r_.is_null(i_)) {
+      v.reset();
+    } else {
+      v = r_.string(i_);
+    }
+    ++i_;
+  }
+  void get(int64_t& v) { v = r_.int64(i_++); }
+  void get(uint64_t& v) { v = r_.uint64(i_++); }
+  void get(int& v) { v = static_cast<int>(r_.int64(i_++)); }
+  void get(bool& v) { v = r_.boolean(i_++); }
+  void get(std::optional<int64_t>& v) { v = r_.optional_int64(i_++); }
+  void get(std::optional<int>& v) {
+    if (r_.is_null(i_)) {
+      v.reset();
+    } else {
+      v = static_cast<int>(r_.int64(i_));
+    }
+    ++i_;
+  }
+  void get(Blob b) { b.into = r_.bytea(i_++); }
+
+  const Row& r_;
+  int i_;
+};
+
 // A row whose first column is text (NULL: "").
 template <class Row>
 std::string read_string(const Row& r) {
@@ -37,16 +91,9 @@ template <class Row>
 StoredEvent read_event(const Row& r) {
   StoredEvent out;
   schema::Event& e = out.event;
-  e.employee_external_id = r.string(0);
-  e.external_id = r.string(1);
-  e.event_type = r.string(2);
-  e.timestamp = r.int64(3);
-  e.language = r.string(4);
-  e.content_json = r.string(5);
-  if (!r.is_null(6)) e.source = r.string(6);
-  out.created_at = r.int64(7);
-  out.updated_at = r.int64(8);
-  if (!r.is_null(9)) out.task_id = r.string(9);
+  Columns c(r);
+  c(e.employee_external_id, e.external_id, e.event_type, e.timestamp, e.language, e.content_json,
+    e.source, out.created_at, out.updated_at, out.task_id);
   return out;
 }
 
@@ -132,32 +179,15 @@ Result<Task> read_task(const Row& r) {
 template <class Row>
 Result<Source> read_source(const Row& r) {
   Source x;
-  x.id = r.string(0);
-  x.tenant = r.string(1);
-  x.name = r.string(2);
-  x.entity_type = r.string(3);
-  x.method = r.string(4);
-  x.uri = r.string(5);
-  x.region = r.string(6);
-  x.pattern = r.string(7);
-  x.sealed_credentials = r.bytea(8);
-  x.schedule_seconds = r.int64(9);
-  x.options_json = r.string(10);
-  x.start_after = r.string(11);
-  x.modified_after = r.optional_int64(12);
-  x.batch = r.string(13);
-  x.max_consecutive_failures = static_cast<int>(r.int64(14));
-  auto status = source_status_from_string(r.text(15));
+  Columns c(r);
+  c(x.id, x.tenant, x.name, x.entity_type, x.method, x.uri, x.region, x.pattern,
+    Blob{x.sealed_credentials}, x.schedule_seconds, x.options_json, x.start_after, x.modified_after,
+    x.batch, x.max_consecutive_failures);
+  auto status = source_status_from_string(c.text());
   if (!status) return Error{"storage_error", "source " + x.id + " has an unknown status"};
   x.status = *status;
-  x.last_error = r.string(16);
-  x.last_check_at = r.optional_int64(17);
-  x.next_check_at = r.optional_int64(18);
-  x.failures_since = r.int64(19);
-  x.lease_owner = r.string(20);
-  x.lease_expires_at = r.optional_int64(21);
-  x.created_at = r.int64(22);
-  x.updated_at = r.int64(23);
+  c(x.last_error, x.last_check_at, x.next_check_at, x.failures_since, x.lease_owner,
+    x.lease_expires_at, x.created_at, x.updated_at);
   return x;
 }
 
@@ -166,17 +196,9 @@ template <class Row>
 SourceFileView read_source_file(const Row& r) {
   SourceFileView v;
   SourceFile& f = v.file;
-  f.source_id = r.string(1);
-  f.key = r.string(2);
-  f.etag = r.string(3);
-  f.size = r.uint64(4);
-  f.last_modified = r.int64(5);
-  f.first_seen = r.int64(6);
-  f.task_id = r.string(7);
-  f.skip_reason = r.string(8);
-  if (!r.is_null(9)) v.task_status = r.string(9);
-  v.rows_loaded = r.uint64(10);
-  v.rows_rejected = r.uint64(11);
+  Columns c(r, 1);
+  c(f.source_id, f.key, f.etag, f.size, f.last_modified, f.first_seen, f.task_id, f.skip_reason,
+    v.task_status, v.rows_loaded, v.rows_rejected);
   return v;
 }
 
@@ -184,19 +206,11 @@ SourceFileView read_source_file(const Row& r) {
 template <class Row>
 WebhookEndpoint read_endpoint(const Row& r) {
   WebhookEndpoint e;
-  e.id = r.string(0);
-  e.tenant = r.string(1);
-  e.url = r.string(2);
-  e.event_types = split_event_types(r.text(3));
-  e.description = r.string(4);
-  e.enabled = r.boolean(5);
-  e.sealed_key = r.bytea(6);
-  e.public_key_hex = r.string(7);
-  e.previous_sealed_key = r.bytea(8);
-  e.previous_public_key_hex = r.string(9);
-  e.previous_key_expires_at = r.optional_int64(10);
-  e.created_at = r.int64(11);
-  e.updated_at = r.int64(12);
+  Columns c(r);
+  c(e.id, e.tenant, e.url);
+  e.event_types = split_event_types(c.text());
+  c(e.description, e.enabled, Blob{e.sealed_key}, e.public_key_hex, Blob{e.previous_sealed_key},
+    e.previous_public_key_hex, e.previous_key_expires_at, e.created_at, e.updated_at);
   return e;
 }
 
@@ -204,18 +218,9 @@ WebhookEndpoint read_endpoint(const Row& r) {
 template <class Row>
 OutboxEvent read_outbox(const Row& r) {
   OutboxEvent o;
-  o.event_id = r.string(0);
-  o.tenant = r.string(1);
-  o.endpoint_id = r.string(2);
-  o.type = r.string(3);
-  o.source_path = r.string(4);
-  o.data_json = r.string(5);
-  o.created_at = r.int64(6);
-  o.next_attempt_at = r.int64(7);
-  o.attempts = static_cast<int>(r.int64(8));
-  o.round_attempts = static_cast<int>(r.int64(9));
-  o.delivered_at = r.optional_int64(10);
-  o.dead = r.boolean(11);
+  Columns c(r);
+  c(o.event_id, o.tenant, o.endpoint_id, o.type, o.source_path, o.data_json, o.created_at,
+    o.next_attempt_at, o.attempts, o.round_attempts, o.delivered_at, o.dead);
   return o;
 }
 
@@ -223,14 +228,9 @@ OutboxEvent read_outbox(const Row& r) {
 template <class Row>
 DeliveryAttempt read_delivery(const Row& r) {
   DeliveryAttempt d;
-  d.event_id = r.string(0);
-  d.endpoint_id = r.string(1);
-  d.attempt = static_cast<int>(r.int64(2));
-  if (!r.is_null(3)) d.status_code = static_cast<int>(r.int64(3));
-  d.error = r.string(4);
-  d.latency_ms = r.int64(5);
-  d.at = r.int64(6);
-  d.next_retry_at = r.optional_int64(7);
+  Columns c(r);
+  c(d.event_id, d.endpoint_id, d.attempt, d.status_code, d.error, d.latency_ms, d.at,
+    d.next_retry_at);
   return d;
 }
 

@@ -190,7 +190,15 @@ void SourcesPg::two_workers_check_one_source(bool per_check) {
                               std::chrono::seconds(120), std::chrono::milliseconds(200));
   stop = true;
   for (auto& t : runners) t.join();
-  ASSERT_TRUE(done) << sql("SELECT count(*) FROM source_files WHERE source_id = '" + id + "'");
+  ASSERT_TRUE(done)
+      << "ledger rows: " << sql("SELECT count(*) FROM source_files WHERE source_id = '" + id + "'")
+      << "; unfinished tasks (id, status, worker, attempts, lease expiry):\n"
+      << sql("SELECT string_agg(id || ' ' || status || ' ' || coalesce(worker_id, '-')"
+             " || ' ' || attempts || ' ' || coalesce(lease_expires_at_us::text, '-'),"
+             " E'\\n') FROM tasks WHERE status NOT IN ('completed', 'failed',"
+             " 'completed_with_errors', 'cancelled')")
+      << "\nworker B's log:\n"
+      << testsupport::read_file(worker_b.process->stderr_path());
 
   const std::string n = std::to_string(kFirst + kMore);
   EXPECT_EQ(sql("SELECT count(*) FROM source_files WHERE source_id = '" + id + "'"), n);
