@@ -33,6 +33,7 @@ enum class Errc {
   kInvalidToken,           // an OAuth access token that is malformed or badly signed
   kExpiredToken,           // an OAuth access token past its expiry
   kRevokedClient,          // an OAuth access token of a revoked client
+  kStorageBusy,            // the store is busy (lock, deadlock, pool exhausted): retry
 };
 
 // The stable code string of `c` ("not_found", "lease_lost", ...).
@@ -80,6 +81,8 @@ constexpr std::string_view errc_name(Errc c) {
       return "expired_token";
     case Errc::kRevokedClient:
       return "revoked_client";
+    case Errc::kStorageBusy:
+      return "storage_busy";
   }
   return "internal";
 }

@@ -25,7 +25,7 @@ std::string_view sqlstate_code(std::string_view state) {
   // serialization_failure, deadlock_detected, lock_not_available,
   // query_canceled (statement_timeout): the caller may retry.
   if (state == "40001" || state == "40P01" || state == "55P03" || state == "57014") {
-    return "storage_busy";
+    return errc_name(Errc::kStorageBusy);
   }
   return "storage_error";
 }

@@ -98,8 +98,8 @@ Result<Published> publish_stage(const PgConn& conn, std::string_view stage, std:
     // A unique violation (a key inserted meanwhile), or what pg.cpp calls
     // storage_busy (a deadlock, a serialization failure: MERGE's handling
     // of rows changed concurrently is narrower than ON CONFLICT's).
-    const std::string& code = merged.error().code;
-    if (code != errc_name(Errc::kAlreadyExists) && code != "storage_busy") return merged.error();
+    const Error& e = merged.error();
+    if (!e.is(Errc::kAlreadyExists) && !e.is(Errc::kStorageBusy)) return e;
     SKILLSYNC_TRY(conn.exec_script("ROLLBACK TO SAVEPOINT publish_merge"));
   }
   auto upserted = upsert(conn, stage, p);

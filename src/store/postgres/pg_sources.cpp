@@ -47,7 +47,7 @@ Result<RecordedFile> PgDialect::record_file_and_create_task(const SourceFile& fi
       SKILLSYNC_ASSIGN_OR_RETURN(
           PgResult r, c.exec(SKILLSYNC_PG_FIND_FILE,
                              Params().text(file.source_id).text(file.key).text(file.etag)));
-      if (r.rows() == 0) return Error{"storage_busy", "the ledger row changed; retry"};
+      if (r.rows() == 0) return Error{Errc::kStorageBusy, "the ledger row changed; retry"};
       return RecordedFile{read_source_file(PgRow(r, 0)).file, false};
     }
     if (!task.id.empty()) {

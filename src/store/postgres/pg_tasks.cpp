@@ -31,7 +31,7 @@ Result<CreatedTask> earlier_task(const PgConn& c, const Task& task,
       c.exec(
           "SELECT body_sha256, task_id FROM idempotency_keys WHERE tenant = $1 AND idem_key = $2",
           Params().text(task.tenant).text(idempotency_key)));
-  if (key.rows() == 0) return Error{"storage_busy", "the idempotency key changed; retry"};
+  if (key.rows() == 0) return Error{Errc::kStorageBusy, "the idempotency key changed; retry"};
   if (key.text(0, 0) != body_sha256) return idempotency_conflict();
   const std::string earlier = key.string(0, 1);
   SKILLSYNC_ASSIGN_OR_RETURN(std::optional<Task> existing, select_task(c, task.tenant, earlier));

@@ -18,8 +18,8 @@ Result<PooledConn> ConnectionPool::acquire() {
     const bool got =
         returned_.wait_for(lock, wait_, [&] { return !idle_.empty() || open_ < max_open_; });
     if (!got) {
-      return Error{"storage_busy", "all " + std::to_string(max_open_) +
-                                       " PostgreSQL connections of this process are busy"};
+      return Error{Errc::kStorageBusy, "all " + std::to_string(max_open_) +
+                                           " PostgreSQL connections of this process are busy"};
     }
     if (!idle_.empty()) {
       PgConn c = std::move(idle_.back());

@@ -16,7 +16,8 @@ Error db_error(sqlite3* db, std::string_view what) {
     return Error{Errc::kAlreadyExists, std::move(message)};
   }
   const bool busy = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
-  Error error{busy ? "storage_busy" : "storage_error", std::move(message)};
+  Error error = busy ? Error{Errc::kStorageBusy, std::move(message)}
+                     : Error{"storage_error", std::move(message)};
   metrics::record_store_error("sqlite", error.code);
   return error;
 }
