@@ -192,6 +192,97 @@ Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
   return b;
 }
 
+namespace {
+
+// The value of column `idx` of the row, or "" when the header has no such
+// column.
+std::string_view field_at(std::span<const std::string_view> fields, int idx) {
+  return idx < 0 ? std::string_view() : fields[idx];
+}
+
+// A required id or language: the direct check `fast` first; a value that
+// fails it goes through check_required, which names the reason.
+bool take_required(bool (*fast)(std::string_view), const FieldDef& f, std::string_view v,
+                   std::string& out, Checked& c, FieldError& error) {
+  if (!fast(v) && !check_required(f, v, c, error)) return false;
+  out.assign(v);
+  return true;
+}
+
+// The content fields present in the row, checked and written as the JSON
+// object `out`; `provided` gets bit i for content field i present.
+bool take_content(const EntityDef& entity, std::span<const int> columns,
+                  std::span<const std::string_view> fields, std::string& out, uint64_t& provided,
+                  Checked& c, FieldError& error) {
+  out.clear();
+  out.push_back('{');
+  provided = 0;
+  for (size_t i = 0; i < entity.content_fields.size(); ++i) {
+    const std::string_view v = field_at(fields, columns[i]);
+    if (v.empty()) continue;
+    const FieldDef& f = entity.content_fields[i];
+    if (!check(f, v, c, error)) return false;
+    internal::append_content_member(out, provided == 0, f, v, c);
+    provided |= uint64_t{1} << i;
+  }
+  out.push_back('}');
+  return true;
+}
+
+// A one_of rule: when no group of `group_masks` is complete, the error names
+// the first missing column of the most nearly complete one.
+bool check_one_of(const EntityDef& entity, std::span<const uint64_t> group_masks, uint64_t provided,
+                  FieldError& error) {
+  uint64_t nearest_missing = 0;  // missing bits of the most nearly complete group
+  for (uint64_t m : group_masks) {
+    const uint64_t miss = m & ~provided;
+    if (miss == 0) return true;
+    if (nearest_missing == 0 || std::popcount(miss) < std::popcount(nearest_missing)) {
+      nearest_missing = miss;
+    }
+  }
+  if (nearest_missing == 0) return true;
+  const FieldDef& f = entity.content_fields[std::countr_zero(nearest_missing)];
+  set_error(error, f.name, "missing_content",
+            "the row needs one of: " + internal::describe_one_of(entity));
+  return false;
+}
+
+// Date ranges whose two values are present: the later may not be earlier.
+// Both values passed their kDate check already, or are empty (absent).
+bool check_date_ranges(const EntityDef& entity, std::span<const std::pair<int, int>> ranges,
+                       std::span<const int> columns, std::span<const std::string_view> fields,
+                       FieldError& error) {
+  for (const auto& [earlier, later] : ranges) {
+    const std::string_view from = fields[columns[earlier]];
+    const std::string_view to = fields[columns[later]];
+    if (from.empty() || to.empty() || internal::dates_in_order(from, to)) continue;
+    const std::string& later_name = entity.content_fields[later].name;
+    set_error(
+        error, later_name, "invalid_date_range",
+        internal::date_range_message(entity.content_fields[earlier].name, from, later_name, to));
+    return false;
+  }
+  return true;
+}
+
+// The optional source. An absent one: its string (and its capacity) waits for
+// the next source of this thread instead of being freed.
+bool take_source(const FieldDef& f, std::string_view v, std::optional<std::string>& out, Checked& c,
+                 FieldError& error) {
+  if (v.empty()) {
+    if (out) spare_source() = std::move(*out);
+    out.reset();
+    return true;
+  }
+  if (!check(f, v, c, error)) return false;
+  if (!out) out.emplace(std::move(spare_source()));
+  out->assign(v);
+  return true;
+}
+
+}  // namespace
+
 bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldError& error) {
   const HeaderBinding& b = *binding_;
   const EntityDef& entity = *b.entity_;
@@ -201,31 +292,18 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
                   std::to_string(fields.size()));
     return false;
   }
-  auto at = [&](int idx) { return idx < 0 ? std::string_view() : fields[idx]; };
   const std::span<const FieldDef> top = top_level_fields();  // once per row, not per field
   Checked c;
-
-  // The ids and the language take the direct check first; a value that
-  // fails it goes through check_required, which names the reason.
-  std::string_view v = at(b.employee_);
-  if (!is_valid_external_id(v) && !check_required(top[internal::kEmployeeField], v, c, error)) {
+  if (!take_required(is_valid_external_id, top[internal::kEmployeeField],
+                     field_at(fields, b.employee_), out.employee_external_id, c, error) ||
+      !take_required(is_valid_language, top[internal::kLanguageField],
+                     field_at(fields, b.language_), out.language, c, error) ||
+      !take_required(is_valid_external_id, top[internal::kExternalIdField],
+                     field_at(fields, b.external_id_), out.external_id, c, error)) {
     return false;
   }
-  out.employee_external_id.assign(v);
 
-  v = at(b.language_);
-  if (!is_valid_language(v) && !check_required(top[internal::kLanguageField], v, c, error)) {
-    return false;
-  }
-  out.language.assign(v);
-
-  v = at(b.external_id_);
-  if (!is_valid_external_id(v) && !check_required(top[internal::kExternalIdField], v, c, error)) {
-    return false;
-  }
-  out.external_id.assign(v);
-
-  v = at(b.event_type_);
+  std::string_view v = field_at(fields, b.event_type_);
   if (!v.empty() && v != entity.event_type) {
     set_error(error, kEventType, "event_type_mismatch",
               "event_type " + internal::quote_for_message(v) +
@@ -234,71 +312,23 @@ bool RowMapper::map(std::span<const std::string_view> fields, Event& out, FieldE
   }
   out.event_type.assign(entity.event_type);
 
-  v = at(b.timestamp_);
+  v = field_at(fields, b.timestamp_);
   if (!check_required(top[internal::kTimestampField], v, c, error)) return false;
   out.timestamp = c.micros;
 
-  out.content_json.clear();
-  out.content_json.push_back('{');
   uint64_t provided = 0;
-  for (size_t i = 0; i < entity.content_fields.size(); ++i) {
-    v = at(b.content_[i]);
-    if (v.empty()) continue;
-    const FieldDef& f = entity.content_fields[i];
-    if (!check(f, v, c, error)) return false;
-    internal::append_content_member(out.content_json, provided == 0, f, v, c);
-    provided |= uint64_t{1} << i;
+  if (!take_content(entity, b.content_, fields, out.content_json, provided, c, error)) {
+    return false;
   }
-  out.content_json.push_back('}');
-
   if (const uint64_t miss = b.required_mask_ & ~provided; miss != 0) {
     const FieldDef& f = entity.content_fields[std::countr_zero(miss)];
     set_error(error, f.name, "required", f.name + " is required");
     return false;
   }
-  if (!entity.one_of.empty()) {
-    uint64_t nearest_missing = 0;  // missing bits of the most nearly complete group
-    for (uint64_t m : b.group_masks_) {
-      const uint64_t miss = m & ~provided;
-      if (miss == 0) {
-        nearest_missing = 0;
-        break;
-      }
-      if (nearest_missing == 0 || std::popcount(miss) < std::popcount(nearest_missing)) {
-        nearest_missing = miss;
-      }
-    }
-    if (nearest_missing != 0) {
-      const FieldDef& f = entity.content_fields[std::countr_zero(nearest_missing)];
-      set_error(error, f.name, "missing_content",
-                "the row needs one of: " + internal::describe_one_of(entity));
-      return false;
-    }
-  }
-  // Both values passed their kDate check above, or are empty (absent).
-  for (const auto& [earlier, later] : b.date_ranges_) {
-    const std::string_view from = fields[b.content_[earlier]];
-    const std::string_view to = fields[b.content_[later]];
-    if (from.empty() || to.empty() || internal::dates_in_order(from, to)) continue;
-    const std::string& later_name = entity.content_fields[later].name;
-    set_error(
-        error, later_name, "invalid_date_range",
-        internal::date_range_message(entity.content_fields[earlier].name, from, later_name, to));
-    return false;
-  }
-
-  v = at(b.source_);
-  if (v.empty()) {
-    // An absent source: its string (and its capacity) waits for the next
-    // source of this thread instead of being freed.
-    if (out.source) spare_source() = std::move(*out.source);
-    out.source.reset();
-  } else {
-    if (!check(top[internal::kSourceField], v, c, error)) return false;
-    if (!out.source) out.source.emplace(std::move(spare_source()));
-    out.source->assign(v);
-  }
-  return true;
+  return (entity.one_of.empty() || check_one_of(entity, b.group_masks_, provided, error)) &&
+         check_date_ranges(entity, b.date_ranges_, b.content_, fields, error) &&
+         take_source(top[internal::kSourceField], field_at(fields, b.source_), out.source, c,
+                     error);
 }
 
 }  // namespace skillsync::schema
