@@ -27,6 +27,7 @@
 #include "schema/schema.hpp"
 #include "tasks/batch_stager.hpp"
 #include "tasks/tasks.hpp"
+#include "tools/learning_rows.hpp"
 
 namespace {
 
@@ -40,93 +41,42 @@ namespace schema = skillsync::schema;
 // reader's buffer is.
 constexpr size_t kRows = 50000;
 
-// SplitMix64, as bench/tools/gen_learning.cpp: the same bytes every run.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t below(uint64_t n) {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return (z ^ (z >> 31)) % n;
-  }
+using skillsync::bench::SplitMix64;
 
- private:
-  uint64_t state_;
+// A string that the row generators of tools/learning_rows.hpp write into.
+struct StringOut {
+  std::string& s;
+  void put(std::string_view v) { s += v; }
+  void put(char c) { s += c; }
+  void put_uint(uint64_t v) { s += std::to_string(v); }
+  void put_padded(unsigned v, int width) {  // the last `width` digits of v
+    s.append(static_cast<size_t>(width), '0');
+    for (size_t i = s.size(); v != 0 && i > s.size() - static_cast<size_t>(width); v /= 10) {
+      s[--i] = static_cast<char>('0' + v % 10);
+    }
+  }
 };
 
-void put_padded(std::string& out, unsigned v, int width) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%0*u", width, v);
-  out += buf;
+// A day of `years` years from `first_year` as YYYY-MM-DD (day of month up to
+// 28: always real).
+void put_date(StringOut& out, SplitMix64& rng, unsigned first_year, unsigned years) {
+  out.put_padded(first_year + static_cast<unsigned>(rng.below(years)), 4);
+  out.put('-');
+  out.put_padded(1 + static_cast<unsigned>(rng.below(12)), 2);
+  out.put('-');
+  out.put_padded(1 + static_cast<unsigned>(rng.below(28)), 2);
 }
 
-// A day of 2018..2024 as YYYY-MM-DD (day of month up to 28: always real).
-void put_date(std::string& out, Rng& rng, unsigned first_year = 2018, unsigned years = 7) {
-  put_padded(out, first_year + static_cast<unsigned>(rng.below(years)), 4);
-  out += '-';
-  put_padded(out, 1 + static_cast<unsigned>(rng.below(12)), 2);
-  out += '-';
-  put_padded(out, 1 + static_cast<unsigned>(rng.below(28)), 2);
-}
-
-// The forms of bench/tools/gen_learning.cpp, in its proportions.
-void put_timestamp(std::string& out, Rng& rng) {
-  put_date(out, rng);
-  const uint64_t form = rng.below(100);
-  if (form < 5) return;
-  const auto secs = static_cast<unsigned>(rng.below(86400));
-  out += 'T';
-  put_padded(out, secs / 3600, 2);
-  out += ':';
-  put_padded(out, secs / 60 % 60, 2);
-  out += ':';
-  put_padded(out, secs % 60, 2);
-  if (form < 15) {
-    out += '.';
-    put_padded(out, static_cast<unsigned>(rng.below(1000)), 3);
-    out += 'Z';
-  } else if (form < 30) {
-    static constexpr std::array<const char*, 4> kOffsets = {"+01:00", "+02:00", "-05:00", "+05:30"};
-    out += kOffsets[rng.below(kOffsets.size())];
-  } else {
-    out += 'Z';
-  }
-}
-
-void put_language(std::string& out, Rng& rng) {
-  const uint64_t r = rng.below(100);
-  out += r < 50 ? "en" : r < 65 ? "nl" : r < 80 ? "fr" : r < 95 ? "de" : "auto";
-}
-
-constexpr std::array<const char*, 10> kSources = {
-    "",
-    "",
-    "workday-learning",
-    "cornerstone",
-    "udemy-business",
-    "\"LinkedIn Learning, Inc.\"",
-    "internal-academy",
-    "sap-successfactors",
-    "degreed",
-    "coursera",
-};
-
-// The rows of bench/tools/gen_learning.cpp.
+// The first kRows rows of bench/tools/gen_learning.cpp's file (seed 42,
+// 10,000 employees).
 std::string learning_csv() {
-  Rng rng(42);
-  std::string out = "employee_external_id,language,external_id,timestamp,course_id,source\n";
+  SplitMix64 rng(42);
+  std::string text(skillsync::bench::kLearningHeader);
+  StringOut out{text};
   for (size_t row = 1; row <= kRows; ++row) {
-    out += "emp-" + std::to_string(1 + rng.below(10000)) + ',';
-    put_language(out, rng);
-    out += ",lrn-" + std::to_string(row) + '-' + std::to_string(rng.below(1000000)) + ',';
-    put_timestamp(out, rng);
-    out += ",course-" + std::to_string(1 + rng.below(5000)) + ',';
-    out += rng.below(1000) == 0 ? "\"The \"\"Academy\"\", Brussels, BE\""
-                                : kSources[rng.below(kSources.size())];
-    out += '\n';
+    skillsync::bench::put_learning_row(out, rng, row, 10000);
   }
-  return out;
+  return text;
 }
 
 struct Cert {
@@ -147,17 +97,18 @@ constexpr std::array<Cert, 8> kCerts = {{
 // 12 columns: all six top-level ones, in a user's order, and every content
 // field; certificate_id or expiry_date or the URL are often empty.
 std::string certificate_csv() {
-  Rng rng(7);
+  SplitMix64 rng(7);
   std::string out =
       "employee_external_id,external_id,event_type,language,timestamp,certificate_id,"
       "certificate_name,issuer,issue_date,expiry_date,credential_url,source\n";
+  StringOut w{out};
   for (size_t row = 1; row <= kRows; ++row) {
     const Cert& c = kCerts[rng.below(kCerts.size())];
     out += "employee-" + std::to_string(1 + rng.below(50000)) + ',';
     out += "cert-" + std::to_string(row) + ",certificate,";
-    put_language(out, rng);
+    skillsync::bench::put_language(w, rng);
     out += ',';
-    put_timestamp(out, rng);
+    skillsync::bench::put_timestamp(w, rng);
     out += ',';
     if (rng.below(3) != 0) out += "CERT-" + std::to_string(rng.below(100000));
     out += ',';
@@ -166,9 +117,9 @@ std::string certificate_csv() {
     out += c.issuer;
     out += ',';
     const unsigned year = 2015 + static_cast<unsigned>(rng.below(8));
-    put_date(out, rng, year, 1);
+    put_date(w, rng, year, 1);
     out += ',';
-    if (rng.below(4) != 0) put_date(out, rng, year + 1, 4);  // after the issue year
+    if (rng.below(4) != 0) put_date(w, rng, year + 1, 4);  // after the issue year
     out += ',';
     if (rng.below(2) != 0) {
       out += "https://certs.example.com/verify/" + std::to_string(rng.below(1u << 30)) + "?lang=en";

@@ -15,8 +15,7 @@
 //     offset, fractional seconds, a bare date);
 //   - sources empty, plain, or quoted with commas and doubled quotes.
 // The same arguments always give the same bytes: the generator uses its own
-// PRNG (SplitMix64) rather than <random>'s distributions, whose output the
-// standard leaves to the implementation.
+// PRNG (SplitMix64, learning_rows.hpp, whose rows map_bench maps too).
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -27,24 +26,9 @@
 #include <string_view>
 #include <vector>
 
+#include "learning_rows.hpp"
+
 namespace {
-
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform enough in [0, n) for a benchmark: the modulo bias of a 64-bit
-  // draw over n <= 2^32 is below 2^-32.
-  uint64_t below(uint64_t n) { return next() % n; }
-
- private:
-  uint64_t state_;
-};
 
 // Appends into a fixed buffer that is flushed to the file when nearly full,
 // so no row allocates.
@@ -87,79 +71,6 @@ class Writer {
   bool ok_ = true;
 };
 
-struct Civil {
-  int year;
-  unsigned month;
-  unsigned day;
-};
-
-// Howard Hinnant's civil_from_days: days since 1970-01-01 -> y/m/d.
-Civil civil_from_days(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
-  return {static_cast<int>(y), m, d};
-}
-
-constexpr int64_t kFirstDay = 17532;  // 2018-01-01
-constexpr int64_t kDaySpan = 2557;    // through 2024-12-31
-
-void put_timestamp(Writer& w, SplitMix64& rng) {
-  const Civil c = civil_from_days(kFirstDay + static_cast<int64_t>(rng.below(kDaySpan)));
-  w.put_padded(static_cast<unsigned>(c.year), 4);
-  w.put('-');
-  w.put_padded(c.month, 2);
-  w.put('-');
-  w.put_padded(c.day, 2);
-  const uint64_t form = rng.below(100);
-  if (form < 5) return;  // a bare date: midnight UTC
-  const auto secs = static_cast<unsigned>(rng.below(86400));
-  w.put('T');
-  w.put_padded(secs / 3600, 2);
-  w.put(':');
-  w.put_padded(secs / 60 % 60, 2);
-  w.put(':');
-  w.put_padded(secs % 60, 2);
-  if (form < 15) {  // fractional seconds
-    w.put('.');
-    w.put_padded(static_cast<unsigned>(rng.below(1000)), 3);
-    w.put('Z');
-  } else if (form < 30) {  // a zone offset
-    static constexpr std::array<std::string_view, 4> kOffsets = {"+01:00", "+02:00", "-05:00",
-                                                                 "+05:30"};
-    w.put(kOffsets[rng.below(kOffsets.size())]);
-  } else {
-    w.put('Z');
-  }
-}
-
-// Sources as they appear in the file (already CSV-quoted where needed).
-// About one row in ten carries a quoted field with a comma.
-constexpr std::array<std::string_view, 10> kSources = {
-    "",
-    "",
-    "workday-learning",
-    "cornerstone",
-    "udemy-business",
-    "\"LinkedIn Learning, Inc.\"",
-    "internal-academy",
-    "sap-successfactors",
-    "degreed",
-    "coursera",
-};
-constexpr std::string_view kQuotedRare = "\"The \"\"Academy\"\", Brussels, BE\"";
-
-void put_language(Writer& w, SplitMix64& rng) {
-  const uint64_t r = rng.below(100);
-  w.put(r < 50 ? "en" : r < 65 ? "nl" : r < 80 ? "fr" : r < 95 ? "de" : "auto");
-}
-
 bool parse_arg(const char* s, uint64_t* out) {
   const std::string_view v(s);
   auto r = std::from_chars(v.data(), v.data() + v.size(), *out);
@@ -182,29 +93,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot open %s: %s\n", argv[1], std::strerror(errno));
     return 1;
   }
-  SplitMix64 rng(seed);
+  skillsync::bench::SplitMix64 rng(seed);
   Writer w(f);
-  w.put("employee_external_id,language,external_id,timestamp,course_id,source\n");
+  w.put(skillsync::bench::kLearningHeader);
   for (uint64_t row = 1; row <= rows; ++row) {
-    w.put("emp-");
-    w.put_uint(1 + rng.below(employees));
-    w.put(',');
-    put_language(w, rng);
-    w.put(",lrn-");
-    w.put_uint(row);
-    w.put('-');
-    w.put_uint(rng.below(1000000));
-    w.put(',');
-    put_timestamp(w, rng);
-    w.put(",course-");
-    w.put_uint(1 + rng.below(5000));
-    w.put(',');
-    if (rng.below(1000) == 0) {
-      w.put(kQuotedRare);
-    } else {
-      w.put(kSources[rng.below(kSources.size())]);
-    }
-    w.put('\n');
+    skillsync::bench::put_learning_row(w, rng, row, employees);
     w.maybe_flush();
   }
   w.flush();
