@@ -84,7 +84,7 @@ stage_tables() {
 data=$tmp/crash-data
 n=0
 log=$tmp/skillsync-$n.log
-start_skillsync "$data" "$log" --task-lease "$LEASE"
+start_skillsync "$data" "$log" --rate-limit 0 --task-lease "$LEASE"
 t_start=$(now)
 task_id=$(post_task "$uri")
 say "task $task_id; killing skillsync $KILLS times"
@@ -125,7 +125,7 @@ for ((k = 1; k <= KILLS; k++)); do
   fi
   n=$((n + 1))
   log=$tmp/skillsync-$n.log
-  start_skillsync "$data" "$log" --task-lease "$LEASE"
+  start_skillsync "$data" "$log" --rate-limit 0 --task-lease "$LEASE"
 done
 task=$(wait_terminal "$task_id" 7200)
 t_end=$(now)
@@ -138,7 +138,7 @@ say "crashed load: $(task_status "$task"), attempts=$attempts, in $crash_seconds
 # --- 2. The clean load of the same file. ---
 clean=$tmp/clean-data
 log=$tmp/skillsync-clean.log
-start_skillsync "$clean" "$log"
+start_skillsync "$clean" "$log" --rate-limit 0
 t0=$(now)
 clean_id=$(post_task "$uri")
 clean_task=$(wait_terminal "$clean_id" 7200)

@@ -2,8 +2,8 @@
 # Shared pieces of bench/run.sh, bench/crash_run.sh and bench/memory_run.sh
 # (sourced, not run): the helpers, the build, the S3 server, skillsync
 # processes and API calls. run.sh uses e2e_build but not e2e_setup (its
-# cleanup also stops PostgreSQL) and starts skillsync itself (with the
-# server's defaults, where start_skillsync turns the rate limit off).
+# cleanup also stops PostgreSQL); it starts skillsync with the server's
+# defaults, crash_run.sh and memory_run.sh with the rate limit off.
 #
 # Every process started here is recorded and stopped (by its pid) when the
 # script exits; the temporary directory ($tmp) is removed then, unless
@@ -120,7 +120,7 @@ start_skillsync() {
   local data=$1 log=$2
   shift 2
   SKILLSYNC_BOOTSTRAP_API_KEY=$api_key "$bin/skillsync" serve --listen 127.0.0.1:0 \
-    --data-dir "$data" --s3-endpoint "$s3_endpoint" --rate-limit 0 "$@" 2>"$log" &
+    --data-dir "$data" --s3-endpoint "$s3_endpoint" "$@" 2>"$log" &
   ss_pid=$!
   e2e_pids+=("$ss_pid")
   local listening='listening on (http://)?[0-9.]+:[0-9]+'

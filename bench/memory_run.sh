@@ -87,7 +87,7 @@ rm -f "$csv"  # S3 has its copy; free the disk
 
 # 2. The load, sampling memory.
 log=$tmp/skillsync.log
-start_skillsync "$tmp/data" "$log"
+start_skillsync "$tmp/data" "$log" --rate-limit 0
 options=""
 [[ $DRY_RUN == 1 ]] && options='{"dry_run":true}'
 t_start=$(now)

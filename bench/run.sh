@@ -132,14 +132,7 @@ ss_start() {
     store_args=(--store "postgres://skillsync@127.0.0.1:$pg_port/bench_$1")
   fi
   ss_log=$tmp/skillsync-$1.log
-  SKILLSYNC_BOOTSTRAP_API_KEY=$api_key "$bin/skillsync" serve --listen 127.0.0.1:0 \
-    --data-dir "$tmp/data-$1" "${store_args[@]}" --s3-endpoint "$s3_endpoint" 2>"$ss_log" &
-  ss_pid=$!
-  e2e_pids+=("$ss_pid")
-  local listening='listening on (http://)?[0-9.]+:[0-9]+'
-  wait_for_line "$ss_log" "$listening" 30 "$ss_pid" ||
-    die "skillsync did not start; its log: $(tail -n 20 "$ss_log")"
-  api=http://$(grep -oE "$listening" "$ss_log" | head -n1 | sed -E 's#.* (http://)?##')
+  start_skillsync "$tmp/data-$1" "$ss_log" "${store_args[@]}"
   say "skillsync on $api"
 }
 
