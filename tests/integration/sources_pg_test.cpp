@@ -165,12 +165,16 @@ void SourcesPg::two_workers_check_one_source(bool per_check) {
   const std::string id(json::parse(created.body).at("source_id").as_string());
 
   // Two threads keep asking for checks while both workers' schedulers claim.
-  std::atomic<bool> stop{false};
+  // They hold off while files are uploaded: the S3 test server lists an
+  // object while its PUT is still writing it (at 0 bytes), which a check
+  // would rightly record as skipped (zero_bytes); real S3 shows an object
+  // only once it is whole.
+  std::atomic<bool> stop{false}, uploading{false};
   std::vector<std::thread> runners;
   for (int t = 0; t < 2; ++t) {
     runners.emplace_back([&] {
       while (!stop) {
-        call("POST", "/integrations/sources/" + id + "/run");
+        if (!uploading) call("POST", "/integrations/sources/" + id + "/run");
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     });
@@ -184,7 +188,10 @@ void SourcesPg::two_workers_check_one_source(bool per_check) {
       std::chrono::seconds(60), std::chrono::milliseconds(100)));
   worker_a.process->kill(SIGKILL);
   worker_a.process->wait();
+  uploading = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a check asked for just now ends
   for (int i = kFirst; i < kFirst + kMore; ++i) upload(i);
+  uploading = false;
   const bool done =
       testsupport::wait_until([&] { return all_loaded(id, kFirst + kMore); },
                               std::chrono::seconds(120), std::chrono::milliseconds(200));
