@@ -2,10 +2,10 @@
 // stores, one class for both dialects. Internal to src/store.
 //
 // Written here, once: the calls whose SQL is the same in both dialects but
-// for the placeholders (SqlText): creating and changing endpoints, and the
-// reads of endpoints, outbox events and delivery records; and the calls
-// that run one statement whose text is the dialect's own (enqueue,
-// next_due, redeliver: the k*Sql members). Declared here and defined for
+// for the placeholders (SqlText): creating and changing endpoints, the
+// reads of endpoints, outbox events and delivery records, and redelivering;
+// and the calls that run one statement whose text is the dialect's own
+// (enqueue, next_due: the k*Sql members). Declared here and defined for
 // each backend's pool, in its own dialect, in the one file that also makes
 // the store (sqlite/sqlite_webhooks.cpp, postgres/pg_webhooks.cpp, explicit
 // specializations): those statements, deleting an endpoint, claiming due
@@ -123,8 +123,13 @@ class SqlWebhookStore final : public WebhookStore {
   }
   Result<bool> redeliver(std::string_view tenant, std::string_view endpoint_id,
                          std::string_view event_id, Micros now) override {
-    SKILLSYNC_ASSIGN_OR_RETURN(uint64_t n,
-                               pool_.run(kRedeliverSql, tenant, endpoint_id, event_id, now));
+    // Back in the queue, due at once. `false` is SQLite's keyword for 0
+    // too (3.23 and later).
+    static constexpr SqlText k{
+        "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = false, round_attempts = 0,"
+        " next_attempt_at_us = $4, lease_owner = NULL, lease_expires_at_us = NULL"
+        " WHERE tenant = $1 AND endpoint_id = $2 AND event_id = $3"};
+    SKILLSYNC_ASSIGN_OR_RETURN(uint64_t n, pool_.run(sql(k), tenant, endpoint_id, event_id, now));
     return n > 0;
   }
 
@@ -153,9 +158,6 @@ class SqlWebhookStore final : public WebhookStore {
   // One row: when the next undelivered live event may be tried (its next
   // attempt, or when its lease ends if later); NULL when there is none.
   static const char* const kNextDueSql;
-  // Puts an event back in the queue, due at once: $1 tenant, $2 endpoint
-  // id, $3 event id, $4 now.
-  static const char* const kRedeliverSql;
 
   Pool& pool_;
   const Clock& clock_;

@@ -70,12 +70,6 @@ const char* const PgWebhooks::kNextDueSql =
     " FROM webhook_outbox WHERE delivered_at_us IS NULL AND NOT dead";
 
 template <>
-const char* const PgWebhooks::kRedeliverSql =
-    "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = false, round_attempts = 0,"
-    " next_attempt_at_us = $4, lease_owner = NULL, lease_expires_at_us = NULL"
-    " WHERE tenant = $1 AND endpoint_id = $2 AND event_id = $3";
-
-template <>
 Result<bool> PgWebhooks::delete_endpoint(std::string_view tenant, std::string_view id) {
   return pool_.transact([&](const PgConn& c) -> Result<bool> {
     SKILLSYNC_TRY(c.exec("DELETE FROM webhook_deliveries WHERE tenant = $1 AND endpoint_id = $2",

@@ -71,12 +71,6 @@ const char* const SqliteWebhooks::kNextDueSql =
     " WHERE delivered_at_us IS NULL AND dead = 0";
 
 template <>
-const char* const SqliteWebhooks::kRedeliverSql =
-    "UPDATE webhook_outbox SET delivered_at_us = NULL, dead = 0, round_attempts = 0,"
-    " next_attempt_at_us = ?4, lease_owner = NULL, lease_expires_at_us = NULL"
-    " WHERE tenant = ?1 AND endpoint_id = ?2 AND event_id = ?3";
-
-template <>
 Result<bool> SqliteWebhooks::delete_endpoint(std::string_view tenant, std::string_view id) {
   return pool_.transact([&](Connection& conn) -> Result<bool> {
     for (const char* statement :
