@@ -218,20 +218,9 @@ WebhookEndpoint read_endpoint(const Row& r) {
 template <class Row>
 OutboxEvent read_outbox(const Row& r) {
   OutboxEvent o;
-  Columns c(r);
-  c(o.event_id, o.tenant, o.endpoint_id, o.type, o.source_path, o.data_json, o.created_at,
-    o.next_attempt_at, o.attempts, o.round_attempts, o.delivered_at, o.dead);
+  Columns{r}(o.event_id, o.tenant, o.endpoint_id, o.type, o.source_path, o.data_json, o.created_at,
+             o.next_attempt_at, o.attempts, o.round_attempts, o.delivered_at, o.dead);
   return o;
-}
-
-// SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS (but the seq)
-template <class Row>
-DeliveryAttempt read_delivery(const Row& r) {
-  DeliveryAttempt d;
-  Columns c(r);
-  c(d.event_id, d.endpoint_id, d.attempt, d.status_code, d.error, d.latency_ms, d.at,
-    d.next_retry_at);
-  return d;
 }
 
 // A row of "SELECT status, count(*), min(created_at_us) FROM tasks GROUP BY
@@ -276,10 +265,14 @@ WithSeq<SourceFileView> read_seq_source_file(const Row& r) {
   return {r.int64(0), read_source_file(r)};
 }
 
-// SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS (the seq is column 8).
+// SKILLSYNC_WEBHOOK_DELIVERY_COLUMNS: the attempt, then its seq.
 template <class Row>
 WithSeq<DeliveryAttempt> read_seq_delivery(const Row& r) {
-  return {r.int64(8), read_delivery(r)};
+  WithSeq<DeliveryAttempt> out;
+  DeliveryAttempt& d = out.second;
+  Columns{r}(d.event_id, d.endpoint_id, d.attempt, d.status_code, d.error, d.latency_ms, d.at,
+             d.next_retry_at, out.first);
+  return out;
 }
 
 // The page of a list paged by seq, from its LIMIT limit + 1 rows.
