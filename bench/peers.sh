@@ -114,3 +114,28 @@ peer_psql() {
   peer_seconds=$t_wall peer_cpu=$t_cpu
   "${psql_cmd[@]}" -c "DROP TABLE bench_learning" || true
 }
+
+# pg_floor DATABASE ROWS: not a peer but PostgreSQL's own floor for what
+# skillsync's publish must do. The rows skillsync published into DATABASE's
+# `events` are written out in key order, then timed: `\copy` of them into a
+# fresh table shaped like `events` (its columns, both indexes and its
+# fillfactor), after a CHECKPOINT, in the same server. No parsing, no
+# validation, no key lookups, no sort: just the heap, the two b-trees and
+# the WAL. A publish that follows the reading of the file cannot take less.
+pg_floor() {
+  local db=$1 rows=$2 count opts file=$tmp/floor.tsv
+  local psql_db=("${psql_cmd[@]:0:${#psql_cmd[@]}-1}" "${psql_cmd[-1]%/*}/$db")
+  "${psql_db[@]}" -c "\\copy (SELECT * FROM events ORDER BY tenant, employee_external_id,
+      external_id) TO '$file'" || die "cannot write out the events of $db"
+  opts=$("${psql_db[@]}" -tA -c "SELECT coalesce(array_to_string(reloptions, ', '), '')
+      FROM pg_class WHERE relname = 'events'")
+  "${psql_db[@]}" -c "CREATE TABLE floor_events (LIKE events INCLUDING DEFAULTS
+      INCLUDING INDEXES)${opts:+ WITH ($opts)}; CHECKPOINT" || die "cannot create floor_events"
+  timed "$tmp/floor.out" "$tmp/floor.err" "${psql_db[@]}" -c "\\copy floor_events FROM '$file'" ||
+    die "the floor's \\copy failed: $(tail -n 5 "$tmp/floor.err")"
+  count=$("${psql_db[@]}" -tA -c 'SELECT count(*) FROM floor_events')
+  [[ $count == "$rows" ]] || die "the floor's table holds $count rows, expected $rows"
+  peer_seconds=$t_wall peer_cpu=$t_cpu
+  "${psql_db[@]}" -c "DROP TABLE floor_events" || true
+  rm -f "$file"
+}

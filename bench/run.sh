@@ -26,10 +26,14 @@
 #   5. loads the same file with each peer (bench/peers.sh), timed and
 #      count-checked: sqlite3 .import keyed and plain, DuckDB keyed and plain
 #      (SQLite store), or psql \copy keyed (PostgreSQL store);
+#      On PostgreSQL it also times the floor (bench/peers.sh pg_floor): the
+#      rows skillsync published, copied in key order into a fresh table
+#      shaped like events, by PostgreSQL alone;
 #   6. prints seconds, CPU seconds and rows/s of each, skillsync's ratio to
 #      each peer (peer seconds / skillsync seconds: above 1, skillsync is
 #      faster) against issue #14's targets, and skillsync's peak memory.
-# SCALE=1 does 1-4 twice, at ROWS and at 10 x ROWS, without peers or reload.
+# SCALE=1 does 1-4 twice, at ROWS and at 10 x ROWS, without peers or reload
+# (on PostgreSQL with the floor at both sizes).
 # It exits 0 whether or not a target is met (each is printed "met" or
 # "MISSED"), and 1 if a load fails or a count is wrong.
 # Everything it starts is stopped and its temp dir removed on exit (KEEP_TMP=1
@@ -216,15 +220,24 @@ auth=$tmp/auth-header
 (umask 077 && printf 'Authorization: Bearer %s\n' "$api_key" >"$auth")
 
 if ((SCALE == 1)); then
-  declare -A csv_mib=()
+  declare -A csv_mib=() floor_seconds=()
   for n in "$ROWS" $((ROWS * 10)); do
     make_csv "$n" "learning-$n.csv"
     rm -f "$csv" # S3 has its copy; no peer reads it
     csv_mib[$n]=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
     ss_start "rows$n"
     ss_load "$n" "$n"
+    if [[ $STORE == postgres ]]; then
+      pg_floor "bench_rows$n" "$n"
+      floor_seconds[$n]=$peer_seconds
+      say "PostgreSQL floor at $n rows: $peer_seconds s"
+    fi
     ss_stop "rows$n"
   done
+  if [[ $STORE == postgres ]]; then
+    say "PostgreSQL floor, 10x the rows in $(awk -v a="${floor_seconds[$ROWS]}" \
+      -v b="${floor_seconds[$((ROWS * 10))]}" 'BEGIN { printf "%.2f", b / a }')x the time"
+  fi
   bench/report.sh scale "$STORE" "$ROWS" "${csv_mib[$ROWS]}" "${csv_mib[$((ROWS * 10))]}" \
     "${seconds[$ROWS]}" "${hwm[$ROWS]}" "${seconds[$((ROWS * 10))]}" "${hwm[$((ROWS * 10))]}"
   exit 0
@@ -234,6 +247,12 @@ make_csv "$ROWS" learning.csv
 ss_start main
 ss_load first "$ROWS"
 ((RELOAD == 1)) && ss_load reload "$ROWS"
+# PostgreSQL's own floor for the publish, on the rows skillsync published.
+if [[ $STORE == postgres ]]; then
+  pg_floor bench_main "$ROWS"
+  floor_row="PostgreSQL floor|$peer_seconds|$peer_cpu"
+  say "PostgreSQL floor (sorted \\copy into a table shaped like events): $peer_seconds s"
+fi
 ss_stop main
 
 # The peers, in the same run, on the same file (in the page cache by now, as
@@ -254,7 +273,7 @@ if [[ $STORE == sqlite ]]; then
 else
   peer_psql "$csv" "$ROWS"
   say "psql \\copy keyed: $ROWS rows in $peer_seconds s (CPU of psql only; the server's is not counted)"
-  peer_rows+=("psql \\copy keyed|$peer_seconds|$peer_cpu")
+  peer_rows+=("psql \\copy keyed|$peer_seconds|$peer_cpu" "$floor_row")
 fi
 
 bench/report.sh table "$STORE" "$ROWS" "$bytes" "first|${seconds[first]}|${cpu[first]}|${server[first]}|${hwm[first]}" \
