@@ -116,6 +116,13 @@ struct RecordReader::Impl {
   }
 
   Result<Item> next();
+  bool start_or_fail();
+  // The hot steps of next(), always inlined into it: GCC 12 at -O3 left
+  // them as calls, and the reader then ran 27% more instructions.
+  [[gnu::always_inline]] void skip_quiet_bytes(const char* b, size_t lim);
+  [[gnu::always_inline]] bool act(Action action, const char* b, size_t p, size_t& lim);
+  [[gnu::always_inline]] std::optional<Item> scan_buffered();
+  std::optional<Item> at_input_end();
   Status start();
   Result<size_t> refill();
   void compact(size_t keep);
@@ -249,83 +256,130 @@ bool RecordReader::Impl::rewind_to_first_line_end(size_t stop) {
   return false;
 }
 
+// The first call's start(); false (and `failure` set) if reading failed.
+bool RecordReader::Impl::start_or_fail() {
+  Status s = start();
+  if (s.ok()) return true;
+  failure = s.error();
+  return false;
+}
+
+// Moves pos past the bytes that leave `state` unchanged and need no action.
+inline void RecordReader::Impl::skip_quiet_bytes(const char* b, size_t lim) {
+  switch (state) {
+    case State::kUnquoted:
+      pos = scan.skip_unquoted(b, pos, lim);
+      break;
+    case State::kQuoted:
+      pos = scan.skip_quoted(b, pos, lim);
+      break;
+    case State::kSkipLine:
+      pos = scan.skip_line(b, pos, lim);
+      break;
+    default:
+      break;
+  }
+}
+
+// Does the table's action for byte p; true when it ends a record there.
+inline bool RecordReader::Impl::act(Action action, const char* b, size_t p, size_t& lim) {
+  switch (action) {
+    case Action::kNone:
+      return false;
+    case Action::kBlankLine:
+      ++line;
+      return false;
+    case Action::kBeginUnquoted:
+      begin_record(p);
+      lim = limit();
+      return false;
+    case Action::kBeginQuoted:
+      begin_record(p);
+      rec.open_quote(p);
+      lim = limit();
+      return false;
+    case Action::kBeginEmpty:
+      begin_record(p);
+      rec.end_field(b, p);
+      lim = limit();
+      return false;
+    case Action::kOpenQuote:
+      rec.open_quote(p);
+      return false;
+    case Action::kEndField:
+      rec.end_field(b, p);
+      return false;
+    case Action::kEscapedQuote:
+      rec.escaped_quote(b, p);
+      return false;
+    case Action::kQuotedNewline:
+      if (!rec.had_newline) rec.newline_column = rec.fields.size() + 1;
+      rec.had_newline = true;
+      return false;
+    case Action::kUnexpectedQuote:
+      on_quote_error(p, "quote inside unquoted field " + std::to_string(rec.fields.size() + 1));
+      return false;
+    case Action::kTextAfterQuote:
+      on_quote_error(
+          p, "text after the closing quote of field " + std::to_string(rec.fields.size() + 1));
+      return false;
+    case Action::kEndRecord:
+      rec.end_field(b, p);
+      return true;
+    case Action::kEndSkipped:
+      return true;
+  }
+  return false;
+}
+
+// Runs the table over buf[pos, limit()): the record (or error) that ends
+// there, or nothing when the buffered bytes run out first.
+inline std::optional<RecordReader::Item> RecordReader::Impl::scan_buffered() {
+  size_t lim = limit();
+  while (pos < lim) {
+    const char* b = buf.get();
+    skip_quiet_bytes(b, lim);
+    if (pos == lim) break;
+    const Transition t = transition(state, scan.cls(b[pos]));
+    state = t.next;
+    const size_t p = pos++;
+    if (act(t.action, b, p, lim)) return rec.finish(b, p, /*line_end=*/true, line);
+  }
+  return std::nullopt;
+}
+
+// The input has ended at `pos`: the last record, kEnd, or nothing when an
+// unterminated quote rewound to the record's first line end.
+std::optional<RecordReader::Item> RecordReader::Impl::at_input_end() {
+  const char* b = buf.get();
+  switch (eof_action(state)) {
+    case EofAction::kNone:
+      return Item::kEnd;
+    case EofAction::kEndRecord:
+      state = State::kRecordStart;
+      rec.end_field(b, pos);
+      return rec.finish(b, pos, /*line_end=*/false, line);
+    case EofAction::kEndSkipped:
+      state = State::kRecordStart;
+      return rec.finish(b, pos, /*line_end=*/false, line);
+    case EofAction::kUnterminatedQuote:
+      rec.set_structural_error(rec.fields.size() + 1, "unterminated_quote",
+                               "quoted field " + std::to_string(rec.fields.size() + 1) +
+                                   " is still open at the end of the input");
+      if (rewind_to_first_line_end(pos)) return std::nullopt;
+      state = State::kRecordStart;
+      return rec.finish(b, pos, /*line_end=*/false, line);
+  }
+  return std::nullopt;
+}
+
+// The next record: scan what is buffered, catch an over-long record, read
+// more, and at the end of the input close what is open.
 Result<RecordReader::Item> RecordReader::Impl::next() {
   if (failure) return *failure;
-  if (!started) {
-    Status s = start();
-    if (!s.ok()) {
-      failure = s.error();
-      return *failure;
-    }
-  }
+  if (!started && !start_or_fail()) return *failure;
   for (;;) {
-    size_t lim = limit();
-    while (pos < lim) {
-      const char* b = buf.get();
-      switch (state) {
-        case State::kUnquoted:
-          pos = scan.skip_unquoted(b, pos, lim);
-          break;
-        case State::kQuoted:
-          pos = scan.skip_quoted(b, pos, lim);
-          break;
-        case State::kSkipLine:
-          pos = scan.skip_line(b, pos, lim);
-          break;
-        default:
-          break;
-      }
-      if (pos == lim) break;
-      const Transition t = transition(state, scan.cls(b[pos]));
-      state = t.next;
-      const size_t p = pos++;
-      switch (t.action) {
-        case Action::kNone:
-          break;
-        case Action::kBlankLine:
-          ++line;
-          break;
-        case Action::kBeginUnquoted:
-          begin_record(p);
-          lim = limit();
-          break;
-        case Action::kBeginQuoted:
-          begin_record(p);
-          rec.open_quote(p);
-          lim = limit();
-          break;
-        case Action::kBeginEmpty:
-          begin_record(p);
-          rec.end_field(b, p);
-          lim = limit();
-          break;
-        case Action::kOpenQuote:
-          rec.open_quote(p);
-          break;
-        case Action::kEndField:
-          rec.end_field(b, p);
-          break;
-        case Action::kEscapedQuote:
-          rec.escaped_quote(b, p);
-          break;
-        case Action::kQuotedNewline:
-          if (!rec.had_newline) rec.newline_column = rec.fields.size() + 1;
-          rec.had_newline = true;
-          break;
-        case Action::kUnexpectedQuote:
-          on_quote_error(p, "quote inside unquoted field " + std::to_string(rec.fields.size() + 1));
-          break;
-        case Action::kTextAfterQuote:
-          on_quote_error(
-              p, "text after the closing quote of field " + std::to_string(rec.fields.size() + 1));
-          break;
-        case Action::kEndRecord:
-          rec.end_field(b, p);
-          return rec.finish(b, p, /*line_end=*/true, line);
-        case Action::kEndSkipped:
-          return rec.finish(b, p, /*line_end=*/true, line);
-      }
-    }
+    if (std::optional<Item> item = scan_buffered()) return *item;
     if (rec.open && !rec.discarding && pos == rec.limit) {
       on_overflow();
       continue;
@@ -339,26 +393,7 @@ Result<RecordReader::Item> RecordReader::Impl::next() {
       if (*n > 0) continue;
       eof = true;
     }
-    // The input has ended at `pos`.
-    const char* b = buf.get();
-    switch (eof_action(state)) {
-      case EofAction::kNone:
-        return Item::kEnd;
-      case EofAction::kEndRecord:
-        state = State::kRecordStart;
-        rec.end_field(b, pos);
-        return rec.finish(b, pos, /*line_end=*/false, line);
-      case EofAction::kEndSkipped:
-        state = State::kRecordStart;
-        return rec.finish(b, pos, /*line_end=*/false, line);
-      case EofAction::kUnterminatedQuote:
-        rec.set_structural_error(rec.fields.size() + 1, "unterminated_quote",
-                                 "quoted field " + std::to_string(rec.fields.size() + 1) +
-                                     " is still open at the end of the input");
-        if (rewind_to_first_line_end(pos)) continue;
-        state = State::kRecordStart;
-        return rec.finish(b, pos, /*line_end=*/false, line);
-    }
+    if (std::optional<Item> item = at_input_end()) return *item;
   }
 }
 
