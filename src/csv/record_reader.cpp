@@ -3,19 +3,19 @@
 //
 // Buffer layout: buf[0, end) holds input bytes, buf[0] being at stream offset
 // `base`; `pos` is the next byte to classify. While a record is open, all of
-// its bytes from `rec_begin` stay in the buffer (fields are views into it),
+// its bytes from `rec.begin` stay in the buffer (fields are views into it),
 // except in discard mode, where a record already known to be bad is skipped
-// without keeping its bytes. Scanning of an open record stops at `rec_limit`,
+// without keeping its bytes. Scanning of an open record stops at `rec.limit`,
 // one byte past max_record_bytes, which is how an over-long record is caught
 // at the same byte whatever the read sizes are.
 #include <algorithm>
-#include <bit>
 #include <cstring>
 #include <optional>
 #include <string>
 
 #include "csv/csv.hpp"
 #include "csv/record_state.hpp"
+#include "csv/scanner.hpp"
 #include "csv/tokenizer.hpp"
 
 namespace skillsync::csv {
@@ -25,68 +25,6 @@ namespace {
 constexpr size_t kMinReadBuffer = 16;
 // Keeps rec_begin + limit + 1 and the buffer size from overflowing size_t.
 constexpr size_t kMaxRecordLimit = size_t{1} << 40;
-
-// The fast loops below skip bytes that leave the state unchanged and need no
-// action, so the table is consulted about once per field, not once per byte.
-// They test 8 bytes at a time for any byte that the state reacts to (SWAR:
-// a byte equal to c becomes zero in w ^ splat(c), and zero_bytes() flags it;
-// its false positives only sit above a real zero byte, so the lowest flag,
-// the first byte in memory order on little-endian, is exact).
-constexpr uint64_t kOnes = 0x0101010101010101ULL;
-constexpr uint64_t kHighBits = 0x8080808080808080ULL;
-static_assert(std::endian::native == std::endian::little);
-
-uint64_t splat(char c) { return kOnes * static_cast<uint8_t>(c); }
-uint64_t zero_bytes(uint64_t v) { return (v - kOnes) & ~v & kHighBits; }
-uint64_t load(const char* p) {
-  uint64_t w;
-  std::memcpy(&w, p, 8);
-  return w;
-}
-
-struct Scanner {
-  Scanner(char delimiter, char quote)
-      : cls(delimiter, quote),
-        delim(splat(delimiter)),
-        quote(splat(quote)),
-        cr(splat('\r')),
-        lf(splat('\n')) {}
-
-  // Next byte at or after p that is not kOther.
-  size_t skip_unquoted(const char* b, size_t p, size_t lim) const {
-    for (; p + 8 <= lim; p += 8) {
-      const uint64_t w = load(b + p);
-      const uint64_t m =
-          zero_bytes(w ^ delim) | zero_bytes(w ^ quote) | zero_bytes(w ^ cr) | zero_bytes(w ^ lf);
-      if (m) return p + std::countr_zero(m) / 8;
-    }
-    while (p < lim && cls(b[p]) == CharClass::kOther) ++p;
-    return p;
-  }
-  // Next quote, CR or LF.
-  size_t skip_quoted(const char* b, size_t p, size_t lim) const {
-    for (; p + 8 <= lim; p += 8) {
-      const uint64_t w = load(b + p);
-      const uint64_t m = zero_bytes(w ^ quote) | zero_bytes(w ^ cr) | zero_bytes(w ^ lf);
-      if (m) return p + std::countr_zero(m) / 8;
-    }
-    while (p < lim && cls(b[p]) < CharClass::kQuote) ++p;
-    return p;
-  }
-  // Next CR or LF.
-  size_t skip_line(const char* b, size_t p, size_t lim) const {
-    for (; p + 8 <= lim; p += 8) {
-      const uint64_t w = load(b + p);
-      const uint64_t m = zero_bytes(w ^ cr) | zero_bytes(w ^ lf);
-      if (m) return p + std::countr_zero(m) / 8;
-    }
-    while (p < lim && cls(b[p]) < CharClass::kCR) ++p;
-    return p;
-  }
-
-  CharClassifier cls;
-  uint64_t delim, quote, cr, lf;
-};
 
 std::optional<Error> check_dialect(const Dialect& d) {
   auto bad = [](char c) { return c == '\r' || c == '\n'; };
