@@ -35,7 +35,9 @@ SEED=${SEED:-$RANDOM}
 LEASE=${LEASE:-3}
 PUBLISH_KILL_MS=${PUBLISH_KILL_MS:-200}
 [[ $ROWS =~ ^[1-9][0-9]*$ ]] || die "ROWS must be a positive integer"
-[[ $KILLS =~ ^[0-9]+$ ]] && ((KILLS >= 3)) || die "KILLS must be at least 3"
+if ! [[ $KILLS =~ ^[0-9]+$ ]] || ! ((KILLS >= 3)); then
+  die "KILLS must be at least 3"
+fi
 command -v sqlite3 >/dev/null 2>&1 || [[ -z ${BUILD_DIR:-} ]] || die "sqlite3 is needed"
 
 e2e_setup

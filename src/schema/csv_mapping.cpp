@@ -79,19 +79,64 @@ size_t error_report_column_count(std::span<const std::string> header) {
   return error_block_at_end(header);
 }
 
-Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
-                                          std::span<const std::string_view> header,
-                                          bool ignore_unknown_columns) {
-  HeaderBinding b;
-  b.entity_ = &entity;
-  b.column_count_ = header.size();
-  b.content_.assign(entity.content_fields.size(), -1);
-  std::vector<std::string> duplicates, unknown, missing;
-  // A re-loaded error report: its trailing block says why rows were
-  // rejected last time and is no data of the entity's.
-  b.error_report_columns_ = error_report_column_count(header);
-  const size_t data_columns = header.size() - b.error_report_columns_;
+namespace {
 
+// What is wrong with a header, each kind in header (or definition) order.
+struct HeaderProblems {
+  std::vector<std::string> duplicates, unknown, missing;
+  bool missing_one_of = false;  // the entity has one_of groups and no group is complete
+};
+
+// One code (the first kind of problem found, in this order), but a message
+// that names every problem so one attempt fixes the header.
+std::optional<Error> header_error(const EntityDef& entity, const HeaderProblems& p) {
+  std::string code, message;
+  auto part = [&](std::string_view kind) {
+    if (code.empty()) code = kind;
+    if (!message.empty()) message += ". ";
+  };
+  if (!p.duplicates.empty()) {
+    part("duplicate_columns");
+    message += "duplicate columns: ";
+    append_list(message, p.duplicates, true);
+  }
+  if (!p.missing.empty() || p.missing_one_of) {
+    part("missing_columns");
+    message += "missing required columns: ";
+    append_list(message, p.missing, false);
+    if (p.missing_one_of) {
+      message += p.missing.empty() ? "one of: " : "; and one of: ";
+      message += internal::describe_one_of(entity);
+    }
+  }
+  if (!p.unknown.empty()) {
+    part("unknown_columns");
+    message += "unknown columns for event_type '" + entity.event_type + "': ";
+    append_list(message, p.unknown, true);
+  }
+  if (code.empty()) return std::nullopt;
+  return Error{std::move(code), std::move(message)};
+}
+
+}  // namespace
+
+// HeaderBinding::bind's steps; a friend of HeaderBinding.
+class HeaderBinder {
+ public:
+  static void assign_columns(HeaderBinding& b, std::span<const std::string_view> header,
+                             bool ignore_unknown_columns, HeaderProblems& p);
+  static int* top_level_slot(HeaderBinding& b, std::string_view name);
+  static void assign_required(HeaderBinding& b, HeaderProblems& p);
+  static void assign_date_ranges(HeaderBinding& b);
+};
+
+// Names -> column slots (top-level and content fields); duplicate names and
+// unknown ones (unless ignored) go to `p`. The error report's block at the
+// end is named but not bound.
+void HeaderBinder::assign_columns(HeaderBinding& b, std::span<const std::string_view> header,
+                                  bool ignore_unknown_columns, HeaderProblems& p) {
+  const EntityDef& entity = *b.entity_;
+  const size_t data_columns = header.size() - b.error_report_columns_;
   for (size_t col = 0; col < header.size(); ++col) {
     const std::string_view name = trim_spaces(header[col]);
     b.names_.emplace_back(name);
@@ -100,41 +145,48 @@ Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
     for (size_t j = 0; j < col; ++j) seen = seen || b.names_[j] == name;
     if (seen) {
       bool listed = false;
-      for (const auto& d : duplicates) listed = listed || d == name;
-      if (!listed) duplicates.emplace_back(name);
+      for (const auto& d : p.duplicates) listed = listed || d == name;
+      if (!listed) p.duplicates.emplace_back(name);
       continue;
     }
     const int idx = static_cast<int>(col);
-    if (name == kEmployeeExternalId) {
-      b.employee_ = idx;
-    } else if (name == kLanguage) {
-      b.language_ = idx;
-    } else if (name == kExternalId) {
-      b.external_id_ = idx;
-    } else if (name == kTimestamp) {
-      b.timestamp_ = idx;
-    } else if (name == kSource) {
-      b.source_ = idx;
-    } else if (name == kEventType) {
-      b.event_type_ = idx;
-    } else {
-      bool known = false;
-      for (size_t i = 0; i < entity.content_fields.size(); ++i) {
-        if (entity.content_fields[i].name == name) {
-          b.content_[i] = idx;
-          known = true;
-        }
-      }
-      if (!known && !ignore_unknown_columns) unknown.emplace_back(name);
+    if (int* slot = top_level_slot(b, name)) {
+      *slot = idx;
+      continue;
     }
+    bool known = false;
+    for (size_t i = 0; i < entity.content_fields.size(); ++i) {
+      if (entity.content_fields[i].name == name) {
+        b.content_[i] = idx;
+        known = true;
+      }
+    }
+    if (!known && !ignore_unknown_columns) p.unknown.emplace_back(name);
   }
+}
 
+// The slot of a top-level column's name; nullptr for any other name.
+int* HeaderBinder::top_level_slot(HeaderBinding& b, std::string_view name) {
+  if (name == kEmployeeExternalId) return &b.employee_;
+  if (name == kLanguage) return &b.language_;
+  if (name == kExternalId) return &b.external_id_;
+  if (name == kTimestamp) return &b.timestamp_;
+  if (name == kSource) return &b.source_;
+  if (name == kEventType) return &b.event_type_;
+  return nullptr;
+}
+
+// The required columns (the four top-level ones, then the required content
+// fields) that are missing; required_mask_; the one_of groups whose columns
+// all exist, and whether none does.
+void HeaderBinder::assign_required(HeaderBinding& b, HeaderProblems& p) {
+  const EntityDef& entity = *b.entity_;
   const std::pair<std::string_view, int> required[] = {{kEmployeeExternalId, b.employee_},
                                                        {kLanguage, b.language_},
                                                        {kExternalId, b.external_id_},
                                                        {kTimestamp, b.timestamp_}};
   for (const auto& [name, idx] : required) {
-    if (idx < 0) missing.emplace_back(name);
+    if (idx < 0) p.missing.emplace_back(name);
   }
   uint64_t have = 0;  // content fields with a column
   for (size_t i = 0; i < b.content_.size(); ++i) {
@@ -143,17 +195,21 @@ Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
   for (size_t i = 0; i < entity.content_fields.size(); ++i) {
     if (!entity.content_fields[i].required) continue;
     b.required_mask_ |= uint64_t{1} << i;
-    if (b.content_[i] < 0) missing.push_back(entity.content_fields[i].name);
+    if (b.content_[i] < 0) p.missing.push_back(entity.content_fields[i].name);
   }
-  bool missing_one_of = false;
   if (!entity.one_of.empty()) {
     for (const auto& group : entity.one_of) {
       const uint64_t m = internal::group_mask(entity, group);
       if (m != 0 && (have & m) == m) b.group_masks_.push_back(m);
     }
-    missing_one_of = b.group_masks_.empty();
+    p.missing_one_of = b.group_masks_.empty();
   }
-  // Only ranges whose two columns exist can ever fail.
+}
+
+// The date ranges to check per row: only those whose two columns exist can
+// ever fail.
+void HeaderBinder::assign_date_ranges(HeaderBinding& b) {
+  const EntityDef& entity = *b.entity_;
   for (const DateRange& r : entity.date_ranges) {
     const int earlier = internal::content_index(entity, r.earlier);
     const int later = internal::content_index(entity, r.later);
@@ -161,34 +217,23 @@ Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
       b.date_ranges_.emplace_back(earlier, later);
     }
   }
+}
 
-  // One code (the first kind of problem found, in this order), but a
-  // message that names every problem so one attempt fixes the header.
-  std::string code, message;
-  auto part = [&](std::string_view kind) {
-    if (code.empty()) code = kind;
-    if (!message.empty()) message += ". ";
-  };
-  if (!duplicates.empty()) {
-    part("duplicate_columns");
-    message += "duplicate columns: ";
-    append_list(message, duplicates, true);
-  }
-  if (!missing.empty() || missing_one_of) {
-    part("missing_columns");
-    message += "missing required columns: ";
-    append_list(message, missing, false);
-    if (missing_one_of) {
-      message += missing.empty() ? "one of: " : "; and one of: ";
-      message += internal::describe_one_of(entity);
-    }
-  }
-  if (!unknown.empty()) {
-    part("unknown_columns");
-    message += "unknown columns for event_type '" + entity.event_type + "': ";
-    append_list(message, unknown, true);
-  }
-  if (!code.empty()) return Error{std::move(code), std::move(message)};
+Result<HeaderBinding> HeaderBinding::bind(const EntityDef& entity,
+                                          std::span<const std::string_view> header,
+                                          bool ignore_unknown_columns) {
+  HeaderBinding b;
+  b.entity_ = &entity;
+  b.column_count_ = header.size();
+  b.content_.assign(entity.content_fields.size(), -1);
+  // A re-loaded error report: its trailing block says why rows were
+  // rejected last time and is no data of the entity's.
+  b.error_report_columns_ = error_report_column_count(header);
+  HeaderProblems problems;
+  HeaderBinder::assign_columns(b, header, ignore_unknown_columns, problems);
+  HeaderBinder::assign_required(b, problems);
+  HeaderBinder::assign_date_ranges(b);
+  if (std::optional<Error> error = header_error(entity, problems)) return std::move(*error);
   return b;
 }
 

@@ -222,6 +222,7 @@ class HeaderBinding {
 
  private:
   friend class RowMapper;
+  friend class HeaderBinder;  // bind()'s steps (csv_mapping.cpp)
   const EntityDef* entity_ = nullptr;
   size_t column_count_ = 0;
   size_t error_report_columns_ = 0;

@@ -81,20 +81,9 @@ bool is_valid_region(std::string_view r) {
   return true;
 }
 
-}  // namespace
-
-Result<CreateTaskRequest> parse_create_request(const json::value& body,
-                                               std::vector<schema::FieldError>* errors) {
-  size_t before = errors->size();
-  if (!body.is_object()) {
-    add(errors, "", "invalid_type", "the body must be a JSON object");
-    return Error(Errc::kInvalidFields, "invalid file load task");
-  }
-  const json::object& obj = body.get_object();
-  reject_unknown(obj, {"entity_type", "method", "uri", "credentials", "region", "options"}, "",
-                 errors);
-
-  CreateTaskRequest req;
+// entity_type: required, a registered entity.
+void take_entity_type(const json::object& obj, CreateTaskRequest& req,
+                      std::vector<schema::FieldError>* errors) {
   if (auto v = string_member(obj, "entity_type", "entity_type", true, 64, errors)) {
     if (schema::find_entity(*v) == nullptr) {
       add(errors, "entity_type", "unknown_entity_type",
@@ -102,6 +91,11 @@ Result<CreateTaskRequest> parse_create_request(const json::value& body,
     }
     req.entity_type = std::move(*v);
   }
+}
+
+// method: required, s3_iam_user or s3_presigned_url.
+void take_method(const json::object& obj, CreateTaskRequest& req,
+                 std::vector<schema::FieldError>* errors) {
   if (auto v = string_member(obj, "method", "method", true, 64, errors)) {
     if (*v != kMethodS3IamUser && *v != kMethodS3PresignedUrl) {
       add(errors, "method", "unsupported_method",
@@ -110,7 +104,12 @@ Result<CreateTaskRequest> parse_create_request(const json::value& body,
     }
     req.method = std::move(*v);
   }
-  const bool presigned = req.method == kMethodS3PresignedUrl;
+}
+
+// uri: required; a presigned URL (kept as a secret, its text wiped, only its
+// redacted form in req.uri) or an s3:// URI.
+void take_uri(const json::object& obj, bool presigned, CreateTaskRequest& req,
+              std::vector<schema::FieldError>* errors) {
   if (auto v = string_member(obj, "uri", "uri", true,
                              presigned ? kMaxPresignedUrlBytes : kMaxUriBytes, errors)) {
     if (presigned) {
@@ -128,6 +127,11 @@ Result<CreateTaskRequest> parse_create_request(const json::value& body,
       req.uri = std::move(*v);
     }
   }
+}
+
+// region: optional, and not allowed with a presigned URL.
+void take_region(const json::object& obj, bool presigned, CreateTaskRequest& req,
+                 std::vector<schema::FieldError>* errors) {
   if (auto v = string_member(obj, "region", "region", false, 32, errors)) {
     if (presigned) {
       add(errors, "region", "not_allowed",
@@ -137,7 +141,30 @@ Result<CreateTaskRequest> parse_create_request(const json::value& body,
     }
     req.region = std::move(*v);
   }
+}
 
+// The members of a credentials object: the key id and secret are required.
+void take_aws_keys(const json::object& c, CreateTaskRequest& req,
+                   std::vector<schema::FieldError>* errors) {
+  reject_unknown(c, {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"},
+                 "credentials.", errors);
+  if (auto v = string_member(c, "aws_access_key_id", "credentials.aws_access_key_id", true,
+                             kMaxKeyIdBytes, errors)) {
+    req.credentials.access_key_id = std::move(*v);
+  }
+  if (auto v = string_member(c, "aws_secret_access_key", "credentials.aws_secret_access_key", true,
+                             kMaxSecretBytes, errors)) {
+    req.credentials.secret_access_key = SecretString(std::move(*v));
+  }
+  if (auto v = string_member(c, "aws_session_token", "credentials.aws_session_token", false,
+                             kMaxTokenBytes, errors)) {
+    req.credentials.session_token = SecretString(std::move(*v));
+  }
+}
+
+// credentials: required with s3_iam_user, not allowed with a presigned URL.
+void take_credentials(const json::object& obj, bool presigned, CreateTaskRequest& req,
+                      std::vector<schema::FieldError>* errors) {
   auto creds = obj.find("credentials");
   if (presigned) {
     if (creds != obj.end() && !creds->value().is_null()) {
@@ -150,22 +177,32 @@ Result<CreateTaskRequest> parse_create_request(const json::value& body,
   } else if (!creds->value().is_object()) {
     add(errors, "credentials", "invalid_type", "credentials must be an object");
   } else {
-    const json::object& c = creds->value().get_object();
-    reject_unknown(c, {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"},
-                   "credentials.", errors);
-    if (auto v = string_member(c, "aws_access_key_id", "credentials.aws_access_key_id", true,
-                               kMaxKeyIdBytes, errors)) {
-      req.credentials.access_key_id = std::move(*v);
-    }
-    if (auto v = string_member(c, "aws_secret_access_key", "credentials.aws_secret_access_key",
-                               true, kMaxSecretBytes, errors)) {
-      req.credentials.secret_access_key = SecretString(std::move(*v));
-    }
-    if (auto v = string_member(c, "aws_session_token", "credentials.aws_session_token", false,
-                               kMaxTokenBytes, errors)) {
-      req.credentials.session_token = SecretString(std::move(*v));
-    }
+    take_aws_keys(creds->value().get_object(), req, errors);
   }
+}
+
+}  // namespace
+
+// The members in order: unknown ones, entity_type, method, uri, region,
+// credentials, options; every error is collected before the result.
+Result<CreateTaskRequest> parse_create_request(const json::value& body,
+                                               std::vector<schema::FieldError>* errors) {
+  size_t before = errors->size();
+  if (!body.is_object()) {
+    add(errors, "", "invalid_type", "the body must be a JSON object");
+    return Error(Errc::kInvalidFields, "invalid file load task");
+  }
+  const json::object& obj = body.get_object();
+  reject_unknown(obj, {"entity_type", "method", "uri", "credentials", "region", "options"}, "",
+                 errors);
+
+  CreateTaskRequest req;
+  take_entity_type(obj, req, errors);
+  take_method(obj, req, errors);
+  const bool presigned = req.method == kMethodS3PresignedUrl;
+  take_uri(obj, presigned, req, errors);
+  take_region(obj, presigned, req, errors);
+  take_credentials(obj, presigned, req, errors);
   auto options = parse_load_options(obj.if_contains("options"), errors);
   if (options.ok()) req.options = *options;
   if (errors->size() != before) return Error(Errc::kInvalidFields, "invalid file load task");

@@ -138,32 +138,38 @@ std::string redact_url(std::string_view url) {
   return out;
 }
 
-Result<PresignedUrl> parse_presigned_url(std::string_view text, const ClientConfig& config) {
-  std::string shown;  // what messages may show of the URL: nothing until it parses
-  auto invalid = [&shown](std::string_view why) {
-    std::string message = "invalid presigned URL";
-    if (!shown.empty()) message.append(" ").append(shown);
-    message.append(": ").append(why);
-    return Error{"invalid_presigned_url", std::move(message)};
-  };
-  if (text.empty()) return invalid("it is empty");
-  if (text.size() > kMaxUrlBytes) return invalid("it is longer than 8 KiB");
+namespace {
+
+// Why a presigned URL is refused (nullptr: the check passed).
+using Why = const char*;
+
+// The error for `why`, showing `shown` (nothing of the URL until it parses).
+Error invalid(const std::string& shown, std::string_view why) {
+  std::string message = "invalid presigned URL";
+  if (!shown.empty()) message.append(" ").append(shown);
+  message.append(": ").append(why);
+  return Error{"invalid_presigned_url", std::move(message)};
+}
+
+// The text before it is parsed: not empty, at most 8 KiB, printable ASCII.
+Why check_text(std::string_view text) {
+  if (text.empty()) return "it is empty";
+  if (text.size() > kMaxUrlBytes) return "it is longer than 8 KiB";
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7F) return invalid("it may hold only printable ASCII, no spaces");
+    if (u <= 0x20 || u >= 0x7F) return "it may hold only printable ASCII, no spaces";
   }
-  auto parsed = boost::urls::parse_uri(text);
-  if (!parsed) return invalid("it is not an absolute URL");
-  const boost::urls::url_view& u = *parsed;
-  const std::string scheme = lower(u.scheme());
-  const std::string host = lower(u.encoded_host());
-  shown = scheme + "://" + lower(u.encoded_host_and_port()) + std::string(u.encoded_path());
+  return nullptr;
+}
 
-  if (scheme != "https" && scheme != "http") return invalid("the scheme must be https");
-  if (u.has_userinfo()) return invalid("it must not hold a user name or password");
-  if (u.has_fragment()) return invalid("it must not have a fragment (#...)");
-  if (host.empty()) return invalid("it has no host");
-  if (u.has_port() && u.port().empty()) return invalid("it has an empty port");
+// The parsed URL's form: http(s), no userinfo or fragment, a host, a valid
+// port and an absolute path.
+Why check_form(const boost::urls::url_view& u, const std::string& scheme, const std::string& host) {
+  if (scheme != "https" && scheme != "http") return "the scheme must be https";
+  if (u.has_userinfo()) return "it must not hold a user name or password";
+  if (u.has_fragment()) return "it must not have a fragment (#...)";
+  if (host.empty()) return "it has no host";
+  if (u.has_port() && u.port().empty()) return "it has an empty port";
   // Boost.URL 1.81 stops a port at its first non-digit (the rest becomes the
   // path) and wraps values over 65535: check the text ourselves, so that what
   // we compare is what curl will connect to.
@@ -172,50 +178,80 @@ Result<PresignedUrl> parse_presigned_url(std::string_view text, const ClientConf
     bool digits = p.size() <= 5 &&
                   std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!digits || std::stoul(std::string(p)) == 0 || std::stoul(std::string(p)) > 65535) {
-      return invalid("its port is not a number from 1 to 65535");
+      return "its port is not a number from 1 to 65535";
     }
   }
-  if (!u.encoded_path().starts_with("/")) return invalid("its path does not start with '/'");
-  const uint16_t port = u.has_port() ? u.port_number() : default_port(scheme);
-  if (u.has_port() && port == 0) return invalid("its port is not valid");
+  if (!u.encoded_path().starts_with("/")) return "its path does not start with '/'";
+  return nullptr;
+}
 
-  bool is_endpoint = false;
-  if (!config.endpoint.empty()) {
-    auto ep = boost::urls::parse_uri(config.endpoint);
-    if (ep) {
-      const std::string ep_scheme = lower(ep->scheme());
-      const uint16_t ep_port = ep->has_port() ? ep->port_number() : default_port(ep_scheme);
-      is_endpoint = lower(ep->encoded_host()) == host && ep_port == port;
-    }
-  }
-  if (!is_endpoint) {
-    if (scheme != "https") {
-      return invalid("plain http is allowed only to the configured S3 endpoint");
-    }
-    if (u.host_type() != boost::urls::host_type::name) {
-      return invalid("an IP address is allowed only as the configured S3 endpoint");
-    }
-    if (!internal::is_aws_s3_host(host)) {
-      return invalid(config.endpoint.empty()
-                         ? "the host is not an Amazon S3 host"
-                         : "the host is neither an Amazon S3 host nor the configured S3 endpoint");
-    }
-    if (port != 443) return invalid("an Amazon S3 URL must use port 443");
-  }
-  if (u.encoded_path().size() <= 1) return invalid("it does not name an object");
+// Whether host and port are those of the configured S3 endpoint (if any).
+bool is_configured_endpoint(const ClientConfig& config, const std::string& host, uint16_t port) {
+  if (config.endpoint.empty()) return false;
+  auto ep = boost::urls::parse_uri(config.endpoint);
+  if (!ep) return false;
+  const std::string ep_scheme = lower(ep->scheme());
+  const uint16_t ep_port = ep->has_port() ? ep->port_number() : default_port(ep_scheme);
+  return lower(ep->encoded_host()) == host && ep_port == port;
+}
 
+// Any other host: an Amazon S3 host name over https on port 443.
+Why check_aws_host(const boost::urls::url_view& u, const std::string& scheme,
+                   const std::string& host, uint16_t port, bool endpoint_configured) {
+  if (scheme != "https") return "plain http is allowed only to the configured S3 endpoint";
+  if (u.host_type() != boost::urls::host_type::name) {
+    return "an IP address is allowed only as the configured S3 endpoint";
+  }
+  if (!internal::is_aws_s3_host(host)) {
+    return endpoint_configured
+               ? "the host is neither an Amazon S3 host nor the configured S3 endpoint"
+               : "the host is not an Amazon S3 host";
+  }
+  if (port != 443) return "an Amazon S3 URL must use port 443";
+  return nullptr;
+}
+
+// The query: a SigV4 or SigV2 signature, and no algorithm but SigV4's.
+Why check_signature(const boost::urls::url_view& u) {
   bool signed_v4 = false;
   bool signed_v2 = false;
   for (const auto& param : u.params()) {
     if (param.key == "X-Amz-Signature" && param.has_value) signed_v4 = true;
     if (param.key == "Signature" && param.has_value) signed_v2 = true;
     if (param.key == "X-Amz-Algorithm" && param.value != "AWS4-HMAC-SHA256") {
-      return invalid("X-Amz-Algorithm must be AWS4-HMAC-SHA256");
+      return "X-Amz-Algorithm must be AWS4-HMAC-SHA256";
     }
   }
   if (!signed_v4 && !signed_v2) {
-    return invalid("it carries no signature (X-Amz-Signature): is it a presigned URL?");
+    return "it carries no signature (X-Amz-Signature): is it a presigned URL?";
   }
+  return nullptr;
+}
+
+}  // namespace
+
+// The checks in order: the text, its form once parsed, the host (the
+// configured endpoint or Amazon S3), an object path, the signature.
+Result<PresignedUrl> parse_presigned_url(std::string_view text, const ClientConfig& config) {
+  if (Why why = check_text(text)) return invalid("", why);
+  auto parsed = boost::urls::parse_uri(text);
+  if (!parsed) return invalid("", "it is not an absolute URL");
+  const boost::urls::url_view& u = *parsed;
+  const std::string scheme = lower(u.scheme());
+  const std::string host = lower(u.encoded_host());
+  // What messages may show of the URL from here on.
+  std::string shown =
+      scheme + "://" + lower(u.encoded_host_and_port()) + std::string(u.encoded_path());
+
+  if (Why why = check_form(u, scheme, host)) return invalid(shown, why);
+  const uint16_t port = u.has_port() ? u.port_number() : default_port(scheme);
+  if (u.has_port() && port == 0) return invalid(shown, "its port is not valid");
+  if (!is_configured_endpoint(config, host, port)) {
+    Why why = check_aws_host(u, scheme, host, port, !config.endpoint.empty());
+    if (why) return invalid(shown, why);
+  }
+  if (u.encoded_path().size() <= 1) return invalid(shown, "it does not name an object");
+  if (Why why = check_signature(u)) return invalid(shown, why);
   PresignedUrl out;
   out.url = SecretString(std::string(text));
   out.redacted = std::move(shown);
