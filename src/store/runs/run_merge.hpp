@@ -8,10 +8,11 @@
 //
 // Memory: one allocation of runs x clamp(budget / runs, kMinRunBuffer,
 // kMaxRunBuffer) bytes, a slice per run (a run whose record is longer than
-// its slice reads it through a buffer of its own). With the
-// store's 16 MiB budget, a 1M-row load (~50 runs of 20,000 rows) reads
-// through 320 KiB buffers and a 10M-row one (~500 runs) through 32 KiB ones,
-// both 16 MiB in all; past 1,024 runs each adds 16 KiB.
+// its slice reads it through a buffer of its own). With the SQLite
+// store's 4 MiB budget, a 1M-row load (~50 runs of 20,000 rows) reads
+// through 80 KiB buffers and a 10M-row one (~500 runs) through 8 KiB ones,
+// both 4 MiB in all, up to 1,024 runs (~20M rows); past that each run adds
+// 4 KiB.
 #pragma once
 
 #include <memory>
@@ -23,7 +24,7 @@
 
 namespace skillsync::store::runs {
 
-inline constexpr size_t kMinRunBuffer = 16 << 10;
+inline constexpr size_t kMinRunBuffer = 4 << 10;
 inline constexpr size_t kMaxRunBuffer = 1 << 20;
 
 // Reads one run's records in order, checking the record layout, the key

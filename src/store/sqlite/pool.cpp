@@ -41,9 +41,9 @@ Result<std::unique_ptr<Connection>> ConnectionPool::open_connection(const std::s
       db->exec("PRAGMA busy_timeout = 30000;"
                "PRAGMA foreign_keys = ON;"
                "PRAGMA synchronous = NORMAL;"
-               "PRAGMA cache_size = -32768;"
                "PRAGMA temp_store = FILE;"
                "PRAGMA secure_delete = FAST;"));
+  SKILLSYNC_TRY(db->exec("PRAGMA cache_size = -" + std::to_string(kPoolCacheKiB)));
   return std::make_unique<Connection>(std::move(db).value());
 }
 
