@@ -70,6 +70,8 @@ class Merger {
   const EventView& row() const { return readers_[static_cast<size_t>(current_)]->row(); }
   // Rows of earlier runs skipped so far for a later row of the same key.
   uint64_t superseded() const { return superseded_; }
+  // The readers' slices, in all (see Memory above).
+  size_t buffer_bytes() const { return buffer_bytes_; }
 
  private:
   // Heap order: smallest key on top; for one key, the latest run first.
@@ -80,6 +82,7 @@ class Merger {
   Status advance(uint32_t i);
 
   std::unique_ptr<char[]> buffers_;  // every reader's slice
+  size_t buffer_bytes_ = 0;
   std::vector<std::unique_ptr<RunReader>> readers_;
   std::vector<uint32_t> heap_;
   bool started_ = false;
