@@ -150,6 +150,42 @@ TEST(RunMerge, TheLatestRunOfAKeyWinsAndEveryOtherRowIsCountedOnce) {
   }
 }
 
+// The merge's memory does not grow with the file up to 1,024 runs (the
+// SQLite store's 4 MiB budget: ~20M rows), and only by kMinRunBuffer a run
+// past that; each run still reads all of its rows through its slice.
+TEST(RunMerge, ItsBuffersStayWithinTheBudgetUpTo1024Runs) {
+  constexpr size_t kBudget = size_t{4} << 20;
+  for (const size_t n : {size_t{50}, size_t{500}, size_t{1024}, size_t{1500}}) {
+    std::string file;
+    std::vector<uint32_t> order;
+    for (size_t r = 0; r < n; ++r) {
+      std::vector<schema::Event> batch;
+      for (int i = 0; i < 3; ++i) {
+        batch.push_back(event("emp", std::to_string(r * 3 + static_cast<size_t>(i)), 1));
+      }
+      encode_run(batch, file, order);
+    }
+    StringSource src(file);
+    const auto runs = list_runs(src, file.size()).value();
+    ASSERT_EQ(runs.size(), n);
+    Merger m(src, runs, kBudget);
+    if (n <= kBudget / kMinRunBuffer) {
+      EXPECT_LE(m.buffer_bytes(), kBudget) << n << " runs";
+      EXPECT_GT(m.buffer_bytes(), kBudget - n) << n << " runs";
+    } else {
+      EXPECT_EQ(m.buffer_bytes(), n * kMinRunBuffer) << n << " runs";
+    }
+    size_t rows = 0;
+    for (;;) {
+      auto more = m.next();
+      ASSERT_TRUE(more.ok()) << more.error().message;
+      if (!*more) break;
+      ++rows;
+    }
+    EXPECT_EQ(rows, n * 3);
+  }
+}
+
 TEST(RunMerge, ADamagedRunIsAnErrorNotARow) {
   std::string file;
   std::vector<uint32_t> order;

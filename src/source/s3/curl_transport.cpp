@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "source/s3/body_buffer.hpp"
 #include "source/s3/transport.hpp"
 
 namespace skillsync::source::s3 {
@@ -16,8 +17,8 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr size_t kHighWater = 1 << 20;  // pause curl above this many unread bytes
-constexpr long kBufferSize = 64 * 1024;
+constexpr size_t kHighWater = 1 << 20;     // pause curl above this many unread bytes
+constexpr size_t kBufferSize = 64 * 1024;  // curl's receive buffer: its largest chunk
 // The longest the pump waits in curl before it looks at the clock (stall
 // timeout) and the cancel token again.
 constexpr std::chrono::milliseconds kMaxWait{500};
@@ -65,7 +66,7 @@ class CurlResponse final : public ResponseStream {
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, kBufferSize);
+    curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, static_cast<long>(kBufferSize));
     curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(req.connect_timeout.count()));
     curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
@@ -111,8 +112,6 @@ class CurlResponse final : public ResponseStream {
 
   Result<size_t> read(std::span<char> buf) override {
     if (unread() == 0) {
-      buf_.clear();
-      pos_ = 0;
       if (paused_) {
         paused_ = false;
         curl_easy_pause(easy_, CURLPAUSE_CONT);  // may deliver held data at once
@@ -123,14 +122,11 @@ class CurlResponse final : public ResponseStream {
       if (result_ != CURLE_OK) return transport_error(result_, error_);
       return size_t{0};
     }
-    const size_t n = std::min(buf.size(), unread());
-    std::memcpy(buf.data(), buf_.data() + pos_, n);
-    pos_ += n;
-    return n;
+    return unread_.take(buf);
   }
 
  private:
-  size_t unread() const { return buf_.size() - pos_; }
+  size_t unread() const { return unread_.unread(); }
 
   // Drives curl until `ready()` or the transfer ends. Fails with "timeout"
   // when no byte arrives for stall_timeout, and with "cancelled" once the
@@ -205,12 +201,12 @@ class CurlResponse final : public ResponseStream {
   static size_t on_body(char* data, size_t size, size_t n, void* user) {
     auto* self = static_cast<CurlResponse*>(user);
     const size_t len = size * n;
-    if (self->unread() >= kHighWater) {
+    if (self->unread_.full()) {
       self->paused_ = true;
       return CURL_WRITEFUNC_PAUSE;  // curl keeps this chunk and hands it back later
     }
     self->received_ += len;
-    self->buf_.append(data, len);
+    self->unread_.append(data, len);
     return len;
   }
 
@@ -234,8 +230,7 @@ class CurlResponse final : public ResponseStream {
   std::map<std::string, std::string> headers_;
   bool headers_done_ = false;
   int status_ = 0;
-  std::string buf_;
-  size_t pos_ = 0;
+  BodyBuffer unread_{kHighWater, kBufferSize};
   bool paused_ = false;
   bool done_ = false;
   CURLcode result_ = CURLE_OK;

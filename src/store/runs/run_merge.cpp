@@ -74,7 +74,8 @@ Merger::Merger(ByteSource& src, std::span<const RunInfo> runs, size_t budget_byt
   const size_t per_run =
       std::clamp(budget_bytes / std::max<size_t>(runs.size(), 1), kMinRunBuffer, kMaxRunBuffer);
   // Not zeroed: a slice's pages are touched as its run is read.
-  buffers_.reset(new char[per_run * std::max<size_t>(runs.size(), 1)]);
+  buffer_bytes_ = per_run * std::max<size_t>(runs.size(), 1);
+  buffers_.reset(new char[buffer_bytes_]);
   readers_.reserve(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) {
     const std::span<char> slice(buffers_.get() + i * per_run, per_run);

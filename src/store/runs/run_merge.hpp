@@ -8,10 +8,11 @@
 //
 // Memory: one allocation of runs x clamp(budget / runs, kMinRunBuffer,
 // kMaxRunBuffer) bytes, a slice per run (a run whose record is longer than
-// its slice reads it through a buffer of its own). With the
-// store's 16 MiB budget, a 1M-row load (~50 runs of 20,000 rows) reads
-// through 320 KiB buffers and a 10M-row one (~500 runs) through 32 KiB ones,
-// both 16 MiB in all; past 1,024 runs each adds 16 KiB.
+// its slice reads it through a buffer of its own). With the SQLite
+// store's 4 MiB budget, a 1M-row load (~50 runs of 20,000 rows) reads
+// through 80 KiB buffers and a 10M-row one (~500 runs) through 8 KiB ones,
+// both 4 MiB in all, up to 1,024 runs (~20M rows); past that each run adds
+// 4 KiB.
 #pragma once
 
 #include <memory>
@@ -23,7 +24,7 @@
 
 namespace skillsync::store::runs {
 
-inline constexpr size_t kMinRunBuffer = 16 << 10;
+inline constexpr size_t kMinRunBuffer = 4 << 10;
 inline constexpr size_t kMaxRunBuffer = 1 << 20;
 
 // Reads one run's records in order, checking the record layout, the key
@@ -69,6 +70,8 @@ class Merger {
   const EventView& row() const { return readers_[static_cast<size_t>(current_)]->row(); }
   // Rows of earlier runs skipped so far for a later row of the same key.
   uint64_t superseded() const { return superseded_; }
+  // The readers' slices, in all (see Memory above).
+  size_t buffer_bytes() const { return buffer_bytes_; }
 
  private:
   // Heap order: smallest key on top; for one key, the latest run first.
@@ -79,6 +82,7 @@ class Merger {
   Status advance(uint32_t i);
 
   std::unique_ptr<char[]> buffers_;  // every reader's slice
+  size_t buffer_bytes_ = 0;
   std::vector<std::unique_ptr<RunReader>> readers_;
   std::vector<uint32_t> heap_;
   bool started_ = false;

@@ -29,9 +29,9 @@ Result<std::unique_ptr<Connection>> ConnectionPool::open_connection(const std::s
   if (!db.ok()) return db.error();
   // busy_timeout: writers queue behind a load's batch transaction instead of
   // failing. synchronous=NORMAL is durable across application crashes in WAL
-  // mode and only risks the last commits on power loss. The larger page
-  // cache keeps the events b-trees hot while a load is published; it is a
-  // per-connection ceiling, so it bounds memory with the pool size.
+  // mode and only risks the last commits on power loss. The page cache
+  // (kPoolCacheKiB) is a per-connection ceiling, so it bounds memory with
+  // the pool size; a load's publish lowers it for itself (stage_merge.cpp).
   // temp_store=FILE: a large sort inside SQLite spills to disk rather than
   // grow the heap (a load's publish sorts nothing: its rows come in key
   // order, see stage_merge.cpp).
@@ -41,9 +41,9 @@ Result<std::unique_ptr<Connection>> ConnectionPool::open_connection(const std::s
       db->exec("PRAGMA busy_timeout = 30000;"
                "PRAGMA foreign_keys = ON;"
                "PRAGMA synchronous = NORMAL;"
-               "PRAGMA cache_size = -32768;"
                "PRAGMA temp_store = FILE;"
                "PRAGMA secure_delete = FAST;"));
+  SKILLSYNC_TRY(db->exec("PRAGMA cache_size = -" + std::to_string(kPoolCacheKiB)));
   return std::make_unique<Connection>(std::move(db).value());
 }
 

@@ -21,6 +21,10 @@
 
 namespace skillsync::store::sqlite {
 
+// Every pooled connection's page cache ceiling (PRAGMA cache_size), KiB. A
+// load's publish runs with a smaller one of its own (stage_merge.cpp).
+inline constexpr int kPoolCacheKiB = 32 << 10;
+
 class Connection {
  public:
   explicit Connection(Db db) : db_(std::move(db)) {}
