@@ -1,6 +1,6 @@
 // Hardening against running the server out of file descriptors (issue 13,
 // item 1): at start the connection cap is kept under the open-file limit,
-// and when accepting fails anyway (EMFILE) the server logs it once, backs
+// and when accepting fails anyway (EMFILE) the server logs it once a burst, backs
 // off on a timer instead of spinning, and serves again once descriptors
 // free up. Lowering another process's file limit needs root (the test
 // command runs as root); elsewhere the runtime test is skipped, saying so.
@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -25,6 +26,17 @@ size_t count_of(const std::string& haystack, const std::string& needle) {
     ++n;
   }
   return n;
+}
+
+// The failed accepts the server reported on recovering: the sum of N over
+// its "accepting connections again after N failed accepts" lines.
+size_t failed_accepts_reported(const std::string& log) {
+  const std::string head = "accepting connections again after ";
+  size_t total = 0;
+  for (auto at = log.find(head); at != std::string::npos; at = log.find(head, at + 1)) {
+    total += std::strtoul(log.c_str() + at + head.size(), nullptr, 10);
+  }
+  return total;
 }
 
 // Started under a 256-file limit, the server lowers --max-connections (1024
@@ -84,8 +96,21 @@ TEST_F(HardeningFdTest, OutOfDescriptorsTheServerBacksOffAndRecovers) {
   for (int fd : idle) ::close(fd);
   EXPECT_TRUE(testsupport::wait_until([&] { return app().get("/healthz").status == 200; },
                                       std::chrono::seconds(20)));
-  EXPECT_TRUE(app().wait_for_log("accepting connections again", std::chrono::seconds(10)));
-  EXPECT_EQ(count_of(app().log(), "cannot accept connections"), 1u) << "logged once per burst";
+  // Logged once per burst, not once per failed accept: every warning is
+  // closed by one "accepting connections again after N failed accepts".
+  // Closing the flood may start a second short burst (the backlog's
+  // connections are accepted while the server still holds some it has not
+  // yet seen close), so bursts are counted, not assumed to be one.
+  const auto warnings = [&] { return count_of(app().log(), "cannot accept connections"); };
+  const auto recoveries = [&] { return count_of(app().log(), "accepting connections again"); };
+  EXPECT_TRUE(testsupport::wait_until(
+      [&] { return recoveries() >= 1 && recoveries() == warnings(); }, std::chrono::seconds(10)))
+      << "warnings " << warnings() << ", recoveries " << recoveries();
+  EXPECT_LE(warnings(), 3u) << "logged once per burst";
+  // The first burst alone retried every 100 ms through the 2 s above (20
+  // times on an idle machine; fewer when the timer runs late under load).
+  EXPECT_GE(failed_accepts_reported(app().log()), 5u);
+  EXPECT_LT(warnings(), failed_accepts_reported(app().log())) << "logged once per burst";
 }
 
 }  // namespace
